@@ -1,0 +1,52 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+INDEX ?= var/index
+SHARED ?= ../shared/data
+FULL_INDEX ?= var/index-full
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: venv run test index index-full eval bench lint typecheck clean
+
+$(STAMP): pyproject.toml requirements.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/hotline index --out $(INDEX)
+	$(VENV)/bin/hotline serve --index $(INDEX)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+index-full: $(STAMP)
+	$(VENV)/bin/hotline index --catalogue $(SHARED)/catalogue/national-portal-2026-07.jsonl \
+		--catalogue $(SHARED)/catalogue/bqp-2025 --units $(SHARED)/units \
+		--centres $(SHARED)/centres/danang-2025-07.json --out $(FULL_INDEX)
+
+eval: index-full
+	$(VENV)/bin/hotline eval ../shared/eval/dev.jsonl --index $(FULL_INDEX)
+
+bench: index-full
+	$(PY) -m bench.run --index $(FULL_INDEX) --shared $(SHARED)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy knowledge bot
+
+clean:
+	rm -rf var build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,326 @@
+"""`make bench`: speed, memory and quality of the assistant against a plain BM25 baseline.
+
+Prints, for the full catalogue: index build time, latency p50/p95 in-process and through
+HTTP, throughput with 8 concurrent clients, peak RSS, the same for the baseline, and the
+latency on a 10x synthetic catalogue. Query embeddings are NOT cached during the timed
+runs (every question is embedded), so the figures are those of unseen questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {"http_p50_ms": 15.0, "http_p95_ms": 50.0, "throughput": 150.0, "build_s": 90.0, "rss_mb": 1536.0}
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def questions(index_dir: Path, shared: Path, n: int = 400) -> list[str]:
+    """Distinct, realistic questions: the dev set plus templates over real procedure names."""
+    out: list[str] = []
+    dev = shared.parent / "eval" / "dev.jsonl"
+    if dev.is_file():
+        out += [json.loads(line)["text"] for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    from knowledge.text import fold
+
+    names = [json.loads(line)["name"] for line in (index_dir / "procedures.jsonl").open(encoding="utf-8")]
+    rng = random.Random(7)
+    templates = [
+        "Thủ tục {} cần những giấy tờ gì?",
+        "{} nộp ở đâu?",
+        "lệ phí {} là bao nhiêu",
+        "How long does it take: {}?",
+    ]
+    while len(out) < n:
+        name = rng.choice(names)
+        words = name.split()
+        short = " ".join(words[: rng.randint(3, min(8, max(3, len(words))))])
+        t = rng.choice(templates)
+        q = t.format(short)
+        out.append(fold(q) if rng.random() < 0.25 else q)
+    return list(dict.fromkeys(out))[:n]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of a process in MiB."""
+    cur = peak = 0.0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            cur = int(line.split()[1]) / 1024
+        elif line.startswith("VmHWM:"):
+            peak = int(line.split()[1]) / 1024
+    return cur, peak
+
+
+def start_server(cmd: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise RuntimeError(f"server exited: {err[-2000:]}")
+        try:
+            r = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+            if r.status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("server did not become ready")
+
+
+def http_figures(port: int, qs: list[str], clients: int = 8, seconds: float = 10.0) -> dict[str, float]:
+    url = f"http://127.0.0.1:{port}/api/v1/ask"
+    lat: list[float] = []
+    with httpx.Client(timeout=30) as c:
+        for q in qs[:20]:
+            c.post(url, json={"text": q + " ?"})  # warm the path (not the cache: texts differ)
+        for q in qs:
+            t0 = time.perf_counter()
+            r = c.post(url, json={"text": q})
+            lat.append((time.perf_counter() - t0) * 1000)
+            r.raise_for_status()
+    done = [0] * clients
+    errors = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def worker(i: int) -> None:
+        rng = random.Random(i)
+        with httpx.Client(timeout=30) as c:
+            n = 0
+            while time.perf_counter() < stop:
+                q = f"{rng.choice(qs)} {i}-{n}"  # distinct text: no cache hits
+                n += 1
+                try:
+                    r = c.post(url, json={"text": q})
+                    if r.status_code == 200:
+                        done[i] += 1
+                    else:
+                        errors[i] += 1
+                except httpx.HTTPError:
+                    errors[i] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    return {
+        "p50_ms": pct(lat, 0.5),
+        "p95_ms": pct(lat, 0.95),
+        "throughput": sum(done) / elapsed,
+        "errors": float(sum(errors)),
+    }
+
+
+def inprocess_latency(handle: Any, qs: list[str]) -> tuple[float, float]:
+    lat = []
+    for q in qs:
+        t0 = time.perf_counter()
+        handle(q)
+        lat.append((time.perf_counter() - t0) * 1000)
+    return pct(lat, 0.5), pct(lat, 0.95)
+
+
+def synthetic_index(index: Any, factor: int) -> Any:
+    """A catalogue ``factor`` times larger: each procedure repeated with a varied name.
+
+    Vectors are the real ones with noise (re-embedding 26k texts would only measure the
+    build); lexical indices are rebuilt from the varied texts, so postings really grow.
+    """
+    from knowledge.dense import DenseIndex
+    from knowledge.index import KnowledgeIndex, body_text, name_text
+    from knowledge.lexical import BM25Index, terms
+    from knowledge.models import Procedure
+
+    rng = np.random.default_rng(3)
+    provinces = [p.name for p in index.units.provinces.values()] or ["Hà Nội", "Huế", "Cần Thơ"]
+    procs = list(index.procedures)
+    for k in range(1, factor):
+        for p in index.procedures:
+            d = p.to_dict()
+            d["code"] = f"{p.code}-{k}"
+            d["name"] = f"{p.name} (áp dụng tại {provinces[(k + len(p.name)) % len(provinces)]}, đợt {k})"
+            procs.append(Procedure.from_dict(d))
+    base = np.vstack([index.dense.index.reconstruct(i) for i in range(index.dense.index.ntotal)])
+    vecs = [base] + [base + rng.normal(0, 0.02, base.shape).astype(np.float32) for _ in range(factor - 1)]
+    allv = np.vstack(vecs).astype(np.float32)
+    allv /= np.linalg.norm(allv, axis=1, keepdims=True)
+    return KnowledgeIndex(
+        procs,
+        BM25Index.build([terms(name_text(p)) for p in procs]),
+        BM25Index.build([terms(body_text(p)) for p in procs]),
+        DenseIndex.build(allv),
+        index.units,
+        index.centres,
+        dict(index.meta, procedures=len(procs)),
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--index", required=True, help="the full-catalogue index (make index-full)")
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
+    ap.add_argument("--questions", type=int, default=300)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--factor", type=int, default=10)
+    args = ap.parse_args()
+    shared = Path(args.shared)
+    index_dir = Path(args.index).resolve()
+    if not (shared / "catalogue" / "national-portal-2026-07.jsonl").is_file():
+        print(f"bench needs the full catalogue under {shared}", file=sys.stderr)
+        return 2
+    env = dict(os.environ, HOTLINE_SEARCH__QUERY_CACHE="0", HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    results: dict[str, Any] = {}
+
+    # 1. Index build (a fresh folder, in a child process so its memory is its own).
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [
+            str(ROOT / ".venv" / "bin" / "hotline"), "index", "--force", "--out", tmp,
+            "--catalogue", str(shared / "catalogue" / "national-portal-2026-07.jsonl"),
+            "--units", str(shared / "units"), "--centres", str(shared / "centres" / "danang-2025-07.json"),
+        ]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
+        results["build_s"] = time.perf_counter() - t0
+    import resource
+
+    results["build_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+    qs = questions(index_dir, shared, args.questions)
+    print(f"questions: {len(qs)} distinct (dev set + templates over catalogue names), no embedding cache")
+
+    # 2. In-process, hybrid and baseline.
+    os.environ.update(HOTLINE_SEARCH__QUERY_CACHE="0")
+    from bench.baseline import PlainBM25
+    from bot.assistant import Turn
+    from channels.runtime import Runtime
+    from channels.settings import load_settings
+
+    settings = load_settings()
+    rt = Runtime.start(settings, index_dir=index_dir, rebuild=False)
+    handle = lambda q: rt.assistant.handle(Turn(q))  # noqa: E731
+    for q in qs[:10]:
+        handle(q + " ?")
+    results["inproc_p50_ms"], results["inproc_p95_ms"] = inprocess_latency(handle, qs)
+    t0 = time.perf_counter()
+    baseline = PlainBM25(rt.index.procedures)
+    results["baseline_build_s"] = time.perf_counter() - t0
+    results["baseline_inproc_p50_ms"], results["baseline_inproc_p95_ms"] = inprocess_latency(baseline.search, qs)
+
+    # Quality on the dev set, both engines.
+    dev = shared.parent / "eval" / "dev.jsonl"
+    if dev.is_file():
+        from bot.evaluation import evaluate, load_records, summarise
+
+        records, _ = load_records(dev)
+        summary = summarise(evaluate(rt.assistant, records))
+        results["hybrid_hit3"] = summary["procedure"].get("hit@3", 0.0)
+        results["hybrid_hit1"] = summary["procedure"].get("hit@1", 0.0)
+        procs = [r for r in records if r["kind"] == "procedure"]
+        hits = sum(
+            1 for r in procs if set(r["expect_codes"]) & {p.code for p, _ in baseline.search(r["text"], 3)}
+        )
+        results["baseline_hit3"] = hits / max(len(procs), 1)
+
+    # 3. 10x synthetic catalogue: latency growth.
+    from knowledge.search import Searcher
+
+    big = synthetic_index(rt.index, args.factor)
+    big_searcher = Searcher(big, rt.encoder, rt.terminology, rt.searcher.config)
+    small_lat = inprocess_latency(lambda q: rt.searcher.search(q, "vi"), qs)
+    big_lat = inprocess_latency(lambda q: big_searcher.search(q, "vi"), qs)
+    results["search_1x_p50_ms"], results["search_1x_p95_ms"] = small_lat
+    results[f"search_{args.factor}x_p50_ms"], results[f"search_{args.factor}x_p95_ms"] = big_lat
+    results["synthetic_procedures"] = len(big.procedures)
+    del big, big_searcher, rt
+
+    # 4. Through HTTP: the real server, then the baseline server, one at a time.
+    port = free_port()
+    server = start_server(
+        [str(ROOT / ".venv" / "bin" / "hotline"), "serve", "--index", str(index_dir), "--port", str(port)], port, env
+    )
+    try:
+        h = http_figures(port, qs, seconds=args.seconds)
+        results.update({f"http_{k}": v for k, v in h.items()})
+        results["rss_mb"], results["peak_rss_mb"] = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(30)
+    port = free_port()
+    server = start_server(
+        [sys.executable, "-m", "bench.baseline", "--index", str(index_dir), "--port", str(port)], port, env
+    )
+    try:
+        h = http_figures(port, qs, seconds=args.seconds)
+        results.update({f"baseline_http_{k}": v for k, v in h.items()})
+        results["baseline_rss_mb"], results["baseline_peak_rss_mb"] = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    report(results, args.factor)
+    out = ROOT / "var" / "bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+def report(r: dict[str, Any], factor: int) -> None:
+    def row(name: str, ours: float, base: float | None, unit: str, target: str = "") -> None:
+        ratio = f"{ours / base:6.2f}x" if base else "      "
+        b = f"{base:10.2f}" if base is not None else " " * 10
+        print(f"  {name:34s} {ours:10.2f} {b} {ratio}  {unit:6s} {target}")
+
+    print("\nfigure                              hybrid   baseline   ratio  unit   target")
+    row("index build", r["build_s"], r["baseline_build_s"], "s", f"<= {TARGETS['build_s']:.0f} s")
+    row("index build peak RSS", r["build_peak_rss_mb"], None, "MiB")
+    row("in-process p50", r["inproc_p50_ms"], r["baseline_inproc_p50_ms"], "ms")
+    row("in-process p95", r["inproc_p95_ms"], r["baseline_inproc_p95_ms"], "ms")
+    row("HTTP p50", r["http_p50_ms"], r["baseline_http_p50_ms"], "ms", "<= 15 ms")
+    row("HTTP p95", r["http_p95_ms"], r["baseline_http_p95_ms"], "ms", "<= 50 ms")
+    row("throughput, 8 clients", r["http_throughput"], r["baseline_http_throughput"], "ans/s", ">= 150/s")
+    row("server RSS after load", r["rss_mb"], r["baseline_rss_mb"], "MiB")
+    row("server peak RSS", r["peak_rss_mb"], r["baseline_peak_rss_mb"], "MiB", "<= 1536 MiB")
+    if "hybrid_hit3" in r:
+        row("dev hit@3", r["hybrid_hit3"], r["baseline_hit3"], "")
+    print(f"\nsearch latency, 1x ({r['synthetic_procedures'] // factor} procedures) vs {factor}x "
+          f"({r['synthetic_procedures']} procedures):")
+    p50x, p95x = r[f"search_{factor}x_p50_ms"], r[f"search_{factor}x_p95_ms"]
+    print(f"  p50 {r['search_1x_p50_ms']:.2f} ms -> {p50x:.2f} ms ({p50x / r['search_1x_p50_ms']:.2f}x)  target <= 2x")
+    print(f"  p95 {r['search_1x_p95_ms']:.2f} ms -> {p95x:.2f} ms ({p95x / r['search_1x_p95_ms']:.2f}x)")
+    print(f"  HTTP errors during load: {r['http_errors']:.0f} (baseline {r['baseline_http_errors']:.0f})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""Scores the assistant on labelled questions (format: ../shared/eval/README.md).
+
+Every question goes through ``Assistant.handle`` exactly as a citizen's would, so the
+figures measure the product, not a component.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.assistant import Assistant, Turn
+from bot.reply import Reply
+from knowledge.text import fold
+
+KINDS = ("procedure", "place", "ambiguous_place", "centre", "handoff", "out_of_scope")
+HANDOFF_INTENTS = {"talk_to_human", "complaint"}
+
+
+@dataclass(slots=True)
+class Outcome:
+    id: str
+    kind: str
+    lang: str
+    ok: bool
+    rank: int | None = None  # 1-based rank of the first expected code, procedures only
+    got: list[str] = field(default_factory=list)
+    latency_ms: float = 0.0
+
+
+def load_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Records and the problems of the lines that could not be used."""
+    records: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {n}: invalid JSON ({exc.msg})")
+            continue
+        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str) or rec.get("kind") not in KINDS:
+            problems.append(f"line {n}: needs a text and a kind in {KINDS}")
+            continue
+        records.append(rec)
+    return records, problems
+
+
+def _contains_all(answer: str, expected: Iterable[str]) -> bool:
+    hay = fold(answer)
+    return all(fold(e) in hay for e in expected)
+
+
+def judge(rec: dict[str, Any], reply: Reply) -> Outcome:
+    kind = rec["kind"]
+    out = Outcome(str(rec.get("id", "")), kind, str(rec.get("lang", "?")), False)
+    codes = [p.code for p in reply.procedures]
+    out.got = codes
+    if kind == "procedure":
+        expected = set(rec.get("expect_codes") or [])
+        for i, code in enumerate(codes, 1):
+            if code in expected:
+                out.rank = i
+                break
+        out.ok = out.rank == 1
+    elif kind in ("place", "centre"):
+        out.ok = _contains_all(reply.answer, rec.get("expect_text") or [])
+    elif kind == "ambiguous_place":
+        out.ok = reply.needs_clarification and len(reply.options) >= 2
+    elif kind == "handoff":
+        out.ok = reply.intent in HANDOFF_INTENTS or reply.handoff is not None
+    elif kind == "out_of_scope":
+        out.ok = not reply.procedures
+    return out
+
+
+def evaluate(assistant: Assistant, records: list[dict[str, Any]]) -> list[Outcome]:
+    outcomes = []
+    for rec in records:
+        started = time.perf_counter()
+        reply = assistant.handle(Turn(rec["text"], f"eval-{rec.get('id', '')}", None, channel="eval"))
+        outcome = judge(rec, reply)
+        outcome.latency_ms = (time.perf_counter() - started) * 1000
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _procedure_metrics(items: list[Outcome]) -> dict[str, float | int]:
+    n = len(items)
+    if not n:
+        return {"n": 0}
+    hit1 = sum(1 for o in items if o.rank == 1) / n
+    hit3 = sum(1 for o in items if o.rank is not None and o.rank <= 3) / n
+    mrr = sum(1.0 / o.rank for o in items if o.rank) / n
+    return {"n": n, "hit@1": round(hit1, 4), "hit@3": round(hit3, 4), "mrr": round(mrr, 4)}
+
+
+def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
+    procs = [o for o in outcomes if o.kind == "procedure"]
+    by_lang: dict[str, list[Outcome]] = defaultdict(list)
+    for o in procs:
+        by_lang[o.lang].append(o)
+    kinds: dict[str, dict[str, Any]] = {}
+    for kind in KINDS:
+        items = [o for o in outcomes if o.kind == kind]
+        if not items:
+            continue
+        if kind == "procedure":
+            kinds[kind] = _procedure_metrics(items)
+        else:
+            kinds[kind] = {
+                "n": len(items),
+                "accuracy": round(sum(o.ok for o in items) / len(items), 4),
+            }
+    latencies = sorted(o.latency_ms for o in outcomes)
+    return {
+        "total": len(outcomes),
+        "procedure": _procedure_metrics(procs),
+        "procedure_by_language": {lang: _procedure_metrics(v) for lang, v in sorted(by_lang.items())},
+        "kinds": kinds,
+        "latency_ms": {
+            "p50": round(latencies[len(latencies) // 2], 2) if latencies else 0.0,
+            "p95": round(latencies[int(len(latencies) * 0.95)] if latencies else 0.0, 2),
+        },
+        "failures": [
+            {"id": o.id, "kind": o.kind, "lang": o.lang, "got": o.got[:3]}
+            for o in outcomes
+            if not (o.ok or (o.kind == "procedure" and o.rank is not None and o.rank <= 3))
+        ],
+    }
+
+
+def render_text(summary: dict[str, Any]) -> str:
+    lines = [f"questions: {summary['total']}"]
+    p = summary["procedure"]
+    if p.get("n"):
+        lines.append(
+            f"procedures: n={p['n']} hit@1={p['hit@1']:.3f} hit@3={p['hit@3']:.3f} MRR={p['mrr']:.3f}"
+        )
+        for lang, m in summary["procedure_by_language"].items():
+            lines.append(
+                f"  {lang:5s} n={m['n']:3d} hit@1={m['hit@1']:.3f} hit@3={m['hit@3']:.3f} MRR={m['mrr']:.3f}"
+            )
+    for kind, m in summary["kinds"].items():
+        if kind != "procedure":
+            lines.append(f"{kind}: n={m['n']} accuracy={m['accuracy']:.3f}")
+    lat = summary["latency_ms"]
+    lines.append(f"latency: p50={lat['p50']:.1f} ms p95={lat['p95']:.1f} ms")
+    if summary["failures"]:
+        lines.append("misses (not in the top 3 / wrong behaviour):")
+        for f in summary["failures"]:
+            lines.append(f"  {f['id']} [{f['kind']}/{f['lang']}] got {f['got']}")
+    return "\n".join(lines)

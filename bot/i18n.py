@@ -1,0 +1,1588 @@
+"""Message catalogue of the assistant: every sentence it says, in each supported language.
+
+``MESSAGES[lang][key]`` is a ``str.format`` template. Every key exists in every language
+(a test enforces it), so a missing translation fails the build instead of silently showing
+another language to a citizen. Keys ending in ``_one``/``_other`` are plural forms chosen by
+``bot.compose``; languages without grammatical number repeat the same text.
+
+``FIELDS`` and ``AGENCIES`` translate the most common values of the Vietnamese catalogue
+(lĩnh vực, implementing agency); a value that is not listed is shown in Vietnamese and
+marked as such, never paraphrased. Keys are matched after NFC, one tone-mark convention
+and case folding (see ``bot.compose``).
+
+Everything here is constant data: no I/O, no objects with state.
+"""
+
+from __future__ import annotations
+
+LANGUAGES: tuple[str, ...] = ("vi", "en", "fr", "es", "zh", "ko", "ja")
+DEFAULT_LANGUAGE = "vi"
+
+# Thousands separator and decimal mark per language. French uses a no-break space so that
+# an amount is never split across two lines of a chat bubble.
+NUMBER_FORMAT: dict[str, tuple[str, str]] = {
+    "vi": (".", ","),
+    "en": (",", "."),
+    "fr": ("\u00a0", ","),
+    "es": (".", ","),
+    "zh": (",", "."),
+    "ko": (",", "."),
+    "ja": (",", "."),
+}
+
+# Languages in which "_one" is used for 0 < n < 2 (French) instead of n == 1 only.
+PLURAL_ONE_BELOW_TWO: frozenset[str] = frozenset({"fr"})
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "vi": {
+        # building blocks
+        "quote": "“{text}”",
+        "paren": "{text} ({extra})",
+        "term_translated": "{translation} ({quoted})",
+        "term_vietnamese": "{quoted}",
+        "list_sep": ", ",
+        "part_sep": "; ",
+        "bullet": "• {text}",
+        "bullet_pair": "• {label}: {value}",
+        # procedure answer
+        "title_translated": "{name}",
+        "title_plain": "{name}",
+        "field": "Lĩnh vực: {field}",
+        "handled_by": "Cơ quan thực hiện: {agency}",
+        "decided_by": "Cơ quan có thẩm quyền: {agency}",
+        "agency_not_stated": "Cơ quan thực hiện: danh mục không nêu.",
+        "level": "Cấp thực hiện: {levels}",
+        "level_ministry": "Cấp bộ",
+        "level_province": "Cấp tỉnh",
+        "level_commune": "Cấp xã",
+        "level_other": "Cơ quan khác",
+        "channels_header": "Cách thức nộp hồ sơ:",
+        "channels_not_stated": "Cách thức nộp hồ sơ: danh mục không nêu.",
+        "channels_available": "Các cách nộp hồ sơ: {channels}",
+        "channel_in_person": "Trực tiếp",
+        "channel_online": "Trực tuyến",
+        "channel_post": "Qua bưu chính",
+        "channel_line": "• {channel} – {details}",
+        "time_part": "thời hạn: {time}",
+        "fee_part": "phí, lệ phí: {fee}",
+        "not_stated": "danh mục không nêu",
+        "free": "miễn phí",
+        "money": "{amount} đồng",
+        "as_published": "{text}",
+        "fee_note": "{text}",
+        "time_unit_missing": "{n} (danh mục không nêu đơn vị)",
+        "unit_working_day_one": "{n} ngày làm việc",
+        "unit_working_day_other": "{n} ngày làm việc",
+        "unit_day_one": "{n} ngày",
+        "unit_day_other": "{n} ngày",
+        "unit_hour_one": "{n} giờ",
+        "unit_hour_other": "{n} giờ",
+        "unit_month_one": "{n} tháng",
+        "unit_month_other": "{n} tháng",
+        "unit_year_one": "{n} năm",
+        "unit_year_other": "{n} năm",
+        "documents_header": "Giấy tờ chính cần chuẩn bị:",
+        "documents_header_full": "Thành phần hồ sơ:",
+        "documents_not_stated": "Thành phần hồ sơ: danh mục không nêu.",
+        "documents_more_one": "• … và {n} giấy tờ khác (xem trang chính thức)",
+        "documents_more_other": "• … và {n} giấy tờ khác (xem trang chính thức)",
+        "doc_group": "Trường hợp: {group}",
+        "doc_form": "mẫu: {form}",
+        "doc_originals_one": "{n} bản chính",
+        "doc_originals_other": "{n} bản chính",
+        "doc_copies_one": "{n} bản sao",
+        "doc_copies_other": "{n} bản sao",
+        "online_yes": "Nộp trực tuyến: có, tại {url}",
+        "online_no": "Danh mục không ghi nhận hình thức nộp trực tuyến cho thủ tục này.",
+        "online_unknown": "Danh mục không nêu thủ tục này có nộp trực tuyến được hay không.",
+        "fee_header": "Phí, lệ phí:",
+        "fee_not_stated_all": "Phí, lệ phí: danh mục không nêu.",
+        "duration_header": "Thời hạn giải quyết:",
+        "duration_not_stated_all": "Thời hạn giải quyết: danh mục không nêu.",
+        "where_header": "Nơi nộp hồ sơ:",
+        "receiving_address": "Địa chỉ tiếp nhận: {address}",
+        "address_not_stated": (
+            "Địa chỉ tiếp nhận: danh mục không nêu. Hãy cho tôi biết xã/phường của bạn "
+            "để tôi tra nơi tiếp nhận hồ sơ."
+        ),
+        "check_official": "Vui lòng xem trang chính thức để biết đầy đủ thông tin.",
+        "citation": "Nguồn: Thủ tục {code} – {url}",
+        "citation_no_url": "Nguồn: Thủ tục {code} – tra cứu mã này tại {url}",
+        "related_header": "Thủ tục liên quan:",
+        "related_line": "• {code} – {name}",
+        # places
+        "place_merged": "Từ ngày 1/7/2025, {old} thuộc {new}, {province}.",
+        "place_part": (
+            "Từ ngày 1/7/2025, {old} đã được chia tách: một phần nay thuộc {new}, "
+            "{province}; phần còn lại thuộc các đơn vị lân cận."
+        ),
+        "place_split": (
+            "Từ ngày 1/7/2025, {old} đã được chia tách; địa bàn cũ nay thuộc các đơn vị:"
+        ),
+        "place_unit_line": "• {name}, {province}",
+        "place_split_hint": (
+            "Để biết chính xác địa chỉ của bạn thuộc đơn vị nào, vui lòng hỏi Ủy ban nhân "
+            "dân của một trong các đơn vị trên."
+        ),
+        "place_current": "{name} là đơn vị hành chính hiện hành thuộc {province}.",
+        "place_unknown": (
+            "Tôi chưa có thông tin {old} thuộc đơn vị nào sau ngày 1/7/2025. Vui lòng hỏi "
+            "Ủy ban nhân dân xã/phường nơi bạn sống."
+        ),
+        # centres
+        "centre_header": "Nơi tiếp nhận hồ sơ của {commune}, {province}:",
+        "centre_name": "• {name}",
+        "centre_address": "• Địa chỉ: {address}",
+        "centre_phone": "• Điện thoại: {phone}",
+        "centre_hours": "• Giờ làm việc: {hours}",
+        "centre_default_name": "Bộ phận tiếp nhận và trả kết quả của {commune}",
+        "centre_no_address": (
+            "Hiện tôi chưa có địa chỉ nơi tiếp nhận hồ sơ của {commune}, {province} "
+            "trong dữ liệu.\nBạn có thể liên hệ Trung tâm Phục vụ hành chính công của "
+            "{province}, hoặc tra cứu trên Cổng Dịch vụ công quốc gia: {portal}"
+        ),
+        # clarification
+        "clarify_procedure": "Bạn muốn hỏi thủ tục nào? Vui lòng chọn số:",
+        "clarify_place": "Có nhiều nơi tên {name}. Bạn hỏi nơi nào? Vui lòng chọn số:",
+        "clarify_place_generic": "Bạn hỏi nơi nào? Vui lòng chọn số:",
+        # short messages
+        "no_match": (
+            "Xin lỗi, tôi chưa tìm thấy thủ tục phù hợp. Bạn hãy hỏi lại và nêu rõ tên "
+            "thủ tục (ví dụ: “đăng ký khai sinh”), hoặc đề nghị gặp tổng đài viên."
+        ),
+        "out_of_scope": (
+            "Xin lỗi, tôi chỉ có thể hỗ trợ các câu hỏi về thủ tục hành chính công "
+            "(hồ sơ, lệ phí, thời hạn, nơi nộp). Bạn cần hỏi thủ tục nào?"
+        ),
+        "empty_input": "Bạn chưa nhập nội dung. Hãy cho tôi biết thủ tục bạn cần hỏi.",
+        "unreadable_input": (
+            "Xin lỗi, tôi không đọc được tin nhắn này. Vui lòng gửi câu hỏi bằng chữ."
+        ),
+        "too_long": "Tin nhắn quá dài. Vui lòng hỏi ngắn gọn, mỗi lần một câu hỏi.",
+        "handoff_offer": (
+            "Bạn có muốn được tổng đài viên hỗ trợ không? Trả lời “có” để được chuyển tiếp."
+        ),
+        "handoff_started": (
+            "Tôi đã chuyển câu hỏi của bạn cho tổng đài viên. Nhân viên sẽ phản hồi bạn "
+            "sớm nhất có thể."
+        ),
+        "handoff_started_case": (
+            "Tôi đã chuyển câu hỏi của bạn cho tổng đài viên (mã yêu cầu: {case_id}). "
+            "Nhân viên sẽ phản hồi bạn sớm nhất có thể."
+        ),
+        "greeting": (
+            "Xin chào! Tôi là trợ lý tổng đài hỗ trợ thủ tục hành chính. Bạn cần hỏi thủ "
+            "tục nào? (ví dụ: đăng ký khai sinh, cấp căn cước, đăng ký thường trú)"
+        ),
+        "thanks": "Không có gì ạ! Bạn còn cần hỏi thêm gì không?",
+        "goodbye": "Cảm ơn bạn đã liên hệ. Chúc bạn một ngày tốt lành!",
+    },
+    "en": {
+        "quote": "\u201c{text}\u201d",
+        "paren": "{text} ({extra})",
+        "term_translated": "{translation} ({quoted})",
+        "term_vietnamese": "{quoted} (in Vietnamese)",
+        "list_sep": ", ",
+        "part_sep": "; ",
+        "bullet": "• {text}",
+        "bullet_pair": "• {label}: {value}",
+        "title_translated": "{translation} — official name: {quoted}",
+        "title_plain": "Procedure: {quoted} (official Vietnamese name)",
+        "field": "Field: {field}",
+        "handled_by": "Handled by: {agency}",
+        "decided_by": "Competent authority: {agency}",
+        "agency_not_stated": "Handled by: not stated in the catalogue.",
+        "level": "Level: {levels}",
+        "level_ministry": "ministry (central) level",
+        "level_province": "provincial level",
+        "level_commune": "commune level",
+        "level_other": "other agency",
+        "channels_header": "How to submit:",
+        "channels_not_stated": "How to submit: not stated in the catalogue.",
+        "channels_available": "Ways to submit: {channels}",
+        "channel_in_person": "In person",
+        "channel_online": "Online",
+        "channel_post": "By post",
+        "channel_line": "• {channel} – {details}",
+        "time_part": "time limit: {time}",
+        "fee_part": "fee: {fee}",
+        "not_stated": "not stated in the catalogue",
+        "free": "free",
+        "money": "{amount} VND",
+        "as_published": "{quoted} (as published)",
+        "fee_note": "{base} — catalogue note (in Vietnamese): {quoted}",
+        "time_unit_missing": "{n} (unit not stated in the catalogue)",
+        "unit_working_day_one": "{n} working day",
+        "unit_working_day_other": "{n} working days",
+        "unit_day_one": "{n} day",
+        "unit_day_other": "{n} days",
+        "unit_hour_one": "{n} hour",
+        "unit_hour_other": "{n} hours",
+        "unit_month_one": "{n} month",
+        "unit_month_other": "{n} months",
+        "unit_year_one": "{n} year",
+        "unit_year_other": "{n} years",
+        "documents_header": "Main documents (names as published, in Vietnamese):",
+        "documents_header_full": "Documents to prepare (names as published, in Vietnamese):",
+        "documents_not_stated": "Documents: not stated in the catalogue.",
+        "documents_more_one": "• … and {n} more document (see the official page)",
+        "documents_more_other": "• … and {n} more documents (see the official page)",
+        "doc_group": "Case (in Vietnamese): {group}",
+        "doc_form": "form: {form}",
+        "doc_originals_one": "{n} original",
+        "doc_originals_other": "{n} originals",
+        "doc_copies_one": "{n} copy",
+        "doc_copies_other": "{n} copies",
+        "online_yes": "Online submission: available at {url}",
+        "online_no": "The catalogue lists no online submission for this procedure.",
+        "online_unknown": (
+            "The catalogue does not state whether this procedure can be done online."
+        ),
+        "fee_header": "Fees:",
+        "fee_not_stated_all": "Fees: not stated in the catalogue.",
+        "duration_header": "Processing time:",
+        "duration_not_stated_all": "Processing time: not stated in the catalogue.",
+        "where_header": "Where to apply:",
+        "receiving_address": "Receiving address: {address}",
+        "address_not_stated": (
+            "Receiving address: not stated in the catalogue. Tell me your commune or ward "
+            "and I will look up the office."
+        ),
+        "check_official": "Please check the official page for full details.",
+        "citation": "Source: procedure {code} – {url}",
+        "citation_no_url": "Source: procedure {code} – search this code on {url}",
+        "related_header": "Related:",
+        "related_line": "• {code} – {name}",
+        "place_merged": "{old} has been part of {new}, {province} since 1 July 2025.",
+        "place_part": (
+            "On 1 July 2025, {old} was divided: part of it now belongs to {new}, "
+            "{province}; the rest belongs to neighbouring units."
+        ),
+        "place_split": "On 1 July 2025, {old} was divided; its former area now belongs to:",
+        "place_unit_line": "• {name}, {province}",
+        "place_split_hint": (
+            "To know which one covers your address, please ask the People's Committee of "
+            "one of these units."
+        ),
+        "place_current": "{name} is a current administrative unit of {province}.",
+        "place_unknown": (
+            "I have no record of what {old} became after 1 July 2025. Please ask the "
+            "People's Committee of the commune or ward where you live."
+        ),
+        "centre_header": "Where to submit dossiers for {commune}, {province}:",
+        "centre_name": "• {name}",
+        "centre_address": "• Address: {address}",
+        "centre_phone": "• Phone: {phone}",
+        "centre_hours": "• Opening hours: {hours}",
+        "centre_default_name": "Public administrative service point of {commune}",
+        "centre_no_address": (
+            "I have no office address on record for {commune}, {province}.\n"
+            "Please contact the public administrative service centre of {province}, or "
+            "look it up on the National Public Service Portal: {portal}"
+        ),
+        "clarify_procedure": "Which procedure do you mean? Reply with its number:",
+        "clarify_place": (
+            "Several places are called {name}. Which one do you mean? Reply with its number:"
+        ),
+        "clarify_place_generic": "Which place do you mean? Reply with its number:",
+        "no_match": (
+            "Sorry, I could not find a matching procedure. Please rephrase with the name "
+            "of the procedure (for example “birth registration”), or ask to talk to a "
+            "staff member."
+        ),
+        "out_of_scope": (
+            "Sorry, I can only help with public administrative procedures (documents, "
+            "fees, processing times, where to apply). Which procedure would you like to "
+            "ask about?"
+        ),
+        "empty_input": (
+            "Your message is empty. Please tell me which procedure you need help with."
+        ),
+        "unreadable_input": (
+            "Sorry, I could not read this message. Please send your question as text."
+        ),
+        "too_long": "Your message is too long. Please ask one short question at a time.",
+        "handoff_offer": (
+            "Would you like to talk to a hotline staff member? Reply “yes” to be transferred."
+        ),
+        "handoff_started": (
+            "I have passed your question to a hotline staff member. They will reply to you "
+            "as soon as possible."
+        ),
+        "handoff_started_case": (
+            "I have passed your question to a hotline staff member (request number: "
+            "{case_id}). They will reply to you as soon as possible."
+        ),
+        "greeting": (
+            "Hello! I am the public services hotline assistant. Which administrative "
+            "procedure can I help you with? (for example: birth registration, ID card, "
+            "residence registration)"
+        ),
+        "thanks": "You're welcome! Is there anything else I can help with?",
+        "goodbye": "Thank you for contacting us. Have a good day!",
+    },
+    "fr": {
+        "quote": "« {text} »",
+        "paren": "{text} ({extra})",
+        "term_translated": "{translation} ({quoted})",
+        "term_vietnamese": "{quoted} (en vietnamien)",
+        "list_sep": ", ",
+        "part_sep": " ; ",
+        "bullet": "• {text}",
+        "bullet_pair": "• {label} : {value}",
+        "title_translated": "{translation} — nom officiel : {quoted}",
+        "title_plain": "Procédure : {quoted} (nom officiel en vietnamien)",
+        "field": "Domaine : {field}",
+        "handled_by": "Traité par : {agency}",
+        "decided_by": "Autorité compétente : {agency}",
+        "agency_not_stated": "Traité par : non précisé dans le catalogue.",
+        "level": "Niveau : {levels}",
+        "level_ministry": "niveau ministériel (central)",
+        "level_province": "niveau provincial",
+        "level_commune": "niveau communal",
+        "level_other": "autre organisme",
+        "channels_header": "Modes de dépôt :",
+        "channels_not_stated": "Modes de dépôt : non précisés dans le catalogue.",
+        "channels_available": "Modes de dépôt : {channels}",
+        "channel_in_person": "Sur place",
+        "channel_online": "En ligne",
+        "channel_post": "Par courrier",
+        "channel_line": "• {channel} – {details}",
+        "time_part": "délai : {time}",
+        "fee_part": "frais : {fee}",
+        "not_stated": "non précisé dans le catalogue",
+        "free": "gratuit",
+        "money": "{amount} VND",
+        "as_published": "{quoted} (tel que publié)",
+        "fee_note": "{base} — note du catalogue (en vietnamien) : {quoted}",
+        "time_unit_missing": "{n} (unité non précisée dans le catalogue)",
+        "unit_working_day_one": "{n} jour ouvrable",
+        "unit_working_day_other": "{n} jours ouvrables",
+        "unit_day_one": "{n} jour",
+        "unit_day_other": "{n} jours",
+        "unit_hour_one": "{n} heure",
+        "unit_hour_other": "{n} heures",
+        "unit_month_one": "{n} mois",
+        "unit_month_other": "{n} mois",
+        "unit_year_one": "{n} an",
+        "unit_year_other": "{n} ans",
+        "documents_header": "Pièces principales (intitulés publiés, en vietnamien) :",
+        "documents_header_full": "Pièces à fournir (intitulés publiés, en vietnamien) :",
+        "documents_not_stated": "Pièces à fournir : non précisées dans le catalogue.",
+        "documents_more_one": "• … et {n} autre pièce (voir la page officielle)",
+        "documents_more_other": "• … et {n} autres pièces (voir la page officielle)",
+        "doc_group": "Cas (en vietnamien) : {group}",
+        "doc_form": "formulaire : {form}",
+        "doc_originals_one": "{n} original",
+        "doc_originals_other": "{n} originaux",
+        "doc_copies_one": "{n} copie",
+        "doc_copies_other": "{n} copies",
+        "online_yes": "Dépôt en ligne : possible sur {url}",
+        "online_no": "Le catalogue n'indique pas de dépôt en ligne pour cette procédure.",
+        "online_unknown": (
+            "Le catalogue ne précise pas si cette procédure peut se faire en ligne."
+        ),
+        "fee_header": "Frais :",
+        "fee_not_stated_all": "Frais : non précisés dans le catalogue.",
+        "duration_header": "Délais de traitement :",
+        "duration_not_stated_all": "Délais de traitement : non précisés dans le catalogue.",
+        "where_header": "Où déposer le dossier :",
+        "receiving_address": "Adresse de dépôt : {address}",
+        "address_not_stated": (
+            "Adresse de dépôt : non précisée dans le catalogue. Indiquez-moi votre commune "
+            "ou votre quartier (phường) et je chercherai le bureau."
+        ),
+        "check_official": "Veuillez consulter la page officielle pour tous les détails.",
+        "citation": "Source : procédure {code} – {url}",
+        "citation_no_url": "Source : procédure {code} – recherchez ce code sur {url}",
+        "related_header": "Procédures liées :",
+        "related_line": "• {code} – {name}",
+        "place_merged": "{old} fait partie de {new}, {province} depuis le 1er juillet 2025.",
+        "place_part": (
+            "Le 1er juillet 2025, {old} a été divisé : une partie relève désormais de "
+            "{new}, {province} ; le reste relève d'unités voisines."
+        ),
+        "place_split": (
+            "Le 1er juillet 2025, {old} a été divisé ; son ancien territoire relève "
+            "désormais de :"
+        ),
+        "place_unit_line": "• {name}, {province}",
+        "place_split_hint": (
+            "Pour savoir de quelle unité dépend votre adresse, renseignez-vous auprès du "
+            "comité populaire de l'une de ces unités."
+        ),
+        "place_current": "{name} est une unité administrative actuelle de {province}.",
+        "place_unknown": (
+            "Je n'ai pas d'information sur ce qu'est devenu {old} après le 1er juillet "
+            "2025. Renseignez-vous auprès du comité populaire de votre commune ou quartier."
+        ),
+        "centre_header": "Où déposer un dossier pour {commune}, {province} :",
+        "centre_name": "• {name}",
+        "centre_address": "• Adresse : {address}",
+        "centre_phone": "• Téléphone : {phone}",
+        "centre_hours": "• Horaires : {hours}",
+        "centre_default_name": "Guichet des services administratifs de {commune}",
+        "centre_no_address": (
+            "Je n'ai pas d'adresse de bureau enregistrée pour {commune}, {province}.\n"
+            "Adressez-vous au centre de services administratifs publics de {province}, ou "
+            "consultez le Portail national des services publics : {portal}"
+        ),
+        "clarify_procedure": "De quelle procédure s'agit-il ? Répondez par son numéro :",
+        "clarify_place": (
+            "Plusieurs lieux s'appellent {name}. Lequel est le vôtre ? Répondez par son "
+            "numéro :"
+        ),
+        "clarify_place_generic": "De quel lieu s'agit-il ? Répondez par son numéro :",
+        "no_match": (
+            "Désolé, je n'ai pas trouvé de procédure correspondante. Reformulez votre "
+            "question en citant le nom de la procédure (par exemple « déclaration de "
+            "naissance »), ou demandez à parler à un conseiller."
+        ),
+        "out_of_scope": (
+            "Désolé, je ne peux répondre qu'aux questions sur les procédures "
+            "administratives publiques (pièces, frais, délais, lieu de dépôt). Quelle "
+            "procédure vous intéresse ?"
+        ),
+        "empty_input": (
+            "Votre message est vide. Dites-moi pour quelle procédure vous avez besoin d'aide."
+        ),
+        "unreadable_input": (
+            "Désolé, je n'ai pas pu lire ce message. Veuillez envoyer votre question sous "
+            "forme de texte."
+        ),
+        "too_long": "Votre message est trop long. Posez une seule question courte à la fois.",
+        "handoff_offer": (
+            "Souhaitez-vous parler à un conseiller ? Répondez « oui » pour être mis en "
+            "relation."
+        ),
+        "handoff_started": (
+            "J'ai transmis votre question à un conseiller. Il vous répondra dès que possible."
+        ),
+        "handoff_started_case": (
+            "J'ai transmis votre question à un conseiller (demande n° {case_id}). Il vous "
+            "répondra dès que possible."
+        ),
+        "greeting": (
+            "Bonjour ! Je suis l'assistant de la ligne d'information sur les procédures "
+            "administratives. Quelle procédure vous intéresse ? (par exemple : déclaration "
+            "de naissance, carte d'identité, enregistrement de la résidence)"
+        ),
+        "thanks": "Je vous en prie ! Puis-je vous aider pour autre chose ?",
+        "goodbye": "Merci de nous avoir contactés. Bonne journée !",
+    },
+    "es": {
+        "quote": "\u201c{text}\u201d",
+        "paren": "{text} ({extra})",
+        "term_translated": "{translation} ({quoted})",
+        "term_vietnamese": "{quoted} (en vietnamita)",
+        "list_sep": ", ",
+        "part_sep": "; ",
+        "bullet": "• {text}",
+        "bullet_pair": "• {label}: {value}",
+        "title_translated": "{translation} — nombre oficial: {quoted}",
+        "title_plain": "Trámite: {quoted} (nombre oficial en vietnamita)",
+        "field": "Ámbito: {field}",
+        "handled_by": "Lo tramita: {agency}",
+        "decided_by": "Autoridad competente: {agency}",
+        "agency_not_stated": "Lo tramita: no consta en el catálogo.",
+        "level": "Nivel: {levels}",
+        "level_ministry": "nivel ministerial (central)",
+        "level_province": "nivel provincial",
+        "level_commune": "nivel comunal",
+        "level_other": "otro organismo",
+        "channels_header": "Cómo presentar la solicitud:",
+        "channels_not_stated": "Cómo presentar la solicitud: no consta en el catálogo.",
+        "channels_available": "Formas de presentación: {channels}",
+        "channel_in_person": "En persona",
+        "channel_online": "En línea",
+        "channel_post": "Por correo postal",
+        "channel_line": "• {channel} – {details}",
+        "time_part": "plazo: {time}",
+        "fee_part": "tasa: {fee}",
+        "not_stated": "no consta en el catálogo",
+        "free": "gratuito",
+        "money": "{amount} VND",
+        "as_published": "{quoted} (tal como se publica)",
+        "fee_note": "{base} — nota del catálogo (en vietnamita): {quoted}",
+        "time_unit_missing": "{n} (el catálogo no indica la unidad)",
+        "unit_working_day_one": "{n} día hábil",
+        "unit_working_day_other": "{n} días hábiles",
+        "unit_day_one": "{n} día",
+        "unit_day_other": "{n} días",
+        "unit_hour_one": "{n} hora",
+        "unit_hour_other": "{n} horas",
+        "unit_month_one": "{n} mes",
+        "unit_month_other": "{n} meses",
+        "unit_year_one": "{n} año",
+        "unit_year_other": "{n} años",
+        "documents_header": (
+            "Documentos principales (nombres tal como se publican, en vietnamita):"
+        ),
+        "documents_header_full": (
+            "Documentos que debe preparar (nombres tal como se publican, en vietnamita):"
+        ),
+        "documents_not_stated": "Documentos: no constan en el catálogo.",
+        "documents_more_one": "• … y {n} documento más (vea la página oficial)",
+        "documents_more_other": "• … y {n} documentos más (vea la página oficial)",
+        "doc_group": "Caso (en vietnamita): {group}",
+        "doc_form": "formulario: {form}",
+        "doc_originals_one": "{n} original",
+        "doc_originals_other": "{n} originales",
+        "doc_copies_one": "{n} copia",
+        "doc_copies_other": "{n} copias",
+        "online_yes": "Presentación en línea: disponible en {url}",
+        "online_no": "El catálogo no recoge la presentación en línea para este trámite.",
+        "online_unknown": "El catálogo no indica si este trámite puede hacerse en línea.",
+        "fee_header": "Tasas:",
+        "fee_not_stated_all": "Tasas: no constan en el catálogo.",
+        "duration_header": "Plazos de resolución:",
+        "duration_not_stated_all": "Plazos de resolución: no constan en el catálogo.",
+        "where_header": "Dónde presentar la solicitud:",
+        "receiving_address": "Dirección de recepción: {address}",
+        "address_not_stated": (
+            "Dirección de recepción: no consta en el catálogo. Dígame su comuna o barrio "
+            "(phường) y buscaré la oficina."
+        ),
+        "check_official": "Consulte la página oficial para ver todos los detalles.",
+        "citation": "Fuente: trámite {code} – {url}",
+        "citation_no_url": "Fuente: trámite {code} – busque este código en {url}",
+        "related_header": "Trámites relacionados:",
+        "related_line": "• {code} – {name}",
+        "place_merged": "{old} forma parte de {new}, {province} desde el 1 de julio de 2025.",
+        "place_part": (
+            "El 1 de julio de 2025, {old} se dividió: una parte pertenece ahora a {new}, "
+            "{province}; el resto pertenece a unidades vecinas."
+        ),
+        "place_split": (
+            "El 1 de julio de 2025, {old} se dividió; su antiguo territorio pertenece "
+            "ahora a:"
+        ),
+        "place_unit_line": "• {name}, {province}",
+        "place_split_hint": (
+            "Para saber a cuál corresponde su dirección, consulte al Comité Popular de "
+            "cualquiera de estas unidades."
+        ),
+        "place_current": "{name} es una unidad administrativa vigente de {province}.",
+        "place_unknown": (
+            "No tengo constancia de qué unidad sustituyó a {old} después del 1 de julio de "
+            "2025. Consulte al Comité Popular de la comuna o barrio donde vive."
+        ),
+        "centre_header": "Dónde presentar trámites en {commune}, {province}:",
+        "centre_name": "• {name}",
+        "centre_address": "• Dirección: {address}",
+        "centre_phone": "• Teléfono: {phone}",
+        "centre_hours": "• Horario: {hours}",
+        "centre_default_name": "Oficina de atención administrativa de {commune}",
+        "centre_no_address": (
+            "No tengo registrada la dirección de la oficina de {commune}, {province}.\n"
+            "Puede dirigirse al centro de servicios administrativos públicos de {province} "
+            "o consultar el Portal Nacional de Servicios Públicos: {portal}"
+        ),
+        "clarify_procedure": "¿A qué trámite se refiere? Responda con su número:",
+        "clarify_place": (
+            "Hay varios lugares llamados {name}. ¿Cuál es el suyo? Responda con su número:"
+        ),
+        "clarify_place_generic": "¿A qué lugar se refiere? Responda con su número:",
+        "no_match": (
+            "Lo siento, no encontré ningún trámite que coincida. Reformule su pregunta con "
+            "el nombre del trámite (por ejemplo, “registro de nacimiento”) o pida hablar "
+            "con un agente."
+        ),
+        "out_of_scope": (
+            "Lo siento, solo puedo ayudar con trámites administrativos públicos "
+            "(documentos, tasas, plazos, dónde presentarlos). ¿Sobre qué trámite quiere "
+            "preguntar?"
+        ),
+        "empty_input": "Su mensaje está vacío. Dígame con qué trámite necesita ayuda.",
+        "unreadable_input": (
+            "Lo siento, no he podido leer este mensaje. Envíe su pregunta como texto."
+        ),
+        "too_long": "Su mensaje es demasiado largo. Haga una sola pregunta breve cada vez.",
+        "handoff_offer": (
+            "¿Quiere hablar con un agente de la línea de atención? Responda “sí” para que "
+            "le transfiera."
+        ),
+        "handoff_started": (
+            "He pasado su consulta a un agente de la línea de atención. Le responderá lo "
+            "antes posible."
+        ),
+        "handoff_started_case": (
+            "He pasado su consulta a un agente de la línea de atención (solicitud n.º "
+            "{case_id}). Le responderá lo antes posible."
+        ),
+        "greeting": (
+            "¡Hola! Soy el asistente de la línea de atención sobre trámites "
+            "administrativos. ¿Con qué trámite puedo ayudarle? (por ejemplo: registro de "
+            "nacimiento, documento de identidad, registro de residencia)"
+        ),
+        "thanks": "¡De nada! ¿Puedo ayudarle en algo más?",
+        "goodbye": "Gracias por contactarnos. ¡Que tenga un buen día!",
+    },
+    "zh": {
+        "quote": "“{text}”",
+        "paren": "{text}（{extra}）",
+        "term_translated": "{translation}（{quoted}）",
+        "term_vietnamese": "{quoted}（越南语）",
+        "list_sep": "、",
+        "part_sep": "；",
+        "bullet": "• {text}",
+        "bullet_pair": "• {label}：{value}",
+        "title_translated": "{translation}——官方名称：{quoted}",
+        "title_plain": "手续：{quoted}（越南语官方名称）",
+        "field": "领域：{field}",
+        "handled_by": "办理机关：{agency}",
+        "decided_by": "主管机关：{agency}",
+        "agency_not_stated": "办理机关：目录中未注明。",
+        "level": "办理层级：{levels}",
+        "level_ministry": "部级（中央）",
+        "level_province": "省级",
+        "level_commune": "社级（基层）",
+        "level_other": "其他机关",
+        "channels_header": "提交方式：",
+        "channels_not_stated": "提交方式：目录中未注明。",
+        "channels_available": "可用的提交方式：{channels}",
+        "channel_in_person": "现场办理",
+        "channel_online": "网上办理",
+        "channel_post": "邮寄",
+        "channel_line": "• {channel}：{details}",
+        "time_part": "期限：{time}",
+        "fee_part": "费用：{fee}",
+        "not_stated": "目录中未注明",
+        "free": "免费",
+        "money": "{amount}越南盾",
+        "as_published": "{quoted}（原文）",
+        "fee_note": "{base}——目录备注（越南语）：{quoted}",
+        "time_unit_missing": "{n}（目录未注明单位）",
+        "unit_working_day_one": "{n}个工作日",
+        "unit_working_day_other": "{n}个工作日",
+        "unit_day_one": "{n}天",
+        "unit_day_other": "{n}天",
+        "unit_hour_one": "{n}小时",
+        "unit_hour_other": "{n}小时",
+        "unit_month_one": "{n}个月",
+        "unit_month_other": "{n}个月",
+        "unit_year_one": "{n}年",
+        "unit_year_other": "{n}年",
+        "documents_header": "主要材料（按公布的越南语名称）：",
+        "documents_header_full": "需准备的材料（按公布的越南语名称）：",
+        "documents_not_stated": "所需材料：目录中未注明。",
+        "documents_more_one": "• ……另有{n}项材料（请查看官方页面）",
+        "documents_more_other": "• ……另有{n}项材料（请查看官方页面）",
+        "doc_group": "情形（越南语）：{group}",
+        "doc_form": "表格：{form}",
+        "doc_originals_one": "原件{n}份",
+        "doc_originals_other": "原件{n}份",
+        "doc_copies_one": "副本{n}份",
+        "doc_copies_other": "副本{n}份",
+        "online_yes": "网上提交：可以，网址：{url}",
+        "online_no": "目录中未列出该手续的网上提交方式。",
+        "online_unknown": "目录未注明该手续能否网上办理。",
+        "fee_header": "费用：",
+        "fee_not_stated_all": "费用：目录中未注明。",
+        "duration_header": "办理期限：",
+        "duration_not_stated_all": "办理期限：目录中未注明。",
+        "where_header": "办理地点：",
+        "receiving_address": "受理地址：{address}",
+        "address_not_stated": (
+            "受理地址：目录中未注明。请告诉我您所在的社（xã）或坊（phường），我来查询办理地点。"
+        ),
+        "check_official": "详情请查看官方页面。",
+        "citation": "来源：手续 {code} – {url}",
+        "citation_no_url": "来源：手续 {code} – 请在 {url} 搜索该编号",
+        "related_header": "相关手续：",
+        "related_line": "• {code} – {name}",
+        "place_merged": "自2025年7月1日起，{old}属于{new}，{province}。",
+        "place_part": (
+            "2025年7月1日，{old}被拆分：其中一部分现属于{new}，{province}；其余部分属于相邻单位。"
+        ),
+        "place_split": "2025年7月1日，{old}被拆分，原辖区现分属：",
+        "place_unit_line": "• {name}，{province}",
+        "place_split_hint": "如需确认您的地址属于哪个单位，请咨询上述任一单位的人民委员会。",
+        "place_current": "{name}是{province}现行的行政单位。",
+        "place_unknown": (
+            "我没有{old}在2025年7月1日之后归属哪个单位的记录。请咨询您居住地的社或坊人民委员会。"
+        ),
+        "centre_header": "{commune}（{province}）的办理地点：",
+        "centre_name": "• {name}",
+        "centre_address": "• 地址：{address}",
+        "centre_phone": "• 电话：{phone}",
+        "centre_hours": "• 办公时间：{hours}",
+        "centre_default_name": "{commune}行政服务窗口",
+        "centre_no_address": (
+            "目前我没有{commune}（{province}）办理地点的地址记录。\n"
+            "请联系{province}公共行政服务中心，或在国家公共服务门户网站查询：{portal}"
+        ),
+        "clarify_procedure": "您指的是哪项手续？请回复编号：",
+        "clarify_place": "有多个地方叫{name}。您指的是哪一个？请回复编号：",
+        "clarify_place_generic": "您指的是哪个地方？请回复编号：",
+        "no_match": (
+            "抱歉，我没有找到相符的手续。请写明手续名称后重新提问（例如“出生登记”），或要求转接人工客服。"
+        ),
+        "out_of_scope": (
+            "抱歉，我只能解答公共行政手续方面的问题（材料、费用、期限、办理地点）。您想咨询哪项手续？"
+        ),
+        "empty_input": "您的消息是空的。请告诉我您需要咨询哪项手续。",
+        "unreadable_input": "抱歉，我无法读取这条消息。请用文字发送您的问题。",
+        "too_long": "您的消息太长了。请每次只问一个简短的问题。",
+        "handoff_offer": "您需要转接人工客服吗？回复“是”即可转接。",
+        "handoff_started": "我已将您的问题转给人工客服，工作人员会尽快回复您。",
+        "handoff_started_case": (
+            "我已将您的问题转给人工客服（工单号：{case_id}），工作人员会尽快回复您。"
+        ),
+        "greeting": (
+            "您好！我是行政手续咨询热线助手。请问您想咨询哪项手续？（例如：出生登记、身份证、居住登记）"
+        ),
+        "thanks": "不客气！还有其他可以帮您的吗？",
+        "goodbye": "感谢您的咨询，祝您一天愉快！",
+    },
+    "ko": {
+        "quote": "“{text}”",
+        "paren": "{text}({extra})",
+        "term_translated": "{translation}({quoted})",
+        "term_vietnamese": "{quoted}(베트남어)",
+        "list_sep": ", ",
+        "part_sep": "; ",
+        "bullet": "• {text}",
+        "bullet_pair": "• {label}: {value}",
+        "title_translated": "{translation} — 공식 명칭: {quoted}",
+        "title_plain": "절차: {quoted}(베트남어 공식 명칭)",
+        "field": "분야: {field}",
+        "handled_by": "처리 기관: {agency}",
+        "decided_by": "관할 기관: {agency}",
+        "agency_not_stated": "처리 기관: 목록에 명시되어 있지 않습니다.",
+        "level": "행정 단계: {levels}",
+        "level_ministry": "중앙 부처급",
+        "level_province": "성(省)급",
+        "level_commune": "사(社)급",
+        "level_other": "기타 기관",
+        "channels_header": "신청 방법:",
+        "channels_not_stated": "신청 방법: 목록에 명시되어 있지 않습니다.",
+        "channels_available": "신청 방법: {channels}",
+        "channel_in_person": "방문 접수",
+        "channel_online": "온라인",
+        "channel_post": "우편",
+        "channel_line": "• {channel} – {details}",
+        "time_part": "처리 기한: {time}",
+        "fee_part": "수수료: {fee}",
+        "not_stated": "목록에 명시되지 않음",
+        "free": "무료",
+        "money": "{amount}동",
+        "as_published": "{quoted}(원문)",
+        "fee_note": "{base} — 목록 비고(베트남어): {quoted}",
+        "time_unit_missing": "{n}(단위가 목록에 명시되지 않음)",
+        "unit_working_day_one": "{n}영업일",
+        "unit_working_day_other": "{n}영업일",
+        "unit_day_one": "{n}일",
+        "unit_day_other": "{n}일",
+        "unit_hour_one": "{n}시간",
+        "unit_hour_other": "{n}시간",
+        "unit_month_one": "{n}개월",
+        "unit_month_other": "{n}개월",
+        "unit_year_one": "{n}년",
+        "unit_year_other": "{n}년",
+        "documents_header": "주요 서류(공개된 베트남어 명칭):",
+        "documents_header_full": "준비 서류(공개된 베트남어 명칭):",
+        "documents_not_stated": "필요 서류: 목록에 명시되어 있지 않습니다.",
+        "documents_more_one": "• … 외 {n}건(공식 페이지 참조)",
+        "documents_more_other": "• … 외 {n}건(공식 페이지 참조)",
+        "doc_group": "해당 경우(베트남어): {group}",
+        "doc_form": "서식: {form}",
+        "doc_originals_one": "원본 {n}부",
+        "doc_originals_other": "원본 {n}부",
+        "doc_copies_one": "사본 {n}부",
+        "doc_copies_other": "사본 {n}부",
+        "online_yes": "온라인 신청: 가능 – {url}",
+        "online_no": "목록에 이 절차의 온라인 신청 방법이 없습니다.",
+        "online_unknown": "이 절차를 온라인으로 신청할 수 있는지 목록에 명시되어 있지 않습니다.",
+        "fee_header": "수수료:",
+        "fee_not_stated_all": "수수료: 목록에 명시되어 있지 않습니다.",
+        "duration_header": "처리 기한:",
+        "duration_not_stated_all": "처리 기한: 목록에 명시되어 있지 않습니다.",
+        "where_header": "신청 장소:",
+        "receiving_address": "접수 주소: {address}",
+        "address_not_stated": (
+            "접수 주소: 목록에 명시되어 있지 않습니다. 거주하시는 사(xã) 또는 방(phường)을 "
+            "알려 주시면 접수처를 찾아 드리겠습니다."
+        ),
+        "check_official": "자세한 내용은 공식 페이지를 확인해 주세요.",
+        "citation": "출처: 절차 {code} – {url}",
+        "citation_no_url": "출처: 절차 {code} – 다음 사이트에서 이 코드를 검색하세요: {url}",
+        "related_header": "관련 절차:",
+        "related_line": "• {code} – {name}",
+        "place_merged": "{old}은(는) 2025년 7월 1일부터 {new}, {province}에 속합니다.",
+        "place_part": (
+            "{old}은(는) 2025년 7월 1일에 분할되었습니다. 일부는 현재 {new}, {province}에 "
+            "속하며 나머지는 인접 단위에 속합니다."
+        ),
+        "place_split": (
+            "{old}은(는) 2025년 7월 1일에 분할되었으며, 기존 지역은 현재 다음 단위에 속합니다:"
+        ),
+        "place_unit_line": "• {name}, {province}",
+        "place_split_hint": (
+            "주소가 어느 단위에 속하는지는 위 단위 중 한 곳의 인민위원회에 문의해 주세요."
+        ),
+        "place_current": "{name}은(는) {province}의 현행 행정 단위입니다.",
+        "place_unknown": (
+            "{old}이(가) 2025년 7월 1일 이후 어느 단위에 속하게 되었는지 기록이 없습니다. "
+            "거주지 사/방 인민위원회에 문의해 주세요."
+        ),
+        "centre_header": "{commune}, {province} 서류 접수처:",
+        "centre_name": "• {name}",
+        "centre_address": "• 주소: {address}",
+        "centre_phone": "• 전화: {phone}",
+        "centre_hours": "• 업무 시간: {hours}",
+        "centre_default_name": "{commune} 행정 서비스 창구",
+        "centre_no_address": (
+            "현재 {commune}, {province}의 접수처 주소 정보가 없습니다.\n"
+            "{province} 공공행정서비스센터에 문의하시거나 국가 공공서비스 포털에서 확인해 "
+            "주세요: {portal}"
+        ),
+        "clarify_procedure": "어떤 절차를 말씀하시나요? 번호로 답해 주세요:",
+        "clarify_place": "{name}(이)라는 곳이 여러 곳 있습니다. 어느 곳인가요? 번호로 답해 주세요:",
+        "clarify_place_generic": "어느 곳을 말씀하시나요? 번호로 답해 주세요:",
+        "no_match": (
+            "죄송합니다. 해당하는 절차를 찾지 못했습니다. 절차 이름을 넣어 다시 질문해 "
+            "주시거나(예: “출생신고”), 상담원 연결을 요청해 주세요."
+        ),
+        "out_of_scope": (
+            "죄송합니다. 저는 공공 행정 절차(서류, 수수료, 처리 기한, 신청 장소)에 관한 "
+            "질문만 도와드릴 수 있습니다. 어떤 절차가 궁금하신가요?"
+        ),
+        "empty_input": "메시지가 비어 있습니다. 어떤 절차에 대해 도움이 필요하신지 알려 주세요.",
+        "unreadable_input": "죄송합니다. 이 메시지를 읽을 수 없습니다. 질문을 글로 보내 주세요.",
+        "too_long": "메시지가 너무 깁니다. 한 번에 하나씩 짧게 질문해 주세요.",
+        "handoff_offer": "상담원과 연결해 드릴까요? 연결을 원하시면 “네”라고 답해 주세요.",
+        "handoff_started": "질문을 상담원에게 전달했습니다. 최대한 빨리 답변드리겠습니다.",
+        "handoff_started_case": (
+            "질문을 상담원에게 전달했습니다(접수 번호: {case_id}). 최대한 빨리 답변드리겠습니다."
+        ),
+        "greeting": (
+            "안녕하세요! 행정 절차 상담 도우미입니다. 어떤 절차가 궁금하신가요? "
+            "(예: 출생신고, 신분증, 거주 등록)"
+        ),
+        "thanks": "천만에요! 더 도와드릴 일이 있을까요?",
+        "goodbye": "문의해 주셔서 감사합니다. 좋은 하루 보내세요!",
+    },
+    "ja": {
+        "quote": "「{text}」",
+        "paren": "{text}（{extra}）",
+        "term_translated": "{translation}（{quoted}）",
+        "term_vietnamese": "{quoted}（ベトナム語）",
+        "list_sep": "、",
+        "part_sep": "、",
+        "bullet": "• {text}",
+        "bullet_pair": "• {label}：{value}",
+        "title_translated": "{translation} — 正式名称：{quoted}",
+        "title_plain": "手続：{quoted}（ベトナム語の正式名称）",
+        "field": "分野：{field}",
+        "handled_by": "担当機関：{agency}",
+        "decided_by": "管轄機関：{agency}",
+        "agency_not_stated": "担当機関：目録に記載がありません。",
+        "level": "実施レベル：{levels}",
+        "level_ministry": "中央省庁",
+        "level_province": "省級",
+        "level_commune": "社級（基礎自治体）",
+        "level_other": "その他の機関",
+        "channels_header": "申請方法：",
+        "channels_not_stated": "申請方法：目録に記載がありません。",
+        "channels_available": "申請方法：{channels}",
+        "channel_in_person": "窓口",
+        "channel_online": "オンライン",
+        "channel_post": "郵送",
+        "channel_line": "• {channel}：{details}",
+        "time_part": "期限：{time}",
+        "fee_part": "手数料：{fee}",
+        "not_stated": "目録に記載なし",
+        "free": "無料",
+        "money": "{amount}ドン",
+        "as_published": "{quoted}（原文）",
+        "fee_note": "{base}（目録の注記・ベトナム語：{quoted}）",
+        "time_unit_missing": "{n}（単位は目録に記載なし）",
+        "unit_working_day_one": "{n}営業日",
+        "unit_working_day_other": "{n}営業日",
+        "unit_day_one": "{n}日",
+        "unit_day_other": "{n}日",
+        "unit_hour_one": "{n}時間",
+        "unit_hour_other": "{n}時間",
+        "unit_month_one": "{n}か月",
+        "unit_month_other": "{n}か月",
+        "unit_year_one": "{n}年",
+        "unit_year_other": "{n}年",
+        "documents_header": "主な必要書類（公表されたベトナム語の名称）：",
+        "documents_header_full": "必要書類（公表されたベトナム語の名称）：",
+        "documents_not_stated": "必要書類：目録に記載がありません。",
+        "documents_more_one": "• …ほか{n}件（公式ページを参照）",
+        "documents_more_other": "• …ほか{n}件（公式ページを参照）",
+        "doc_group": "ケース（ベトナム語）：{group}",
+        "doc_form": "様式：{form}",
+        "doc_originals_one": "原本{n}部",
+        "doc_originals_other": "原本{n}部",
+        "doc_copies_one": "写し{n}部",
+        "doc_copies_other": "写し{n}部",
+        "online_yes": "オンライン申請：可能 – {url}",
+        "online_no": "目録には、この手続のオンライン申請は記載されていません。",
+        "online_unknown": "この手続をオンラインで申請できるかどうかは目録に記載がありません。",
+        "fee_header": "手数料：",
+        "fee_not_stated_all": "手数料：目録に記載がありません。",
+        "duration_header": "処理期間：",
+        "duration_not_stated_all": "処理期間：目録に記載がありません。",
+        "where_header": "申請先：",
+        "receiving_address": "受付住所：{address}",
+        "address_not_stated": (
+            "受付住所：目録に記載がありません。お住まいの社（xã）または坊（phường）を"
+            "教えていただければ、窓口をお調べします。"
+        ),
+        "check_official": "詳しくは公式ページをご確認ください。",
+        "citation": "出典：手続 {code} – {url}",
+        "citation_no_url": "出典：手続 {code} – {url} でこの番号を検索してください",
+        "related_header": "関連する手続：",
+        "related_line": "• {code} – {name}",
+        "place_merged": "{old}は2025年7月1日から{new}、{province}の一部です。",
+        "place_part": (
+            "{old}は2025年7月1日に分割されました。一部は現在{new}、{province}に属し、"
+            "残りは隣接する単位に属しています。"
+        ),
+        "place_split": "{old}は2025年7月1日に分割され、旧区域は現在次の単位に属しています：",
+        "place_unit_line": "• {name}、{province}",
+        "place_split_hint": (
+            "ご住所がどの単位に属するかは、上記いずれかの人民委員会にお問い合わせください。"
+        ),
+        "place_current": "{name}は{province}の現行の行政単位です。",
+        "place_unknown": (
+            "{old}が2025年7月1日以降どの単位に属しているかの記録がありません。"
+            "お住まいの社・坊の人民委員会にお問い合わせください。"
+        ),
+        "centre_header": "{commune}（{province}）の申請窓口：",
+        "centre_name": "• {name}",
+        "centre_address": "• 住所：{address}",
+        "centre_phone": "• 電話：{phone}",
+        "centre_hours": "• 受付時間：{hours}",
+        "centre_default_name": "{commune}行政サービス窓口",
+        "centre_no_address": (
+            "現在、{commune}（{province}）の窓口の住所は登録されていません。\n"
+            "{province}の公共行政サービスセンターにお問い合わせいただくか、"
+            "国家公共サービスポータルでご確認ください：{portal}"
+        ),
+        "clarify_procedure": "どの手続のことですか？番号でお答えください：",
+        "clarify_place": "{name}という場所が複数あります。どちらですか？番号でお答えください：",
+        "clarify_place_generic": "どの場所のことですか？番号でお答えください：",
+        "no_match": (
+            "申し訳ありません。該当する手続が見つかりませんでした。手続の名称を入れて"
+            "もう一度ご質問いただくか（例：「出生届」）、オペレーターへの接続をお申し付けください。"
+        ),
+        "out_of_scope": (
+            "申し訳ありません。公共の行政手続（必要書類、手数料、期限、申請先）に関する"
+            "ご質問にのみお答えできます。どの手続についてお知りになりたいですか？"
+        ),
+        "empty_input": "メッセージが空です。どの手続についてお困りか教えてください。",
+        "unreadable_input": (
+            "申し訳ありません。このメッセージを読み取れませんでした。ご質問を文字でお送りください。"
+        ),
+        "too_long": "メッセージが長すぎます。一度に一つずつ、短くご質問ください。",
+        "handoff_offer": "オペレーターにおつなぎしましょうか？ご希望の場合は「はい」とお答えください。",
+        "handoff_started": "ご質問をオペレーターに引き継ぎました。できるだけ早く回答いたします。",
+        "handoff_started_case": (
+            "ご質問をオペレーターに引き継ぎました（受付番号：{case_id}）。"
+            "できるだけ早く回答いたします。"
+        ),
+        "greeting": (
+            "こんにちは！行政手続案内ホットラインのアシスタントです。どの手続について"
+            "お知りになりたいですか？（例：出生届、身分証明書、居住登録）"
+        ),
+        "thanks": "どういたしまして！ほかにお手伝いできることはありますか？",
+        "goodbye": "お問い合わせありがとうございました。良い一日を！",
+    },
+}
+
+# Lĩnh vực (field) of the catalogue → translation. Vietnamese keys as published; lookups
+# are normalised, so tone-mark variants and case do not matter.
+FIELDS: dict[str, dict[str, str]] = {
+    "Hộ tịch": {
+        "en": "Civil status",
+        "fr": "État civil",
+        "es": "Registro civil",
+        "zh": "民事身份登记",
+        "ko": "가족관계 등록",
+        "ja": "身分登録",
+    },
+    "Cư trú": {
+        "en": "Residence registration",
+        "fr": "Enregistrement de la résidence",
+        "es": "Registro de residencia",
+        "zh": "居住登记",
+        "ko": "거주 등록",
+        "ja": "居住登録",
+    },
+    "Đăng ký, quản lý cư trú": {
+        "en": "Residence registration",
+        "fr": "Enregistrement de la résidence",
+        "es": "Registro de residencia",
+        "zh": "居住登记",
+        "ko": "거주 등록",
+        "ja": "居住登録",
+    },
+    "Cấp, quản lý căn cước": {
+        "en": "Identity cards",
+        "fr": "Cartes d'identité",
+        "es": "Documento de identidad",
+        "zh": "身份证",
+        "ko": "신분증",
+        "ja": "身分証明書",
+    },
+    "Định danh và xác thực điện tử": {
+        "en": "Electronic identification",
+        "fr": "Identification électronique",
+        "es": "Identificación electrónica",
+        "zh": "电子身份认证",
+        "ko": "전자 신원 인증",
+        "ja": "電子本人確認",
+    },
+    "Quản lý xuất nhập cảnh": {
+        "en": "Immigration and passports",
+        "fr": "Immigration et passeports",
+        "es": "Inmigración y pasaportes",
+        "zh": "出入境管理",
+        "ko": "출입국 관리",
+        "ja": "出入国管理",
+    },
+    "Quốc tịch": {
+        "en": "Nationality",
+        "fr": "Nationalité",
+        "es": "Nacionalidad",
+        "zh": "国籍",
+        "ko": "국적",
+        "ja": "国籍",
+    },
+    "Nuôi con nuôi": {
+        "en": "Adoption",
+        "fr": "Adoption",
+        "es": "Adopción",
+        "zh": "收养",
+        "ko": "입양",
+        "ja": "養子縁組",
+    },
+    "Chứng thực": {
+        "en": "Certification of copies and signatures",
+        "fr": "Certification de copies et de signatures",
+        "es": "Autenticación de copias y firmas",
+        "zh": "副本与签名认证",
+        "ko": "사본·서명 인증",
+        "ja": "写し・署名の認証",
+    },
+    "Công chứng": {
+        "en": "Notarisation",
+        "fr": "Notariat",
+        "es": "Notaría",
+        "zh": "公证",
+        "ko": "공증",
+        "ja": "公証",
+    },
+    "Lý lịch tư pháp": {
+        "en": "Criminal record certificates",
+        "fr": "Casier judiciaire",
+        "es": "Antecedentes penales",
+        "zh": "司法履历（无犯罪记录证明）",
+        "ko": "범죄경력 증명",
+        "ja": "犯罪経歴証明",
+    },
+    "Trợ giúp pháp lý": {
+        "en": "Legal aid",
+        "fr": "Aide juridique",
+        "es": "Asistencia jurídica gratuita",
+        "zh": "法律援助",
+        "ko": "법률 구조",
+        "ja": "法律扶助",
+    },
+    "Luật sư": {
+        "en": "Lawyers",
+        "fr": "Avocats",
+        "es": "Abogacía",
+        "zh": "律师",
+        "ko": "변호사",
+        "ja": "弁護士",
+    },
+    "Thi hành án dân sự": {
+        "en": "Civil judgment enforcement",
+        "fr": "Exécution des décisions civiles",
+        "es": "Ejecución de sentencias civiles",
+        "zh": "民事判决执行",
+        "ko": "민사 집행",
+        "ja": "民事執行",
+    },
+    "Khiếu nại, tố cáo": {
+        "en": "Complaints and denunciations",
+        "fr": "Réclamations et dénonciations",
+        "es": "Quejas y denuncias",
+        "zh": "投诉与举报",
+        "ko": "민원 및 고발",
+        "ja": "苦情・告発",
+    },
+    "Đường bộ": {
+        "en": "Road transport",
+        "fr": "Transport routier",
+        "es": "Transporte por carretera",
+        "zh": "道路运输",
+        "ko": "도로 교통",
+        "ja": "道路交通",
+    },
+    "Sát hạch, cấp giấy phép lái xe": {
+        "en": "Driving tests and licences",
+        "fr": "Examens et permis de conduire",
+        "es": "Exámenes y permisos de conducir",
+        "zh": "驾驶考试与驾驶证",
+        "ko": "운전면허 시험 및 발급",
+        "ja": "運転免許の試験・交付",
+    },
+    "Đăng ký, quản lý phương tiện giao thông cơ giới, xe máy chuyên dùng": {
+        "en": "Vehicle registration",
+        "fr": "Immatriculation des véhicules",
+        "es": "Matriculación de vehículos",
+        "zh": "机动车登记",
+        "ko": "차량 등록",
+        "ja": "車両登録",
+    },
+    "Bảo đảm trật tự, an toàn giao thông đường bộ": {
+        "en": "Road traffic safety",
+        "fr": "Sécurité routière",
+        "es": "Seguridad vial",
+        "zh": "道路交通安全",
+        "ko": "도로 교통 안전",
+        "ja": "道路交通安全",
+    },
+    "Đăng kiểm": {
+        "en": "Vehicle inspection",
+        "fr": "Contrôle technique des véhicules",
+        "es": "Inspección técnica de vehículos",
+        "zh": "车辆检验",
+        "ko": "차량 검사",
+        "ja": "車両検査",
+    },
+    "Đường sắt": {
+        "en": "Railways",
+        "fr": "Chemins de fer",
+        "es": "Ferrocarriles",
+        "zh": "铁路",
+        "ko": "철도",
+        "ja": "鉄道",
+    },
+    "Hàng không": {
+        "en": "Civil aviation",
+        "fr": "Aviation civile",
+        "es": "Aviación civil",
+        "zh": "民用航空",
+        "ko": "항공",
+        "ja": "航空",
+    },
+    "Hàng hải và đường thủy nội địa": {
+        "en": "Maritime and inland waterways",
+        "fr": "Transport maritime et voies navigables",
+        "es": "Transporte marítimo y vías navegables interiores",
+        "zh": "海事与内河航运",
+        "ko": "해운 및 내륙 수로",
+        "ja": "海事・内陸水運",
+    },
+    "Thuế": {
+        "en": "Tax",
+        "fr": "Impôts",
+        "es": "Impuestos",
+        "zh": "税务",
+        "ko": "세무",
+        "ja": "税務",
+    },
+    "Hải quan": {
+        "en": "Customs",
+        "fr": "Douane",
+        "es": "Aduanas",
+        "zh": "海关",
+        "ko": "세관",
+        "ja": "税関",
+    },
+    "Bảo hiểm xã hội": {
+        "en": "Social insurance",
+        "fr": "Sécurité sociale",
+        "es": "Seguridad social",
+        "zh": "社会保险",
+        "ko": "사회보험",
+        "ja": "社会保険",
+    },
+    "Thực hiện chính sách BHXH": {
+        "en": "Social insurance benefits",
+        "fr": "Prestations de sécurité sociale",
+        "es": "Prestaciones de la seguridad social",
+        "zh": "社会保险政策",
+        "ko": "사회보험 정책",
+        "ja": "社会保険制度",
+    },
+    "Chi trả các chế độ BHXH": {
+        "en": "Social insurance payments",
+        "fr": "Versement des prestations de sécurité sociale",
+        "es": "Pago de prestaciones de la seguridad social",
+        "zh": "社会保险待遇支付",
+        "ko": "사회보험 급여 지급",
+        "ja": "社会保険給付の支払",
+    },
+    "Thực hiện chính sách BHYT": {
+        "en": "Health insurance",
+        "fr": "Assurance maladie",
+        "es": "Seguro de salud",
+        "zh": "医疗保险",
+        "ko": "건강보험",
+        "ja": "医療保険",
+    },
+    "Thu BHXH, BHYT, BHTN, BH tai nạn lao động, BNN": {
+        "en": "Social, health and unemployment insurance contributions",
+        "fr": "Cotisations de sécurité sociale, d'assurance maladie et chômage",
+        "es": "Cotizaciones a la seguridad social, salud y desempleo",
+        "zh": "社会保险、医疗保险和失业保险费征收",
+        "ko": "사회·건강·고용보험료 징수",
+        "ja": "社会保険・医療保険・失業保険料の徴収",
+    },
+    "Bảo hiểm": {
+        "en": "Insurance",
+        "fr": "Assurances",
+        "es": "Seguros",
+        "zh": "保险",
+        "ko": "보험",
+        "ja": "保険",
+    },
+    "Đất đai": {
+        "en": "Land",
+        "fr": "Foncier",
+        "es": "Tierras",
+        "zh": "土地",
+        "ko": "토지",
+        "ja": "土地",
+    },
+    "Tài chính đất đai": {
+        "en": "Land finance",
+        "fr": "Finances foncières",
+        "es": "Finanzas de la tierra",
+        "zh": "土地财政",
+        "ko": "토지 재정",
+        "ja": "土地財政",
+    },
+    "Nhà ở và công sở": {
+        "en": "Housing and public offices",
+        "fr": "Logement et bâtiments publics",
+        "es": "Vivienda y edificios públicos",
+        "zh": "住房与办公用房",
+        "ko": "주택 및 공공청사",
+        "ja": "住宅・庁舎",
+    },
+    "Kinh doanh bất động sản": {
+        "en": "Real estate business",
+        "fr": "Activités immobilières",
+        "es": "Actividad inmobiliaria",
+        "zh": "房地产经营",
+        "ko": "부동산업",
+        "ja": "不動産業",
+    },
+    "Hoạt động xây dựng": {
+        "en": "Construction",
+        "fr": "Construction",
+        "es": "Construcción",
+        "zh": "建设活动",
+        "ko": "건설",
+        "ja": "建設",
+    },
+    "Quy hoạch đô thị và nông thôn": {
+        "en": "Urban and rural planning",
+        "fr": "Urbanisme et aménagement rural",
+        "es": "Planificación urbana y rural",
+        "zh": "城乡规划",
+        "ko": "도시·농촌 계획",
+        "ja": "都市・農村計画",
+    },
+    "Thành lập và hoạt động của hộ kinh doanh": {
+        "en": "Household businesses",
+        "fr": "Entreprises individuelles familiales (hộ kinh doanh)",
+        "es": "Negocios familiares (hộ kinh doanh)",
+        "zh": "个体工商户",
+        "ko": "가구 사업체(개인사업자)",
+        "ja": "個人事業（世帯事業）",
+    },
+    "Thành lập và hoạt động doanh nghiệp (hộ kinh doanh)": {
+        "en": "Household businesses",
+        "fr": "Entreprises individuelles familiales (hộ kinh doanh)",
+        "es": "Negocios familiares (hộ kinh doanh)",
+        "zh": "个体工商户",
+        "ko": "가구 사업체(개인사업자)",
+        "ja": "個人事業（世帯事業）",
+    },
+    "Thành lập và hoạt động doanh nghiệp": {
+        "en": "Business registration and operation",
+        "fr": "Création et fonctionnement des entreprises",
+        "es": "Constitución y funcionamiento de empresas",
+        "zh": "企业设立与经营",
+        "ko": "기업 설립 및 운영",
+        "ja": "企業の設立・運営",
+    },
+    "Thành lập và hoạt động của doanh nghiệp": {
+        "en": "Business registration and operation",
+        "fr": "Création et fonctionnement des entreprises",
+        "es": "Constitución y funcionamiento de empresas",
+        "zh": "企业设立与经营",
+        "ko": "기업 설립 및 운영",
+        "ja": "企業の設立・運営",
+    },
+    "Thành lập và hoạt động của tổ hợp tác, hợp tác xã, liên hiệp hợp tác xã": {
+        "en": "Cooperatives",
+        "fr": "Coopératives",
+        "es": "Cooperativas",
+        "zh": "合作社",
+        "ko": "협동조합",
+        "ja": "協同組合",
+    },
+    "Đầu tư tại Việt nam": {
+        "en": "Investment in Vietnam",
+        "fr": "Investissement au Vietnam",
+        "es": "Inversión en Vietnam",
+        "zh": "在越南投资",
+        "ko": "베트남 내 투자",
+        "ja": "ベトナムへの投資",
+    },
+    "Thành lập và hoạt động ngân hàng": {
+        "en": "Banking",
+        "fr": "Activité bancaire",
+        "es": "Actividad bancaria",
+        "zh": "银行设立与经营",
+        "ko": "은행 설립 및 운영",
+        "ja": "銀行の設立・運営",
+    },
+    "Hoạt động ngoại hối": {
+        "en": "Foreign exchange",
+        "fr": "Opérations de change",
+        "es": "Operaciones de divisas",
+        "zh": "外汇业务",
+        "ko": "외환",
+        "ja": "外国為替",
+    },
+    "Chứng khoán": {
+        "en": "Securities",
+        "fr": "Valeurs mobilières",
+        "es": "Valores",
+        "zh": "证券",
+        "ko": "증권",
+        "ja": "証券",
+    },
+    "Đăng ký biện pháp bảo đảm": {
+        "en": "Registration of security interests",
+        "fr": "Enregistrement des sûretés",
+        "es": "Registro de garantías",
+        "zh": "担保登记",
+        "ko": "담보 등기",
+        "ja": "担保登記",
+    },
+    "Tài nguyên nước": {
+        "en": "Water resources",
+        "fr": "Ressources en eau",
+        "es": "Recursos hídricos",
+        "zh": "水资源",
+        "ko": "수자원",
+        "ja": "水資源",
+    },
+    "Môi trường": {
+        "en": "Environment",
+        "fr": "Environnement",
+        "es": "Medio ambiente",
+        "zh": "环境",
+        "ko": "환경",
+        "ja": "環境",
+    },
+    "Thú y": {
+        "en": "Veterinary services",
+        "fr": "Services vétérinaires",
+        "es": "Servicios veterinarios",
+        "zh": "兽医",
+        "ko": "수의",
+        "ja": "獣医",
+    },
+    "Chăn nuôi": {
+        "en": "Livestock",
+        "fr": "Élevage",
+        "es": "Ganadería",
+        "zh": "畜牧",
+        "ko": "축산",
+        "ja": "畜産",
+    },
+    "Thủy sản": {
+        "en": "Fisheries",
+        "fr": "Pêche et aquaculture",
+        "es": "Pesca y acuicultura",
+        "zh": "水产",
+        "ko": "수산",
+        "ja": "水産",
+    },
+    "Trồng trọt và Bảo vệ thực vật": {
+        "en": "Crop production and plant protection",
+        "fr": "Cultures et protection des végétaux",
+        "es": "Cultivos y sanidad vegetal",
+        "zh": "种植与植物保护",
+        "ko": "작물 재배 및 식물 보호",
+        "ja": "作物栽培・植物防疫",
+    },
+    "Lâm nghiệp": {
+        "en": "Forestry",
+        "fr": "Forêts",
+        "es": "Silvicultura",
+        "zh": "林业",
+        "ko": "임업",
+        "ja": "林業",
+    },
+    "Quản lý vũ khí, vật liệu nổ, công cụ hỗ trợ và pháo": {
+        "en": "Weapons, explosives, support tools and fireworks",
+        "fr": "Armes, explosifs, équipements de soutien et feux d'artifice",
+        "es": "Armas, explosivos, herramientas de apoyo y pirotecnia",
+        "zh": "武器、爆炸物、辅助工具和烟花管理",
+        "ko": "무기·폭발물·보조 장비·불꽃 관리",
+        "ja": "武器・爆発物・補助器具・花火の管理",
+    },
+    "Phòng cháy, chữa cháy": {
+        "en": "Fire prevention and fighting",
+        "fr": "Prévention et lutte contre l'incendie",
+        "es": "Prevención y extinción de incendios",
+        "zh": "消防",
+        "ko": "소방",
+        "ja": "消防",
+    },
+    "Người có công": {
+        "en": "People with meritorious service to the revolution",
+        "fr": "Personnes ayant rendu des services méritoires à la révolution",
+        "es": "Personas con méritos revolucionarios",
+        "zh": "革命有功人员",
+        "ko": "유공자",
+        "ja": "革命功労者",
+    },
+    "Bảo vệ dữ liệu cá nhân": {
+        "en": "Personal data protection",
+        "fr": "Protection des données personnelles",
+        "es": "Protección de datos personales",
+        "zh": "个人数据保护",
+        "ko": "개인정보 보호",
+        "ja": "個人データ保護",
+    },
+    "Đăng ký, quản lý con dấu": {
+        "en": "Registration of seals",
+        "fr": "Enregistrement des sceaux",
+        "es": "Registro de sellos",
+        "zh": "印章登记",
+        "ko": "인장 등록",
+        "ja": "印章登録",
+    },
+}
+
+# The implementing agencies citizens meet most often. Anything else is shown in Vietnamese.
+AGENCIES: dict[str, dict[str, str]] = {
+    "Ủy ban nhân dân cấp xã": {
+        "en": "Commune People's Committee",
+        "fr": "Comité populaire de la commune",
+        "es": "Comité Popular de la comuna",
+        "zh": "社级人民委员会",
+        "ko": "사(社)급 인민위원회",
+        "ja": "社級人民委員会",
+    },
+    "Ủy ban nhân dân cấp tỉnh": {
+        "en": "Provincial People's Committee",
+        "fr": "Comité populaire provincial",
+        "es": "Comité Popular provincial",
+        "zh": "省级人民委员会",
+        "ko": "성(省)급 인민위원회",
+        "ja": "省級人民委員会",
+    },
+    "Công an cấp xã": {
+        "en": "Commune police",
+        "fr": "Police de la commune",
+        "es": "Policía de la comuna",
+        "zh": "社级公安",
+        "ko": "사(社)급 공안",
+        "ja": "社級公安",
+    },
+    "Công an cấp tỉnh": {
+        "en": "Provincial police",
+        "fr": "Police provinciale",
+        "es": "Policía provincial",
+        "zh": "省级公安",
+        "ko": "성(省)급 공안",
+        "ja": "省級公安",
+    },
+    "Công an tỉnh": {
+        "en": "Provincial police",
+        "fr": "Police provinciale",
+        "es": "Policía provincial",
+        "zh": "省公安",
+        "ko": "성(省) 공안",
+        "ja": "省公安",
+    },
+    "Bộ Công an": {
+        "en": "Ministry of Public Security",
+        "fr": "Ministère de la Sécurité publique",
+        "es": "Ministerio de Seguridad Pública",
+        "zh": "公安部",
+        "ko": "공안부",
+        "ja": "公安省",
+    },
+    "Cục Quản lý xuất nhập cảnh": {
+        "en": "Immigration Department",
+        "fr": "Département de l'immigration",
+        "es": "Departamento de Inmigración",
+        "zh": "出入境管理局",
+        "ko": "출입국관리국",
+        "ja": "出入国管理局",
+    },
+    "Sở Tư pháp": {
+        "en": "Provincial Department of Justice",
+        "fr": "Service provincial de la justice",
+        "es": "Departamento provincial de Justicia",
+        "zh": "省司法厅",
+        "ko": "성(省) 사법국",
+        "ja": "省司法局",
+    },
+    "Bộ Tư pháp": {
+        "en": "Ministry of Justice",
+        "fr": "Ministère de la Justice",
+        "es": "Ministerio de Justicia",
+        "zh": "司法部",
+        "ko": "법무부",
+        "ja": "司法省",
+    },
+    "Sở Xây dựng": {
+        "en": "Provincial Department of Construction",
+        "fr": "Service provincial de la construction",
+        "es": "Departamento provincial de Construcción",
+        "zh": "省建设厅",
+        "ko": "성(省) 건설국",
+        "ja": "省建設局",
+    },
+    "Bộ Xây dựng": {
+        "en": "Ministry of Construction",
+        "fr": "Ministère de la Construction",
+        "es": "Ministerio de Construcción",
+        "zh": "建设部",
+        "ko": "건설부",
+        "ja": "建設省",
+    },
+    "Bộ Tài chính": {
+        "en": "Ministry of Finance",
+        "fr": "Ministère des Finances",
+        "es": "Ministerio de Finanzas",
+        "zh": "财政部",
+        "ko": "재정부",
+        "ja": "財政省",
+    },
+    "Sở Nông nghiệp và Môi trường": {
+        "en": "Provincial Department of Agriculture and Environment",
+        "fr": "Service provincial de l'agriculture et de l'environnement",
+        "es": "Departamento provincial de Agricultura y Medio Ambiente",
+        "zh": "省农业与环境厅",
+        "ko": "성(省) 농업환경국",
+        "ja": "省農業環境局",
+    },
+    "Ngân hàng Nhà nước Việt Nam": {
+        "en": "State Bank of Vietnam",
+        "fr": "Banque d'État du Vietnam",
+        "es": "Banco Estatal de Vietnam",
+        "zh": "越南国家银行",
+        "ko": "베트남 국가은행",
+        "ja": "ベトナム国家銀行",
+    },
+}

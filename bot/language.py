@@ -1,0 +1,113 @@
+"""Language of a citizen's message, restricted to the languages we answer in.
+
+Scripts settle Chinese, Japanese and Korean; Vietnamese marks settle Vietnamese; for the
+remaining Latin-script text, function words decide between English, French, Spanish and
+Vietnamese typed without marks ("vi-x"), which is answered in Vietnamese.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from knowledge.text import _fold_word, has_vietnamese_marks
+
+SUPPORTED = ("vi", "en", "fr", "es", "zh", "ko", "ja")
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+_FUNCTION_WORDS: dict[str, set[str]] = {
+    "en": set(
+        "the a an of to for in on at is are do does did how what where when which who can i my "
+        "me we our you your with from get need needed want please about this that it be have "
+        "there should would could will much many long any".split()
+    ),
+    "fr": set(
+        "le la les un une des du de au aux et est sont pour avec dans sur comment quoi quel "
+        "quelle quels quelles où je mon ma mes nous vous faut il elle faire obtenir combien "
+        "qui que pas ce cette en".split()
+    ),
+    "es": set(
+        "el la los las un una unos unas del de al y es son para con en por cómo como qué que "
+        "cuál cuáles dónde donde yo mi mis necesito quiero puedo hacer obtener cuánto cuanto "
+        "se registro sacar".split()
+    ),
+    "vi-x": set(
+        "toi muon lam the nao o dau bao nhieu can gi giay to thu tuc dang ky cap xin cho be "
+        "con la cua va co khong duoc nguoi nha xa phuong tinh thanh pho ho so le phi mat doi "
+        "lai moi nay thuoc sinh ket hon khai tam tru cuoc chung".split()
+    ),
+}
+_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+    r"(uye|uyu|oai|oay|uoi|uou|ieu|yeu|uya|uay|oeo|[aeiouy]{1,2})"
+    r"(ch|ng|nh|[cmnpt])?$"
+)
+_GREETINGS = {
+    "en": {"hello", "hi", "thanks", "thank", "bye", "goodbye", "please", "passport", "visa"},
+    "fr": {"bonjour", "merci", "salut", "revoir", "svp", "passeport"},
+    "es": {"hola", "gracias", "adios", "adiós", "pasaporte", "favor"},
+    "vi-x": {"chao", "xin", "cam", "oi", "a", "nhe", "roi", "chua", "ban", "anh", "chi", "em"},
+}
+_ACCENT_HINTS = {"fr": set("éèêàçùâîôœ"), "es": set("ñáíóúü¿¡")}
+
+
+def _script_language(text: str) -> str | None:
+    hangul = kana = han = 0
+    for ch in text:
+        o = ord(ch)
+        if 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
+            hangul += 1
+        elif 0x3040 <= o <= 0x30FF:
+            kana += 1
+        elif 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
+            han += 1
+    if hangul and hangul >= kana:
+        return "ko"
+    if kana:
+        return "ja"
+    if han:
+        return "zh"
+    return None
+
+
+def detect(text: str, default: str = "vi") -> str:
+    """Best guess among SUPPORTED plus "vi-x"; ``default`` when there is nothing to go on."""
+    text = unicodedata.normalize("NFC", text or "")
+    script = _script_language(text)
+    if script:
+        return script
+    lowered = text.lower()
+    tokens = _WORD.findall(lowered)
+    if not tokens:
+        return default
+    scores: dict[str, float] = {lang: 0.0 for lang in _FUNCTION_WORDS}
+    for tok in tokens:
+        for lang, vocab in _FUNCTION_WORDS.items():
+            if tok in vocab:
+                scores[lang] += 1.0
+    for tok in tokens:
+        for lang, vocab in _GREETINGS.items():
+            if tok in vocab:
+                scores[lang] += 1.0
+        if _SYLLABLE.match(_fold_word(tok)):
+            scores["vi-x"] += 0.4
+        else:
+            scores["en"] += 0.5
+    for lang, chars in _ACCENT_HINTS.items():
+        scores[lang] += 1.5 * sum(1 for c in lowered if c in chars)
+    # Vietnamese marks are decisive unless the text is mostly another language's words
+    # with a quoted Vietnamese term ("¿Cómo registro un hộ kinh doanh?").
+    if has_vietnamese_marks(text):
+        viet_words = sum(1 for t in text.split() if has_vietnamese_marks(t))
+        if viet_words * 3 >= len(text.split()) or max(scores["en"], scores["fr"], scores["es"]) < 2:
+            return "vi"
+    best = max(scores, key=lambda k: scores[k])
+    if scores[best] == 0:
+        return "vi-x" if default == "vi" else default
+    return best
+
+
+def answer_language(lang: str) -> str:
+    """The language we answer in: Vietnamese typed without marks is answered in Vietnamese."""
+    return "vi" if lang == "vi-x" else lang if lang in SUPPORTED else "vi"

@@ -1,0 +1,207 @@
+"""HTTP API and web chat: ``POST /api/v1/ask``, ``/healthz``, ``/readyz``, the chat page."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.assistant import Turn
+from channels.runtime import Runtime
+from channels.settings import Settings
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    text: str = Field(description="The citizen's message, in any supported language")
+    conversation_id: str | None = Field(None, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
+    lang: str | None = Field(None, max_length=16, description="vi, en, fr, es, zh, ko or ja")
+
+
+class ProcedureOut(BaseModel):
+    code: str
+    name: str
+    score: float
+    url: str
+
+
+class PlaceOut(BaseModel):
+    code: str
+    name: str
+    province: str
+
+
+class CentreOut(BaseModel):
+    name: str
+    address: str
+    phone: str
+
+
+class HandoffOut(BaseModel):
+    case_id: str
+    status: str
+
+
+class AskResponse(BaseModel):
+    conversation_id: str
+    language: str
+    intent: str
+    answer: str
+    procedures: list[ProcedureOut]
+    place: PlaceOut | None
+    centre: CentreOut | None
+    needs_clarification: bool
+    options: list[str]
+    handoff: HandoffOut | None
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, before they are read whole."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(send, self.limit)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await _too_large(send, self.limit)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = ('{"detail":"request body too large (limit %d bytes)"}' % limit).encode()
+    await send({
+        "type": "http.response.start",
+        "status": 413,
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+    })
+    await send({"type": "http.response.body", "body": body})
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime | None = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        raise HTTPException(503, "the assistant is starting")
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def create_app(
+    settings: Settings,
+    runtime: Runtime | None = None,
+    index_dir: Path | None = None,
+    rebuild: bool | None = None,
+) -> FastAPI:
+    """The app; the runtime (index, model) is loaded in the lifespan unless given."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            app.state.runtime = runtime
+        else:
+            started = time.perf_counter()
+            app.state.runtime = Runtime.start(settings, index_dir=index_dir, rebuild=rebuild)
+            log.info("ready in %.1f s", time.perf_counter() - started)
+        yield
+        app.state.runtime = None
+
+    app = FastAPI(
+        title="Citizen hotline assistant",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Answers questions about Vietnam's administrative procedures from the official catalogue.",
+    )
+    app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        log.info("rejected request to %s: %s", request.url.path, errors[:3])
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.post("/api/v1/ask", response_model=AskResponse)
+    def ask(body: AskRequest, rt: RuntimeDep) -> dict[str, Any]:
+        reply = rt.assistant.handle(Turn(body.text, body.conversation_id, body.lang, channel="api"))
+        return reply.to_dict()
+
+    @app.get("/api/v1/procedures/{code}")
+    def procedure(code: str, rt: RuntimeDep) -> dict[str, Any]:
+        proc = rt.index.procedure(code)
+        if proc is None:
+            raise HTTPException(404, f"no procedure {code} in the catalogue")
+        return proc.to_dict()
+
+    @app.get("/api/v1/index")
+    def index_info(rt: RuntimeDep) -> dict[str, Any]:
+        return {k: v for k, v in rt.index.meta.items() if k != "import_report"} | {
+            "import_report": rt.index.meta.get("import_report", {}).get("counts", {})
+        }
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz(request: Request) -> JSONResponse:
+        rt: Runtime | None = getattr(request.app.state, "runtime", None)
+        checks = {
+            "index": rt is not None and len(rt.index.procedures) > 0,
+        }
+        ready = all(checks.values())
+        body: dict[str, Any] = {"status": "ready" if ready else "not ready", "checks": checks}
+        if rt is not None:
+            body["procedures"] = len(rt.index.procedures)
+            body["index_hash"] = rt.index.content_hash[:12]
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def chat_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html")
+
+    return app

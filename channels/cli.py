@@ -1,0 +1,165 @@
+"""The ``hotline`` command: index, serve, ask, eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from channels.settings import Settings, load_settings
+
+log = logging.getLogger("hotline")
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "sentence_transformers", "transformers", "faiss", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from channels.runtime import build_index
+
+    settings = _settings(args)
+    started = time.perf_counter()
+    index, built = build_index(
+        settings,
+        Path(args.out).resolve(),
+        catalogues=[Path(p).resolve() for p in args.catalogue] or None,
+        units=Path(args.units).resolve() if args.units else None,
+        centres=[Path(p).resolve() for p in args.centres] or None,
+        force=args.force,
+    )
+    meta = index.meta
+    report = meta.get("import_report", {})
+    print(("built" if built else "up to date") + f": {args.out}")
+    for line in report.get("summary", []):
+        print(f"  {line}")
+    print(
+        f"  procedures={meta['procedures']} communes={meta['communes']} old_units={meta['old_units']} "
+        f"centres={meta['centres']} hash={meta['content_hash'][:12]} in {time.perf_counter() - started:.1f} s"
+    )
+    if args.report:
+        Path(args.report).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from channels.api import create_app
+
+    settings = _settings(args)
+    host = args.host or settings.server.host
+    port = args.port or settings.server.port
+    index_dir = Path(args.index).resolve() if args.index else None
+    # An explicit --index is served as it is; the configured one is rebuilt when stale.
+    app = create_app(settings, index_dir=index_dir, rebuild=False if index_dir else None)
+    log.info("serving on http://%s:%d", host, port)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    return 0
+
+
+def _runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from channels.runtime import Runtime
+
+    settings = _settings(args)
+    index_dir = Path(args.index).resolve() if args.index else None
+    # An explicit --index is used as it is; the configured one is rebuilt when stale.
+    return Runtime.start(settings, index_dir=index_dir, rebuild=False if index_dir else None)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.assistant import Turn
+
+    runtime = _runtime(args)
+    text = " ".join(args.text)
+    reply = runtime.assistant.handle(Turn(text, None, args.lang, channel="cli"))
+    if args.json:
+        print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(reply.answer)
+        if reply.options:
+            print()
+            for option in reply.options:
+                print(f"  {option}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluation import evaluate, load_records, render_text, summarise
+
+    records, problems = load_records(Path(args.file))
+    for problem in problems:
+        log.warning("%s: %s", args.file, problem)
+    runtime = _runtime(args)
+    summary = summarise(evaluate(runtime.assistant, records))
+    summary["skipped_lines"] = problems
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(render_text(summary))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hotline", description="Citizen hotline assistant")
+    parser.add_argument("--config", help="config file (default: config.yml, or $HOTLINE_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="import sources and build the search index")
+    p.add_argument("--catalogue", action="append", default=[], help="catalogue file or folder (repeatable)")
+    p.add_argument("--units", help="units file or folder (../shared/data/units layout)")
+    p.add_argument("--centres", action="append", default=[], help="centre list: JSON, CSV or YAML (repeatable)")
+    p.add_argument("--out", required=True, help="index folder")
+    p.add_argument("--force", action="store_true", help="rebuild even when the inputs did not change")
+    p.add_argument("--report", help="write the import report as JSON to this file")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("serve", help="serve the API, the web chat and the channels")
+    p.add_argument("--index", help="index folder (default: index.path in config)")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("ask", help="ask one question")
+    p.add_argument("--index")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--lang", help="answer language (vi, en, fr, es, zh, ko, ja); detected when absent")
+    p.add_argument("text", nargs="+")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="score the assistant on a labelled JSONL file")
+    p.add_argument("file")
+    p.add_argument("--index")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+    for subparser in sub.choices.values():
+        subparser.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return int(args.func(args))
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        log.error("%s", exc)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Composition root: settings → inputs → (cached) index → searcher → assistant.
+
+Everything heavy is created here, on demand, never at import time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.assistant import Assistant, AssistantConfig
+from channels.settings import PROJECT_ROOT, Settings
+from knowledge.catalogue import import_catalogues
+from knowledge.centres import CentreRegistry
+from knowledge.dense import SentenceTransformerEncoder
+from knowledge.index import IndexInputs, KnowledgeIndex, files_hash, stored_hash
+from knowledge.search import SearchConfig, Searcher
+from knowledge.terminology import Terminology
+from knowledge.units import UnitRegistry
+
+log = logging.getLogger(__name__)
+
+TERMINOLOGY_DIR = PROJECT_ROOT / "knowledge" / "data" / "terminology"
+
+
+def terminology_files() -> list[Path]:
+    return sorted(TERMINOLOGY_DIR.glob("*.yml"))
+
+
+def load_terminology() -> Terminology:
+    return Terminology.load(TERMINOLOGY_DIR)
+
+
+def load_units(path: Path | None) -> UnitRegistry:
+    if path is None:
+        return UnitRegistry.empty()
+    if path.is_dir():
+        return UnitRegistry.from_shared_dir(path)
+    return UnitRegistry.from_file(path)
+
+
+def load_centres(paths: Sequence[Path], units: UnitRegistry) -> CentreRegistry:
+    registry = CentreRegistry()
+    for path in paths:
+        registry.load_path(path, units)
+    return registry
+
+
+def gather_inputs(
+    settings: Settings,
+    catalogues: Sequence[Path] | None = None,
+    units: Path | None = None,
+    centres: Sequence[Path] | None = None,
+) -> tuple[IndexInputs, dict[str, Any]]:
+    """Read every source; a broken record is reported, never fatal."""
+    cat_paths = [settings.resolve(p) for p in (catalogues or settings.data.catalogues)]
+    unit_path = units if units is not None else settings.data.units
+    centre_paths = list(centres) if centres is not None else list(settings.data.centres)
+    result = import_catalogues(cat_paths, imported_at=dt.date.today().isoformat())
+    for line in result.report.summary():
+        log.info("import: %s", line)
+    unit_registry = load_units(settings.resolve(unit_path) if unit_path else None)
+    centre_registry = load_centres([settings.resolve(p) for p in centre_paths], unit_registry)
+    inputs = IndexInputs(
+        procedures=list(result.procedures.values()),
+        units=unit_registry,
+        centres=centre_registry,
+        model_name=settings.search.model + ("+int8" if settings.search.quantize else ""),
+        terminology_hash=files_hash(terminology_files()),
+        sources=[str(p) for p in cat_paths],
+    )
+    return inputs, result.report.to_dict()
+
+
+def make_encoder(settings: Settings) -> SentenceTransformerEncoder:
+    return SentenceTransformerEncoder(
+        settings.search.model, quantize=settings.search.quantize, cache_size=settings.search.query_cache
+    )
+
+
+def build_index(
+    settings: Settings,
+    out: Path,
+    catalogues: Sequence[Path] | None = None,
+    units: Path | None = None,
+    centres: Sequence[Path] | None = None,
+    force: bool = False,
+    encoder: SentenceTransformerEncoder | None = None,
+    terminology: Terminology | None = None,
+) -> tuple[KnowledgeIndex, bool]:
+    """Build into ``out`` unless it already holds an index of the same inputs.
+
+    Returns the index and whether it was (re)built.
+    """
+    inputs, report = gather_inputs(settings, catalogues, units, centres)
+    digest = inputs.content_hash()
+    if not force and stored_hash(out) == digest:
+        log.info("index at %s is up to date (%s)", out, digest[:12])
+        return KnowledgeIndex.load(out), False
+    encoder = encoder or make_encoder(settings)
+    terminology = terminology or load_terminology()
+    index = KnowledgeIndex.build(inputs, encoder, terminology, report)
+    index.save(out)
+    return index, True
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    index: KnowledgeIndex
+    encoder: SentenceTransformerEncoder
+    terminology: Terminology
+    searcher: Searcher
+    assistant: Assistant
+
+    @classmethod
+    def start(cls, settings: Settings, index_dir: Path | None = None, rebuild: bool | None = None) -> Runtime:
+        """Load the index (building it first when missing or stale) and wire the assistant."""
+        path = settings.resolve(index_dir or settings.index.path)
+        encoder = make_encoder(settings)
+        terminology = load_terminology()
+        rebuild = settings.index.rebuild_on_start if rebuild is None else rebuild
+        if rebuild or not (path / "meta.json").is_file():
+            index, _ = build_index(settings, path, encoder=encoder, terminology=terminology)
+        else:
+            index = KnowledgeIndex.load(path)
+        encoder.warm_up()
+        searcher = Searcher(
+            index, encoder, terminology, SearchConfig(threshold=settings.search.threshold)
+        )
+        assistant = Assistant(
+            searcher,
+            index.units,
+            index.centres,
+            AssistantConfig(
+                max_text_chars=settings.server.max_text_chars,
+                results=settings.search.results,
+                default_language=settings.default_language,
+            ),
+        )
+        return cls(settings, index, encoder, terminology, searcher, assistant)

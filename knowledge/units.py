@@ -1,0 +1,1152 @@
+"""Administrative units after the 1 July 2025 reform: lookup, old -> new, and place mentions.
+
+Citizens still name the unit they lived in before the reform ("phường Thạch Thang, quận Hải
+Châu"), type without diacritics, mix English in, and mention places inside a question about
+something else. ``UnitRegistry`` keeps the 34 provinces and 3,321 communes in force, every
+abolished commune-level unit with the new unit(s) it went to, and precomputed folded-name
+indices so that ``resolve`` can find a place in a message in well under a millisecond.
+
+Two sources feed it:
+
+* ``from_shared_dir`` reads the published tables (``units-*.json``, ``merges-*.json``,
+  ``splits-*.json``, ``ward-mappings-*.json``) and reconciles them, reporting what it had to
+  repair or drop (see ``UnitRegistry.report``);
+* ``from_file`` / ``load`` read the project's own format, which ``save`` writes. It is one
+  JSON (or YAML) object::
+
+      {"format": "hotline-units", "version": 1,
+       "provinces": [{"code": "48", "name": "Đà Nẵng", "full_name": "Thành phố Đà Nẵng",
+                      "name_en": "Da Nang", "aliases": ["Danang"],
+                      "former": ["Thành phố Đà Nẵng", "Tỉnh Quảng Nam"]}],
+       "communes":  [{"code": "20194", "name": "Hải Châu", "unit_type": "Phường",
+                      "province_code": "48", "full_name": "Phường Hải Châu",
+                      "name_en": "Hai Chau"}],
+       "old_units": [{"code": "20233", "full_name": "Phường Thạch Thang",
+                      "district": "Quận Hải Châu", "province": "Thành phố Đà Nẵng",
+                      "new_codes": ["20194"], "merge_type": "full"}]}
+
+  ``full_name`` of a commune defaults to ``unit_type + name``; ``aliases`` and ``former``
+  (the pre-reform provinces merged into this one) are optional. ``new_codes`` of an old unit
+  lists its main successor first; ``merge_type`` is ``full`` (the whole unit went to one new
+  unit) or ``partial`` (it was split between several).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.models import Commune, OldUnit, Province
+from knowledge.text import fold, normalize
+
+log = logging.getLogger(__name__)
+
+FORMAT = "hotline-units"
+VERSION = 1
+
+STATUSES = ("none", "new", "old", "ambiguous", "province")
+
+# Unit-type words as they start a full name ("Phường Bến Thành", "Thị trấn Ba Sao").
+_NAME_PREFIX_RE = re.compile(
+    r"^(phường|xã|thị trấn|đặc khu|quận|huyện|thị xã|thành phố|tỉnh)\s+", re.IGNORECASE
+)
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_SPLIT_NUMBER_RE = re.compile(r"^(p|q)(\d{1,2})$")
+_TYPE_LABELS = {"phuong": "Phường", "xa": "Xã", "thi tran": "Thị trấn", "dac khu": "Đặc khu"}
+
+# Words that announce a unit, folded, with the accented spelling they must have when the
+# citizen typed diacritics (so "phương án" is not "phường An", "quân sự" not "quận Sự").
+# Value: (level, folded unit type or "").
+_PREFIXES: dict[tuple[str, ...], tuple[str, str, tuple[str, ...]]] = {
+    ("phuong",): ("commune", "phuong", ("phường",)),
+    ("xa",): ("commune", "xa", ("xã",)),
+    ("thi", "tran"): ("commune", "thi tran", ("thị", "trấn")),
+    ("dac", "khu"): ("commune", "dac khu", ("đặc", "khu")),
+    ("p",): ("commune", "phuong", ("p",)),
+    ("tt",): ("commune", "thi tran", ("tt",)),
+    ("ward",): ("commune", "phuong", ("ward",)),
+    ("commune",): ("commune", "xa", ("commune",)),
+    ("quan",): ("district", "", ("quận",)),
+    ("huyen",): ("district", "", ("huyện",)),
+    ("thi", "xa"): ("district", "", ("thị", "xã")),
+    ("q",): ("district", "", ("q",)),
+    ("tx",): ("district", "", ("tx",)),
+    ("district",): ("district", "", ("district",)),
+    ("thanh", "pho"): ("city", "", ("thành", "phố")),
+    ("tp",): ("city", "", ("tp",)),
+    ("tinh",): ("province", "", ("tỉnh",)),
+    ("province",): ("province", "", ("province",)),
+}
+# English puts the unit word after the name ("Cat Linh ward", "Dong Da district").
+_SUFFIXES: dict[str, tuple[str, str]] = {
+    "ward": ("commune", "phuong"),
+    "commune": ("commune", "xa"),
+    "town": ("commune", "thi tran"),
+    "township": ("commune", "thi tran"),
+    "district": ("district", ""),
+    "province": ("province", ""),
+    "city": ("city", ""),
+}
+# A prefix word right after one of these is part of an ordinary phrase ("địa phương").
+_PREFIX_BLOCKERS: dict[str, frozenset[str]] = {
+    "phuong": frozenset({"dia", "bon", "da", "don", "song", "tu", "huu", "ta", "chinh"}),
+    "xa": frozenset({"cap", "o", "di", "rat", "qua", "hoi", "phuong"}),
+}
+# Without diacritics these "phuong X"/"xa X" pairs are everyday words (phương tiện, xã hội).
+_TYPED_COLLOCATIONS = frozenset(
+    {
+        ("phuong", "tien"), ("phuong", "thuc"), ("phuong", "an"), ("phuong", "phap"),
+        ("phuong", "huong"), ("phuong", "trinh"), ("phuong", "cham"), ("phuong", "dong"),
+        ("phuong", "tay"), ("phuong", "nam"), ("phuong", "bac"), ("phuong", "vi"),
+        ("xa", "hoi"), ("xa", "xa"), ("xa", "nha"), ("xa", "lo"), ("xa", "thai"),
+        ("quan", "su"), ("quan", "ly"), ("quan", "doi"), ("quan", "he"), ("quan", "tam"),
+        ("quan", "nhan"), ("quan", "ao"), ("huyen", "thoai"), ("tinh", "trang"),
+        ("tinh", "hinh"), ("tinh", "thanh"),
+    }
+)
+# Multi-syllable unit names that are also ordinary words or phrases of public-service talk
+# (checked against the national procedure catalogue): they count only after a unit word.
+_COMMON_PHRASES = frozenset(
+    fold(p)
+    for p in (
+        "Hòa Bình", "Thống Nhất", "Đoàn Kết", "Độc Lập", "Tự Do", "Hạnh Phúc", "Thành Công",
+        "Quyết Thắng", "Quyết Tiến", "Tiến Bộ", "Tiến Thành", "Hợp Tác", "Chiến Thắng",
+        "Thắng Lợi", "Tân Tiến", "Hưng Thịnh", "Phát Triển", "Bình An", "An Bình", "Bình Minh",
+        "Trung Tâm", "Trung Hòa", "Dân Chủ", "Công Bằng", "Văn Minh", "Cộng Hòa", "Hòa Hợp",
+        "Hòa Thuận", "Thuận Lợi", "Kinh Doanh", "Đông Đô", "Tiền Phong", "Minh Đức",
+        "Thanh Bình", "An Ninh", "Quốc Tế", "Tân Thành", "Đồng Tâm", "Hồng Phong", "Phú Lợi",
+        "Nhân Chính", "Nhân Hòa", "Vinh Quang", "Trung Chính", "Thành Nhất", "An Toàn",
+        "Quang Minh", "Phúc Lợi", "Bảo An", "Đại Đồng", "Hòa An", "Tân Phú", "Tân Hòa",
+        "Thái Bình Dương", "Hải Quan", "Công An", "Tư Pháp", "Quốc Phòng", "Tài Chính",
+        "Văn Hóa", "Nông Nghiệp", "Đất Đai", "Gia Đình", "Cư Trú", "Trung Ương", "Hành Chính",
+        "Nhân Dân", "Công Dân", "Dân Tộc", "Tôn Giáo", "Giáo Dục", "Lao Động", "Xây Dựng",
+        "Thương Mại", "Công Nghiệp", "Giao Thông", "Phú Quý", "Bình Thường", "Việt Nam",
+        "Sơn Hà", "Đông Hưng", "Hà Nam Ninh", "Hòa Lạc", "Bảo Hiểm", "Thuế Vụ", "Y Tế",
+        "Quang Trung", "Lê Lợi", "Trần Phú", "Hùng Vương", "Nguyễn Trãi", "Lý Thường Kiệt",
+        "Trần Hưng Đạo", "Hai Bà Trưng", "Hoàng Văn Thụ", "Lê Hồng Phong", "Phan Bội Châu",
+        "Nguyễn Du", "Ngô Quyền", "Phạm Ngũ Lão", "Minh Khai", "Nguyễn Văn Cừ", "Bà Triệu",
+        "Đinh Tiên Hoàng", "Trưng Vương", "Điện Biên", "Bạch Đằng", "Chi Lăng", "Tây Sơn",
+        "Thành Phố", "Kết Hôn", "Khai Sinh", "Hộ Tịch", "Hộ Khẩu", "Căn Cước",
+    )
+)
+# Words that say the citizen talks about a unit as it was before the reform.
+_OLD_MARKERS: tuple[tuple[str, ...], ...] = (
+    ("cu",), ("truoc", "day"), ("truoc", "kia"), ("ngay", "truoc"), ("truoc", "sap", "nhap"),
+    ("truoc", "khi", "sap", "nhap"), ("sau", "sap", "nhap"), ("sap", "nhap"), ("nay", "thuoc"),
+    ("nay", "la"), ("gio", "la"), ("gio", "thuoc"), ("bay", "gio"), ("sau", "khi", "nhap"),
+    ("old",), ("former",), ("formerly",), ("previously",), ("merger",), ("merged",),
+    ("used", "to", "be"), ("belong", "to", "now"),
+)
+# "cu" is "cũ" (old) only when it is not part of "cư trú", "cư dân", "củ"...
+_CU_BLOCKERS = frozenset({"tru", "dan", "ngu", "xu", "the"})
+
+# Well-known names of provinces that are not in the tables (keyed by national code).
+_PROVINCE_ALIASES: dict[str, tuple[str, ...]] = {
+    "01": ("Hanoi", "Ha Noi", "HN"),
+    "31": ("Haiphong", "Hai Phong"),
+    "46": ("Hue",),
+    "48": ("Danang", "Da Nang", "DN"),
+    "79": ("HCM", "TPHCM", "TP HCM", "HCMC", "Ho Chi Minh City", "Saigon", "Sài Gòn", "SG"),
+    "92": ("Cantho", "Can Tho"),
+}
+_MAX_SPAN = 8
+
+
+@dataclass(slots=True)
+class PlaceCandidate:
+    """One possible reading of an ambiguous mention, enough to ask "which one?"."""
+
+    old_unit: OldUnit | None  # None when the candidate is a unit in force
+    district: str  # the old district ("Quận 3"); empty for units in force
+    province: str  # the province as the citizen knew it ("Tỉnh Quảng Nam")
+    new_units: list[Commune] = field(default_factory=list)
+    new_province: Province | None = None
+
+    @property
+    def label(self) -> str:
+        """"Phường 1, Quận 3, Thành phố Hồ Chí Minh" - what a clarifying option shows."""
+        name = self.old_unit.full_name if self.old_unit else (
+            self.new_units[0].full_name if self.new_units else ""
+        )
+        return ", ".join(p for p in (name, self.district, self.province) if p)
+
+
+@dataclass(slots=True)
+class PlaceResolution:
+    """What ``UnitRegistry.resolve`` found in a message.
+
+    ``status``: ``none`` (no place), ``new`` (a unit in force: ``commune``), ``old`` (an
+    abolished unit: ``old_unit`` and its successors ``new_units``; ``commune`` is set when it
+    went to exactly one unit), ``ambiguous`` (ask the citizen: ``candidates``), ``province``
+    (only a province, or an old district, was named: ``province``).
+    """
+
+    status: str = "none"
+    commune: Commune | None = None
+    province: Province | None = None
+    old_unit: OldUnit | None = None
+    new_units: list[Commune] = field(default_factory=list)
+    candidates: list[PlaceCandidate] = field(default_factory=list)
+    mention: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.status != "none"
+
+    @property
+    def partial(self) -> bool:
+        """True when the old unit was split between several new units."""
+        return self.old_unit is not None and self.old_unit.merge_type == "partial"
+
+
+@dataclass(slots=True)
+class _Entry:
+    kind: str  # "province" | "oldprov" | "district" | "commune" | "old"
+    ref: str  # province code, folded old-province name, district key, commune or old code
+    accented: tuple[str, ...]
+    unit_type: str  # folded unit type of communes / old units ("phuong"), else ""
+
+
+@dataclass(slots=True)
+class _Mention:
+    start: int
+    end: int
+    pstart: int  # first token of the unit word when there is one
+    pend: int  # one past the English unit word after the name
+    level: str  # "commune" | "district" | "city" | "province" | ""
+    unit_type: str
+    kinds: dict[str, list[_Entry]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Tokens:
+    text: str
+    folded: list[str]
+    accented: list[str]
+    marked: list[bool]
+    starts: list[int]
+    ends: list[int]
+
+
+@lru_cache(maxsize=65536)
+def _token_forms(raw: str) -> tuple[str, str, bool]:
+    """(folded, accented lower-case, carries diacritics) of one word, cached: it runs per
+    word of every message."""
+    accented = normalize(raw).lower()
+    folded = fold(accented)
+    return folded, accented, folded != accented
+
+
+def _tokenize(text: str) -> _Tokens:
+    nfc = unicodedata.normalize("NFC", text)
+    toks = _Tokens(nfc, [], [], [], [], [])
+    for m in _WORD_RE.finditer(nfc):
+        folded, accented, marked = _token_forms(m.group(0))
+        split = _SPLIT_NUMBER_RE.match(folded)
+        if split:  # "P1", "q10": a unit word glued to its number
+            parts = [(split.group(1), split.group(1), False), (str(int(split.group(2))),) * 2]
+            for p in parts:
+                toks.folded.append(p[0])
+                toks.accented.append(p[1])
+                toks.marked.append(False)
+                toks.starts.append(m.start())
+                toks.ends.append(m.end())
+            continue
+        if folded.isdigit():  # "phường 01" is "phường 1"
+            folded = accented = str(int(folded))
+        toks.folded.append(folded)
+        toks.accented.append(accented)
+        toks.marked.append(marked)
+        toks.starts.append(m.start())
+        toks.ends.append(m.end())
+    return toks
+
+
+@lru_cache(maxsize=65536)
+def _name_tokens(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Folded and accented tokens of a unit name, numbers without leading zeros."""
+    folded: list[str] = []
+    accented: list[str] = []
+    for m in _WORD_RE.finditer(unicodedata.normalize("NFC", name)):
+        f, a, _ = _token_forms(m.group(0))
+        if f.isdigit():
+            f = a = str(int(f))
+        folded.append(f)
+        accented.append(a)
+    return tuple(folded), tuple(accented)
+
+
+def split_unit_name(full_name: str) -> tuple[str, str]:
+    """("Phường", "Bến Thành") from "Phường Bến Thành"; ("", name) when there is no prefix."""
+    return _split_prefix(normalize(full_name))
+
+
+@lru_cache(maxsize=65536)
+def _split_prefix(text: str) -> tuple[str, str]:
+    """``split_unit_name`` for text that is already normalised (the registry's own names)."""
+    m = _NAME_PREFIX_RE.match(text)
+    if not m:
+        return "", text
+    prefix = m.group(1)
+    return prefix[0].upper() + prefix[1:].lower(), text[m.end():]
+
+
+@lru_cache(maxsize=65536)
+def _folded_key(name: str) -> str:
+    return " ".join(_name_tokens(name)[0])
+
+
+@lru_cache(maxsize=256)
+def _type_key(unit_type: str) -> str:
+    return fold(unit_type)
+
+
+class UnitRegistry:
+    """Provinces, communes in force and abolished units, with the indices ``resolve`` needs.
+
+    Build it once (``from_shared_dir``, ``from_file``, ``load``) and share it: lookups and
+    ``resolve`` never mutate it, so it is safe to use from several threads.
+    """
+
+    def __init__(
+        self,
+        provinces: Iterable[Province],
+        communes: Iterable[Commune],
+        old_units: Iterable[OldUnit] = (),
+        *,
+        aliases: Mapping[str, Iterable[str]] | None = None,
+        former: Mapping[str, Iterable[str]] | None = None,
+        report: Mapping[str, int] | None = None,
+        normalized: bool = False,
+    ) -> None:
+        # ``normalized``: the names are already NFC with one tone-mark convention (our own
+        # saved index), so the costly normalisation is skipped; that keeps loading fast.
+        norm = _identity if normalized else _cached_normalize
+        self._provinces: dict[str, Province] = {}
+        for p in provinces:
+            p.name, p.full_name = norm(p.name), norm(p.full_name)
+            self._provinces[p.code] = p
+        self._communes: dict[str, Commune] = {}
+        for c in communes:
+            c.name, c.full_name = norm(c.name), norm(c.full_name)
+            c.unit_type = norm(c.unit_type)
+            if not c.full_name:
+                c.full_name = f"{c.unit_type} {c.name}".strip()
+            if c.province_code not in self._provinces:
+                raise ValueError(f"commune {c.code} refers to unknown province {c.province_code}")
+            self._communes[c.code] = c
+        self._old: dict[str, OldUnit] = {}
+        for o in old_units:
+            o.full_name = norm(o.full_name)
+            o.district, o.province = norm(o.district), norm(o.province)
+            o.new_codes = [code for code in o.new_codes if code in self._communes]
+            self._old[o.code] = o
+        self.report: dict[str, int] = dict(report or {})
+        self._aliases: dict[str, list[str]] = {
+            code: [norm(a) for a in names] for code, names in _PROVINCE_ALIASES.items()
+        }
+        for code, names in (aliases or {}).items():
+            known = self._aliases.setdefault(code, [])
+            known.extend(a for a in (norm(n) for n in names) if a not in known)
+        self._former: dict[str, list[str]] = {
+            code: [norm(n) for n in names] for code, names in (former or {}).items()
+        }
+        self._build_indices()
+
+    # ----------------------------------------------------------------- constructors
+    @classmethod
+    def from_shared_dir(cls, path: str | Path) -> UnitRegistry:
+        """Read and reconcile the published tables in ``path`` (see the module docstring).
+
+        ``splits`` is the authority for which new units an old unit went to; ``merges`` says
+        whether each part was full or partial; ``ward-mappings`` adds the old district (which
+        the other two lack), the main successor of a split unit, and the names of units that
+        were merged away shortly before the reform, which citizens still use.
+        """
+        started = time.perf_counter()
+        root = Path(path)
+        report: Counter[str] = Counter()
+        units_raw = _load_json(_newest(root, "units-*.json"))
+        provinces: list[Province] = []
+        communes: list[Commune] = []
+        for p in units_raw:
+            provinces.append(
+                Province(
+                    code=str(p["Code"]),
+                    name=p["Name"],
+                    full_name=p.get("FullName") or p["Name"],
+                    name_en=p.get("NameEn") or "",
+                )
+            )
+            for w in p.get("Wards") or []:
+                communes.append(
+                    Commune(
+                        code=str(w["Code"]),
+                        name=w["Name"],
+                        full_name=w.get("FullName") or "",
+                        province_code=str(w.get("ProvinceCode") or p["Code"]),
+                        unit_type=w.get("AdministrativeUnitShortName") or "",
+                        name_en=w.get("NameEn") or "",
+                    )
+                )
+        new_codes = {c.code for c in communes}
+
+        merges = _load_json(_newest(root, "merges-*.json"))["data"]
+        part_type: dict[tuple[str, str], str] = {}
+        former: dict[str, list[str]] = {}
+        for p in merges:
+            former[str(p["level1_id"])] = [m["name"] for m in p.get("merges") or []]
+            for l2 in p.get("level2s") or []:
+                for m in l2.get("merges") or []:
+                    part_type[(str(m["old_id"]), str(l2["level2_id"]))] = m.get("type", "full")
+
+        mappings = _ward_mappings(_load_json(_newest(root, "ward-mappings-*.json")))
+        by_code: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        uncoded: list[dict[str, Any]] = []
+        for row in mappings:
+            if row.get("old_ward_code"):
+                by_code[str(row["old_ward_code"])].append(row)
+            elif row.get("old_ward_name"):
+                uncoded.append(row)
+            else:
+                report["ward_mappings_without_old_unit"] += 1
+
+        old_units: list[OldUnit] = []
+        splits = _load_json(_newest(root, "splits-*.json"))["data"]
+        for p in splits:
+            old_province = normalize(p["name"])
+            groups = [(l3["level3_id"], l3) for l3 in p.get("level3s") or []]
+            groups += [(l2["level2_id"], l2) for l2 in p.get("level2s") or []]
+            for code, item in groups:
+                code = str(code)
+                targets = [str(s["new_id"]) for s in item.get("splits") or []]
+                unknown = [t for t in targets if t not in new_codes]
+                if unknown:
+                    report["split_targets_unknown"] += len(unknown)
+                    targets = [t for t in targets if t in new_codes]
+                if not targets:
+                    report["old_units_without_successor"] += 1
+                    continue
+                rows = by_code.get(code, [])
+                name = normalize(item["name"])
+                district = ""
+                if rows:
+                    district = normalize(rows[0].get("old_district_name") or "")
+                    clean = normalize(rows[0].get("old_ward_name") or "")
+                    if clean and clean != name:
+                        report["old_names_cleaned"] += 1
+                        name = clean
+                    main = str(rows[0].get("new_ward_code") or "").zfill(5)
+                    if main in targets and targets[0] != main:
+                        targets.remove(main)
+                        targets.insert(0, main)  # the main successor first
+                elif "level2_id" in item:
+                    district = name  # an island district that had no communes
+                else:
+                    report["old_units_without_district"] += 1
+                types = {part_type.get((code, t), "") for t in targets}
+                partial = len(targets) > 1 or "partial" in types
+                old_units.append(
+                    OldUnit(
+                        code=code,
+                        full_name=_tidy_type_case(name),
+                        district=district,
+                        province=old_province,
+                        new_codes=targets,
+                        merge_type="partial" if partial else "full",
+                    )
+                )
+
+        # Names merged away before the reform that the ward-mapping table still routes.
+        seen = {
+            (fold(o.province), fold(o.district), fold(o.full_name)) for o in old_units
+        }
+        historical: dict[tuple[str, str, str], OldUnit] = {}
+        for row in uncoded:
+            name = _tidy_type_case(normalize(row["old_ward_name"]))
+            district = normalize(row.get("old_district_name") or "")
+            province = normalize(row.get("old_province_name") or "")
+            key = (fold(province), fold(district), fold(name))
+            if key in seen:
+                report["ward_mappings_duplicates"] += 1
+                continue
+            target = str(row.get("new_ward_code") or "").zfill(5)
+            if target not in new_codes:
+                report["ward_mappings_unknown_target"] += 1
+                continue
+            unit = historical.get(key)
+            if unit is None:
+                digest = hashlib.sha1("|".join(key).encode()).hexdigest()[:10]
+                unit = OldUnit(
+                    code=f"H{digest}", full_name=name, district=district, province=province
+                )
+                historical[key] = unit
+            if target not in unit.new_codes:
+                unit.new_codes.append(target)
+        for unit in historical.values():
+            unit.merge_type = "partial" if len(unit.new_codes) > 1 else "full"
+        report["historical_old_units"] = len(historical)
+        old_units.extend(historical.values())
+
+        registry = cls(provinces, communes, old_units, former=former, report=report)
+        log.info(
+            "loaded units from %s: %d provinces, %d communes, %d old units in %.0f ms; %s",
+            root,
+            len(registry._provinces),
+            len(registry._communes),
+            len(registry._old),
+            (time.perf_counter() - started) * 1000,
+            dict(report),
+        )
+        return registry
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> UnitRegistry:
+        """Read the project's own format (JSON, or YAML for hand-written files)."""
+        started = time.perf_counter()
+        p = Path(path)
+        with p.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) if p.suffix in (".yml", ".yaml") else json.load(fh)
+        if not isinstance(data, dict) or data.get("format", FORMAT) != FORMAT:
+            raise ValueError(f"{p}: not a {FORMAT} file")
+        if int(data.get("version", VERSION)) > VERSION:
+            raise ValueError(f"{p}: version {data['version']} is newer than {VERSION}")
+        provinces = [
+            Province(
+                code=str(r["code"]),
+                name=r["name"],
+                full_name=r.get("full_name") or r["name"],
+                name_en=r.get("name_en") or "",
+            )
+            for r in data.get("provinces") or []
+        ]
+        aliases = {str(r["code"]): r.get("aliases") or [] for r in data.get("provinces") or []}
+        former = {str(r["code"]): r["former"] for r in data.get("provinces") or [] if r.get("former")}
+        communes = [
+            Commune(
+                code=str(r["code"]),
+                name=r["name"],
+                full_name=r.get("full_name") or "",
+                province_code=str(r["province_code"]),
+                unit_type=r.get("unit_type") or "",
+                name_en=r.get("name_en") or "",
+            )
+            for r in data.get("communes") or []
+        ]
+        old_units = [
+            OldUnit(
+                code=str(r["code"]),
+                full_name=r["full_name"],
+                district=r.get("district") or "",
+                province=r.get("province") or "",
+                new_codes=[str(c) for c in r.get("new_codes") or []],
+                merge_type=r.get("merge_type") or "full",
+            )
+            for r in data.get("old_units") or []
+        ]
+        registry = cls(
+            provinces, communes, old_units, aliases=aliases, former=former,
+            report=data.get("report") or {}, normalized=bool(data.get("normalized")),
+        )
+        log.info(
+            "loaded units from %s: %d provinces, %d communes, %d old units in %.0f ms",
+            p, len(provinces), len(communes), len(old_units),
+            (time.perf_counter() - started) * 1000,
+        )
+        return registry
+
+    @classmethod
+    def load(cls, path: str | Path) -> UnitRegistry:
+        """Load an index written by ``save``."""
+        return cls.from_file(path)
+
+    def save(self, path: str | Path) -> None:
+        """Persist in the project's format, so serving never re-reads the raw tables."""
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        data = {
+            "format": FORMAT,
+            "version": VERSION,
+            "normalized": True,
+            "report": self.report,
+            "provinces": [
+                {
+                    "code": pr.code, "name": pr.name, "full_name": pr.full_name,
+                    "name_en": pr.name_en,
+                    "aliases": self._aliases.get(pr.code, []),
+                    "former": self._former.get(pr.code, []),
+                }
+                for pr in self._provinces.values()
+            ],
+            "communes": [
+                {
+                    "code": c.code, "name": c.name, "unit_type": c.unit_type,
+                    "province_code": c.province_code, "full_name": c.full_name,
+                    "name_en": c.name_en,
+                }
+                for c in self._communes.values()
+            ],
+            "old_units": [
+                {
+                    "code": o.code, "full_name": o.full_name, "district": o.district,
+                    "province": o.province, "new_codes": o.new_codes,
+                    "merge_type": o.merge_type,
+                }
+                for o in self._old.values()
+            ],
+        }
+        tmp = p.with_suffix(p.suffix + ".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+        tmp.replace(p)
+
+    # ----------------------------------------------------------------- lookups
+    @property
+    def provinces(self) -> list[Province]:
+        return list(self._provinces.values())
+
+    @property
+    def communes(self) -> list[Commune]:
+        return list(self._communes.values())
+
+    @property
+    def old_units(self) -> list[OldUnit]:
+        return list(self._old.values())
+
+    def province(self, code: str) -> Province | None:
+        return self._provinces.get(code)
+
+    def commune(self, code: str) -> Commune | None:
+        return self._communes.get(code)
+
+    def old_unit(self, code: str) -> OldUnit | None:
+        return self._old.get(code)
+
+    def province_of(self, commune: Commune | str) -> Province | None:
+        c = self._communes.get(commune) if isinstance(commune, str) else commune
+        return self._provinces.get(c.province_code) if c else None
+
+    def new_units_of(self, old: OldUnit) -> list[Commune]:
+        """The successors of an old unit, main successor first."""
+        return [self._communes[c] for c in old.new_codes if c in self._communes]
+
+    def old_units_of(self, commune: Commune | str) -> list[OldUnit]:
+        """The abolished units (wholly or partly) merged into a commune in force."""
+        code = commune if isinstance(commune, str) else commune.code
+        return [self._old[c] for c in self._merged_into.get(code, [])]
+
+    def find_province(self, name: str) -> Province | None:
+        """A province by code, name, full name, English name, alias or pre-reform name."""
+        if name in self._provinces:
+            return self._provinces[name]
+        _, bare = split_unit_name(name)
+        codes = self._province_names.get(_folded_key(bare)) or self._province_names.get(
+            _folded_key(name)
+        )
+        if codes and len(codes) == 1:
+            return self._provinces[next(iter(codes))]
+        return None
+
+    def search_communes(
+        self, name: str, province: Province | str | None = None
+    ) -> list[Commune]:
+        """Communes in force called ``name`` ("Hải Châu", "Phường Hải Châu", "hai chau").
+
+        A unit-type prefix narrows by type; ``province`` (a Province, code or name) narrows
+        by province. When the query carries diacritics, exact spellings win over folded ones.
+        """
+        unit_type, bare = split_unit_name(name)
+        folded, accented = _name_tokens(bare)
+        found = [
+            self._communes[e.ref]
+            for e in self._index.get(folded, [])
+            if e.kind == "commune"
+        ]
+        if unit_type:
+            typed = [c for c in found if _type_key(c.unit_type) == _type_key(unit_type)]
+            found = typed or found
+        if province is not None:
+            pr = province if isinstance(province, Province) else self.find_province(province)
+            if pr is None:
+                return []
+            found = [c for c in found if c.province_code == pr.code]
+        if any(f != a for f, a in zip(folded, accented)):
+            exact = [c for c in found if _name_tokens(c.name)[1] == accented]
+            found = exact or found
+        return found
+
+    def search_old_units(
+        self, name: str, district: str | None = None, province: str | None = None
+    ) -> list[OldUnit]:
+        """Abolished units called ``name``, optionally within an old district / province."""
+        unit_type, bare = split_unit_name(name)
+        folded, _ = _name_tokens(bare)
+        found = [self._old[e.ref] for e in self._index.get(folded, []) if e.kind == "old"]
+        if unit_type:
+            typed = [
+                o for o in found
+                if _type_key(_split_prefix(o.full_name)[0]) == _type_key(unit_type)
+            ]
+            found = typed or found
+        if district:
+            d = _folded_key(split_unit_name(district)[1])
+            found = [o for o in found if self._old_district_key[o.code] == d]
+        if province:
+            pr = _folded_key(split_unit_name(province)[1])
+            found = [o for o in found if self._old_province_key[o.code] == pr]
+        return found
+
+    # ----------------------------------------------------------------- indices
+    def _build_indices(self) -> None:
+        index: dict[tuple[str, ...], list[_Entry]] = defaultdict(list)
+
+        def add(name: str, kind: str, ref: str, unit_type: str = "") -> None:
+            folded, accented = _name_tokens(name)
+            if not folded or len(folded) > _MAX_SPAN:
+                return
+            for e in index[folded]:
+                if e.kind == kind and e.ref == ref:
+                    return
+            index[folded].append(_Entry(kind, ref, accented, unit_type))
+
+        self._province_names: dict[str, set[str]] = defaultdict(set)
+        self._old_province_to_new: dict[str, set[str]] = defaultdict(set)
+        for p in self._provinces.values():
+            names = [p.name, _split_prefix(p.full_name)[1], p.name_en, *self._aliases.get(p.code, [])]
+            for n in names:
+                if n:
+                    add(n, "province", p.code)
+                    self._province_names[_folded_key(n)].add(p.code)
+            for old_name in self._former.get(p.code, []):
+                self._old_province_to_new[_folded_key(_split_prefix(old_name)[1])].add(p.code)
+        for c in self._communes.values():
+            add(c.name, "commune", c.code, _type_key(c.unit_type))
+            if c.name_en and fold(c.name_en) != fold(c.name):
+                add(c.name_en, "commune", c.code, _type_key(c.unit_type))
+        self._merged_into: dict[str, list[str]] = defaultdict(list)
+        self._old_district_key: dict[str, str] = {}
+        self._old_province_key: dict[str, str] = {}
+        districts: dict[str, set[str]] = defaultdict(set)  # district key -> new province codes
+        for o in self._old.values():
+            unit_type, bare = _split_prefix(o.full_name)
+            add(bare, "old", o.code, _type_key(unit_type))
+            for code in o.new_codes:
+                self._merged_into[code].append(o.code)
+            d_name = _split_prefix(o.district)[1]
+            self._old_district_key[o.code] = _folded_key(d_name)
+            prov_key = _folded_key(_split_prefix(o.province)[1])
+            self._old_province_key[o.code] = prov_key
+            new_provinces = {self._communes[c].province_code for c in o.new_codes}
+            if o.province:
+                if not self._former:  # derive when the file did not say
+                    self._old_province_to_new[prov_key].update(new_provinces)
+            if d_name:
+                dkey = f"{_folded_key(d_name)}|{prov_key}"
+                districts[dkey].update(new_provinces)
+                add(d_name, "district", dkey)
+        self._district_provinces = {k: frozenset(v) for k, v in districts.items()}
+        spellings: dict[str, tuple[str, ...]] = {}
+        for name in [n for names in self._former.values() for n in names] + [
+            o.province for o in self._old.values()
+        ]:
+            bare = _split_prefix(name)[1]
+            folded, accented = _name_tokens(bare)
+            spellings.setdefault(" ".join(folded), accented)
+        for prov_key, codes in self._old_province_to_new.items():
+            # the pre-reform province names ("Quảng Nam") are places citizens still use
+            if prov_key not in self._province_names:
+                self._province_names[prov_key].update(codes)
+            add_key = tuple(prov_key.split())
+            if add_key and not any(
+                e.kind == "oldprov" and e.ref == prov_key for e in index[add_key]
+            ):
+                accented = spellings.get(prov_key, add_key)
+                index[add_key].append(_Entry("oldprov", prov_key, accented, ""))
+        self._index = dict(index)
+        self._first_tokens = frozenset(k[0] for k in self._index)
+
+    # ----------------------------------------------------------------- resolve
+    def resolve(self, text: str) -> PlaceResolution:
+        """Find the place a citizen's message is about (see ``PlaceResolution``).
+
+        Names match with or without diacritics; when the citizen typed diacritics they must
+        agree, which keeps everyday words ("hòa bình", "phương án") from reading as places.
+        A one-syllable name needs a unit word ("phường 1", "P1", "xã Đông"); a longer one
+        without it must not be an everyday phrase. Other places in the message (old
+        district, province) narrow the candidates; units in force win unless the message
+        says the unit is old ("cũ", "trước sáp nhập", "old") or names an old district.
+        """
+        toks = _tokenize(text)
+        if not toks.folded:
+            return PlaceResolution()
+        mentions = self._find_mentions(toks)
+        if not mentions:
+            return PlaceResolution()
+        chosen = _select(mentions)
+        old_marker = _has_old_marker(toks)
+
+        primary = _pick_primary(chosen)
+        context = [m for m in chosen if m is not primary]
+        prov_codes: set[str] = set()
+        old_provs: set[str] = set()
+        district_keys: list[str] = []
+        first_province: str | None = None
+        for m in sorted(context, key=lambda m: m.start):
+            for e in m.kinds.get("province", []):
+                prov_codes.add(e.ref)
+                first_province = first_province or e.ref
+            for e in m.kinds.get("oldprov", []):
+                old_provs.add(e.ref)
+                codes = self._old_province_to_new.get(e.ref, set())
+                prov_codes.update(codes)
+                if len(codes) == 1:
+                    first_province = first_province or next(iter(codes))
+            for e in m.kinds.get("district", []):
+                district_keys.append(e.ref)
+
+        if primary is None:
+            return self._province_only(toks, chosen, prov_codes, district_keys, first_province)
+        return self._resolve_unit(
+            toks, primary, prov_codes, old_provs, district_keys, old_marker
+        )
+
+    def _find_mentions(self, toks: _Tokens) -> list[_Mention]:
+        folded, accented, marked = toks.folded, toks.accented, toks.marked
+        n = len(folded)
+        found: list[_Mention] = []
+        for i in range(n):
+            if folded[i] not in self._first_tokens:
+                continue
+            for length in range(min(_MAX_SPAN, n - i), 0, -1):
+                entries = self._index.get(tuple(folded[i : i + length]))
+                if not entries:
+                    continue
+                kept = [
+                    e for e in entries
+                    if all(
+                        not marked[i + k] or accented[i + k] == a
+                        for k, a in enumerate(e.accented)
+                    )
+                ]
+                if not kept:
+                    continue
+                m = self._qualify(toks, i, i + length, kept)
+                if m is not None:
+                    found.append(m)
+        return found
+
+    def _qualify(
+        self, toks: _Tokens, start: int, end: int, entries: list[_Entry]
+    ) -> _Mention | None:
+        """Keep the readings of a span that its surroundings allow."""
+        folded, marked = toks.folded, toks.marked
+        level, unit_type, pstart, pend = "", "", start, end
+        for size in (2, 1):
+            if start - size < 0:
+                continue
+            words = tuple(folded[start - size : start])
+            spec = _PREFIXES.get(words)
+            if spec is None:
+                continue
+            if any(
+                marked[start - size + k] and toks.accented[start - size + k] != a
+                for k, a in enumerate(spec[2])
+            ):
+                continue
+            before = folded[start - size - 1] if start - size - 1 >= 0 else ""
+            if size == 1 and before in _PREFIX_BLOCKERS.get(words[0], frozenset()):
+                continue
+            level, unit_type, pstart = spec[0], spec[1], start - size
+            break
+        if not level and end < len(folded) and folded[end] in _SUFFIXES:
+            level, unit_type = _SUFFIXES[folded[end]]
+            pend = end + 1
+        length = end - start
+        name_marked = any(marked[start:end])
+        span_key = " ".join(folded[start:end])
+        kinds: dict[str, list[_Entry]] = {}
+        for e in entries:
+            kind = e.kind
+            if kind in ("province", "oldprov"):
+                ok = level in ("", "province", "city") and not span_key.isdigit()
+                if ok and not level and length == 1 and kind == "oldprov":
+                    ok = False
+            elif kind == "district":
+                ok = level in ("district", "city") or (
+                    not level and length >= 2 and span_key not in _COMMON_PHRASES
+                )
+            else:  # commune / old
+                if level == "commune":
+                    ok = True
+                    if length == 1 and not span_key.isdigit():
+                        prefix = folded[pstart]
+                        ok = name_marked or (prefix, span_key) not in _TYPED_COLLOCATIONS
+                elif level:
+                    ok = False
+                else:
+                    ok = (
+                        length >= 2
+                        and span_key not in _COMMON_PHRASES
+                        and not folded[start].isdigit()
+                    )
+            if ok:
+                kinds.setdefault(kind, []).append(e)
+        if not kinds:
+            return None
+        return _Mention(start, end, pstart, pend, level, unit_type, kinds)
+
+    def _province_only(
+        self,
+        toks: _Tokens,
+        chosen: list[_Mention],
+        prov_codes: set[str],
+        district_keys: list[str],
+        first_province: str | None,
+    ) -> PlaceResolution:
+        ordered = sorted(chosen, key=lambda m: m.start)
+        for m in ordered:
+            if "province" in m.kinds or "oldprov" in m.kinds:
+                codes = {e.ref for e in m.kinds.get("province", [])}
+                for e in m.kinds.get("oldprov", []):
+                    codes.update(self._old_province_to_new.get(e.ref, set()))
+                if len(codes) == 1:
+                    return PlaceResolution(
+                        status="province",
+                        province=self._provinces[next(iter(codes))],
+                        mention=_span(toks, m),
+                    )
+        for m in ordered:
+            if "district" in m.kinds:
+                codes = set()
+                for e in m.kinds["district"]:
+                    codes.update(self._district_provinces.get(e.ref, frozenset()))
+                if prov_codes:
+                    codes &= prov_codes
+                if len(codes) == 1:
+                    return PlaceResolution(
+                        status="province",
+                        province=self._provinces[next(iter(codes))],
+                        mention=_span(toks, m),
+                    )
+        if first_province:
+            return PlaceResolution(status="province", province=self._provinces[first_province])
+        return PlaceResolution()
+
+    def _resolve_unit(
+        self,
+        toks: _Tokens,
+        primary: _Mention,
+        prov_codes: set[str],
+        old_provs: set[str],
+        district_keys: list[str],
+        old_marker: bool,
+    ) -> PlaceResolution:
+        mention = _span(toks, primary)
+        new_all = [self._communes[e.ref] for e in primary.kinds.get("commune", [])]
+        old_all = [self._old[e.ref] for e in primary.kinds.get("old", [])]
+        if primary.unit_type:
+            t = primary.unit_type
+            new_typed = [
+                c for e, c in zip(primary.kinds.get("commune", []), new_all) if e.unit_type == t
+            ]
+            old_typed = [
+                o for e, o in zip(primary.kinds.get("old", []), old_all) if e.unit_type == t
+            ]
+            if new_typed or old_typed:
+                new_all, old_all = new_typed, old_typed
+
+        district_names = {k.split("|", 1)[0] for k in district_keys}
+        district_full = set(district_keys)
+        new_f = [c for c in new_all if not prov_codes or c.province_code in prov_codes]
+        old_f = old_all
+        old_in_district = False
+        if district_names:
+            in_district = [
+                o for o in old_f
+                if f"{self._old_district_key[o.code]}|{self._old_province_key[o.code]}"
+                in district_full
+            ]
+            if in_district:
+                old_f, old_in_district = in_district, True
+        if prov_codes or old_provs:
+            old_f = [
+                o for o in old_f
+                if self._old_province_key[o.code] in old_provs
+                or any(self._communes[c].province_code in prov_codes for c in o.new_codes)
+            ]
+
+        prefer_old = old_marker or old_in_district or not new_f
+        if not prefer_old:
+            return self._new_result(new_f, mention)
+        if old_f:
+            return self._old_result(old_f, mention)
+        if new_f:
+            return self._new_result(new_f, mention)
+        # The context contradicts every reading: show them all rather than guess.
+        cands = [self._old_candidate(o) for o in old_all] + [
+            self._new_candidate(c) for c in new_all
+        ]
+        return PlaceResolution(status="ambiguous", candidates=_sorted(cands), mention=mention)
+
+    def _new_result(self, communes: list[Commune], mention: str) -> PlaceResolution:
+        if len(communes) == 1:
+            c = communes[0]
+            return PlaceResolution(
+                status="new", commune=c, province=self.province_of(c), new_units=[c],
+                mention=mention,
+            )
+        cands = _sorted([self._new_candidate(c) for c in communes])
+        return PlaceResolution(status="ambiguous", candidates=cands, mention=mention)
+
+    def _old_result(self, olds: list[OldUnit], mention: str) -> PlaceResolution:
+        cands = _sorted([self._old_candidate(o) for o in olds])
+        if len({tuple(o.new_codes) for o in olds}) == 1:
+            # Several records, one answer (a unit and its pre-reform name variant).
+            o = olds[0]
+            new_units = self.new_units_of(o)
+            return PlaceResolution(
+                status="old",
+                old_unit=o,
+                new_units=new_units,
+                commune=new_units[0] if len(new_units) == 1 else None,
+                province=self.province_of(new_units[0]) if new_units else None,
+                candidates=cands if len(olds) > 1 else [],
+                mention=mention,
+            )
+        return PlaceResolution(status="ambiguous", candidates=cands, mention=mention)
+
+    def _old_candidate(self, o: OldUnit) -> PlaceCandidate:
+        new_units = self.new_units_of(o)
+        return PlaceCandidate(
+            old_unit=o,
+            district=o.district,
+            province=o.province,
+            new_units=new_units,
+            new_province=self.province_of(new_units[0]) if new_units else None,
+        )
+
+    def _new_candidate(self, c: Commune) -> PlaceCandidate:
+        p = self.province_of(c)
+        return PlaceCandidate(
+            old_unit=None, district="", province=p.full_name if p else "", new_units=[c],
+            new_province=p,
+        )
+
+
+# --------------------------------------------------------------------- helpers
+def _select(mentions: list[_Mention]) -> list[_Mention]:
+    """Non-overlapping mentions: announced by a unit word first, then longer, then earlier."""
+    order = sorted(
+        mentions,
+        key=lambda m: (not m.level, -(m.end - m.start), m.start),
+    )
+    taken: list[_Mention] = []
+    used: set[int] = set()
+    for m in order:
+        span = set(range(m.start, m.end))
+        if span & used:
+            continue
+        taken.append(m)
+        used |= span
+    return sorted(taken, key=lambda m: m.start)
+
+
+def _pick_primary(chosen: list[_Mention]) -> _Mention | None:
+    """The commune-level mention the message is about.
+
+    One announced by "phường"/"xã"/"ward" wins; otherwise a name that is only a commune name
+    wins over one that is also a district or province name (those usually give context:
+    "Thạch Thang, Hải Châu"); ties go to the earliest.
+    """
+    units = [m for m in chosen if "commune" in m.kinds or "old" in m.kinds]
+    if not units:
+        return None
+    typed = [m for m in units if m.level == "commune"]
+    if typed:
+        return typed[0]
+    unprefixed = [m for m in units if not m.level]
+    pure = [m for m in unprefixed if not ({"province", "oldprov", "district"} & m.kinds.keys())]
+    if pure:
+        return pure[0]
+    # A bare name that is also a province ("Sài Gòn", "Vũng Tàu") means the province.
+    mixed = [m for m in unprefixed if not ({"province", "oldprov"} & m.kinds.keys())]
+    if not mixed:
+        return None
+    # "Hải Châu" alone: a unit in force of that name, or the old district's province.
+    return mixed[0]
+
+
+def _has_old_marker(toks: _Tokens) -> bool:
+    folded, n = toks.folded, len(toks.folded)
+    for i, w in enumerate(folded):
+        for marker in _OLD_MARKERS:
+            if marker[0] != w or tuple(folded[i : i + len(marker)]) != marker:
+                continue
+            if marker == ("cu",):
+                if toks.marked[i] and toks.accented[i] != "cũ":
+                    continue
+                if i + 1 < n and folded[i + 1] in _CU_BLOCKERS:
+                    continue
+            return True
+    return False
+
+
+def _span(toks: _Tokens, m: _Mention) -> str:
+    return toks.text[toks.starts[m.pstart] : toks.ends[m.pend - 1]]
+
+
+def _sorted(cands: list[PlaceCandidate]) -> list[PlaceCandidate]:
+    return sorted(cands, key=lambda c: (fold(c.province), fold(c.district), fold(c.label)))
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+@lru_cache(maxsize=65536)
+def _cached_normalize(text: str) -> str:
+    """Districts and provinces repeat thousands of times in the tables."""
+    return normalize(text)
+
+
+def _tidy_type_case(name: str) -> str:
+    """"Thị Trấn Châu Ổ" -> "Thị trấn Châu Ổ": one spelling of the unit word."""
+    prefix, bare = _split_prefix(name)
+    return f"{prefix} {bare}" if prefix else name
+
+
+def _newest(root: Path, pattern: str) -> Path:
+    found = sorted(root.glob(pattern))
+    if not found:
+        raise FileNotFoundError(f"no {pattern} in {root}")
+    return found[-1]
+
+
+def _load_json(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _ward_mappings(data: Any) -> Sequence[dict[str, Any]]:
+    """The rows of the ward-mapping table, whether bare or inside a phpMyAdmin export."""
+    if isinstance(data, list) and data and isinstance(data[0], dict) and "type" in data[0]:
+        for block in data:
+            if block.get("type") == "table" and block.get("name") == "ward_mappings":
+                rows: list[dict[str, Any]] = block.get("data") or []
+                return rows
+        raise ValueError("ward-mappings: no ward_mappings table")
+    if isinstance(data, list):
+        return data
+    raise ValueError("ward-mappings: unexpected structure")
