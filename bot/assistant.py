@@ -140,10 +140,7 @@ class Assistant:
         return PlaceRef(commune.code, commune.full_name, province.full_name if province else "")
 
     def _clarify_place(self, conv: str, lang: str, place: PlaceResolution) -> Reply:
-        cands = [
-            (c.old_unit.full_name, c.old_unit.district, c.old_unit.province)
-            for c in place.candidates[:9]
-        ]
+        cands = [(c.name, c.district, c.province) for c in place.candidates[:9]]
         question, labels = compose.clarify_place(lang, cands)
         return Reply(conv, lang, "ask_place_change", question, needs_clarification=True, options=labels)
 
@@ -160,7 +157,7 @@ class Assistant:
             old_district=old.district if old else None,
             old_province=old.province if old else None,
             new_units=pairs,
-            partial=bool(old and old.merge_type == "partial" and len(pairs) > 1),
+            partial=place.partial,
         )
         return Reply(conv, lang, "ask_place_change", answer, place=self._place_ref(place))
 

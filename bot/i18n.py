@@ -66,6 +66,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "time_part": "thời hạn: {time}",
         "fee_part": "phí, lệ phí: {fee}",
         "not_stated": "danh mục không nêu",
+        "same_as_above": "như trên",
         "free": "miễn phí",
         "money": "{amount} đồng",
         "as_published": "{text}",
@@ -207,6 +208,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "time_part": "time limit: {time}",
         "fee_part": "fee: {fee}",
         "not_stated": "not stated in the catalogue",
+        "same_as_above": "same as above",
         "free": "free",
         "money": "{amount} VND",
         "as_published": "{quoted} (as published)",
@@ -351,6 +353,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "time_part": "délai : {time}",
         "fee_part": "frais : {fee}",
         "not_stated": "non précisé dans le catalogue",
+        "same_as_above": "idem",
         "free": "gratuit",
         "money": "{amount} VND",
         "as_published": "{quoted} (tel que publié)",
@@ -403,8 +406,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "{new}, {province} ; le reste relève d'unités voisines."
         ),
         "place_split": (
-            "Le 1er juillet 2025, {old} a été divisé ; son ancien territoire relève "
-            "désormais de :"
+            "Le 1er juillet 2025, {old} a été divisé ; son ancien territoire relève désormais de :"
         ),
         "place_unit_line": "• {name}, {province}",
         "place_split_hint": (
@@ -429,8 +431,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "clarify_procedure": "De quelle procédure s'agit-il ? Répondez par son numéro :",
         "clarify_place": (
-            "Plusieurs lieux s'appellent {name}. Lequel est le vôtre ? Répondez par son "
-            "numéro :"
+            "Plusieurs lieux s'appellent {name}. Lequel est le vôtre ? Répondez par son numéro :"
         ),
         "clarify_place_generic": "De quel lieu s'agit-il ? Répondez par son numéro :",
         "no_match": (
@@ -452,8 +453,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "too_long": "Votre message est trop long. Posez une seule question courte à la fois.",
         "handoff_offer": (
-            "Souhaitez-vous parler à un conseiller ? Répondez « oui » pour être mis en "
-            "relation."
+            "Souhaitez-vous parler à un conseiller ? Répondez « oui » pour être mis en relation."
         ),
         "handoff_started": (
             "J'ai transmis votre question à un conseiller. Il vous répondra dès que possible."
@@ -500,6 +500,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "time_part": "plazo: {time}",
         "fee_part": "tasa: {fee}",
         "not_stated": "no consta en el catálogo",
+        "same_as_above": "ídem",
         "free": "gratuito",
         "money": "{amount} VND",
         "as_published": "{quoted} (tal como se publica)",
@@ -554,8 +555,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "{province}; el resto pertenece a unidades vecinas."
         ),
         "place_split": (
-            "El 1 de julio de 2025, {old} se dividió; su antiguo territorio pertenece "
-            "ahora a:"
+            "El 1 de julio de 2025, {old} se dividió; su antiguo territorio pertenece ahora a:"
         ),
         "place_unit_line": "• {name}, {province}",
         "place_split_hint": (
@@ -648,6 +648,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "time_part": "期限：{time}",
         "fee_part": "费用：{fee}",
         "not_stated": "目录中未注明",
+        "same_as_above": "同上",
         "free": "免费",
         "money": "{amount}越南盾",
         "as_published": "{quoted}（原文）",
@@ -765,6 +766,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "time_part": "처리 기한: {time}",
         "fee_part": "수수료: {fee}",
         "not_stated": "목록에 명시되지 않음",
+        "same_as_above": "위와 같음",
         "free": "무료",
         "money": "{amount}동",
         "as_published": "{quoted}(원문)",
@@ -893,6 +895,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "time_part": "期限：{time}",
         "fee_part": "手数料：{fee}",
         "not_stated": "目録に記載なし",
+        "same_as_above": "同上",
         "free": "無料",
         "money": "{amount}ドン",
         "as_published": "{quoted}（原文）",
@@ -1528,6 +1531,22 @@ AGENCIES: dict[str, dict[str, str]] = {
         "zh": "出入境管理局",
         "ko": "출입국관리국",
         "ja": "出入国管理局",
+    },
+    "Phòng Quản lý xuất nhập cảnh Công an cấp tỉnh": {
+        "en": "Immigration Office of the Provincial Police",
+        "fr": "Bureau de l'immigration de la police provinciale",
+        "es": "Oficina de Inmigración de la Policía provincial",
+        "zh": "省公安出入境管理处",
+        "ko": "성(省) 공안 출입국관리과",
+        "ja": "省公安出入国管理課",
+    },
+    "Cơ quan đăng ký kinh doanh cấp xã": {
+        "en": "Commune business registration office",
+        "fr": "Bureau communal d'enregistrement des entreprises",
+        "es": "Oficina comunal de registro de empresas",
+        "zh": "社级经营登记机关",
+        "ko": "사(社)급 사업자 등록 기관",
+        "ja": "社級事業登録機関",
     },
     "Sở Tư pháp": {
         "en": "Provincial Department of Justice",

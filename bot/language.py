@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from knowledge.text import _fold_word, has_vietnamese_marks
+from knowledge.text import SYLLABLE_RE, _fold_word
 
 SUPPORTED = ("vi", "en", "fr", "es", "zh", "ko", "ja")
 
@@ -38,11 +38,6 @@ _FUNCTION_WORDS: dict[str, set[str]] = {
         "lai moi nay thuoc sinh ket hon khai tam tru cuoc chung".split()
     ),
 }
-_SYLLABLE = re.compile(
-    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
-    r"(uye|uyu|oai|oay|uoi|uou|ieu|yeu|uya|uay|oeo|[aeiouy]{1,2})"
-    r"(ch|ng|nh|[cmnpt])?$"
-)
 _GREETINGS = {
     "en": {"hello", "hi", "thanks", "thank", "bye", "goodbye", "please", "passport", "visa"},
     "fr": {"bonjour", "merci", "salut", "revoir", "svp", "passeport"},
@@ -50,6 +45,17 @@ _GREETINGS = {
     "vi-x": {"chao", "xin", "cam", "oi", "a", "nhe", "roi", "chua", "ban", "anh", "chi", "em"},
 }
 _ACCENT_HINTS = {"fr": set("éèêàçùâîôœ"), "es": set("ñáíóúü¿¡")}
+
+
+def _distinctly_vietnamese(word: str) -> bool:
+    """Marks French and Spanish never use: hook, dot below, breve, horn, đ, a vowel with a
+    tilde, or a circumflex carrying a tone ("ấ"). A lone acute or grave proves nothing."""
+    chars = unicodedata.normalize("NFD", word.lower())
+    if "đ" in word.lower() or any(c in chars for c in "\u0309\u0323\u0306\u031b"):
+        return True
+    if "\u0302" in chars and ("\u0300" in chars or "\u0301" in chars):
+        return True
+    return any(c == "\u0303" and i and chars[i - 1] in "aeiouy" for i, c in enumerate(chars))
 
 
 def _script_language(text: str) -> str | None:
@@ -90,7 +96,7 @@ def detect(text: str, default: str = "vi") -> str:
         for lang, vocab in _GREETINGS.items():
             if tok in vocab:
                 scores[lang] += 1.0
-        if _SYLLABLE.match(_fold_word(tok)):
+        if SYLLABLE_RE.match(_fold_word(tok)):
             scores["vi-x"] += 0.4
         else:
             scores["en"] += 0.5
@@ -98,8 +104,8 @@ def detect(text: str, default: str = "vi") -> str:
         scores[lang] += 1.5 * sum(1 for c in lowered if c in chars)
     # Vietnamese marks are decisive unless the text is mostly another language's words
     # with a quoted Vietnamese term ("¿Cómo registro un hộ kinh doanh?").
-    if has_vietnamese_marks(text):
-        viet_words = sum(1 for t in text.split() if has_vietnamese_marks(t))
+    viet_words = sum(1 for t in text.split() if _distinctly_vietnamese(t))
+    if viet_words:
         if viet_words * 3 >= len(text.split()) or max(scores["en"], scores["fr"], scores["es"]) < 2:
             return "vi"
     best = max(scores, key=lambda k: scores[k])

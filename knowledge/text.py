@@ -16,6 +16,12 @@ _TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}  # huyền, sắc, h
 _VOWELS = set("aăâeêioôơuưy")
 _MARKED_VOWELS = set("ăâêôơư")
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+# A Vietnamese syllable, folded: onset, one vowel nucleus, optional final consonant.
+SYLLABLE_RE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(uye|uyu|oai|oay|oao|oeo|uoi|uou|ieu|yeu|uya|uay|uay|[aeiouy]{1,2})"
+    r"(ch|ng|nh|[cmnpt])?$"
+)
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -28,6 +34,10 @@ def _fix_syllable(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     tones = [c for c in decomposed if c in _TONES]
     if len(tones) != 1:
+        return word
+    # Words the crawl glued together ("tưMẫu", "Ngày100") are not syllables: moving
+    # their mark would corrupt them, so only real syllables are touched.
+    if not SYLLABLE_RE.match(_fold_word(word)):
         return word
     plain = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
     lower = plain.lower()

@@ -18,12 +18,12 @@ Two sources feed it:
        "provinces": [{"code": "48", "name": "Đà Nẵng", "full_name": "Thành phố Đà Nẵng",
                       "name_en": "Da Nang", "aliases": ["Danang"],
                       "former": ["Thành phố Đà Nẵng", "Tỉnh Quảng Nam"]}],
-       "communes":  [{"code": "20194", "name": "Hải Châu", "unit_type": "Phường",
+       "communes":  [{"code": "20242", "name": "Hải Châu", "unit_type": "Phường",
                       "province_code": "48", "full_name": "Phường Hải Châu",
                       "name_en": "Hai Chau"}],
        "old_units": [{"code": "20233", "full_name": "Phường Thạch Thang",
                       "district": "Quận Hải Châu", "province": "Thành phố Đà Nẵng",
-                      "new_codes": ["20194"], "merge_type": "full"}]}
+                      "new_codes": ["20242"], "merge_type": "full"}]}
 
   ``full_name`` of a commune defaults to ``unit_type + name``; ``aliases`` and ``former``
   (the pre-reform provinces merged into this one) are optional. ``new_codes`` of an old unit
@@ -58,13 +58,13 @@ VERSION = 1
 
 STATUSES = ("none", "new", "old", "ambiguous", "province")
 
+# fmt: off
 # Unit-type words as they start a full name ("Phường Bến Thành", "Thị trấn Ba Sao").
 _NAME_PREFIX_RE = re.compile(
     r"^(phường|xã|thị trấn|đặc khu|quận|huyện|thị xã|thành phố|tỉnh)\s+", re.IGNORECASE
 )
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-_SPLIT_NUMBER_RE = re.compile(r"^(p|q)(\d{1,2})$")
-_TYPE_LABELS = {"phuong": "Phường", "xa": "Xã", "thi tran": "Thị trấn", "dac khu": "Đặc khu"}
+_SPLIT_NUMBER_RE = re.compile(r"^(p|q)([0-9]{1,2})$")
 
 # Words that announce a unit, folded, with the accented spelling they must have when the
 # citizen typed diacritics (so "phương án" is not "phường An", "quân sự" not "quận Sự").
@@ -99,10 +99,14 @@ _SUFFIXES: dict[str, tuple[str, str]] = {
     "province": ("province", ""),
     "city": ("city", ""),
 }
-# A prefix word right after one of these is part of an ordinary phrase ("địa phương").
-_PREFIX_BLOCKERS: dict[str, frozenset[str]] = {
-    "phuong": frozenset({"dia", "bon", "da", "don", "song", "tu", "huu", "ta", "chinh"}),
-    "xa": frozenset({"cap", "o", "di", "rat", "qua", "hoi", "phuong"}),
+# A unit word right after one of these is part of an ordinary phrase ("địa phương",
+# "cấp xã", "cơ quan"), spelled as they must be when typed with diacritics.
+_PREFIX_BLOCKERS: dict[str, dict[str, str]] = {
+    "phuong": {"dia": "địa", "bon": "bốn", "da": "đa", "don": "đơn", "song": "song", "tu": "tứ"},
+    "xa": {"cap": "cấp", "di": "đi", "rat": "rất", "qua": "quá", "phuong": "phường", "vung": "vùng",
+           "cac": "các", "moi": "mỗi", "nhung": "những"},
+    "quan": {"co": "cơ", "hai": "hải", "lien": "liên", "chu": "chủ", "khach": "khách",
+             "tham": "tham", "bi": "bi", "lac": "lạc", "ngoai": "ngoại"},
 }
 # Without diacritics these "phuong X"/"xa X" pairs are everyday words (phương tiện, xã hội).
 _TYPED_COLLOCATIONS = frozenset(
@@ -139,29 +143,52 @@ _COMMON_PHRASES = frozenset(
         "Nguyễn Du", "Ngô Quyền", "Phạm Ngũ Lão", "Minh Khai", "Nguyễn Văn Cừ", "Bà Triệu",
         "Đinh Tiên Hoàng", "Trưng Vương", "Điện Biên", "Bạch Đằng", "Chi Lăng", "Tây Sơn",
         "Thành Phố", "Kết Hôn", "Khai Sinh", "Hộ Tịch", "Hộ Khẩu", "Căn Cước",
+        "Biên Giới", "Văn Bản", "Hợp Đồng", "Định Cư", "Động Cơ", "Hài Lòng", "Đánh Giá",
+        "Tham Gia", "Liên Quan", "Hợp Nhất", "Thiết Kế", "Cổ Đông", "Đồng Ý", "Văn Phòng",
+        "Chỉ Đạo", "Tự Nhiên", "Khuyến Nông", "Trung Bình", "Hữu Nghị", "Tiên Tiến",
+        "Tây Nam", "Tây Bắc", "Đông Bắc", "Đông Nam", "Tây Nguyên", "Nam Bộ", "Bắc Bộ",
+        "Trung Bộ", "Miền Nam", "Miền Bắc", "Miền Trung",
     )
 )
-# Words that say the citizen talks about a unit as it was before the reform.
-_OLD_MARKERS: tuple[tuple[str, ...], ...] = (
-    ("cu",), ("truoc", "day"), ("truoc", "kia"), ("ngay", "truoc"), ("truoc", "sap", "nhap"),
-    ("truoc", "khi", "sap", "nhap"), ("sau", "sap", "nhap"), ("sap", "nhap"), ("nay", "thuoc"),
-    ("nay", "la"), ("gio", "la"), ("gio", "thuoc"), ("bay", "gio"), ("sau", "khi", "nhap"),
-    ("old",), ("former",), ("formerly",), ("previously",), ("merger",), ("merged",),
-    ("used", "to", "be"), ("belong", "to", "now"),
+# Words that say the citizen talks about a unit as it was before the reform, spelled as
+# they must be when typed with diacritics ("này là" is not "nay là").
+_OLD_MARKER_PHRASES = (
+    "cũ", "trước đây", "trước kia", "ngày trước", "trước sáp nhập", "trước khi sáp nhập",
+    "sau sáp nhập", "sáp nhập", "nay thuộc", "nay là", "giờ là", "giờ thuộc", "bây giờ",
+    "sau khi nhập", "old", "former", "formerly", "previously", "merger", "merged",
+    "used to be", "belong to now",
 )
 # "cu" is "cũ" (old) only when it is not part of "cư trú", "cư dân", "củ"...
 _CU_BLOCKERS = frozenset({"tru", "dan", "ngu", "xu", "the"})
 
 # Well-known names of provinces that are not in the tables (keyed by national code).
 _PROVINCE_ALIASES: dict[str, tuple[str, ...]] = {
-    "01": ("Hanoi", "Ha Noi", "HN"),
+    "01": ("Hanoi", "Ha Noi"),
     "31": ("Haiphong", "Hai Phong"),
     "46": ("Hue",),
-    "48": ("Danang", "Da Nang", "DN"),
-    "79": ("HCM", "TPHCM", "TP HCM", "HCMC", "Ho Chi Minh City", "Saigon", "Sài Gòn", "SG"),
+    "48": ("Danang", "Da Nang"),
+    "79": ("HCM", "TPHCM", "TP HCM", "HCMC", "Ho Chi Minh City", "Saigon", "Sài Gòn"),
     "92": ("Cantho", "Can Tho"),
 }
 _MAX_SPAN = 8
+# Words before a bare name that say it is a place ("ở Hải Châu", "in Hoa Cuong").
+_CUES: dict[str, str] = {
+    "o": "ở", "tai": "tại", "thuoc": "thuộc", "in": "in", "at": "at", "from": "from",
+    "old": "old", "former": "former", "near": "near",
+}
+# Typed without diacritics these are too often another word ("tai" = tái, tài, tải).
+_CUES_ACCENTED_ONLY = frozenset({"tai"})
+# Words after a bare name that say it is a (former) place ("Thạch Thang cũ").
+_AFTER_CUES: dict[str, str] = {"cu": "cũ"}
+# After a plain "cu" these make it "cũ" rather than the "cu" of "căn cứ", "cư trú"...
+_AFTER_CU_FOLLOWERS = frozenset({"nay", "gio", "bay", "thuoc", "la", "truoc", "thi", "va"})
+# A bare name after these is a street, hamlet or number, not a commune ("phố Lê Đại Hành").
+_NOT_UNIT_BEFORE: dict[str, str] = {
+    "duong": "đường", "pho": "phố", "so": "số", "ngo": "ngõ", "hem": "hẻm", "kiet": "kiệt",
+    "ngach": "ngách", "thon": "thôn", "ap": "ấp", "xom": "xóm", "to": "tổ", "street": "street",
+    "road": "road", "st": "st", "avenue": "avenue", "lane": "lane", "alley": "alley",
+}
+# fmt: on
 
 
 @dataclass(slots=True)
@@ -175,12 +202,16 @@ class PlaceCandidate:
     new_province: Province | None = None
 
     @property
+    def name(self) -> str:
+        """The unit's full name: the old unit's, or the unit in force's when there is none."""
+        if self.old_unit is not None:
+            return self.old_unit.full_name
+        return self.new_units[0].full_name if self.new_units else ""
+
+    @property
     def label(self) -> str:
-        """"Phường 1, Quận 3, Thành phố Hồ Chí Minh" - what a clarifying option shows."""
-        name = self.old_unit.full_name if self.old_unit else (
-            self.new_units[0].full_name if self.new_units else ""
-        )
-        return ", ".join(p for p in (name, self.district, self.province) if p)
+        """The option a clarifying question shows: "Phường 1, Quận 3, Thành phố Hồ Chí Minh"."""
+        return ", ".join(p for p in (self.name, self.district, self.province) if p)
 
 
 @dataclass(slots=True)
@@ -217,6 +248,7 @@ class _Entry:
     ref: str  # province code, folded old-province name, district key, commune or old code
     accented: tuple[str, ...]
     unit_type: str  # folded unit type of communes / old units ("phuong"), else ""
+    dashed: bool = False  # the name has a dash ("Văn Miếu - Quốc Tử Giám")
 
 
 @dataclass(slots=True)
@@ -227,17 +259,24 @@ class _Mention:
     pend: int  # one past the English unit word after the name
     level: str  # "commune" | "district" | "city" | "province" | ""
     unit_type: str
-    kinds: dict[str, list[_Entry]] = field(default_factory=dict)
+    kinds: dict[str, list[_Entry]] = field(default_factory=dict)  # accepted readings
+    pending: dict[str, list[_Entry]] = field(default_factory=dict)  # need a neighbour
 
 
 @dataclass(slots=True)
 class _Tokens:
     text: str
-    folded: list[str]
-    accented: list[str]
-    marked: list[bool]
-    starts: list[int]
-    ends: list[int]
+    folded: list[str] = field(default_factory=list)
+    accented: list[str] = field(default_factory=list)
+    marked: list[bool] = field(default_factory=list)  # typed with diacritics
+    upper: list[bool] = field(default_factory=list)  # starts with a capital letter
+    joined: list[bool] = field(default_factory=list)  # only spaces/hyphens since the last word
+    tight: list[bool] = field(default_factory=list)  # only spaces/dots since the last word
+    dash: list[bool] = field(default_factory=list)  # a dash since the last word
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    informative_case: bool = False  # capitals mark names (not all lower / all upper)
+    accented_text: bool = False  # the writer types diacritics, so a plain word is plain
 
 
 @lru_cache(maxsize=65536)
@@ -245,32 +284,55 @@ def _token_forms(raw: str) -> tuple[str, str, bool]:
     """(folded, accented lower-case, carries diacritics) of one word, cached: it runs per
     word of every message."""
     accented = normalize(raw).lower()
-    folded = fold(accented)
+    # ``fold`` would normalise again; the word is already normalised and lower-case.
+    folded = "".join(
+        c for c in unicodedata.normalize("NFD", accented) if not unicodedata.combining(c)
+    ).replace("đ", "d")
     return folded, accented, folded != accented
+
+
+_NAME_GAP_RE = re.compile(r"[ \t\-–—'’]*")
+_PREFIX_GAP_RE = re.compile(r"[ \t.]*")
 
 
 def _tokenize(text: str) -> _Tokens:
     nfc = unicodedata.normalize("NFC", text)
-    toks = _Tokens(nfc, [], [], [], [], [])
-    for m in _WORD_RE.finditer(nfc):
-        folded, accented, marked = _token_forms(m.group(0))
-        split = _SPLIT_NUMBER_RE.match(folded)
-        if split:  # "P1", "q10": a unit word glued to its number
-            parts = [(split.group(1), split.group(1), False), (str(int(split.group(2))),) * 2]
-            for p in parts:
-                toks.folded.append(p[0])
-                toks.accented.append(p[1])
-                toks.marked.append(False)
-                toks.starts.append(m.start())
-                toks.ends.append(m.end())
-            continue
-        if folded.isdigit():  # "phường 01" is "phường 1"
-            folded = accented = str(int(folded))
+    toks = _Tokens(nfc)
+    prev_end = 0
+
+    def push(folded: str, accented: str, marked: bool, upper: bool, start: int, end: int, gap: str) -> None:
         toks.folded.append(folded)
         toks.accented.append(accented)
         toks.marked.append(marked)
-        toks.starts.append(m.start())
-        toks.ends.append(m.end())
+        toks.upper.append(upper)
+        toks.joined.append(_NAME_GAP_RE.fullmatch(gap) is not None)
+        toks.tight.append(_PREFIX_GAP_RE.fullmatch(gap) is not None)
+        toks.dash.append(any(c in gap for c in "-–—"))
+        toks.starts.append(start)
+        toks.ends.append(end)
+
+    for m in _WORD_RE.finditer(nfc):
+        raw = m.group(0)
+        gap = nfc[prev_end : m.start()]
+        prev_end = m.end()
+        folded, accented, marked = _token_forms(raw)
+        upper = raw[0].isupper()
+        split = _SPLIT_NUMBER_RE.match(folded)
+        if split:  # "P1", "q10": a unit word glued to its number
+            number = _number(split.group(2))
+            push(split.group(1), split.group(1), False, upper, m.start(), m.end(), gap)
+            push(number, number, False, False, m.start(), m.end(), "")
+            continue
+        if folded.isdigit():  # "phường 01" is "phường 1"
+            folded = accented = _number(folded)
+        push(folded, accented, marked, upper, m.start(), m.end(), gap)
+    # Capitals are evidence of a name only when the writer uses them inside sentences.
+    n = len(toks.folded)
+    toks.accented_text = n >= 3 and sum(toks.marked) >= 0.4 * n
+    inner = toks.upper[1:]
+    toks.informative_case = any(inner) and not all(
+        u or f.isdigit() for u, f in zip(toks.upper, toks.folded, strict=True)
+    )
     return toks
 
 
@@ -282,7 +344,7 @@ def _name_tokens(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for m in _WORD_RE.finditer(unicodedata.normalize("NFC", name)):
         f, a, _ = _token_forms(m.group(0))
         if f.isdigit():
-            f = a = str(int(f))
+            f = a = _number(f)
         folded.append(f)
         accented.append(a)
     return tuple(folded), tuple(accented)
@@ -300,7 +362,7 @@ def _split_prefix(text: str) -> tuple[str, str]:
     if not m:
         return "", text
     prefix = m.group(1)
-    return prefix[0].upper() + prefix[1:].lower(), text[m.end():]
+    return prefix[0].upper() + prefix[1:].lower(), text[m.end() :]
 
 
 @lru_cache(maxsize=65536)
@@ -317,7 +379,8 @@ class UnitRegistry:
     """Provinces, communes in force and abolished units, with the indices ``resolve`` needs.
 
     Build it once (``from_shared_dir``, ``from_file``, ``load``) and share it: lookups and
-    ``resolve`` never mutate it, so it is safe to use from several threads.
+    ``resolve`` never mutate it, so it is safe to use from several threads. The constructor
+    takes ownership of the dataclasses it is given (it normalises their names in place).
     """
 
     def __init__(
@@ -347,13 +410,23 @@ class UnitRegistry:
             if c.province_code not in self._provinces:
                 raise ValueError(f"commune {c.code} refers to unknown province {c.province_code}")
             self._communes[c.code] = c
+        self.report: dict[str, int] = dict(report or {})
         self._old: dict[str, OldUnit] = {}
         for o in old_units:
             o.full_name = norm(o.full_name)
             o.district, o.province = norm(o.district), norm(o.province)
-            o.new_codes = [code for code in o.new_codes if code in self._communes]
+            known = [code for code in o.new_codes if code in self._communes]
+            if not known:
+                # An old unit we cannot route would make resolve() answer with nothing.
+                log.warning(
+                    "old unit %s %s: no known successor %s; dropped", o.code, o.full_name, o.new_codes
+                )
+                self.report["old_units_dropped_no_successor"] = (
+                    self.report.get("old_units_dropped_no_successor", 0) + 1
+                )
+                continue
+            o.new_codes = known
             self._old[o.code] = o
-        self.report: dict[str, int] = dict(report or {})
         self._aliases: dict[str, list[str]] = {
             code: [norm(a) for a in names] for code, names in _PROVINCE_ALIASES.items()
         }
@@ -402,6 +475,36 @@ class UnitRegistry:
                     )
                 )
         new_codes = {c.code for c in communes}
+        # The tables were published at different dates and a few codes drifted (Xã Ba Chẽ is
+        # 06970 in one, 06978 in another): a code we do not know is re-found by its name.
+        by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
+        province_key = {p.code: _folded_key(p.name) for p in provinces}
+        # Compared by bare name: sources differ in apostrophes (M’Drắk / M'Drắk) and a few
+        # units changed type after the reform (Xã Lộc Ninh became Phường Lộc Ninh).
+        bare_key = {c.code: _folded_key(c.name) for c in communes}
+        province_of_code = {c.code: c.province_code for c in communes}
+        for c in communes:
+            by_name[(bare_key[c.code], province_key[c.province_code])].append(c.code)
+            by_name[(bare_key[c.code], "")].append(c.code)
+
+        def recode(code: str, full_name: str, province: str) -> str | None:
+            """The code of the new unit a row means, checked against the name it gives:
+            some rows carry codes of another numbering that happen to exist."""
+            code = code.zfill(5) if code.isdigit() else code
+            name = _folded_key(split_unit_name(full_name)[1]) if full_name else ""
+            pkey = _folded_key(split_unit_name(province)[1]) if province else ""
+            if (
+                code in new_codes
+                and (not name or bare_key[code] == name)
+                and (not pkey or province_key[province_of_code[code]] == pkey)
+            ):
+                return code
+            found = by_name.get((name, pkey), [])
+            if len(found) == 1:
+                report["codes_repaired_by_name"] += 1
+                return found[0]
+            report["codes_unresolved"] += 1
+            return None
 
         merges = _load_json(_newest(root, "merges-*.json"))["data"]
         part_type: dict[tuple[str, str], str] = {}
@@ -431,11 +534,13 @@ class UnitRegistry:
             groups += [(l2["level2_id"], l2) for l2 in p.get("level2s") or []]
             for code, item in groups:
                 code = str(code)
-                targets = [str(s["new_id"]) for s in item.get("splits") or []]
-                unknown = [t for t in targets if t not in new_codes]
-                if unknown:
-                    report["split_targets_unknown"] += len(unknown)
-                    targets = [t for t in targets if t in new_codes]
+                targets = []
+                for target in item.get("splits") or []:
+                    new = recode(str(target["new_id"]), target.get("name", ""), "")
+                    if new is None:
+                        report["split_targets_unknown"] += 1
+                    elif new not in targets:
+                        targets.append(new)
                 if not targets:
                     report["old_units_without_successor"] += 1
                     continue
@@ -448,7 +553,11 @@ class UnitRegistry:
                     if clean and clean != name:
                         report["old_names_cleaned"] += 1
                         name = clean
-                    main = str(rows[0].get("new_ward_code") or "").zfill(5)
+                    main = recode(
+                        str(rows[0].get("new_ward_code") or ""),
+                        rows[0].get("new_ward_name") or "",
+                        rows[0].get("new_province_name") or "",
+                    )
                     if main in targets and targets[0] != main:
                         targets.remove(main)
                         targets.insert(0, main)  # the main successor first
@@ -470,9 +579,7 @@ class UnitRegistry:
                 )
 
         # Names merged away before the reform that the ward-mapping table still routes.
-        seen = {
-            (fold(o.province), fold(o.district), fold(o.full_name)) for o in old_units
-        }
+        seen = {(fold(o.province), fold(o.district), fold(o.full_name)) for o in old_units}
         historical: dict[tuple[str, str, str], OldUnit] = {}
         for row in uncoded:
             name = _tidy_type_case(normalize(row["old_ward_name"]))
@@ -482,16 +589,18 @@ class UnitRegistry:
             if key in seen:
                 report["ward_mappings_duplicates"] += 1
                 continue
-            target = str(row.get("new_ward_code") or "").zfill(5)
-            if target not in new_codes:
+            target = recode(
+                str(row.get("new_ward_code") or ""),
+                row.get("new_ward_name") or "",
+                row.get("new_province_name") or "",
+            )
+            if target is None:
                 report["ward_mappings_unknown_target"] += 1
                 continue
             unit = historical.get(key)
             if unit is None:
                 digest = hashlib.sha1("|".join(key).encode()).hexdigest()[:10]
-                unit = OldUnit(
-                    code=f"H{digest}", full_name=name, district=district, province=province
-                )
+                unit = OldUnit(code=f"H{digest}", full_name=name, district=district, province=province)
                 historical[key] = unit
             if target not in unit.new_codes:
                 unit.new_codes.append(target)
@@ -557,12 +666,20 @@ class UnitRegistry:
             for r in data.get("old_units") or []
         ]
         registry = cls(
-            provinces, communes, old_units, aliases=aliases, former=former,
-            report=data.get("report") or {}, normalized=bool(data.get("normalized")),
+            provinces,
+            communes,
+            old_units,
+            aliases=aliases,
+            former=former,
+            report=data.get("report") or {},
+            normalized=bool(data.get("normalized")),
         )
         log.info(
             "loaded units from %s: %d provinces, %d communes, %d old units in %.0f ms",
-            p, len(provinces), len(communes), len(old_units),
+            p,
+            len(provinces),
+            len(communes),
+            len(old_units),
             (time.perf_counter() - started) * 1000,
         )
         return registry
@@ -572,18 +689,36 @@ class UnitRegistry:
         """Load an index written by ``save``."""
         return cls.from_file(path)
 
+    @classmethod
+    def empty(cls) -> UnitRegistry:
+        """A registry that knows no place: every ``resolve`` gives ``none``."""
+        return cls((), ())
+
     def save(self, path: str | Path) -> None:
         """Persist in the project's format, so serving never re-reads the raw tables."""
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "format": FORMAT,
-            "version": VERSION,
-            "normalized": True,
+        data = {"format": FORMAT, "version": VERSION, "normalized": True, **self._payload()}
+        tmp = p.with_suffix(p.suffix + ".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+        tmp.replace(p)
+
+    def content_hash(self) -> str:
+        """SHA-256 of the units and mappings (not of the load report): equal data, equal hash."""
+        payload = self._payload()
+        payload.pop("report")
+        blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def _payload(self) -> dict[str, Any]:
+        return {
             "report": self.report,
             "provinces": [
                 {
-                    "code": pr.code, "name": pr.name, "full_name": pr.full_name,
+                    "code": pr.code,
+                    "name": pr.name,
+                    "full_name": pr.full_name,
                     "name_en": pr.name_en,
                     "aliases": self._aliases.get(pr.code, []),
                     "former": self._former.get(pr.code, []),
@@ -592,25 +727,27 @@ class UnitRegistry:
             ],
             "communes": [
                 {
-                    "code": c.code, "name": c.name, "unit_type": c.unit_type,
-                    "province_code": c.province_code, "full_name": c.full_name,
+                    "code": c.code,
+                    "name": c.name,
+                    "unit_type": c.unit_type,
+                    "province_code": c.province_code,
+                    "full_name": c.full_name,
                     "name_en": c.name_en,
                 }
                 for c in self._communes.values()
             ],
             "old_units": [
                 {
-                    "code": o.code, "full_name": o.full_name, "district": o.district,
-                    "province": o.province, "new_codes": o.new_codes,
+                    "code": o.code,
+                    "full_name": o.full_name,
+                    "district": o.district,
+                    "province": o.province,
+                    "new_codes": o.new_codes,
                     "merge_type": o.merge_type,
                 }
                 for o in self._old.values()
             ],
         }
-        tmp = p.with_suffix(p.suffix + ".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-        tmp.replace(p)
 
     # ----------------------------------------------------------------- lookups
     @property
@@ -652,16 +789,12 @@ class UnitRegistry:
         if name in self._provinces:
             return self._provinces[name]
         _, bare = split_unit_name(name)
-        codes = self._province_names.get(_folded_key(bare)) or self._province_names.get(
-            _folded_key(name)
-        )
+        codes = self._province_names.get(_folded_key(bare)) or self._province_names.get(_folded_key(name))
         if codes and len(codes) == 1:
             return self._provinces[next(iter(codes))]
         return None
 
-    def search_communes(
-        self, name: str, province: Province | str | None = None
-    ) -> list[Commune]:
+    def search_communes(self, name: str, province: Province | str | None = None) -> list[Commune]:
         """Communes in force called ``name`` ("Hải Châu", "Phường Hải Châu", "hai chau").
 
         A unit-type prefix narrows by type; ``province`` (a Province, code or name) narrows
@@ -669,11 +802,7 @@ class UnitRegistry:
         """
         unit_type, bare = split_unit_name(name)
         folded, accented = _name_tokens(bare)
-        found = [
-            self._communes[e.ref]
-            for e in self._index.get(folded, [])
-            if e.kind == "commune"
-        ]
+        found = [self._communes[e.ref] for e in self._index.get(folded, []) if e.kind == "commune"]
         if unit_type:
             typed = [c for c in found if _type_key(c.unit_type) == _type_key(unit_type)]
             found = typed or found
@@ -682,7 +811,7 @@ class UnitRegistry:
             if pr is None:
                 return []
             found = [c for c in found if c.province_code == pr.code]
-        if any(f != a for f, a in zip(folded, accented)):
+        if any(f != a for f, a in zip(folded, accented, strict=True)):
             exact = [c for c in found if _name_tokens(c.name)[1] == accented]
             found = exact or found
         return found
@@ -695,10 +824,7 @@ class UnitRegistry:
         folded, _ = _name_tokens(bare)
         found = [self._old[e.ref] for e in self._index.get(folded, []) if e.kind == "old"]
         if unit_type:
-            typed = [
-                o for o in found
-                if _type_key(_split_prefix(o.full_name)[0]) == _type_key(unit_type)
-            ]
+            typed = [o for o in found if _type_key(_split_prefix(o.full_name)[0]) == _type_key(unit_type)]
             found = typed or found
         if district:
             d = _folded_key(split_unit_name(district)[1])
@@ -719,7 +845,8 @@ class UnitRegistry:
             for e in index[folded]:
                 if e.kind == kind and e.ref == ref:
                     return
-            index[folded].append(_Entry(kind, ref, accented, unit_type))
+            dashed = any(c in name for c in "-–—")
+            index[folded].append(_Entry(kind, ref, accented, unit_type, dashed))
 
         self._province_names: dict[str, set[str]] = defaultdict(set)
         self._old_province_to_new: dict[str, set[str]] = defaultdict(set)
@@ -731,6 +858,7 @@ class UnitRegistry:
                     self._province_names[_folded_key(n)].add(p.code)
             for old_name in self._former.get(p.code, []):
                 self._old_province_to_new[_folded_key(_split_prefix(old_name)[1])].add(p.code)
+        explicit = frozenset(self._old_province_to_new)  # "former" lists are authoritative
         for c in self._communes.values():
             add(c.name, "commune", c.code, _type_key(c.unit_type))
             if c.name_en and fold(c.name_en) != fold(c.name):
@@ -749,31 +877,29 @@ class UnitRegistry:
             prov_key = _folded_key(_split_prefix(o.province)[1])
             self._old_province_key[o.code] = prov_key
             new_provinces = {self._communes[c].province_code for c in o.new_codes}
-            if o.province:
-                if not self._former:  # derive when the file did not say
-                    self._old_province_to_new[prov_key].update(new_provinces)
+            if o.province and prov_key not in explicit:
+                # the old province went where its communes went
+                self._old_province_to_new[prov_key].update(new_provinces)
             if d_name:
                 dkey = f"{_folded_key(d_name)}|{prov_key}"
                 districts[dkey].update(new_provinces)
                 add(d_name, "district", dkey)
         self._district_provinces = {k: frozenset(v) for k, v in districts.items()}
-        spellings: dict[str, tuple[str, ...]] = {}
+        spellings: dict[str, tuple[tuple[str, ...], bool]] = {}
         for name in [n for names in self._former.values() for n in names] + [
             o.province for o in self._old.values()
         ]:
             bare = _split_prefix(name)[1]
             folded, accented = _name_tokens(bare)
-            spellings.setdefault(" ".join(folded), accented)
+            spellings.setdefault(" ".join(folded), (accented, "-" in bare))
         for prov_key, codes in self._old_province_to_new.items():
             # the pre-reform province names ("Quảng Nam") are places citizens still use
             if prov_key not in self._province_names:
                 self._province_names[prov_key].update(codes)
             add_key = tuple(prov_key.split())
-            if add_key and not any(
-                e.kind == "oldprov" and e.ref == prov_key for e in index[add_key]
-            ):
-                accented = spellings.get(prov_key, add_key)
-                index[add_key].append(_Entry("oldprov", prov_key, accented, ""))
+            if add_key and not any(e.kind == "oldprov" and e.ref == prov_key for e in index[add_key]):
+                accented, dashed = spellings.get(prov_key, (add_key, False))
+                index[add_key].append(_Entry("oldprov", prov_key, accented, "", dashed))
         self._index = dict(index)
         self._first_tokens = frozenset(k[0] for k in self._index)
 
@@ -781,167 +907,203 @@ class UnitRegistry:
     def resolve(self, text: str) -> PlaceResolution:
         """Find the place a citizen's message is about (see ``PlaceResolution``).
 
-        Names match with or without diacritics; when the citizen typed diacritics they must
+        Names match with or without diacritics; where the citizen typed diacritics they must
         agree, which keeps everyday words ("hòa bình", "phương án") from reading as places.
-        A one-syllable name needs a unit word ("phường 1", "P1", "xã Đông"); a longer one
-        without it must not be an everyday phrase. Other places in the message (old
-        district, province) narrow the candidates; units in force win unless the message
-        says the unit is old ("cũ", "trước sáp nhập", "old") or names an old district.
+        A name after a unit word ("phường 1", "P1", "Cat Linh ward") is taken; a bare name
+        needs evidence (see ``_find_mentions``) and must not be an everyday phrase. The
+        other places in the message (old district, province) narrow the candidates; units
+        in force win unless the message says the unit is old ("cũ", "trước sáp nhập",
+        "old") or names the old district it was in.
         """
         toks = _tokenize(text)
         if not toks.folded:
             return PlaceResolution()
-        mentions = self._find_mentions(toks)
-        if not mentions:
+        chosen = _select(self._find_mentions(toks))
+        if not chosen:
             return PlaceResolution()
-        chosen = _select(mentions)
-        old_marker = _has_old_marker(toks)
-
         primary = _pick_primary(chosen)
-        context = [m for m in chosen if m is not primary]
+        if primary is None:
+            return self._province_only(toks, chosen)
         prov_codes: set[str] = set()
         old_provs: set[str] = set()
         district_keys: list[str] = []
-        first_province: str | None = None
-        for m in sorted(context, key=lambda m: m.start):
-            for e in m.kinds.get("province", []):
-                prov_codes.add(e.ref)
-                first_province = first_province or e.ref
+        for m in chosen:
+            if m is primary:
+                continue
+            prov_codes.update(e.ref for e in m.kinds.get("province", []))
             for e in m.kinds.get("oldprov", []):
                 old_provs.add(e.ref)
-                codes = self._old_province_to_new.get(e.ref, set())
-                prov_codes.update(codes)
-                if len(codes) == 1:
-                    first_province = first_province or next(iter(codes))
-            for e in m.kinds.get("district", []):
-                district_keys.append(e.ref)
-
-        if primary is None:
-            return self._province_only(toks, chosen, prov_codes, district_keys, first_province)
-        return self._resolve_unit(
-            toks, primary, prov_codes, old_provs, district_keys, old_marker
-        )
+                prov_codes.update(self._old_province_to_new.get(e.ref, set()))
+            district_keys.extend(e.ref for e in m.kinds.get("district", []))
+        return self._resolve_unit(toks, primary, prov_codes, old_provs, district_keys, _has_old_marker(toks))
 
     def _find_mentions(self, toks: _Tokens) -> list[_Mention]:
+        """Every span that names a unit and that its surroundings allow reading as one.
+
+        A span with a unit word ("phường X", "X ward") is accepted at once. A bare name
+        needs evidence: a locative word before it ("ở", "tại", "in"), "cũ" after it, a
+        capital letter in a text that uses capitals, or being the whole message; failing
+        that, it is accepted only next to another accepted place ("Thạch Thang, Hải Châu").
+        """
         folded, accented, marked = toks.folded, toks.accented, toks.marked
         n = len(folded)
+        reserved = _reserved(toks)
         found: list[_Mention] = []
         for i in range(n):
             if folded[i] not in self._first_tokens:
                 continue
-            for length in range(min(_MAX_SPAN, n - i), 0, -1):
+            limit = 1
+            while i + limit < n and limit < _MAX_SPAN and toks.joined[i + limit]:
+                limit += 1  # a name never runs across punctuation
+            for length in range(limit, 0, -1):
                 entries = self._index.get(tuple(folded[i : i + length]))
                 if not entries:
                     continue
+                strict = toks.accented_text
+                # "biên giới Việt - Trung" is two names; a dash only inside names that have one
+                dashed = any(toks.dash[i + k] for k in range(1, length))
                 kept = [
-                    e for e in entries
-                    if all(
-                        not marked[i + k] or accented[i + k] == a
+                    e
+                    for e in entries
+                    if (e.dashed or not dashed)
+                    and all(
+                        accented[i + k] == a or (not marked[i + k] and not strict)
                         for k, a in enumerate(e.accented)
                     )
                 ]
-                if not kept:
-                    continue
-                m = self._qualify(toks, i, i + length, kept)
-                if m is not None:
-                    found.append(m)
-        return found
+                if kept:
+                    m = self._classify(toks, i, i + length, kept, reserved)
+                    if m is not None:
+                        found.append(m)
+        changed = True
+        while changed:
+            changed = False
+            anchors = [m for m in found if m.kinds]
+            for m in found:
+                if m.pending and any(_adjacent(toks, a, m) for a in anchors if a is not m):
+                    for kind, entries in m.pending.items():
+                        m.kinds.setdefault(kind, []).extend(entries)
+                    m.pending = {}
+                    changed = True
+        return [m for m in found if m.kinds]
 
-    def _qualify(
-        self, toks: _Tokens, start: int, end: int, entries: list[_Entry]
+    def _classify(
+        self,
+        toks: _Tokens,
+        start: int,
+        end: int,
+        entries: list[_Entry],
+        reserved: set[int],
     ) -> _Mention | None:
-        """Keep the readings of a span that its surroundings allow."""
+        """Sort the readings of a span into accepted, pending (needs a neighbour) or none."""
         folded, marked = toks.folded, toks.marked
+        n = len(folded)
         level, unit_type, pstart, pend = "", "", start, end
+        collocation = False
         for size in (2, 1):
-            if start - size < 0:
+            words = tuple(folded[start - size : start]) if start - size >= 0 else ()
+            spec = _PREFIXES.get(words) if words else None
+            if spec is None or not toks.tight[start]:
                 continue
-            words = tuple(folded[start - size : start])
-            spec = _PREFIXES.get(words)
-            if spec is None:
+            if size == 2 and not toks.joined[start - 1]:
                 continue
             if any(
-                marked[start - size + k] and toks.accented[start - size + k] != a
+                toks.accented[start - size + k] != a and (marked[start - size + k] or toks.accented_text)
                 for k, a in enumerate(spec[2])
             ):
                 continue
-            before = folded[start - size - 1] if start - size - 1 >= 0 else ""
-            if size == 1 and before in _PREFIX_BLOCKERS.get(words[0], frozenset()):
+            blockers = _PREFIX_BLOCKERS.get(words[0])
+            if size == 1 and blockers and start >= 2 and _is_word(toks, start - 2, blockers):
                 continue
             level, unit_type, pstart = spec[0], spec[1], start - size
+            collocation = not marked[start - 1] and (words[-1], folded[start]) in _TYPED_COLLOCATIONS
             break
-        if not level and end < len(folded) and folded[end] in _SUFFIXES:
+        if not level and end < n and folded[end] in _SUFFIXES and toks.tight[end]:
             level, unit_type = _SUFFIXES[folded[end]]
             pend = end + 1
-        length = end - start
-        name_marked = any(marked[start:end])
-        span_key = " ".join(folded[start:end])
-        kinds: dict[str, list[_Entry]] = {}
-        for e in entries:
-            kind = e.kind
-            if kind in ("province", "oldprov"):
-                ok = level in ("", "province", "city") and not span_key.isdigit()
-                if ok and not level and length == 1 and kind == "oldprov":
-                    ok = False
-            elif kind == "district":
-                ok = level in ("district", "city") or (
-                    not level and length >= 2 and span_key not in _COMMON_PHRASES
-                )
-            else:  # commune / old
-                if level == "commune":
-                    ok = True
-                    if length == 1 and not span_key.isdigit():
-                        prefix = folded[pstart]
-                        ok = name_marked or (prefix, span_key) not in _TYPED_COLLOCATIONS
-                elif level:
-                    ok = False
-                else:
-                    ok = (
-                        length >= 2
-                        and span_key not in _COMMON_PHRASES
-                        and not folded[start].isdigit()
-                    )
-            if ok:
-                kinds.setdefault(kind, []).append(e)
-        if not kinds:
-            return None
-        return _Mention(start, end, pstart, pend, level, unit_type, kinds)
 
-    def _province_only(
-        self,
-        toks: _Tokens,
-        chosen: list[_Mention],
-        prov_codes: set[str],
-        district_keys: list[str],
-        first_province: str | None,
-    ) -> PlaceResolution:
-        ordered = sorted(chosen, key=lambda m: m.start)
-        for m in ordered:
-            if "province" in m.kinds or "oldprov" in m.kinds:
-                codes = {e.ref for e in m.kinds.get("province", [])}
-                for e in m.kinds.get("oldprov", []):
-                    codes.update(self._old_province_to_new.get(e.ref, set()))
-                if len(codes) == 1:
-                    return PlaceResolution(
-                        status="province",
-                        province=self._provinces[next(iter(codes))],
-                        mention=_span(toks, m),
-                    )
-        for m in ordered:
-            if "district" in m.kinds:
-                codes = set()
-                for e in m.kinds["district"]:
-                    codes.update(self._district_provinces.get(e.ref, frozenset()))
-                if prov_codes:
-                    codes &= prov_codes
-                if len(codes) == 1:
-                    return PlaceResolution(
-                        status="province",
-                        province=self._provinces[next(iter(codes))],
-                        mention=_span(toks, m),
-                    )
-        if first_province:
-            return PlaceResolution(status="province", province=self._provinces[first_province])
+        length = end - start
+        span_key = " ".join(folded[start:end])
+        capital = all(toks.upper[k] or folded[k].isdigit() for k in range(start, end))
+        name_marked = any(marked[start:end])
+        stop = span_key in _COMMON_PHRASES or any(k in reserved for k in range(start, end))
+        cue = (
+            pstart > 0
+            and _is_word(toks, pstart - 1, _CUES)
+            and not (folded[pstart - 1] in _CUES_ACCENTED_ONLY and not marked[pstart - 1])
+        )
+        old_after = _is_old_after(toks, pend)
+        whole = n - (pend - pstart) <= 1
+        if (
+            not level
+            and start > 0
+            and (folded[start - 1].isdigit() or _is_word(toks, start - 1, _NOT_UNIT_BEFORE))
+        ):
+            stop = True
+        evidence = cue or old_after or whole or (capital and toks.informative_case)
+        contradicted = toks.informative_case and not capital
+
+        kinds: dict[str, list[_Entry]] = {}
+        pending: dict[str, list[_Entry]] = {}
+        for e in entries:
+            verdict = ""  # "yes" | "wait" | ""
+            if e.kind in ("province", "oldprov"):
+                if level in ("province", "city"):
+                    verdict = "yes"
+                elif not level and not stop and not span_key.isdigit():
+                    # A lower-case text gives no capitals to go by: a two-syllable province
+                    # ending the message ("ket hon ha noi") is still taken.
+                    if evidence or (length >= 2 and not contradicted and pend == n):
+                        verdict = "yes"
+                    elif length >= 2 or e.kind == "province":
+                        verdict = "wait"
+            elif e.kind == "district":
+                if level in ("district", "city"):
+                    verdict = "yes"
+                elif not level and not stop and not span_key.isdigit():
+                    verdict = "yes" if evidence and (length >= 2 or capital) else "wait"
+            else:  # a commune in force or an old unit
+                if level == "commune":
+                    if collocation and not (capital and toks.informative_case):
+                        verdict = ""
+                    elif span_key in _COMMON_PHRASES and not capital:
+                        verdict = ""  # "các xã biên giới": border communes, not Xã Biên Giới
+                    elif length == 1 and not span_key.isdigit() and not name_marked:
+                        verdict = "yes" if (folded[pstart], span_key) not in _TYPED_COLLOCATIONS else ""
+                    else:
+                        verdict = "yes"
+                elif not level and length >= 2 and not stop and not folded[start].isdigit():
+                    verdict = "yes" if evidence else "wait"
+            if verdict == "yes":
+                kinds.setdefault(e.kind, []).append(e)
+            elif verdict == "wait":
+                pending.setdefault(e.kind, []).append(e)
+        if not kinds and not pending:
+            return None
+        return _Mention(start, end, pstart, pend, level, unit_type, kinds, pending)
+
+    def _province_only(self, toks: _Tokens, chosen: list[_Mention]) -> PlaceResolution:
+        """No commune was named: the first province, else the province of an old district."""
+        mentioned: set[str] = set()
+        for m in chosen:
+            codes = {e.ref for e in m.kinds.get("province", [])}
+            for e in m.kinds.get("oldprov", []):
+                codes.update(self._old_province_to_new.get(e.ref, set()))
+            if len(codes) == 1:
+                return PlaceResolution(
+                    status="province", province=self._provinces[codes.pop()], mention=_span(toks, m)
+                )
+            mentioned |= codes
+        for m in chosen:
+            codes = set()
+            for e in m.kinds.get("district", []):
+                codes.update(self._district_provinces.get(e.ref, frozenset()))
+            if mentioned:
+                codes &= mentioned
+            if len(codes) == 1:
+                return PlaceResolution(
+                    status="province", province=self._provinces[codes.pop()], mention=_span(toks, m)
+                )
         return PlaceResolution()
 
     def _resolve_unit(
@@ -953,36 +1115,49 @@ class UnitRegistry:
         district_keys: list[str],
         old_marker: bool,
     ) -> PlaceResolution:
+        """Choose between the readings of the primary mention using the rest of the message:
+        unit word (phường/xã), old district, province, and whether the unit is said to be old.
+        """
         mention = _span(toks, primary)
         new_all = [self._communes[e.ref] for e in primary.kinds.get("commune", [])]
         old_all = [self._old[e.ref] for e in primary.kinds.get("old", [])]
         if primary.unit_type:
             t = primary.unit_type
             new_typed = [
-                c for e, c in zip(primary.kinds.get("commune", []), new_all) if e.unit_type == t
+                c for e, c in zip(primary.kinds.get("commune", []), new_all, strict=True) if e.unit_type == t
             ]
             old_typed = [
-                o for e, o in zip(primary.kinds.get("old", []), old_all) if e.unit_type == t
+                o for e, o in zip(primary.kinds.get("old", []), old_all, strict=True) if e.unit_type == t
             ]
             if new_typed or old_typed:
                 new_all, old_all = new_typed, old_typed
 
-        district_names = {k.split("|", 1)[0] for k in district_keys}
         district_full = set(district_keys)
         new_f = [c for c in new_all if not prov_codes or c.province_code in prov_codes]
         old_f = old_all
         old_in_district = False
-        if district_names:
+        if district_full:
             in_district = [
-                o for o in old_f
-                if f"{self._old_district_key[o.code]}|{self._old_province_key[o.code]}"
-                in district_full
+                o
+                for o in old_f
+                if f"{self._old_district_key[o.code]}|{self._old_province_key[o.code]}" in district_full
             ]
             if in_district:
                 old_f, old_in_district = in_district, True
+            else:
+                # No such unit in that district (e.g. merged away years before): at least
+                # stay in the district's province.
+                near: set[str] = set()
+                for key in district_keys:
+                    near |= self._district_provinces.get(key, frozenset())
+                in_province = [
+                    o for o in old_f if any(self._communes[c].province_code in near for c in o.new_codes)
+                ]
+                old_f = in_province or old_f
         if prov_codes or old_provs:
             old_f = [
-                o for o in old_f
+                o
+                for o in old_f
                 if self._old_province_key[o.code] in old_provs
                 or any(self._communes[c].province_code in prov_codes for c in o.new_codes)
             ]
@@ -995,16 +1170,17 @@ class UnitRegistry:
         if new_f:
             return self._new_result(new_f, mention)
         # The context contradicts every reading: show them all rather than guess.
-        cands = [self._old_candidate(o) for o in old_all] + [
-            self._new_candidate(c) for c in new_all
-        ]
+        cands = [self._old_candidate(o) for o in old_all] + [self._new_candidate(c) for c in new_all]
         return PlaceResolution(status="ambiguous", candidates=_sorted(cands), mention=mention)
 
     def _new_result(self, communes: list[Commune], mention: str) -> PlaceResolution:
         if len(communes) == 1:
             c = communes[0]
             return PlaceResolution(
-                status="new", commune=c, province=self.province_of(c), new_units=[c],
+                status="new",
+                commune=c,
+                province=self.province_of(c),
+                new_units=[c],
                 mention=mention,
             )
         cands = _sorted([self._new_candidate(c) for c in communes])
@@ -1040,7 +1216,10 @@ class UnitRegistry:
     def _new_candidate(self, c: Commune) -> PlaceCandidate:
         p = self.province_of(c)
         return PlaceCandidate(
-            old_unit=None, district="", province=p.full_name if p else "", new_units=[c],
+            old_unit=None,
+            district="",
+            province=p.full_name if p else "",
+            new_units=[c],
             new_province=p,
         )
 
@@ -1088,17 +1267,62 @@ def _pick_primary(chosen: list[_Mention]) -> _Mention | None:
     return mixed[0]
 
 
+def _adjacent(toks: _Tokens, a: _Mention, b: _Mention) -> bool:
+    """Whether two mentions follow each other, punctuation or a "cũ" between allowed."""
+    first, second = (a, b) if a.pstart < b.pstart else (b, a)
+    if first.pend == second.pstart:
+        return True
+    return first.pend + 1 == second.pstart and _is_old_after(toks, first.pend)
+
+
+def _is_old_after(toks: _Tokens, k: int) -> bool:
+    """Token ``k`` is the "cũ" of "Thạch Thang cũ" (a plain "cu" only at a clause end)."""
+    if k >= len(toks.folded) or not _is_word(toks, k, _AFTER_CUES):
+        return False
+    if toks.marked[k] or k + 1 == len(toks.folded):
+        return True
+    return not toks.joined[k + 1] or toks.folded[k + 1] in _AFTER_CU_FOLLOWERS
+
+
+def _is_word(toks: _Tokens, k: int, words: Mapping[str, str]) -> bool:
+    """Token ``k`` is one of ``words`` (folded -> spelling it must have if accented)."""
+    spelled = words.get(toks.folded[k])
+    return spelled is not None and (not toks.marked[k] or toks.accented[k] == spelled)
+
+
+def _reserved(toks: _Tokens) -> set[int]:
+    """Tokens inside an everyday phrase ("Việt Nam định cư": no "Nam Định" there)."""
+    out: set[int] = set()
+    folded, n = toks.folded, len(toks.folded)
+    for i in range(n - 1):
+        for size in (2, 3, 4):
+            if i + size > n:
+                break
+            if not all(toks.joined[i + k] for k in range(1, size)):
+                break
+            if " ".join(folded[i : i + size]) in _COMMON_PHRASES:
+                out.update(range(i, i + size))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _old_markers() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    return tuple((tuple(fold(w) for w in p.split()), tuple(p.split())) for p in _OLD_MARKER_PHRASES)
+
+
 def _has_old_marker(toks: _Tokens) -> bool:
     folded, n = toks.folded, len(toks.folded)
     for i, w in enumerate(folded):
-        for marker in _OLD_MARKERS:
+        for marker, spelled in _old_markers():
             if marker[0] != w or tuple(folded[i : i + len(marker)]) != marker:
                 continue
-            if marker == ("cu",):
-                if toks.marked[i] and toks.accented[i] != "cũ":
-                    continue
-                if i + 1 < n and folded[i + 1] in _CU_BLOCKERS:
-                    continue
+            if any(
+                toks.accented[i + k] != a and (toks.marked[i + k] or toks.accented_text)
+                for k, a in enumerate(spelled)
+            ):
+                continue
+            if marker == ("cu",) and i + 1 < n and folded[i + 1] in _CU_BLOCKERS:
+                continue
             return True
     return False
 
@@ -1108,7 +1332,18 @@ def _span(toks: _Tokens, m: _Mention) -> str:
 
 
 def _sorted(cands: list[PlaceCandidate]) -> list[PlaceCandidate]:
-    return sorted(cands, key=lambda c: (fold(c.province), fold(c.district), fold(c.label)))
+    """By province, then district, numbers in numeric order (Quận 3 before Quận 10)."""
+    return sorted(cands, key=lambda c: (_natural(c.province), _natural(c.district), _natural(c.label)))
+
+
+@lru_cache(maxsize=16384)
+def _natural(text: str) -> tuple[tuple[int, str], ...]:
+    return tuple((int(t), "") if t.isdecimal() and len(t) < 10 else (0, t) for t in fold(text).split())
+
+
+def _number(digits: str) -> str:
+    """Drop leading zeros ("01" is 1) without int(), which rejects some digits and long runs."""
+    return digits.lstrip("0０") or "0"
 
 
 def _identity(text: str) -> str:
@@ -1122,7 +1357,7 @@ def _cached_normalize(text: str) -> str:
 
 
 def _tidy_type_case(name: str) -> str:
-    """"Thị Trấn Châu Ổ" -> "Thị trấn Châu Ổ": one spelling of the unit word."""
+    """One spelling of the unit word: "Thị Trấn Châu Ổ" -> "Thị trấn Châu Ổ"."""
     prefix, bare = _split_prefix(name)
     return f"{prefix} {bare}" if prefix else name
 

@@ -1,0 +1,639 @@
+"""Answer composition: grounded catalogue data → the plain text a citizen reads or hears.
+
+Every function here is pure and deterministic: the same arguments give the same text. The
+composer never fills a gap: a field the catalogue leaves empty is reported as "not stated
+in the catalogue" and the citizen is sent to the official page, which every procedure
+answer cites (code + URL) on its own line.
+
+Output is plain text for chat: no HTML or Markdown, short lines, "•" bullets, blank lines
+between blocks. Channels that need another shape (IVR speech, Telegram HTML) adapt it.
+
+Languages: ``i18n.LANGUAGES`` (vi, en, fr, es, zh, ko, ja), all complete. A language tag is
+reduced to its primary subtag ("en-US" → "en", "vi-x" → "vi"). An unsupported code falls
+back to Vietnamese, logged at debug level: the language detector only emits supported
+codes, so an unknown one comes from a client's ``lang`` field, and Vietnamese is the
+language of the service, of the catalogue and of every staff member who may read the
+conversation later. Catalogue values (procedure names, agencies, document names, published
+fee notes) stay in Vietnamese in foreign-language answers, quoted and marked as such, with a
+translation only where the glossaries in ``bot.i18n`` have one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+from bot import i18n
+from knowledge.models import CHANNEL_KINDS, LEVELS, Document, Procedure, SubmissionChannel
+from knowledge.text import normalize
+
+log = logging.getLogger(__name__)
+
+FOCUSES: tuple[str, ...] = ("overview", "documents", "fee", "duration", "where", "online")
+PORTAL_URL = "https://dichvucong.gov.vn"
+OVERVIEW_DOCUMENTS = 6  # main documents listed in an overview before "and N more"
+FOCUSED_DOCUMENTS = 20  # when the citizen asked for the documents
+MAX_RELATED = 2
+MAX_OPTIONS = 9  # a phone keypad offers the digits 1-9 for a choice
+
+_REPEAT_THRESHOLD = 40  # a fee text longer than this is not repeated channel after channel
+_NAME_LIMIT = 200  # characters of a published document name or note kept in a chat line
+_SPACE_RE = re.compile(r"\s+")
+# Values importers sometimes leave in place of an empty field.
+_EMPTY_VALUES = frozenset({"không có thông tin", "không có", "chưa có thông tin"})
+_LONGEST_EMPTY_VALUE = 24  # longer texts are never a placeholder; skip normalising them
+_TIME_RE = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(ngày làm việc|ngày|giờ|tháng|năm)?$")
+_TIME_UNITS = {
+    "ngày làm việc": "working_day",
+    "ngày": "day",
+    "giờ": "hour",
+    "tháng": "month",
+    "năm": "year",
+}
+_FREE_VALUES = frozenset(
+    {"miễn phí", "miễn lệ phí", "miễn phí, lệ phí", "không thu phí", "không thu lệ phí"}
+)
+_AMOUNT_NOISE_RE = re.compile(r"việt nam đồng|vnđ|vnd|đồng|[\d.,\s]")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def normalize_lang(lang: str | None) -> str:
+    """The supported language for a tag: primary subtag, lower case; unknown → "vi"."""
+    code = (lang or "").strip().lower().replace("_", "-").split("-", 1)[0]
+    if code in i18n.MESSAGES:
+        return code
+    log.debug("unsupported language %r, answering in %s", lang, i18n.DEFAULT_LANGUAGE)
+    return i18n.DEFAULT_LANGUAGE
+
+
+def _t(lang: str, key: str, **values: object) -> str:
+    return i18n.MESSAGES[lang][key].format(**values)
+
+
+def _plural(lang: str, key: str, count: float, **values: object) -> str:
+    one = 0 < count < 2 if lang in i18n.PLURAL_ONE_BELOW_TWO else count == 1
+    return _t(lang, f"{key}_one" if one else f"{key}_other", **values)
+
+
+def _quote(lang: str, text: str) -> str:
+    return _t(lang, "quote", text=text)
+
+
+def _clean(text: str | None) -> str:
+    """Published text on one line, NFC; placeholders for "no information" become ""."""
+    if not text:
+        return ""
+    flat = _SPACE_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if len(flat) <= _LONGEST_EMPTY_VALUE and _key(flat) in _EMPTY_VALUES:
+        return ""
+    return flat
+
+
+def _key(text: str) -> str:
+    return normalize(text).casefold().strip(" .;:")
+
+
+def _truncate(text: str, limit: int = _NAME_LIMIT) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def format_number(value: float, lang: str) -> str:
+    """100000 → "100.000" (vi), "100,000" (en), "100 000" (fr, no-break space); 1.5 → "1,5"."""
+    lang = normalize_lang(lang)
+    thousands, decimal = i18n.NUMBER_FORMAT[lang]
+    if float(value).is_integer():
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+
+
+def format_money(vnd: int, lang: str) -> str:
+    """An amount in đồng: "100.000 đồng" (vi), "100,000 VND" (en), "100,000越南盾" (zh)."""
+    lang = normalize_lang(lang)
+    return _t(lang, "money", amount=format_number(vnd, lang))
+
+
+_GLOSSARIES: Mapping[str, Mapping[str, Mapping[str, str]]] = {
+    "FIELDS": i18n.FIELDS,
+    "AGENCIES": i18n.AGENCIES,
+}
+
+
+@lru_cache(maxsize=len(_GLOSSARIES))
+def _glossary_index(name: str) -> Mapping[str, Mapping[str, str]]:
+    """The glossary keyed by normalised Vietnamese, built on first use."""
+    return {_key(vi): translations for vi, translations in _GLOSSARIES[name].items()}
+
+
+def _lookup(glossary: str, text: str, lang: str) -> str | None:
+    if not text or lang == "vi":
+        return None
+    return _glossary_index(glossary).get(_key(text), {}).get(lang)
+
+
+def translate_field(field: str, lang: str) -> str | None:
+    """The glossary translation of a catalogue field (lĩnh vực), or None when unknown."""
+    return _lookup("FIELDS", _clean(field), normalize_lang(lang))
+
+
+def translate_agency(agency: str, lang: str) -> str | None:
+    """The glossary translation of a common agency name, or None when unknown.
+
+    "Ủy ban nhân dân cấp xã nơi cư trú của người chết" and "Ủy ban nhân dân cấp xã (tiếp
+    nhận tại ...)" are still the commune People's Committee: a known name followed by a
+    qualifier ("nơi ...", a parenthesis) gets the known name's translation; the full
+    published text is always shown beside it. A list of alternatives (";", ",", "hoặc")
+    is not translated, since the translation would name only the first.
+    """
+    text = _clean(agency)
+    lang = normalize_lang(lang)
+    found = _lookup("AGENCIES", text, lang)
+    if found or not text or lang == "vi":
+        return found
+    key = _key(text)
+    if any(sep in key for sep in (";", ",", " hoặc ")):
+        return None
+    for known, translations in _glossary_index("AGENCIES").items():
+        if key.startswith(known + " (") or key.startswith(known + " nơi "):
+            return translations.get(lang)
+    return None
+
+
+def _term(lang: str, text: str, glossary: str) -> str:
+    """A Vietnamese catalogue value shown in ``lang``: translated and quoted, or marked."""
+    if lang == "vi":
+        return text
+    if glossary == "AGENCIES":
+        translation = translate_agency(text, lang)
+    else:
+        translation = _lookup(glossary, text, lang)
+    if translation:
+        return _t(lang, "term_translated", translation=translation, quoted=_quote(lang, text))
+    return _t(lang, "term_vietnamese", quoted=_quote(lang, text))
+
+
+# --------------------------------------------------------------- procedure fields
+
+
+def _title(proc: Procedure, lang: str, name_translation: str | None) -> str:
+    name = _clean(proc.name) or proc.code
+    if lang == "vi":
+        return name
+    translation = _clean(name_translation)
+    if translation:
+        return _t(lang, "title_translated", translation=translation, quoted=_quote(lang, name))
+    return _t(lang, "title_plain", quoted=_quote(lang, name))
+
+
+def _channel_label(ch: SubmissionChannel, lang: str) -> str:
+    if ch.kind in CHANNEL_KINDS:
+        return _t(lang, f"channel_{ch.kind}")
+    return ch.kind
+
+
+def _time(ch: SubmissionChannel, lang: str) -> str | None:
+    """The channel's time limit in ``lang``; None when the catalogue gives none."""
+    text = _clean(ch.time_limit)
+    if text:
+        match = _TIME_RE.match(text.casefold())
+        if match is None:
+            # A sentence ("Trong ngày", "15 ngày kể từ ...") is published as is, not reworded.
+            quoted = _quote(lang, _truncate(text))
+            return _t(lang, "as_published", text=_truncate(text), quoted=quoted)
+        n = float(match.group(1).replace(",", "."))
+        shown = format_number(n, lang)
+        if match.group(2) is None:
+            return _t(lang, "time_unit_missing", n=shown)
+        return _plural(lang, f"unit_{_TIME_UNITS[match.group(2)]}", n, n=shown)
+    if ch.time_days is not None:
+        unit = "working_day" if ch.working_days else "day"
+        return _plural(lang, f"unit_{unit}", ch.time_days, n=format_number(ch.time_days, lang))
+    return None
+
+
+def _is_free_text(text: str) -> bool:
+    return _key(text) in _FREE_VALUES
+
+
+def _is_amount_only(text: str) -> bool:
+    return not _AMOUNT_NOISE_RE.sub("", _key(text))
+
+
+def _fee(ch: SubmissionChannel, lang: str) -> str | None:
+    """The channel's fee in ``lang``; None when the catalogue gives none.
+
+    The parsed amount (``fee_vnd``) is formatted for the language; whatever else the
+    published text says (conditions, exemptions, "per copy") is kept verbatim beside it.
+    """
+    text = _clean(ch.fee)
+    if ch.fee_vnd == 0 or (ch.fee_vnd is None and text and _is_free_text(text)):
+        base = _t(lang, "free")
+        plain = not text or _is_free_text(text)
+    elif ch.fee_vnd is not None and ch.fee_vnd > 0:
+        base = format_money(ch.fee_vnd, lang)
+        plain = not text or _is_amount_only(text)
+    elif text:
+        short = _truncate(text)
+        return _t(lang, "as_published", text=short, quoted=_quote(lang, short))
+    else:
+        return None
+    if plain:
+        return base
+    note = _truncate(text)
+    return _t(lang, "fee_note", base=base, text=note, quoted=_quote(lang, note))
+
+
+def _levels(proc: Procedure, lang: str) -> str:
+    shown = [_t(lang, f"level_{lv}") if lv in LEVELS else lv for lv in proc.levels if lv]
+    return _t(lang, "list_sep").join(shown)
+
+
+def _agency_lines(proc: Procedure, lang: str) -> tuple[list[str], bool]:
+    """Who handles it and at which level; the flag is True when the agency is missing."""
+    implementing = _clean(proc.implementing_agency)
+    competent = _clean(proc.competent_agency)
+    lines: list[str] = []
+    if implementing or competent:
+        agency = implementing or competent
+        lines.append(_t(lang, "handled_by", agency=_term(lang, agency, "AGENCIES")))
+        if implementing and competent and _key(implementing) != _key(competent):
+            lines.append(_t(lang, "decided_by", agency=_term(lang, competent, "AGENCIES")))
+    else:
+        lines.append(_t(lang, "agency_not_stated"))
+    levels = _levels(proc, lang)
+    if levels:
+        lines.append(_t(lang, "level", levels=levels))
+    return lines, not (implementing or competent)
+
+
+def _fees(proc: Procedure, lang: str) -> list[str | None]:
+    """Each channel's fee; a long text equal to the previous channel's is said "as above".
+
+    Published fee notes are often one paragraph repeated for every channel; saying it once
+    keeps the answer readable on a phone without dropping anything.
+    """
+    fees: list[str | None] = []
+    previous: str | None = None
+    for ch in proc.channels:
+        fee = _fee(ch, lang)
+        if fee is not None and fee == previous and len(fee) > _REPEAT_THRESHOLD:
+            fees.append(_t(lang, "same_as_above"))
+        else:
+            fees.append(fee)
+        previous = fee
+    return fees
+
+
+def _channel_lines(proc: Procedure, lang: str) -> tuple[list[str], bool]:
+    if not proc.channels:
+        return [_t(lang, "channels_not_stated")], True
+    lines = [_t(lang, "channels_header")]
+    for ch, fee in zip(proc.channels, _fees(proc, lang), strict=True):
+        lines.append(_channel_line(ch, lang, fee))
+    return lines, False
+
+
+def _channel_line(ch: SubmissionChannel, lang: str, fee: str | None) -> str:
+    not_stated = _t(lang, "not_stated")
+    details = _t(lang, "part_sep").join(
+        (
+            _t(lang, "time_part", time=_time(ch, lang) or not_stated),
+            _t(lang, "fee_part", fee=fee or not_stated),
+        )
+    )
+    return _t(lang, "channel_line", channel=_channel_label(ch, lang), details=details)
+
+
+def _channels_available(proc: Procedure, lang: str) -> str:
+    labels = dict.fromkeys(_channel_label(ch, lang) for ch in proc.channels)
+    return _t(lang, "channels_available", channels=_t(lang, "list_sep").join(labels))
+
+
+def _document_line(doc: Document, lang: str) -> str:
+    extras: list[str] = []
+    form = _clean(doc.form)
+    if form:
+        extras.append(_t(lang, "doc_form", form=_truncate(form, 80)))
+    if doc.originals:
+        extras.append(_plural(lang, "doc_originals", doc.originals, n=doc.originals))
+    if doc.copies:
+        extras.append(_plural(lang, "doc_copies", doc.copies, n=doc.copies))
+    text = _truncate(_clean(doc.name))
+    if extras:
+        text = _t(lang, "paren", text=text, extra=_t(lang, "list_sep").join(extras))
+    return _t(lang, "bullet", text=text)
+
+
+def _document_lines(proc: Procedure, lang: str, limit: int, header: str) -> tuple[list[str], bool]:
+    docs = [d for d in proc.documents if _clean(d.name)]
+    if not docs:
+        return [_t(lang, "documents_not_stated")], True
+    lines = [_t(lang, header)]
+    current_group = ""
+    for doc in docs[:limit]:
+        group = _clean(doc.group)
+        if group and group != current_group:
+            lines.append(_t(lang, "doc_group", group=_truncate(group, 160)))
+        current_group = group
+        lines.append(_document_line(doc, lang))
+    rest = len(docs) - limit
+    if rest > 0:
+        lines.append(_plural(lang, "documents_more", rest, n=rest))
+    return lines, False
+
+
+def _official_url(proc: Procedure) -> str:
+    url = _clean(proc.url)
+    return url if url.startswith(("https://", "http://")) else ""
+
+
+def _citation(proc: Procedure, lang: str) -> str:
+    url = _official_url(proc)
+    if url:
+        return _t(lang, "citation", code=proc.code, url=url)
+    return _t(lang, "citation_no_url", code=proc.code, url=PORTAL_URL)
+
+
+def _related_lines(proc: Procedure, others: Sequence[Procedure], lang: str) -> list[str]:
+    seen = {proc.code}
+    lines: list[str] = []
+    for other in others:
+        if other.code in seen:
+            continue
+        seen.add(other.code)
+        name = _clean(other.name) or other.code
+        lines.append(_t(lang, "related_line", code=other.code, name=name))
+        if len(lines) == MAX_RELATED:
+            break
+    return [_t(lang, "related_header"), *lines] if lines else []
+
+
+def _per_channel(
+    proc: Procedure, lang: str, header: str, missing: str, value: str
+) -> tuple[list[str], bool]:
+    """One bullet per channel with its fee (value="fee") or time limit (value="time")."""
+    if value == "fee":
+        values = _fees(proc, lang)
+    else:
+        values = [_time(ch, lang) for ch in proc.channels]
+    if not any(values):
+        return [_t(lang, missing)], True
+    not_stated = _t(lang, "not_stated")
+    lines = [_t(lang, header)]
+    for ch, v in zip(proc.channels, values, strict=True):
+        label = _channel_label(ch, lang)
+        lines.append(_t(lang, "bullet_pair", label=label, value=v or not_stated))
+    return lines, False
+
+
+def _online_lines(proc: Procedure, lang: str) -> tuple[list[str], bool]:
+    online = proc.channel("online")
+    if online is not None:
+        url = _official_url(proc) or PORTAL_URL
+        line = _channel_line(online, lang, _fee(online, lang))
+        return [_t(lang, "online_yes", url=url), line], False
+    if proc.channels:
+        return [_t(lang, "online_no"), _channels_available(proc, lang)], False
+    return [_t(lang, "online_unknown")], True
+
+
+def _where_lines(proc: Procedure, lang: str) -> tuple[list[str], bool]:
+    lines = [_t(lang, "where_header")]
+    agency, missing = _agency_lines(proc, lang)
+    lines.extend(agency)
+    address = _clean(proc.receiving_address)
+    if address:
+        lines.append(_t(lang, "receiving_address", address=_truncate(address, 300)))
+    else:
+        lines.append(_t(lang, "address_not_stated"))
+    if proc.channels:
+        lines.append(_channels_available(proc, lang))
+    return lines, missing
+
+
+# ------------------------------------------------------------------ public answers
+
+
+def procedure_answer(
+    proc: Procedure,
+    lang: str,
+    focus: str = "overview",
+    others: Sequence[Procedure] = (),
+    *,
+    name_translation: str | None = None,
+) -> str:
+    """The answer about one procedure, led by ``focus``, always ending with its citation.
+
+    ``focus`` is one of ``FOCUSES``; ``others`` are the next search candidates, listed as
+    related procedures (at most ``MAX_RELATED``); ``name_translation`` is a translation of
+    the procedure's name into ``lang`` (the Vietnamese official name is always shown too).
+    """
+    if focus not in FOCUSES:
+        raise ValueError(f"unknown focus {focus!r}; expected one of {FOCUSES}")
+    lang = normalize_lang(lang)
+    head = [_title(proc, lang, name_translation)]
+    blocks: list[list[str]] = [head]
+    missing: list[bool] = []
+
+    if focus == "overview":
+        field = _clean(proc.field)
+        if field:
+            head.append(_t(lang, "field", field=_term(lang, field, "FIELDS")))
+        agency, no_agency = _agency_lines(proc, lang)
+        head.extend(agency)
+        channels, no_channels = _channel_lines(proc, lang)
+        docs, no_docs = _document_lines(proc, lang, OVERVIEW_DOCUMENTS, "documents_header")
+        blocks += [channels, docs]
+        missing += [no_agency, no_channels, no_docs]
+        if proc.channels:
+            blocks.append(_online_lines(proc, lang)[0][:1])
+    else:
+        if focus == "documents":
+            part = _document_lines(proc, lang, FOCUSED_DOCUMENTS, "documents_header_full")
+        elif focus == "fee":
+            part = _per_channel(proc, lang, "fee_header", "fee_not_stated_all", "fee")
+        elif focus == "duration":
+            part = _per_channel(proc, lang, "duration_header", "duration_not_stated_all", "time")
+        elif focus == "where":
+            part = _where_lines(proc, lang)
+        else:
+            part = _online_lines(proc, lang)
+        blocks.append(part[0])
+        missing.append(part[1])
+
+    if any(missing):
+        blocks.append([_t(lang, "check_official")])
+    blocks.append([_citation(proc, lang)])
+    blocks.append(_related_lines(proc, others, lang))
+    return "\n\n".join("\n".join(block) for block in blocks if block)
+
+
+def place_answer(
+    lang: str,
+    *,
+    old_name: str | None,
+    old_district: str | None,
+    old_province: str | None,
+    new_units: Sequence[tuple[str, str]],
+    partial: bool,
+) -> str:
+    """What an old commune-level unit became on 1 July 2025.
+
+    ``new_units`` are (full new name, province). With ``old_name`` None the named unit is
+    itself in force and ``new_units`` holds it. One unit and not ``partial`` → merged into
+    it; several units → the old unit was divided among them; ``partial`` with one unit →
+    part of it went there. No unit → we say we have no record (never guess).
+    """
+    lang = normalize_lang(lang)
+    units = [(_clean(name), _clean(province)) for name, province in new_units]
+    if old_name is None:
+        if not units:
+            raise ValueError("place_answer needs old_name or at least one new unit")
+        return "\n".join(
+            _t(lang, "place_current", name=name, province=province) for name, province in units
+        )
+    old = _clean(old_name)
+    parent = _t(lang, "list_sep").join(p for p in (_clean(old_district), _clean(old_province)) if p)
+    if parent:
+        old = _t(lang, "paren", text=old, extra=parent)
+    if not units:
+        return _t(lang, "place_unknown", old=old)
+    if len(units) == 1:
+        name, province = units[0]
+        key = "place_part" if partial else "place_merged"
+        return _t(lang, key, old=old, new=name, province=province)
+    lines = [_t(lang, "place_split", old=old)]
+    lines += [_t(lang, "place_unit_line", name=n, province=p) for n, p in units]
+    lines.append(_t(lang, "place_split_hint"))
+    return "\n".join(lines)
+
+
+def centre_answer(
+    lang: str,
+    *,
+    commune: str,
+    province: str,
+    name: str | None,
+    address: str | None,
+    phone: str | None,
+    hours: str | None,
+) -> str:
+    """Where to submit dossiers in a commune; without an address on record, says so."""
+    lang = normalize_lang(lang)
+    commune_c, province_c = _clean(commune), _clean(province)
+    address_c, phone_c, hours_c = _clean(address), _clean(phone), _clean(hours)
+    if not address_c:
+        lines = [
+            _t(
+                lang,
+                "centre_no_address",
+                commune=commune_c,
+                province=province_c,
+                portal=PORTAL_URL,
+            )
+        ]
+        if phone_c:
+            lines.append(_t(lang, "centre_phone", phone=phone_c))
+        return "\n".join(lines)
+    shown_name = _clean(name) or _t(lang, "centre_default_name", commune=commune_c)
+    lines = [
+        _t(lang, "centre_header", commune=commune_c, province=province_c),
+        _t(lang, "centre_name", name=shown_name),
+        _t(lang, "centre_address", address=address_c),
+    ]
+    if phone_c:
+        lines.append(_t(lang, "centre_phone", phone=phone_c))
+    if hours_c:
+        lines.append(_t(lang, "centre_hours", hours=hours_c))
+    return "\n".join(lines)
+
+
+def clarify_procedures(lang: str, options: Sequence[tuple[str, str]]) -> tuple[str, list[str]]:
+    """A short question and numbered labels ("1. Đăng ký khai sinh (1.001193)").
+
+    ``options`` are (code, name); at most ``MAX_OPTIONS`` are offered so that a caller can
+    answer with one digit.
+    """
+    if not options:
+        raise ValueError("clarify_procedures needs at least one option")
+    lang = normalize_lang(lang)
+    labels = []
+    for i, (code, name) in enumerate(options[:MAX_OPTIONS], start=1):
+        text = _t(lang, "paren", text=_clean(name), extra=code) if _clean(name) else code
+        labels.append(f"{i}. {text}")
+    return _t(lang, "clarify_procedure"), labels
+
+
+def clarify_place(lang: str, candidates: Sequence[tuple[str, str, str]]) -> tuple[str, list[str]]:
+    """Which of several old units the citizen means: (old unit, district, province)."""
+    if not candidates:
+        raise ValueError("clarify_place needs at least one candidate")
+    lang = normalize_lang(lang)
+    shown = candidates[:MAX_OPTIONS]
+    names = {_key(name) for name, _, _ in shown}
+    if len(names) == 1:
+        question = _t(lang, "clarify_place", name=_clean(shown[0][0]))
+    else:
+        question = _t(lang, "clarify_place_generic")
+    sep = _t(lang, "list_sep")
+    labels = []
+    for i, (name, district, province) in enumerate(shown, start=1):
+        parent = sep.join(p for p in (_clean(district), _clean(province)) if p)
+        label = f"{_clean(name)} – {parent}" if parent else _clean(name)
+        labels.append(f"{i}. {label}")
+    return question, labels
+
+
+def no_match(lang: str) -> str:
+    return _t(normalize_lang(lang), "no_match")
+
+
+def out_of_scope(lang: str) -> str:
+    return _t(normalize_lang(lang), "out_of_scope")
+
+
+def empty_input(lang: str) -> str:
+    return _t(normalize_lang(lang), "empty_input")
+
+
+def unreadable_input(lang: str) -> str:
+    return _t(normalize_lang(lang), "unreadable_input")
+
+
+def too_long(lang: str) -> str:
+    return _t(normalize_lang(lang), "too_long")
+
+
+def handoff_offer(lang: str) -> str:
+    return _t(normalize_lang(lang), "handoff_offer")
+
+
+def handoff_started(lang: str, case_id: str | None = None) -> str:
+    lang = normalize_lang(lang)
+    if case_id:
+        return _t(lang, "handoff_started_case", case_id=case_id)
+    return _t(lang, "handoff_started")
+
+
+def greeting(lang: str) -> str:
+    return _t(normalize_lang(lang), "greeting")
+
+
+def thanks(lang: str) -> str:
+    return _t(normalize_lang(lang), "thanks")
+
+
+def goodbye(lang: str) -> str:
+    return _t(normalize_lang(lang), "goodbye")

@@ -1,0 +1,34 @@
+import pytest
+
+from bot.intents import cues, is_small_talk
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Cho tôi gặp cán bộ tiếp dân", "I want to speak to a real person", "Je voudrais parler à un conseiller",
+     "Quiero hablar con un operador", "转人工", "상담원 연결해 주세요", "オペレーターと話したい"],
+)
+def test_handoff_requests(text):
+    assert "talk_to_human" in cues(text)
+
+
+def test_place_change_needs_the_word_old_not_cu_tru():
+    assert "place_change" in cues("Xã Hòa Tiến cũ nay thuộc xã nào?")
+    assert "place_change" not in cues("Đăng ký cư trú cho con")
+    assert "place_change" not in cues("Tôi cũng muốn hỏi về hộ chiếu")
+
+
+@pytest.mark.parametrize(
+    ("text", "focus"),
+    [("Làm hộ chiếu hết bao nhiêu tiền?", "fee"), ("What documents do I need for a passport?", "documents"),
+     ("Cấp lại căn cước mất bao lâu?", "duration"), ("Có nộp hồ sơ trực tuyến được không", "documents"),
+     ("Can I apply online for a criminal record certificate?", "online"), ("Đăng ký khai sinh", "overview")],
+)
+def test_focus(text, focus):
+    assert cues(text).focus == focus
+
+
+def test_small_talk_only_when_short():
+    assert is_small_talk("cảm ơn nhé", cues("cảm ơn nhé")) == "thanks"
+    long = "cảm ơn, cho tôi hỏi thủ tục đăng ký kết hôn cần giấy tờ gì"
+    assert is_small_talk(long, cues(long)) is None

@@ -1,0 +1,32 @@
+import pytest
+
+from bot.language import answer_language, detect
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Thủ tục cấp hộ chiếu ở đâu?", "vi"),
+        ("lam giay khai sinh cho con o dau", "vi-x"),
+        ("How do I renew my driving licence?", "en"),
+        ("Comment obtenir un passeport ?", "fr"),
+        ("¿Dónde puedo renovar mi pasaporte?", "es"),
+        ("如何办理护照？", "zh"),
+        ("여권은 어떻게 발급받나요?", "ko"),
+        ("パスポートの申請方法を教えてください", "ja"),
+        ("¿Cómo registro un hộ kinh doanh?", "es"),
+    ],
+)
+def test_detects_our_languages(text, lang):
+    assert detect(text) == lang
+
+
+def test_nothing_to_go_on_gives_default():
+    assert detect("😀😀", default="vi") == "vi"
+    assert detect("", default="en") == "en"
+
+
+def test_answer_language():
+    assert answer_language("vi-x") == "vi"
+    assert answer_language("de") == "vi"
+    assert answer_language("ko") == "ko"
