@@ -36,7 +36,7 @@ from typing import Any, Union
 
 import yaml
 
-from knowledge.text import fold, is_cjk
+from knowledge.text import fold, has_vietnamese_marks, is_cjk, normalize
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,10 @@ class _Entry:
     lang: str
     term: str
     distinctive: bool
+    # Vietnamese terms: the term's words with their marks. A question typed WITH marks
+    # must match them ("đổi" is not "đối", "thẻ" is not "thế"); one typed without marks
+    # matches on the folded words alone.
+    marked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,17 @@ def _is_distinctive(term: str, key: str) -> bool:
     if sum(1 for c in term if c.isupper()) >= 2:  # acronyms: CCCD, GPLX, VNeID
         return True
     return len(key) >= 6
+
+
+def _marks_agree(marked: tuple[str, ...], text: str, toks: list[tuple[str, int, int]], i: int, j: int) -> bool:
+    """Every word of the span that was typed with Vietnamese marks carries the term's marks."""
+    if len(marked) != j - i + 1:
+        return True  # the term's words did not split like the question's; folded match stands
+    for k, want in zip(range(i, j + 1), marked):
+        got = text[toks[k][1]:toks[k][2]]
+        if has_vietnamese_marks(got) and normalize(got).lower() != want:
+            return False
+    return True
 
 
 def _as_list(value: Any) -> list[Any] | None:
@@ -362,8 +377,9 @@ class Terminology:
                         if not key:
                             log.warning("%s: term %r has no words, ignored", concept.id, term)
                             continue
+                        marked = tuple(_WORD_RE.findall(normalize(term).lower())) if lang == "vi" else ()
                         self._add(self._latin, self._latin_prefixes, key, key.split(" "),
-                                  " ", _Entry(ci, lang, term, _is_distinctive(term, key)))
+                                  " ", _Entry(ci, lang, term, _is_distinctive(term, key), marked))
 
     @staticmethod
     def _add(index: dict[str, list[_Entry]], prefixes: set[str], key: str,
@@ -419,6 +435,8 @@ class Terminology:
                 if key not in prefixes:
                     break
                 for e in index.get(key, ()):
+                    if e.marked and not _marks_agree(e.marked, text, toks, i, j):
+                        continue
                     if only_lang is not None:
                         if e.lang != only_lang:
                             continue
