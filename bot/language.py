@@ -7,12 +7,16 @@ Vietnamese typed without marks ("vi-x"), which is answered in Vietnamese.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
+from functools import lru_cache
+from typing import Any
 
 from knowledge.text import SYLLABLE_RE, _fold_word
 
 SUPPORTED = ("vi", "en", "fr", "es", "zh", "ko", "ja")
+log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -42,9 +46,10 @@ _GREETINGS = {
     "en": {"hello", "hi", "thanks", "thank", "bye", "goodbye", "please", "passport", "visa"},
     "fr": {"bonjour", "merci", "salut", "revoir", "svp", "passeport"},
     "es": {"hola", "gracias", "adios", "adiós", "pasaporte", "favor"},
-    "vi-x": {"chao", "xin", "cam", "oi", "a", "nhe", "roi", "chua", "ban", "anh", "chi", "em"},
+    "vi-x": {"chao", "xin", "cam", "alo", "da", "vang", "oi"},
 }
-_ACCENT_HINTS = {"fr": set("éèêàçùâîôœ"), "es": set("ñáíóúü¿¡")}
+_ACCENT_HINTS = {"fr": set("éèêàçùâîôœëïû"), "es": set("ñáíóúü")}
+_PUNCT_HINTS = {"es": set("¿¡")}
 
 
 def _distinctly_vietnamese(word: str) -> bool:
@@ -77,8 +82,66 @@ def _script_language(text: str) -> str | None:
     return None
 
 
+_LINGUA_CODES = {
+    "VIETNAMESE": "vi", "ENGLISH": "en", "FRENCH": "fr", "SPANISH": "es",
+    "CHINESE": "zh", "KOREAN": "ko", "JAPANESE": "ja",
+}
+
+
+@lru_cache(maxsize=1)
+def _lingua() -> Any:
+    """lingua restricted to our languages, built on first use (about 0.7 s, 150 MB)."""
+    try:
+        from lingua import Language, LanguageDetectorBuilder
+    except ImportError:  # pragma: no cover - optional at run time, required by pyproject
+        log.warning("lingua is not installed; language detection uses cues only")
+        return None
+    langs = [getattr(Language, name) for name in _LINGUA_CODES]
+    return LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
+
+
+def warm_up() -> None:
+    _lingua()
+
+
+def _unmarked_vietnamese(text: str, tokens: list[str]) -> bool:
+    """Vietnamese typed without marks: nearly every word is a Vietnamese syllable and
+    Vietnamese function words outnumber English/French/Spanish ones. lingua, trained on
+    written text with marks, reads such messages as English or French."""
+    if not text.isascii() or not tokens:
+        return False
+    syllables = sum(1 for t in tokens if SYLLABLE_RE.match(t))
+    if syllables < 0.75 * len(tokens):
+        return False
+    counts = {lang: sum(1 for t in tokens if t in vocab) for lang, vocab in _FUNCTION_WORDS.items()}
+    return counts["vi-x"] >= max(counts["en"], counts["fr"], counts["es"])
+
+
 def detect(text: str, default: str = "vi") -> str:
     """Best guess among SUPPORTED plus "vi-x"; ``default`` when there is nothing to go on."""
+    text = unicodedata.normalize("NFC", text or "")
+    tokens = _WORD.findall(text.lower())
+    if 0 < len(tokens) <= 3:
+        # One-word greetings and thanks are too short for a statistical model.
+        for lang, vocab in _GREETINGS.items():
+            if tokens[0] in vocab and (lang != "vi-x" or text.isascii()):
+                return lang
+    if _unmarked_vietnamese(text, tokens):
+        return "vi-x"
+    detector = _lingua()
+    if detector is not None and (tokens or _script_language(text)):
+        found = detector.detect_language_of(text)
+        if found is not None:
+            code = _LINGUA_CODES[found.name]
+            script = _script_language(text)
+            # Kana or Hangul settle Japanese and Korean whatever the model says.
+            if script in ("ja", "ko") and code != script:
+                return script
+            return code
+    return _detect_by_cues(text, default)
+
+
+def _detect_by_cues(text: str, default: str) -> str:
     text = unicodedata.normalize("NFC", text or "")
     script = _script_language(text)
     if script:
@@ -92,22 +155,31 @@ def detect(text: str, default: str = "vi") -> str:
         for lang, vocab in _FUNCTION_WORDS.items():
             if tok in vocab:
                 scores[lang] += 1.0
+    vi_marked = 0.0
     for tok in tokens:
         for lang, vocab in _GREETINGS.items():
             if tok in vocab:
                 scores[lang] += 1.0
-        if SYLLABLE_RE.match(_fold_word(tok)):
+        folded = _fold_word(tok)
+        syllable = bool(SYLLABLE_RE.match(folded))
+        if syllable:
             scores["vi-x"] += 0.4
         else:
             scores["en"] += 0.5
-    for lang, chars in _ACCENT_HINTS.items():
+        if _distinctly_vietnamese(tok):
+            vi_marked += 2.0
+        elif syllable and folded != tok:
+            vi_marked += 1.0  # "hà", "có": marks that fit a Vietnamese syllable
+        elif folded != tok or not syllable:
+            # French/Spanish accents count only outside Vietnamese-shaped words.
+            for lang, chars in _ACCENT_HINTS.items():
+                scores[lang] += 1.5 * sum(1 for c in tok if c in chars)
+    for lang, chars in _PUNCT_HINTS.items():
         scores[lang] += 1.5 * sum(1 for c in lowered if c in chars)
-    # Vietnamese marks are decisive unless the text is mostly another language's words
-    # with a quoted Vietnamese term ("¿Cómo registro un hộ kinh doanh?").
-    viet_words = sum(1 for t in text.split() if _distinctly_vietnamese(t))
-    if viet_words:
-        if viet_words * 3 >= len(text.split()) or max(scores["en"], scores["fr"], scores["es"]) < 2:
-            return "vi"
+    # Marked Vietnamese words decide unless another language's words outweigh them
+    # ("¿Cómo registro un hộ kinh doanh?" is Spanish with a Vietnamese term).
+    if vi_marked and vi_marked >= max(scores["en"], scores["fr"], scores["es"]):
+        return "vi"
     best = max(scores, key=lambda k: scores[k])
     if scores[best] == 0:
         return "vi-x" if default == "vi" else default

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot import language
 from bot.assistant import Assistant, AssistantConfig
 from channels.settings import PROJECT_ROOT, Settings
 from knowledge.catalogue import import_catalogues
@@ -129,6 +130,7 @@ class Runtime:
         else:
             index = KnowledgeIndex.load(path)
         encoder.warm_up()
+        language.warm_up()
         searcher = Searcher(
             index, encoder, terminology, SearchConfig(threshold=settings.search.threshold)
         )

@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -474,12 +474,16 @@ class Terminology:
         kept.sort(key=lambda c: (c.start, c.end))
         return kept
 
-    def expand(self, text: str, lang: str | None = None, synonyms: int = 2) -> Expansion:
+    def expand(
+        self, text: str, lang: str | None = None, synonyms: int = 2, exclude: Collection[str] = ()
+    ) -> Expansion:
         """Concepts mentioned in ``text`` and their Vietnamese and English terms.
 
         ``lang`` is the question's language (``vi``, ``vi-x``, ``en``, ``fr``, ``es``,
         ``zh``, ``ko``, ``ja``) or ``None`` when unknown (then every term may match).
         ``synonyms``: how many terms beyond the first to return per concept and language.
+        ``exclude``: concept ids that still take their span (so their words are not read
+        as other concepts) but contribute no terms.
         """
         if lang is not None and lang not in LANGS and lang not in _VI_CODES:
             lang = None
@@ -501,6 +505,8 @@ class Terminology:
         en_seen: set[str] = set()
         for ci in order:
             concept = self._concepts[ci]
+            if concept.id in exclude:
+                continue
             for t in concept.vi[: 1 + max(0, synonyms)]:
                 if t.lower() not in vi_seen:
                     vi_seen.add(t.lower())
