@@ -8,10 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
 from knowledge.lexical import BM25Index
 from knowledge.models import Procedure
 from knowledge.text import words
+
+
+class Ask(BaseModel):
+    text: str
 
 
 class PlainBM25:
@@ -30,13 +35,9 @@ class PlainBM25:
 def create_app(procedures: list[Procedure]) -> Any:
     """A FastAPI app with the same /api/v1/ask shape, answering from the baseline."""
     from fastapi import FastAPI
-    from pydantic import BaseModel
 
     engine = PlainBM25(procedures)
     app = FastAPI()
-
-    class Ask(BaseModel):
-        text: str
 
     @app.post("/api/v1/ask")
     def ask(body: Ask) -> dict[str, Any]:
@@ -53,20 +54,32 @@ def create_app(procedures: list[Procedure]) -> Any:
     return app
 
 
+def app_from_env() -> Any:
+    import json
+    import os
+    from pathlib import Path
+
+    with (Path(os.environ["BENCH_BASELINE_INDEX"]) / "procedures.jsonl").open(encoding="utf-8") as fh:
+        procs = [Procedure.from_dict(json.loads(line)) for line in fh]
+    return create_app(procs)
+
+
 def main() -> None:
     import argparse
-    import json
-    from pathlib import Path
+    import os
 
     import uvicorn
 
     ap = argparse.ArgumentParser(description="serve the plain-BM25 baseline (for make bench)")
     ap.add_argument("--index", required=True)
     ap.add_argument("--port", type=int, default=8001)
+    ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
-    with (Path(args.index) / "procedures.jsonl").open(encoding="utf-8") as fh:
-        procs = [Procedure.from_dict(json.loads(line)) for line in fh]
-    uvicorn.run(create_app(procs), host="127.0.0.1", port=args.port, log_level="warning")
+    os.environ["BENCH_BASELINE_INDEX"] = args.index
+    uvicorn.run(
+        "bench.baseline:app_from_env", factory=True, host="127.0.0.1", port=args.port,
+        workers=args.workers, log_level="warning",
+    )
 
 
 if __name__ == "__main__":

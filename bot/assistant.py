@@ -14,11 +14,11 @@ from bot import compose
 from bot.intents import Cues, cues, is_small_talk
 from bot.language import SUPPORTED, answer_language, detect
 from bot.reply import CentreRef, PlaceRef, ProcedureRef, Reply
+from knowledge.centres import CentreRegistry
 from knowledge.models import Procedure
 from knowledge.search import Searcher, SearchResult
 from knowledge.text import is_cjk, strip_noise
 from knowledge.units import PlaceResolution, UnitRegistry
-from knowledge.centres import CentreRegistry
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,9 @@ class Assistant:
         if place.status == "ambiguous":
             return self._clarify_place(conv, lang, place)
         if place.status == "old":
+            if "where" in found:
+                # "Khuê Trung cũ, giờ nộp hồ sơ ở đâu?": the new unit and where its office is.
+                return self._old_place_centre(conv, lang, place)
             return self._place_change(conv, lang, place)
 
         result = self.searcher.search(text, detected, k=max(self.config.results, 3))
@@ -160,6 +163,36 @@ class Assistant:
             partial=place.partial,
         )
         return Reply(conv, lang, "ask_place_change", answer, place=self._place_ref(place))
+
+    def _old_place_centre(self, conv: str, lang: str, place: PlaceResolution) -> Reply:
+        """An old unit and a "where" question: what the unit became, then the office of the
+        new unit. A unit split between several gets the offices on record of each part (the
+        reply already asks the citizen to check which part their address is in)."""
+        change = self._place_change(conv, lang, place)
+        if place.commune is not None:
+            centre_reply = self._centre(conv, lang, place)
+            centre_reply.answer = f"{change.answer}\n\n{centre_reply.answer}"
+            return centre_reply
+        blocks = [change.answer]
+        for unit in place.new_units:
+            centre = self.centres.for_commune(unit.code)
+            if centre is None:
+                continue  # never invent an address; the split hint names the unit to ask
+            province = self.units.province(unit.province_code)
+            blocks.append(
+                compose.centre_answer(
+                    lang,
+                    commune=unit.full_name,
+                    province=province.full_name if province else "",
+                    name=centre.name,
+                    address=centre.address,
+                    phone=centre.phone,
+                    hours=centre.hours,
+                )
+            )
+        change.intent = "ask_where"
+        change.answer = "\n\n".join(blocks)
+        return change
 
     def _centre(self, conv: str, lang: str, place: PlaceResolution) -> Reply:
         commune = place.commune

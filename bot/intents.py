@@ -34,9 +34,12 @@ _CUES: dict[str, list[str]] = {
     ],
     "complaint": [
         "toi muon khieu nai", "muon khieu nai", "phan nan", "buc xuc", "khong hai long",
-        "phan anh ve", "thai do", "nhung nhieu", "cham tre qua", "tre hen",
-        "complain*", "complaint", "not satisfied", "unacceptable", "rude",
-        "plainte", "reclamation", "pas satisfait", "queja", "reclamo", "reclamacion",
+        "phan anh ve", "muon phan anh", "toi phan anh", "thai do", "nhung nhieu", "hach sach",
+        "cham tre qua", "tre hen", "qua han ma", "khong ai tra loi", "doi mai",
+        "complain*", "complaint", "not satisfied", "unacceptable", "rude", "nobody answers",
+        "no one answers", "still waiting", "overdue",
+        "plainte", "me plaindre", "reclamation", "pas satisfait", "personne ne repond", "en retard",
+        "queja", "quejarme", "reclamo", "reclamacion", "nadie responde", "nadie contesta",
         "投诉", "不满", "불만", "민원을 제기", "苦情", "クレーム",
     ],
     "place_change": [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -107,7 +108,7 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = ('{"detail":"request body too large (limit %d bytes)"}' % limit).encode()
+    body = json.dumps({"detail": f"request body too large (limit {limit} bytes)"}).encode()
     await send({
         "type": "http.response.start",
         "status": 413,
@@ -205,3 +206,15 @@ def create_app(
         return FileResponse(STATIC_DIR / "index.html")
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --workers N``: each worker process builds its app from the
+    environment the ``hotline serve`` parent prepared (config file and index folder)."""
+    import os
+
+    from channels.settings import load_settings
+
+    settings = load_settings(os.environ.get("HOTLINE_CONFIG") or None)
+    index_dir = os.environ.get("HOTLINE_SERVE_INDEX")
+    return create_app(settings, index_dir=Path(index_dir) if index_dir else None, rebuild=False)

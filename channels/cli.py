@@ -56,6 +56,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     from channels.api import create_app
@@ -63,11 +65,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     host = args.host or settings.server.host
     port = args.port or settings.server.port
+    workers = args.workers or settings.server.workers
     index_dir = Path(args.index).resolve() if args.index else None
-    # An explicit --index is served as it is; the configured one is rebuilt when stale.
-    app = create_app(settings, index_dir=index_dir, rebuild=False if index_dir else None)
-    log.info("serving on http://%s:%d", host, port)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    log.info("serving on http://%s:%d with %d worker(s)", host, port, workers)
+    if workers <= 1:
+        # An explicit --index is served as it is; the configured one is rebuilt when stale.
+        app = create_app(settings, index_dir=index_dir, rebuild=False if index_dir else None)
+        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+        return 0
+    if index_dir is None:
+        # Build (or check) once here, so that the workers only load it.
+        from channels.runtime import build_index
+
+        index_dir = settings.resolve(settings.index.path)
+        if settings.index.rebuild_on_start or not (index_dir / "meta.json").is_file():
+            build_index(settings, index_dir)
+    os.environ["HOTLINE_SERVE_INDEX"] = str(index_dir)
+    if args.config:
+        os.environ["HOTLINE_CONFIG"] = str(Path(args.config).resolve())
+    uvicorn.run(
+        "channels.api:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
     return 0
 
 
@@ -132,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help="index folder (default: index.path in config)")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, help="worker processes (default: server.workers in config)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("ask", help="ask one question")

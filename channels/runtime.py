@@ -17,7 +17,7 @@ from bot.assistant import Assistant, AssistantConfig
 from channels.settings import PROJECT_ROOT, Settings
 from knowledge.catalogue import import_catalogues
 from knowledge.centres import CentreRegistry
-from knowledge.dense import SentenceTransformerEncoder
+from knowledge.dense import Encoder, SentenceTransformerEncoder, TracedQueryEncoder
 from knowledge.index import IndexInputs, KnowledgeIndex, files_hash, stored_hash
 from knowledge.search import SearchConfig, Searcher
 from knowledge.terminology import Terminology
@@ -101,19 +101,34 @@ def build_index(
     digest = inputs.content_hash()
     if not force and stored_hash(out) == digest:
         log.info("index at %s is up to date (%s)", out, digest[:12])
+        if not TracedQueryEncoder.available(out):
+            (encoder or make_encoder(settings)).export_query_encoder(out)
         return KnowledgeIndex.load(out), False
     encoder = encoder or make_encoder(settings)
     terminology = terminology or load_terminology()
     index = KnowledgeIndex.build(inputs, encoder, terminology, report)
     index.save(out)
+    if not encoder.export_query_encoder(out):
+        log.info("no traced query encoder for %s; servers will load the full model", encoder.name)
     return index, True
+
+
+def query_encoder(settings: Settings, index_dir: Path) -> Encoder:
+    """The light traced encoder saved with the index when it fits the configured model."""
+    cache = settings.search.query_cache
+    if TracedQueryEncoder.available(index_dir):
+        traced = TracedQueryEncoder(index_dir, cache_size=cache)
+        if traced.matches(settings.search.model, settings.search.quantize):
+            return traced
+        log.warning("index %s was built with %s; loading the configured model", index_dir, traced.name)
+    return make_encoder(settings)
 
 
 @dataclass
 class Runtime:
     settings: Settings
     index: KnowledgeIndex
-    encoder: SentenceTransformerEncoder
+    encoder: Encoder
     terminology: Terminology
     searcher: Searcher
     assistant: Assistant
@@ -122,13 +137,13 @@ class Runtime:
     def start(cls, settings: Settings, index_dir: Path | None = None, rebuild: bool | None = None) -> Runtime:
         """Load the index (building it first when missing or stale) and wire the assistant."""
         path = settings.resolve(index_dir or settings.index.path)
-        encoder = make_encoder(settings)
         terminology = load_terminology()
         rebuild = settings.index.rebuild_on_start if rebuild is None else rebuild
         if rebuild or not (path / "meta.json").is_file():
-            index, _ = build_index(settings, path, encoder=encoder, terminology=terminology)
+            index, _ = build_index(settings, path, terminology=terminology)
         else:
             index = KnowledgeIndex.load(path)
+        encoder = query_encoder(settings, path)
         encoder.warm_up()
         language.warm_up()
         searcher = Searcher(

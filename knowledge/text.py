@@ -84,6 +84,18 @@ def normalize(text: str) -> str:
     """NFC + one tone-mark convention + collapsed whitespace. Case is kept."""
     if not text:
         return ""
+    if len(text) <= 256:
+        return _normalize_short(text)
+    return _normalize(text)
+
+
+@lru_cache(maxsize=16384)
+def _normalize_short(text: str) -> str:
+    # Questions, terms and names recur: the same short strings are normalised again and again.
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _WORD_RE.sub(lambda m: _fix_word(m.group(0)), text)
     return _SPACE_RE.sub(" ", text).strip()

@@ -150,6 +150,19 @@ _COMMON_PHRASES = frozenset(
         "Trung Bộ", "Miền Nam", "Miền Bắc", "Miền Trung",
     )
 )
+# Of those, the names of people, battles and old realms that streets and units are named
+# after: right after a unit word ("phuong le loi") they name the unit whatever the case,
+# unlike the everyday words ("các xã biên giới", "phường văn minh").
+_NAME_PHRASES = frozenset(
+    fold(p)
+    for p in (
+        "Quang Trung", "Lê Lợi", "Trần Phú", "Hùng Vương", "Nguyễn Trãi", "Lý Thường Kiệt",
+        "Trần Hưng Đạo", "Hai Bà Trưng", "Hoàng Văn Thụ", "Lê Hồng Phong", "Phan Bội Châu",
+        "Nguyễn Du", "Ngô Quyền", "Phạm Ngũ Lão", "Minh Khai", "Nguyễn Văn Cừ", "Bà Triệu",
+        "Đinh Tiên Hoàng", "Trưng Vương", "Điện Biên", "Bạch Đằng", "Chi Lăng", "Tây Sơn",
+    )
+)
+assert _NAME_PHRASES <= _COMMON_PHRASES
 # Words that say the citizen talks about a unit as it was before the reform, spelled as
 # they must be when typed with diacritics ("này là" is not "nay là").
 _OLD_MARKER_PHRASES = (
@@ -947,7 +960,7 @@ class UnitRegistry:
         """
         folded, accented, marked = toks.folded, toks.accented, toks.marked
         n = len(folded)
-        reserved = _reserved(toks)
+        reserved = _reserved(toks, self._index)
         found: list[_Mention] = []
         for i in range(n):
             if folded[i] not in self._first_tokens:
@@ -1041,6 +1054,9 @@ class UnitRegistry:
         ):
             stop = True
         evidence = cue or old_after or whole or (capital and toks.informative_case)
+        # "phuong an hai bac": a collocation ("phương án") cannot go on into a longer unit
+        # name, nor into one that is said to be old or where someone lives ("o phuong an hai cu").
+        long_name = length >= 3 or (length == 2 and (cue or old_after))
         contradicted = toks.informative_case and not capital
 
         kinds: dict[str, list[_Entry]] = {}
@@ -1064,9 +1080,9 @@ class UnitRegistry:
                     verdict = "yes" if evidence and (length >= 2 or capital) else "wait"
             else:  # a commune in force or an old unit
                 if level == "commune":
-                    if collocation and not (capital and toks.informative_case):
+                    if collocation and not (capital and toks.informative_case) and not long_name:
                         verdict = ""
-                    elif span_key in _COMMON_PHRASES and not capital:
+                    elif span_key in _COMMON_PHRASES and not capital and span_key not in _NAME_PHRASES:
                         verdict = ""  # "các xã biên giới": border communes, not Xã Biên Giới
                     elif length == 1 and not span_key.isdigit() and not name_marked:
                         verdict = "yes" if (folded[pstart], span_key) not in _TYPED_COLLOCATIONS else ""
@@ -1290,8 +1306,9 @@ def _is_word(toks: _Tokens, k: int, words: Mapping[str, str]) -> bool:
     return spelled is not None and (not toks.marked[k] or toks.accented[k] == spelled)
 
 
-def _reserved(toks: _Tokens) -> set[int]:
-    """Tokens inside an everyday phrase ("Việt Nam định cư": no "Nam Định" there)."""
+def _reserved(toks: _Tokens, index: Mapping[tuple[str, ...], list[_Entry]]) -> set[int]:
+    """Tokens inside an everyday phrase ("Việt Nam định cư": no "Nam Định" there), unless
+    the phrase is only the seam of two longer names ("Sóc Sơn Hà Nội" is not "sơn hà")."""
     out: set[int] = set()
     folded, n = toks.folded, len(toks.folded)
     for i in range(n - 1):
@@ -1300,9 +1317,31 @@ def _reserved(toks: _Tokens) -> set[int]:
                 break
             if not all(toks.joined[i + k] for k in range(1, size)):
                 break
-            if " ".join(folded[i : i + size]) in _COMMON_PHRASES:
+            if " ".join(folded[i : i + size]) in _COMMON_PHRASES and not _is_seam(toks, index, i, i + size):
                 out.update(range(i, i + size))
     return out
+
+
+def _is_seam(toks: _Tokens, index: Mapping[tuple[str, ...], list[_Entry]], start: int, end: int) -> bool:
+    """Whether tokens ``start:end`` are the end of one name and the start of the next, both
+    names reaching beyond them: "[Sóc Sơn][Hà Nội]" around "Sơn Hà"."""
+    folded, joined, n = toks.folded, toks.joined, len(toks.folded)
+    for cut in range(start + 1, end):
+        left = False
+        a = start - 1
+        while a >= 0 and cut - a <= _MAX_SPAN and all(joined[k] for k in range(a + 1, cut)):
+            if tuple(folded[a:cut]) in index:
+                left = True
+                break
+            a -= 1
+        if not left:
+            continue
+        b = end + 1
+        while b <= n and b - cut <= _MAX_SPAN and all(joined[k] for k in range(cut + 1, b)):
+            if tuple(folded[cut:b]) in index:
+                return True
+            b += 1
+    return False
 
 
 @lru_cache(maxsize=1)

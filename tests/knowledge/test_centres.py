@@ -50,9 +50,9 @@ def _code(units: UnitRegistry, name: str, province: str = "Đà Nẵng") -> str:
 
 # --------------------------------------------------------------------------- sample
 def test_sample_centres_load_cleanly(centres: CentreRegistry) -> None:
-    assert len(centres) == 6
+    assert len(centres) == 7
     assert [r.ok for r in centres.reports] == [True]
-    assert centres.reports[0].loaded == 6 and not centres.reports[0].warnings
+    assert centres.reports[0].loaded == 7 and not centres.reports[0].warnings
 
 
 def test_lookup_by_commune(units: UnitRegistry, centres: CentreRegistry) -> None:
@@ -201,9 +201,9 @@ def test_yaml_import_reports_bad_rows_and_unquoted_phones(units: UnitRegistry, t
 
 def test_import_path_dispatch_and_unknown_type(units: UnitRegistry, tmp_path: Path) -> None:
     registry = CentreRegistry.from_paths([SAMPLE_CENTRES], units)
-    assert len(registry) == 6
+    assert len(registry) == 7
     report = registry.load_path(SAMPLE_CENTRES, units)  # the same file again: a second copy
-    assert report.loaded == 6 and len(registry) == 12
+    assert report.loaded == 7 and len(registry) == 14
     with pytest.raises(ValueError):
         registry.import_path(tmp_path / "centres.txt", units)
 

@@ -328,6 +328,78 @@ def test_district_and_province_words_disambiguate(registry: UnitRegistry, text: 
     assert _names(res) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The old district and province settle a name shared by two old communes, even
+        # when "Sơn Hà" (an everyday phrase) straddles "Sóc Sơn" and "Hà Nội".
+        ("xa kim lu soc son ha noi sap nhap vao xa nao", "Xã Đa Phúc"),
+        ("Xã Kim Lũ huyện Sóc Sơn giờ thuộc xã nào?", "Xã Đa Phúc"),
+        ("xa kim lu na ri bac kan nay la xa gi", "Xã Na Rì"),
+        # A former provincial city is an old district-level unit: it settles "Lê Lợi".
+        ("phuong le loi thanh pho vinh nghe an gio la phuong gi", "Phường Thành Vinh"),
+        ("Phường Lê Lợi, TP Vinh, Nghệ An giờ là phường gì?", "Phường Thành Vinh"),
+        ("phuong le loi tp quy nhon cu", "Phường Quy Nhơn"),
+    ],
+)
+def test_old_district_or_city_settles_a_shared_name(registry: UnitRegistry, text: str, expected: str) -> None:
+    res = registry.resolve(text)
+    assert res.status == "old", (text, res.status, [c.label for c in res.candidates][:5])
+    assert _names(res) == [expected]
+    assert res.old_unit is not None and res.mention.lower().startswith(("xa", "xã", "phuong", "phường"))
+
+
+def test_shared_names_without_context_still_ask(registry: UnitRegistry) -> None:
+    res = registry.resolve("xa kim lu")
+    assert res.status == "ambiguous"
+    assert {c.district for c in res.candidates} >= {"Huyện Sóc Sơn", "Huyện Na Rì"}
+    res = registry.resolve("Phường Lê Lợi cũ giờ thuộc phường nào?")
+    assert res.status == "ambiguous"
+    assert {"Thành phố Vinh", "Thành phố Quy Nhơn"} <= {c.district for c in res.candidates}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Lower case, no diacritics: "phuong an" is also "phương án", "le loi" a street,
+        # but after a unit word a longer or said-to-be-old name is the unit.
+        ("nha toi o phuong an hai bac cu, gio nop ho so o dau", "Phường An Hải"),
+        ("phuong an hai bac bay gio thuoc phuong nao", "Phường An Hải"),
+        ("PHUONG AN HAI BAC CU", "Phường An Hải"),
+        ("Tôi ở phường Khuê Trung cũ (Đà Nẵng), giờ nộp hồ sơ ở trụ sở nào?", "Phường Cẩm Lệ"),
+    ],
+)
+def test_unaccented_names_after_a_unit_word(registry: UnitRegistry, text: str, expected: str) -> None:
+    res = registry.resolve(text)
+    assert res.status == "old", (text, res.status)
+    assert _names(res) == [expected]
+    assert res.province is not None and res.province.name == "Đà Nẵng"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "phuong an hai ben thong nhat",  # phương án hai bên thống nhất
+        "các phương án hai bên thống nhất",
+        "cac phuong an hai",
+        "phương án hải bắc",  # typed with diacritics: "phương" is not "phường"
+        "nguoi viet nam dinh cu o nuoc ngoai",  # no "Nam Định" inside "Việt Nam định cư"
+        "người Việt Nam định cư ở nước ngoài",
+        "so 5 le loi",
+        "nha o duong le loi",
+    ],
+)
+def test_everyday_phrases_stay_phrases(registry: UnitRegistry, text: str) -> None:
+    res = registry.resolve(text)
+    assert res.status == "none", (text, res.status, res.mention)
+
+
+def test_a_phrase_at_the_seam_of_two_names_does_not_hide_them(registry: UnitRegistry) -> None:
+    # "Sóc Sơn Hà Nội" holds "sơn hà" (an everyday phrase) only across the seam.
+    res = registry.resolve("toi o soc son ha noi")
+    assert res.province is not None and res.province.name == "Hà Nội", res.status
+
+
 def test_units_in_force_win_unless_old_is_said(registry: UnitRegistry) -> None:
     assert registry.resolve("phường Bến Thành").status == "new"
     assert registry.resolve("phường Bến Thành cũ").status == "old"
