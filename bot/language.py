@@ -97,7 +97,7 @@ def _lingua() -> Any:
         log.warning("lingua is not installed; language detection uses cues only")
         return None
     langs = [getattr(Language, name) for name in _LINGUA_CODES]
-    return LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().with_preloaded_language_models().build()
+    return LanguageDetectorBuilder.from_languages(*langs).with_preloaded_language_models().build()
 
 
 def warm_up() -> None:

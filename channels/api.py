@@ -177,9 +177,14 @@ def create_app(
 
     @app.get("/api/v1/index")
     def index_info(rt: RuntimeDep) -> dict[str, Any]:
-        return {k: v for k, v in rt.index.meta.items() if k != "import_report"} | {
-            "import_report": rt.index.meta.get("import_report", {}).get("counts", {})
+        report = rt.index.meta.get("import_report", {})
+        counts = {
+            "imported": report.get("imported", 0),
+            "updated": report.get("updated", 0),
+            "skipped": len(report.get("skipped", [])),
+            "quarantined": len(report.get("quarantined", [])),
         }
+        return {k: v for k, v in rt.index.meta.items() if k != "import_report"} | {"import_report": counts}
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -15,6 +15,7 @@ from typing import Any
 from bot import language
 from bot.assistant import Assistant, AssistantConfig
 from channels.settings import PROJECT_ROOT, Settings
+from knowledge.aliases import apply_aliases, load_aliases
 from knowledge.catalogue import import_catalogues
 from knowledge.centres import CentreRegistry
 from knowledge.dense import Encoder, SentenceTransformerEncoder, TracedQueryEncoder
@@ -64,6 +65,8 @@ def gather_inputs(
     result = import_catalogues(cat_paths, imported_at=dt.date.today().isoformat())
     for line in result.report.summary():
         log.info("import: %s", line)
+    changed, unknown = apply_aliases(result.procedures.values(), load_aliases())
+    log.info("aliases: %d procedures given curated aliases (%d codes not in this catalogue)", changed, len(unknown))
     unit_registry = load_units(settings.resolve(unit_path) if unit_path else None)
     centre_registry = load_centres([settings.resolve(p) for p in centre_paths], unit_registry)
     inputs = IndexInputs(
@@ -138,8 +141,11 @@ class Runtime:
         """Load the index (building it first when missing or stale) and wire the assistant."""
         path = settings.resolve(index_dir or settings.index.path)
         terminology = load_terminology()
-        rebuild = settings.index.rebuild_on_start if rebuild is None else rebuild
-        if rebuild or not (path / "meta.json").is_file():
+        # rebuild=False: use the folder as it is (an explicit --index); a missing index is
+        # then an error, not a silent build of something else in its place.
+        if rebuild is False:
+            index = KnowledgeIndex.load(path)
+        elif rebuild or settings.index.rebuild_on_start or not (path / "meta.json").is_file():
             index, _ = build_index(settings, path, terminology=terminology)
         else:
             index = KnowledgeIndex.load(path)

@@ -216,7 +216,9 @@ class SentenceTransformerEncoder(_CachedQueries):
 
         tokenizer, traced = self._fast
         folder.mkdir(parents=True, exist_ok=True)
-        torch.jit.save(traced, str(folder / QUERY_ENCODER_FILE))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # TorchScript is deprecated but still the lightest runtime
+            torch.jit.save(traced, str(folder / QUERY_ENCODER_FILE))
         tokenizer.backend_tokenizer.save(str(folder / QUERY_TOKENIZER_FILE))
         meta = {
             "model": self.name,

@@ -50,6 +50,7 @@ class SearchConfig:
     name_bonus: float = 0.12
     coverage_weight: float = 0.12
     coverage_floor: float = 0.5
+    alias_prior: float = 0.03
 
 
 @dataclass(slots=True)
@@ -188,6 +189,8 @@ class Searcher:
             words_i = self._name_words[i]
             if words_i:
                 score += cfg.coverage_weight * len(words_i & qwords) / len(words_i)
+            if self.index.procedures[i].aliases:
+                score += cfg.alias_prior  # a procedure citizens commonly ask about
             name = self._folded_names[i].removeprefix("thu tuc ").strip()
             if len(name) >= 8 and f" {name} " in qfold:
                 score += cfg.name_bonus

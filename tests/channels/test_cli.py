@@ -1,0 +1,66 @@
+"""The `hotline` command as a user runs it (a real subprocess, the installed entry point)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HOTLINE = [sys.executable, "-m", "channels.cli"]
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    return subprocess.run([*HOTLINE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_index_then_up_to_date_then_ask_and_eval(sample_config, sample_runtime, tmp_path):
+    out = tmp_path / "idx"
+    first = run("--config", str(sample_config), "index", "--out", str(out), "--report", str(tmp_path / "r.json"))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("built") and "procedures=44" in first.stdout
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["imported"] == 44
+    again = run("--config", str(sample_config), "index", "--out", str(out))
+    assert again.returncode == 0 and again.stdout.startswith("up to date")
+
+    ask = run("ask", "--config", str(sample_config), "--index", str(out), "--json", "sang tên xe máy")
+    assert ask.returncode == 0, ask.stderr
+    reply = json.loads(ask.stdout)
+    assert reply["procedures"][0]["code"] == "1.013076"
+
+    text = run("ask", "--config", str(sample_config), "--index", str(out), "--lang", "en", "khai tử")
+    assert text.returncode == 0 and "1.000656" in text.stdout
+
+    labelled = tmp_path / "set.jsonl"
+    labelled.write_text(
+        "\n".join([
+            json.dumps({"id": "a", "kind": "procedure", "lang": "vi", "text": "Đăng ký kết hôn",
+                        "expect_codes": ["1.000894"]}, ensure_ascii=False),
+            "{broken json",
+            json.dumps({"id": "b", "kind": "handoff", "lang": "en", "text": "Let me talk to a human"}),
+            json.dumps({"id": "c", "kind": "out_of_scope", "lang": "en", "text": "Who won the football match?"}),
+        ]) + "\n",
+        encoding="utf-8",
+    )
+    ev = run("eval", str(labelled), "--config", str(sample_config), "--index", str(out), "--json")
+    assert ev.returncode == 0, ev.stderr
+    summary = json.loads(ev.stdout)
+    assert summary["total"] == 3 and len(summary["skipped_lines"]) == 1
+    assert summary["procedure"]["hit@1"] == 1.0
+    assert summary["kinds"]["handoff"]["accuracy"] == 1.0
+    assert summary["kinds"]["out_of_scope"]["accuracy"] == 1.0
+    plain = run("eval", str(labelled), "--config", str(sample_config), "--index", str(out))
+    assert "hit@3" in plain.stdout and "handoff" in plain.stdout
+
+
+def test_missing_inputs_fail_with_a_clear_message(tmp_path):
+    r = run("index", "--catalogue", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "x"))
+    assert r.returncode == 2 and "nope.jsonl" in r.stderr
+    r = run("ask", "--index", str(tmp_path / "empty"), "hello")
+    assert r.returncode == 2 and "no index" in r.stderr
+    r = run("--config", str(tmp_path / "missing.yml"), "ask", "hi")
+    assert r.returncode == 2 and "missing.yml" in r.stderr

@@ -1,0 +1,51 @@
+"""Every setting, command, option and endpoint a user needs is in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from channels.cli import build_parser
+from channels.settings import Settings
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _settings_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
+    out = []
+    for name, info in model.model_fields.items():
+        if name == "config_dir":
+            continue
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out += _settings_paths(ann, f"{prefix}{name}.")
+        else:
+            out.append(prefix + name)
+    return out
+
+
+def test_every_setting_is_documented():
+    missing = [p for p in _settings_paths(Settings) if f"`{p}`" not in README and f"`{p}`," not in README]
+    # server.host and server.port share a row.
+    missing = [p for p in missing if not (p in ("server.host", "server.port") and "`server.host`, `server.port`" in README)]
+    assert not missing, f"undocumented settings: {missing}"
+
+
+def test_every_command_and_option_is_documented():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, subparser in sub.choices.items():
+        assert f"hotline {name}" in README, name
+        for action in subparser._actions:
+            for opt in action.option_strings:
+                if opt.startswith("--") and opt != "--help":
+                    assert opt in README, f"hotline {name} {opt} is undocumented"
+
+
+def test_every_endpoint_is_documented(client):
+    for route in client.app.routes:
+        path = getattr(route, "path", "")
+        if path.startswith(("/docs", "/openapi", "/redoc", "/static")) or path == "/":
+            continue
+        assert path in README, f"endpoint {path} is undocumented"

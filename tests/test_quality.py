@@ -1,0 +1,68 @@
+"""Quality on the full published catalogue: the targets of the knowledge issue.
+
+Runs the real index (built once, cached under var/ by content hash) and the assistant on
+the shared development set and on the project's own labelled set. Skipped, with the
+reason, when ../shared/data is absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.evaluation import evaluate, load_records, summarise
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_EVAL = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def dev_summary(full_runtime):  # type: ignore[no-untyped-def]
+    if not SHARED_EVAL.is_file():
+        pytest.skip(f"{SHARED_EVAL} not found")
+    records, problems = load_records(SHARED_EVAL)
+    assert not problems
+    return summarise(evaluate(full_runtime.assistant, records))
+
+
+@pytest.fixture(scope="module")
+def extra_summary(full_runtime):  # type: ignore[no-untyped-def]
+    records, problems = load_records(ROOT / "eval" / "extra.jsonl")
+    assert not problems
+    return summarise(evaluate(full_runtime.assistant, records))
+
+
+def test_dev_set_procedures(dev_summary):
+    p = dev_summary["procedure"]
+    assert p["hit@3"] >= 0.9, dev_summary["failures"]
+    assert p["hit@1"] >= 0.7, dev_summary["failures"]
+    for lang, m in dev_summary["procedure_by_language"].items():
+        assert m["hit@3"] >= 0.8 or m["n"] < 3, (lang, m)
+
+
+def test_dev_set_places_centres_handoff(dev_summary):
+    kinds = dev_summary["kinds"]
+    for kind in ("place", "ambiguous_place", "centre", "handoff"):
+        assert kinds[kind]["accuracy"] == 1.0, (kind, dev_summary["failures"])
+    assert kinds["out_of_scope"]["accuracy"] >= 0.5
+
+
+def test_project_set_does_not_regress(extra_summary):
+    # A harder, broader set written by the project: a floor under today's figures.
+    assert extra_summary["procedure"]["hit@3"] >= 0.72, extra_summary["procedure"]
+    kinds = extra_summary["kinds"]
+    assert kinds["place"]["accuracy"] >= 0.9 and kinds["centre"]["accuracy"] >= 0.9
+    assert kinds["ambiguous_place"]["accuracy"] == 1.0
+    assert kinds["handoff"]["accuracy"] >= 0.9
+    assert kinds["out_of_scope"]["accuracy"] >= 0.5
+
+
+def test_import_report_counts(full_runtime):
+    report = full_runtime.index.meta["import_report"]
+    assert len(report["quarantined"]) == 17
+    # 2,642 portal records less the 17 quarantined, plus the 207 Ministry of Defence ones.
+    assert full_runtime.index.meta["procedures"] == 2625 + 207
+    assert report["imported"] == 2625 + 207
+    assert Path(full_runtime.index.meta["sources"][0]).name == "national-portal-2026-07.jsonl"
