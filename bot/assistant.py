@@ -36,6 +36,8 @@ class AssistantConfig:
     max_text_chars: int = 4000
     results: int = 3
     clarify_margin: float = 0.015
+    # A procedure match this strong wins over a place's office when both are asked.
+    clear_procedure: float = 0.55
     default_language: str = "vi"
 
 
@@ -86,25 +88,38 @@ class Assistant:
             return Reply(conv, lang, small, message[small](lang))
 
         place = self.units.resolve(text)
-        if place.status == "ambiguous":
+        asks_place = "place_change" in found
+        if place.status == "ambiguous" and (asks_place or "where" in found):
             return self._clarify_place(conv, lang, place)
-        if place.status == "old":
-            if "where" in found:
-                # "Khuê Trung cũ, giờ nộp hồ sơ ở đâu?": the new unit and where its office is.
-                return self._old_place_centre(conv, lang, place)
-            return self._place_change(conv, lang, place)
+        if place.status == "old" and asks_place:
+            return self._old_place(conv, lang, place, found)
 
         result = self.searcher.search(text, detected, k=max(self.config.results, 3))
-        if place.status == "new" and ("where" in found or result.top is None):
-            return self._centre(conv, lang, place)
-        if place.status == "new" and "place_change" in found:
-            return self._place_change(conv, lang, place)
-        if result.top is None:
+        top = result.top
+        if top is None:
+            # A place mentioned without a procedure: answer about the place.
+            if place.status == "old":
+                return self._old_place(conv, lang, place, found)
+            if place.status == "ambiguous":
+                return self._clarify_place(conv, lang, place)
             if place.status in ("new", "province"):
                 return self._centre(conv, lang, place)
             intent = "out_of_scope"
             return Reply(conv, lang, intent, compose.out_of_scope(lang) if not result.hits else compose.no_match(lang))
+        if place.status == "new" and asks_place:
+            return self._place_change(conv, lang, place)
+        if place.status == "new" and "where" in found and top.score < self.config.clear_procedure:
+            # "Địa chỉ trung tâm hành chính công phường Hải Châu": the office, not a procedure.
+            return self._centre(conv, lang, place)
+        # A place that only sets the scene ("...while visiting Hội An") does not take over
+        # a procedure question.
         return self._procedure(conv, lang, result, found, place)
+
+    def _old_place(self, conv: str, lang: str, place: PlaceResolution, found: Cues) -> Reply:
+        if "where" in found:
+            # "Khuê Trung cũ, giờ nộp hồ sơ ở đâu?": the new unit and where its office is.
+            return self._old_place_centre(conv, lang, place)
+        return self._place_change(conv, lang, place)
 
     # -- replies -----------------------------------------------------------------------
     def _procedure(

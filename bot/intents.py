@@ -20,14 +20,14 @@ _CUES: dict[str, list[str]] = {
         "nhan vien tu van", "can bo tiep dan", "goi can bo", "ket noi voi can bo", "ket noi can bo",
         "cho toi gap", "muon gap", "noi voi can bo", "noi voi nguoi",
         # en
-        "operator", "human", "real person", "live agent", "an agent", "a person", "someone",
-        "speak to staff", "talk to staff", "speak with staff", "customer service", "representative",
+        "operator", "human", "real person", "live agent", "speak to someone", "talk to someone",
+        "speak to staff", "talk to staff", "speak with staff", "customer service", "staff member",
         "talk to a", "speak to a", "speak with a", "talk with a", "connect me",
         # fr
-        "conseiller", "operateur", "un humain", "une personne", "parler a un", "parler avec un",
+        "conseiller", "operateur", "un humain", "parler a quelqu", "parler a un", "parler avec un",
         "agent humain",
         # es
-        "operador", "una persona", "un humano", "hablar con", "un agente", "asesor",
+        "operador", "una persona real", "un humano", "hablar con", "asesor",
         # zh / ko / ja
         "人工", "客服", "真人", "工作人员", "接线员", "상담원", "상담사", "사람과", "직원",
         "オペレーター", "担当者", "人と話", "係の人", "スタッフ",

@@ -51,6 +51,8 @@ class SearchConfig:
     coverage_weight: float = 0.12
     coverage_floor: float = 0.5
     alias_prior: float = 0.03
+    generic_factor_foreign: float = 0.6
+    generic_factor_vi: float = 0.85
 
 
 @dataclass(slots=True)
@@ -74,6 +76,8 @@ class SearchResult:
         return self.hits[0] if self.hits and not self.abstained else None
 
 
+# Concepts of this file are general vocabulary (actions, persons, documents), not fields.
+GENERIC_FILE = "core.yml"
 _TOKEN = re.compile(r"[^\W_]+")
 _CJK_FUNCTION = frozenset("的了吗呢吧我你他她它们是在有和与及或请问怎么样如何什么哪里要想需可以能该应这那个一些？。，、！은는이가을를에의도요다까나고서")
 # Words that carry no subject in a question (folded; per language of the question).
@@ -201,10 +205,23 @@ class Searcher:
         # Confidence falls with the share of the question nobody understood: "renew my
         # Netflix subscription" matches "renew" well and "Netflix subscription" not at all.
         factor = cfg.coverage_floor + (1.0 - cfg.coverage_floor) * coverage
+        # A question whose only recognised words are general ones ("register", "abroad",
+        # "renew") names no procedure: "register for the marathon" is not civil status.
+        if not self._specific(expansion):
+            factor *= cfg.generic_factor_vi if lang in ("vi", "vi-x") else cfg.generic_factor_foreign
         for h in hits:
             h.score = round(h.score * factor, 4)
         abstained = not hits or hits[0].score < cfg.threshold
         return SearchResult(hits, abstained, expansion.concept_ids, pivot, coverage)
+
+    def _specific(self, expansion: Expansion) -> bool:
+        for cid in expansion.concept_ids:
+            if cid in ASPECT_CONCEPTS:
+                continue
+            concept = self.terminology.get(cid)
+            if concept is not None and not concept.source.endswith(GENERIC_FILE):
+                return True
+        return False
 
     def _coverage(self, text: str, lang: str, expansion: Expansion, top: Procedure | None) -> float:
         """Share of the question's content that the terminology or the top record explains."""
