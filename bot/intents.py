@@ -18,9 +18,11 @@ _CUES: dict[str, list[str]] = {
         "noi chuyen voi can bo", "noi chuyen voi nhan vien", "noi chuyen voi nguoi", "gap can bo",
         "gap nhan vien", "gap nguoi that", "nguoi that", "tong dai vien", "chuyen may", "tu van vien",
         "nhan vien tu van", "can bo tiep dan", "goi can bo", "ket noi voi can bo", "ket noi can bo",
+        "nguoi phu trach", "gap lanh dao", "khong giup duoc gi",
         "cho toi gap", "muon gap", "noi voi can bo", "noi voi nguoi",
         # en
         "operator", "human", "real person", "live agent", "speak to someone", "talk to someone",
+        "put me through", "someone in charge", "a manager", "supervisor", "not helping", "isn t helping",
         "speak to staff", "talk to staff", "speak with staff", "customer service", "staff member",
         "talk to a", "speak to a", "speak with a", "talk with a", "connect me",
         # fr
@@ -30,7 +32,7 @@ _CUES: dict[str, list[str]] = {
         "operador", "una persona real", "un humano", "hablar con", "asesor",
         # zh / ko / ja
         "人工", "客服", "真人", "工作人员", "接线员", "상담원", "상담사", "사람과", "직원",
-        "オペレーター", "担当者", "人と話", "係の人", "スタッフ",
+        "オペレーター", "担当者", "人と話", "係の人", "スタッフ", "负责人", "책임자", "責任者",
     ],
     "complaint": [
         "toi muon khieu nai", "muon khieu nai", "phan nan", "buc xuc", "khong hai long",
