@@ -77,8 +77,12 @@ def main() -> None:
     args = ap.parse_args()
     os.environ["BENCH_BASELINE_INDEX"] = args.index
     uvicorn.run(
-        "bench.baseline:app_from_env", factory=True, host="127.0.0.1", port=args.port,
-        workers=args.workers, log_level="warning",
+        "bench.baseline:app_from_env",
+        factory=True,
+        host="127.0.0.1",
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
     )
 
 

@@ -41,7 +41,9 @@ def questions(index_dir: Path, shared: Path, n: int = 400) -> list[str]:
     out: list[str] = []
     dev = shared.parent / "eval" / "dev.jsonl"
     if dev.is_file():
-        out += [json.loads(line)["text"] for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+        out += [
+            json.loads(line)["text"] for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()
+        ]
     from knowledge.text import fold
 
     names = [json.loads(line)["name"] for line in (index_dir / "procedures.jsonl").open(encoding="utf-8")]
@@ -236,15 +238,25 @@ def main() -> int:
     if not (shared / "catalogue" / "national-portal-2026-07.jsonl").is_file():
         print(f"bench needs the full catalogue under {shared}", file=sys.stderr)
         return 2
-    env = dict(os.environ, HOTLINE_SEARCH__QUERY_CACHE="0", HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    env = dict(
+        os.environ, HOTLINE_SEARCH__QUERY_CACHE="0", HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false"
+    )
     results: dict[str, Any] = {}
 
     # 1. Index build (a fresh folder, in a child process so its memory is its own).
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
-            str(ROOT / ".venv" / "bin" / "hotline"), "index", "--force", "--out", tmp,
-            "--catalogue", str(shared / "catalogue" / "national-portal-2026-07.jsonl"),
-            "--units", str(shared / "units"), "--centres", str(shared / "centres" / "danang-2025-07.json"),
+            str(ROOT / ".venv" / "bin" / "hotline"),
+            "index",
+            "--force",
+            "--out",
+            tmp,
+            "--catalogue",
+            str(shared / "catalogue" / "national-portal-2026-07.jsonl"),
+            "--units",
+            str(shared / "units"),
+            "--centres",
+            str(shared / "centres" / "danang-2025-07.json"),
         ]
         t0 = time.perf_counter()
         subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
@@ -272,7 +284,9 @@ def main() -> int:
     t0 = time.perf_counter()
     baseline = PlainBM25(rt.index.procedures)
     results["baseline_build_s"] = time.perf_counter() - t0
-    results["baseline_inproc_p50_ms"], results["baseline_inproc_p95_ms"] = inprocess_latency(baseline.search, qs)
+    results["baseline_inproc_p50_ms"], results["baseline_inproc_p95_ms"] = inprocess_latency(
+        baseline.search, qs
+    )
 
     # Quality on the dev set, both engines.
     dev = shared.parent / "eval" / "dev.jsonl"
@@ -303,7 +317,9 @@ def main() -> int:
     # 4. Through HTTP: the real server, then the baseline server, one at a time.
     port = free_port()
     server = start_server(
-        [str(ROOT / ".venv" / "bin" / "hotline"), "serve", "--index", str(index_dir), "--port", str(port)], port, env
+        [str(ROOT / ".venv" / "bin" / "hotline"), "serve", "--index", str(index_dir), "--port", str(port)],
+        port,
+        env,
     )
     try:
         h = http_figures(port, qs, seconds=args.seconds)
@@ -352,10 +368,14 @@ def report(r: dict[str, Any], factor: int) -> None:
     row("server peak RSS (all procs)", r["peak_rss_mb"], r["baseline_peak_rss_mb"], "MiB", "<= 1536 MiB")
     if "hybrid_hit3" in r:
         row("dev hit@3", r["hybrid_hit3"], r["baseline_hit3"], "")
-    print(f"\nsearch latency, 1x ({r['synthetic_procedures'] // factor} procedures) vs {factor}x "
-          f"({r['synthetic_procedures']} procedures):")
+    print(
+        f"\nsearch latency, 1x ({r['synthetic_procedures'] // factor} procedures) vs {factor}x "
+        f"({r['synthetic_procedures']} procedures):"
+    )
     p50x, p95x = r[f"search_{factor}x_p50_ms"], r[f"search_{factor}x_p95_ms"]
-    print(f"  p50 {r['search_1x_p50_ms']:.2f} ms -> {p50x:.2f} ms ({p50x / r['search_1x_p50_ms']:.2f}x)  target <= 2x")
+    print(
+        f"  p50 {r['search_1x_p50_ms']:.2f} ms -> {p50x:.2f} ms ({p50x / r['search_1x_p50_ms']:.2f}x)  target <= 2x"
+    )
     print(f"  p95 {r['search_1x_p95_ms']:.2f} ms -> {p95x:.2f} ms ({p95x / r['search_1x_p95_ms']:.2f}x)")
     print(f"  HTTP errors during load: {r['http_errors']:.0f} (baseline {r['baseline_http_errors']:.0f})")
 

@@ -105,7 +105,9 @@ class Assistant:
             if place.status in ("new", "province"):
                 return self._centre(conv, lang, place)
             intent = "out_of_scope"
-            return Reply(conv, lang, intent, compose.out_of_scope(lang) if not result.hits else compose.no_match(lang))
+            return Reply(
+                conv, lang, intent, compose.out_of_scope(lang) if not result.hits else compose.no_match(lang)
+            )
         if place.status == "new" and asks_place:
             return self._place_change(conv, lang, place)
         if place.status == "new" and "where" in found and top.score < self.config.clear_procedure:
@@ -127,7 +129,9 @@ class Assistant:
     ) -> Reply:
         hits = result.hits[: self.config.results]
         top = hits[0]
-        refs = [ProcedureRef(h.procedure.code, h.procedure.name, round(h.score, 4), h.procedure.url) for h in hits]
+        refs = [
+            ProcedureRef(h.procedure.code, h.procedure.name, round(h.score, 4), h.procedure.url) for h in hits
+        ]
         intent = {
             "documents": "ask_documents",
             "fee": "ask_fee",

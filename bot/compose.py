@@ -53,9 +53,7 @@ _TIME_UNITS = {
     "tháng": "month",
     "năm": "year",
 }
-_FREE_VALUES = frozenset(
-    {"miễn phí", "miễn lệ phí", "miễn phí, lệ phí", "không thu phí", "không thu lệ phí"}
-)
+_FREE_VALUES = frozenset({"miễn phí", "miễn lệ phí", "miễn phí, lệ phí", "không thu phí", "không thu lệ phí"})
 _AMOUNT_NOISE_RE = re.compile(r"việt nam đồng|vnđ|vnd|đồng|[\d.,\s]")
 
 
@@ -380,9 +378,7 @@ def _related_lines(proc: Procedure, others: Sequence[Procedure], lang: str) -> l
     return [_t(lang, "related_header"), *lines] if lines else []
 
 
-def _per_channel(
-    proc: Procedure, lang: str, header: str, missing: str, value: str
-) -> tuple[list[str], bool]:
+def _per_channel(proc: Procedure, lang: str, header: str, missing: str, value: str) -> tuple[list[str], bool]:
     """One bullet per channel with its fee (value="fee") or time limit (value="time")."""
     if value == "fee":
         values = _fees(proc, lang)
@@ -501,9 +497,7 @@ def place_answer(
     if old_name is None:
         if not units:
             raise ValueError("place_answer needs old_name or at least one new unit")
-        return "\n".join(
-            _t(lang, "place_current", name=name, province=province) for name, province in units
-        )
+        return "\n".join(_t(lang, "place_current", name=name, province=province) for name, province in units)
     old = _clean(old_name)
     parent = _t(lang, "list_sep").join(p for p in (_clean(old_district), _clean(old_province)) if p)
     if parent:

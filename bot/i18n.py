@@ -117,9 +117,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Từ ngày 1/7/2025, {old} đã được chia tách: một phần nay thuộc {new}, "
             "{province}; phần còn lại thuộc các đơn vị lân cận."
         ),
-        "place_split": (
-            "Từ ngày 1/7/2025, {old} đã được chia tách; địa bàn cũ nay thuộc các đơn vị:"
-        ),
+        "place_split": ("Từ ngày 1/7/2025, {old} đã được chia tách; địa bàn cũ nay thuộc các đơn vị:"),
         "place_unit_line": "• {name}, {province}",
         "place_split_hint": (
             "Để biết chính xác địa chỉ của bạn thuộc đơn vị nào, vui lòng hỏi Ủy ban nhân "
@@ -156,16 +154,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "(hồ sơ, lệ phí, thời hạn, nơi nộp). Bạn cần hỏi thủ tục nào?"
         ),
         "empty_input": "Bạn chưa nhập nội dung. Hãy cho tôi biết thủ tục bạn cần hỏi.",
-        "unreadable_input": (
-            "Xin lỗi, tôi không đọc được tin nhắn này. Vui lòng gửi câu hỏi bằng chữ."
-        ),
+        "unreadable_input": ("Xin lỗi, tôi không đọc được tin nhắn này. Vui lòng gửi câu hỏi bằng chữ."),
         "too_long": "Tin nhắn quá dài. Vui lòng hỏi ngắn gọn, mỗi lần một câu hỏi.",
-        "handoff_offer": (
-            "Bạn có muốn được tổng đài viên hỗ trợ không? Trả lời “có” để được chuyển tiếp."
-        ),
+        "handoff_offer": ("Bạn có muốn được tổng đài viên hỗ trợ không? Trả lời “có” để được chuyển tiếp."),
         "handoff_started": (
-            "Tôi đã chuyển câu hỏi của bạn cho tổng đài viên. Nhân viên sẽ phản hồi bạn "
-            "sớm nhất có thể."
+            "Tôi đã chuyển câu hỏi của bạn cho tổng đài viên. Nhân viên sẽ phản hồi bạn sớm nhất có thể."
         ),
         "handoff_started_case": (
             "Tôi đã chuyển câu hỏi của bạn cho tổng đài viên (mã yêu cầu: {case_id}). "
@@ -237,9 +230,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "doc_copies_other": "{n} copies",
         "online_yes": "Online submission: available at {url}",
         "online_no": "The catalogue lists no online submission for this procedure.",
-        "online_unknown": (
-            "The catalogue does not state whether this procedure can be done online."
-        ),
+        "online_unknown": ("The catalogue does not state whether this procedure can be done online."),
         "fee_header": "Fees:",
         "fee_not_stated_all": "Fees: not stated in the catalogue.",
         "duration_header": "Processing time:",
@@ -263,8 +254,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "place_split": "On 1 July 2025, {old} was divided; its former area now belongs to:",
         "place_unit_line": "• {name}, {province}",
         "place_split_hint": (
-            "To know which one covers your address, please ask the People's Committee of "
-            "one of these units."
+            "To know which one covers your address, please ask the People's Committee of one of these units."
         ),
         "place_current": "{name} is a current administrative unit of {province}.",
         "place_unknown": (
@@ -283,9 +273,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "look it up on the National Public Service Portal: {portal}"
         ),
         "clarify_procedure": "Which procedure do you mean? Reply with its number:",
-        "clarify_place": (
-            "Several places are called {name}. Which one do you mean? Reply with its number:"
-        ),
+        "clarify_place": ("Several places are called {name}. Which one do you mean? Reply with its number:"),
         "clarify_place_generic": "Which place do you mean? Reply with its number:",
         "no_match": (
             "Sorry, I could not find a matching procedure. Please rephrase with the name "
@@ -297,16 +285,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "fees, processing times, where to apply). Which procedure would you like to "
             "ask about?"
         ),
-        "empty_input": (
-            "Your message is empty. Please tell me which procedure you need help with."
-        ),
-        "unreadable_input": (
-            "Sorry, I could not read this message. Please send your question as text."
-        ),
+        "empty_input": ("Your message is empty. Please tell me which procedure you need help with."),
+        "unreadable_input": ("Sorry, I could not read this message. Please send your question as text."),
         "too_long": "Your message is too long. Please ask one short question at a time.",
-        "handoff_offer": (
-            "Would you like to talk to a hotline staff member? Reply “yes” to be transferred."
-        ),
+        "handoff_offer": ("Would you like to talk to a hotline staff member? Reply “yes” to be transferred."),
         "handoff_started": (
             "I have passed your question to a hotline staff member. They will reply to you "
             "as soon as possible."
@@ -382,9 +364,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "doc_copies_other": "{n} copies",
         "online_yes": "Dépôt en ligne : possible sur {url}",
         "online_no": "Le catalogue n'indique pas de dépôt en ligne pour cette procédure.",
-        "online_unknown": (
-            "Le catalogue ne précise pas si cette procédure peut se faire en ligne."
-        ),
+        "online_unknown": ("Le catalogue ne précise pas si cette procédure peut se faire en ligne."),
         "fee_header": "Frais :",
         "fee_not_stated_all": "Frais : non précisés dans le catalogue.",
         "duration_header": "Délais de traitement :",
@@ -444,12 +424,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "administratives publiques (pièces, frais, délais, lieu de dépôt). Quelle "
             "procédure vous intéresse ?"
         ),
-        "empty_input": (
-            "Votre message est vide. Dites-moi pour quelle procédure vous avez besoin d'aide."
-        ),
+        "empty_input": ("Votre message est vide. Dites-moi pour quelle procédure vous avez besoin d'aide."),
         "unreadable_input": (
-            "Désolé, je n'ai pas pu lire ce message. Veuillez envoyer votre question sous "
-            "forme de texte."
+            "Désolé, je n'ai pas pu lire ce message. Veuillez envoyer votre question sous forme de texte."
         ),
         "too_long": "Votre message est trop long. Posez une seule question courte à la fois.",
         "handoff_offer": (
@@ -516,9 +493,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "unit_month_other": "{n} meses",
         "unit_year_one": "{n} año",
         "unit_year_other": "{n} años",
-        "documents_header": (
-            "Documentos principales (nombres tal como se publican, en vietnamita):"
-        ),
+        "documents_header": ("Documentos principales (nombres tal como se publican, en vietnamita):"),
         "documents_header_full": (
             "Documentos que debe preparar (nombres tal como se publican, en vietnamita):"
         ),
@@ -554,9 +529,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "El 1 de julio de 2025, {old} se dividió: una parte pertenece ahora a {new}, "
             "{province}; el resto pertenece a unidades vecinas."
         ),
-        "place_split": (
-            "El 1 de julio de 2025, {old} se dividió; su antiguo territorio pertenece ahora a:"
-        ),
+        "place_split": ("El 1 de julio de 2025, {old} se dividió; su antiguo territorio pertenece ahora a:"),
         "place_unit_line": "• {name}, {province}",
         "place_split_hint": (
             "Para saber a cuál corresponde su dirección, consulte al Comité Popular de "
@@ -579,9 +552,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "o consultar el Portal Nacional de Servicios Públicos: {portal}"
         ),
         "clarify_procedure": "¿A qué trámite se refiere? Responda con su número:",
-        "clarify_place": (
-            "Hay varios lugares llamados {name}. ¿Cuál es el suyo? Responda con su número:"
-        ),
+        "clarify_place": ("Hay varios lugares llamados {name}. ¿Cuál es el suyo? Responda con su número:"),
         "clarify_place_generic": "¿A qué lugar se refiere? Responda con su número:",
         "no_match": (
             "Lo siento, no encontré ningún trámite que coincida. Reformule su pregunta con "
@@ -594,17 +565,13 @@ MESSAGES: dict[str, dict[str, str]] = {
             "preguntar?"
         ),
         "empty_input": "Su mensaje está vacío. Dígame con qué trámite necesita ayuda.",
-        "unreadable_input": (
-            "Lo siento, no he podido leer este mensaje. Envíe su pregunta como texto."
-        ),
+        "unreadable_input": ("Lo siento, no he podido leer este mensaje. Envíe su pregunta como texto."),
         "too_long": "Su mensaje es demasiado largo. Haga una sola pregunta breve cada vez.",
         "handoff_offer": (
-            "¿Quiere hablar con un agente de la línea de atención? Responda “sí” para que "
-            "le transfiera."
+            "¿Quiere hablar con un agente de la línea de atención? Responda “sí” para que le transfiera."
         ),
         "handoff_started": (
-            "He pasado su consulta a un agente de la línea de atención. Le responderá lo "
-            "antes posible."
+            "He pasado su consulta a un agente de la línea de atención. Le responderá lo antes posible."
         ),
         "handoff_started_case": (
             "He pasado su consulta a un agente de la línea de atención (solicitud n.º "
@@ -727,9 +694,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "too_long": "您的消息太长了。请每次只问一个简短的问题。",
         "handoff_offer": "您需要转接人工客服吗？回复“是”即可转接。",
         "handoff_started": "我已将您的问题转给人工客服，工作人员会尽快回复您。",
-        "handoff_started_case": (
-            "我已将您的问题转给人工客服（工单号：{case_id}），工作人员会尽快回复您。"
-        ),
+        "handoff_started_case": ("我已将您的问题转给人工客服（工单号：{case_id}），工作人员会尽快回复您。"),
         "greeting": (
             "您好！我是行政手续咨询热线助手。请问您想咨询哪项手续？（例如：出生登记、身份证、居住登记）"
         ),
@@ -816,13 +781,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "{old}은(는) 2025년 7월 1일에 분할되었습니다. 일부는 현재 {new}, {province}에 "
             "속하며 나머지는 인접 단위에 속합니다."
         ),
-        "place_split": (
-            "{old}은(는) 2025년 7월 1일에 분할되었으며, 기존 지역은 현재 다음 단위에 속합니다:"
-        ),
+        "place_split": ("{old}은(는) 2025년 7월 1일에 분할되었으며, 기존 지역은 현재 다음 단위에 속합니다:"),
         "place_unit_line": "• {name}, {province}",
-        "place_split_hint": (
-            "주소가 어느 단위에 속하는지는 위 단위 중 한 곳의 인민위원회에 문의해 주세요."
-        ),
+        "place_split_hint": ("주소가 어느 단위에 속하는지는 위 단위 중 한 곳의 인민위원회에 문의해 주세요."),
         "place_current": "{name}은(는) {province}의 현행 행정 단위입니다.",
         "place_unknown": (
             "{old}이(가) 2025년 7월 1일 이후 어느 단위에 속하게 되었는지 기록이 없습니다. "
@@ -985,8 +946,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "handoff_offer": "オペレーターにおつなぎしましょうか？ご希望の場合は「はい」とお答えください。",
         "handoff_started": "ご質問をオペレーターに引き継ぎました。できるだけ早く回答いたします。",
         "handoff_started_case": (
-            "ご質問をオペレーターに引き継ぎました（受付番号：{case_id}）。"
-            "できるだけ早く回答いたします。"
+            "ご質問をオペレーターに引き継ぎました（受付番号：{case_id}）。できるだけ早く回答いたします。"
         ),
         "greeting": (
             "こんにちは！行政手続案内ホットラインのアシスタントです。どの手続について"

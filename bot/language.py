@@ -83,8 +83,13 @@ def _script_language(text: str) -> str | None:
 
 
 _LINGUA_CODES = {
-    "VIETNAMESE": "vi", "ENGLISH": "en", "FRENCH": "fr", "SPANISH": "es",
-    "CHINESE": "zh", "KOREAN": "ko", "JAPANESE": "ja",
+    "VIETNAMESE": "vi",
+    "ENGLISH": "en",
+    "FRENCH": "fr",
+    "SPANISH": "es",
+    "CHINESE": "zh",
+    "KOREAN": "ko",
+    "JAPANESE": "ja",
 }
 
 

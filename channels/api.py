@@ -109,11 +109,13 @@ class _BodyTooLarge(Exception):
 
 async def _too_large(send: Send, limit: int) -> None:
     body = json.dumps({"detail": f"request body too large (limit {limit} bytes)"}).encode()
-    await send({
-        "type": "http.response.start",
-        "status": 413,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

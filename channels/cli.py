@@ -146,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="import sources and build the search index")
     p.add_argument("--catalogue", action="append", default=[], help="catalogue file or folder (repeatable)")
     p.add_argument("--units", help="units file or folder (../shared/data/units layout)")
-    p.add_argument("--centres", action="append", default=[], help="centre list: JSON, CSV or YAML (repeatable)")
+    p.add_argument(
+        "--centres", action="append", default=[], help="centre list: JSON, CSV or YAML (repeatable)"
+    )
     p.add_argument("--out", required=True, help="index folder")
     p.add_argument("--force", action="store_true", help="rebuild even when the inputs did not change")
     p.add_argument("--report", help="write the import report as JSON to this file")

@@ -66,7 +66,9 @@ def gather_inputs(
     for line in result.report.summary():
         log.info("import: %s", line)
     changed, unknown = apply_aliases(result.procedures.values(), load_aliases())
-    log.info("aliases: %d procedures given curated aliases (%d codes not in this catalogue)", changed, len(unknown))
+    log.info(
+        "aliases: %d procedures given curated aliases (%d codes not in this catalogue)", changed, len(unknown)
+    )
     unit_registry = load_units(settings.resolve(unit_path) if unit_path else None)
     centre_registry = load_centres([settings.resolve(p) for p in centre_paths], unit_registry)
     inputs = IndexInputs(
@@ -152,9 +154,7 @@ class Runtime:
         encoder = query_encoder(settings, path)
         encoder.warm_up()
         language.warm_up()
-        searcher = Searcher(
-            index, encoder, terminology, SearchConfig(threshold=settings.search.threshold)
-        )
+        searcher = Searcher(index, encoder, terminology, SearchConfig(threshold=settings.search.threshold))
         assistant = Assistant(
             searcher,
             index.units,

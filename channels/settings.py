@@ -52,9 +52,7 @@ class DatabaseSettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="HOTLINE_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_nested_delimiter="__", extra="ignore")
 
     environment: Literal["development", "production", "test"] = "development"
     data: DataSettings = Field(default_factory=DataSettings)

@@ -118,7 +118,7 @@ class SentenceTransformerEncoder(_CachedQueries):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 # In place: a second, fp32 copy would double the model's memory.
-                torch.ao.quantization.quantize_dynamic(
+                torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
                     model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
                 )
         self._fast = self._trace(model)
@@ -149,7 +149,7 @@ class SentenceTransformerEncoder(_CachedQueries):
             sample = tokenizer(["trace this sentence"], return_tensors="pt")
             with torch.inference_mode(), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                traced = torch.jit.trace(
+                traced = torch.jit.trace(  # type: ignore[no-untyped-call]
                     backbone, (sample["input_ids"], sample["attention_mask"]), strict=False, check_trace=False
                 )
                 traced = torch.jit.freeze(traced.eval())
@@ -206,7 +206,6 @@ class SentenceTransformerEncoder(_CachedQueries):
             vec: np.ndarray = torch.nn.functional.normalize(out, dim=0).numpy().astype(np.float32)
         return vec
 
-
     def export_query_encoder(self, folder: Path) -> bool:
         """Save the traced query encoder and its tokenizer; False when there is no trace."""
         self.warm_up()
@@ -256,7 +255,9 @@ class TracedQueryEncoder(_CachedQueries):
 
     @staticmethod
     def available(folder: Path) -> bool:
-        return all((folder / f).is_file() for f in (QUERY_ENCODER_FILE, QUERY_TOKENIZER_FILE, QUERY_META_FILE))
+        return all(
+            (folder / f).is_file() for f in (QUERY_ENCODER_FILE, QUERY_TOKENIZER_FILE, QUERY_META_FILE)
+        )
 
     def matches(self, model: str, quantize: bool) -> bool:
         return self.name == (model or DEFAULT_MODEL) and self.quantize == quantize
@@ -272,7 +273,7 @@ class TracedQueryEncoder(_CachedQueries):
         tokenizer.no_padding()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            self._traced = torch.jit.load(str(self._folder / QUERY_ENCODER_FILE))
+            self._traced = torch.jit.load(str(self._folder / QUERY_ENCODER_FILE))  # type: ignore[no-untyped-call]
         self._tokenizer = tokenizer
         torch.set_num_threads(1)
         log.info("query encoder loaded from %s (%s)", self._folder, self.name)

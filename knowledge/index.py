@@ -117,7 +117,8 @@ class KnowledgeIndex:
         vectors = encoder.encode_documents(texts) if texts else np.zeros((0, 1), np.float32)
         dense_s = time.perf_counter() - t0
         dense = DenseIndex.build(vectors)
-        meta = {
+        total_s = round(time.perf_counter() - started, 3)
+        meta: dict[str, Any] = {
             "version": INDEX_VERSION,
             "content_hash": inputs.content_hash(),
             "model": inputs.model_name,
@@ -131,11 +132,11 @@ class KnowledgeIndex:
             "timings_s": {
                 "lexical": round(lexical_s, 3),
                 "embedding": round(dense_s, 3),
-                "total": round(time.perf_counter() - started, 3),
+                "total": total_s,
             },
             "import_report": report or {},
         }
-        log.info("index built: %d procedures in %.1f s", len(procs), meta["timings_s"]["total"])
+        log.info("index built: %d procedures in %.1f s", len(procs), total_s)
         return cls(procs, name_index, body_index, dense, inputs.units, inputs.centres, meta)
 
     def save(self, path: Path) -> None:

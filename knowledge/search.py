@@ -28,13 +28,38 @@ log = logging.getLogger(__name__)
 # to submit), not WHICH procedure: the assistant uses them to pick the focus of the
 # answer; as search terms they would favour names that happen to contain "hồ sơ" or
 # "trực tuyến".
-ASPECT_CONCEPTS = frozenset({
-    "dossier", "papers", "application_form", "submit", "receive_application", "fee",
-    "free_of_charge", "cost", "payment", "processing_time", "working_day", "online",
-    "fully_online", "partially_online", "in_person", "by_post", "where_to_apply",
-    "public_service_portal", "procedure", "legal_basis", "conditions", "address", "vietnam",
-    "in_country", "result", "information", "receipt_appointment", "one_stop_shop",
-})
+ASPECT_CONCEPTS = frozenset(
+    {
+        "dossier",
+        "papers",
+        "application_form",
+        "submit",
+        "receive_application",
+        "fee",
+        "free_of_charge",
+        "cost",
+        "payment",
+        "processing_time",
+        "working_day",
+        "online",
+        "fully_online",
+        "partially_online",
+        "in_person",
+        "by_post",
+        "where_to_apply",
+        "public_service_portal",
+        "procedure",
+        "legal_basis",
+        "conditions",
+        "address",
+        "vietnam",
+        "in_country",
+        "result",
+        "information",
+        "receipt_appointment",
+        "one_stop_shop",
+    }
+)
 
 
 @dataclass(slots=True)
@@ -79,7 +104,9 @@ class SearchResult:
 # Concepts of this file are general vocabulary (actions, persons, documents), not fields.
 GENERIC_FILE = "core.yml"
 _TOKEN = re.compile(r"[^\W_]+")
-_CJK_FUNCTION = frozenset("的了吗呢吧我你他她它们是在有和与及或请问怎么样如何什么哪里要想需可以能该应这那个一些？。，、！은는이가을를에의도요다까나고서")
+_CJK_FUNCTION = frozenset(
+    "的了吗呢吧我你他她它们是在有和与及或请问怎么样如何什么哪里要想需可以能该应这那个一些？。，、！은는이가을를에의도요다까나고서"
+)
 # Words that carry no subject in a question (folded; per language of the question).
 _STOP: dict[str, frozenset[str]] = {
     "vi-x": frozenset(
@@ -245,7 +272,12 @@ class Searcher:
                     covered += spanned(m.start() + i, m.start() + i + 1)
                 continue
             folded = fold(tok)
-            if folded in _STOP.get(lang, _STOP["vi-x"]) or folded.isdigit() or len(folded) < 2 and lang not in ("vi", "vi-x"):
+            if (
+                folded in _STOP.get(lang, _STOP["vi-x"])
+                or folded.isdigit()
+                or len(folded) < 2
+                and lang not in ("vi", "vi-x")
+            ):
                 continue
             total += 1
             if spanned(m.start(), m.end()) or folded in top_words:

@@ -226,12 +226,14 @@ def _is_distinctive(term: str, key: str) -> bool:
     return len(key) >= 6
 
 
-def _marks_agree(marked: tuple[str, ...], text: str, toks: list[tuple[str, int, int]], i: int, j: int) -> bool:
+def _marks_agree(
+    marked: tuple[str, ...], text: str, toks: list[tuple[str, int, int]], i: int, j: int
+) -> bool:
     """Every word of the span that was typed with Vietnamese marks carries the term's marks."""
     if len(marked) != j - i + 1:
         return True  # the term's words did not split like the question's; folded match stands
     for k, want in zip(range(i, j + 1), marked):
-        got = text[toks[k][1]:toks[k][2]]
+        got = text[toks[k][1] : toks[k][2]]
         if has_vietnamese_marks(got) and normalize(got).lower() != want:
             return False
     return True
@@ -260,8 +262,7 @@ class Terminology:
             if c.id in self._by_id:
                 other = self._concepts[self._by_id[c.id]]
                 raise TerminologyError(
-                    f"duplicated concept id {c.id!r}: in {other.source or '?'} "
-                    f"and in {c.source or '?'}"
+                    f"duplicated concept id {c.id!r}: in {other.source or '?'} and in {c.source or '?'}"
                 )
             self._by_id[c.id] = i
         self._latin: dict[str, list[_Entry]] = {}
@@ -288,9 +289,7 @@ class Terminology:
         for p in paths:
             path = Path(p)
             if path.is_dir():
-                files.extend(
-                    sorted(q for q in path.iterdir() if q.suffix in (".yml", ".yaml"))
-                )
+                files.extend(sorted(q for q in path.iterdir() if q.suffix in (".yml", ".yaml")))
             elif path.is_file():
                 files.append(path)
             else:
@@ -370,20 +369,33 @@ class Terminology:
                 for term in terms:
                     if _has_cjk(term):
                         key, _ = _compact(term)
-                        self._add(self._cjk, self._cjk_prefixes, key, list(key), "",
-                                  _Entry(ci, lang, term, True))
+                        self._add(
+                            self._cjk, self._cjk_prefixes, key, list(key), "", _Entry(ci, lang, term, True)
+                        )
                     else:
                         key = _latin_key(term)
                         if not key:
                             log.warning("%s: term %r has no words, ignored", concept.id, term)
                             continue
                         marked = tuple(_WORD_RE.findall(normalize(term).lower())) if lang == "vi" else ()
-                        self._add(self._latin, self._latin_prefixes, key, key.split(" "),
-                                  " ", _Entry(ci, lang, term, _is_distinctive(term, key), marked))
+                        self._add(
+                            self._latin,
+                            self._latin_prefixes,
+                            key,
+                            key.split(" "),
+                            " ",
+                            _Entry(ci, lang, term, _is_distinctive(term, key), marked),
+                        )
 
     @staticmethod
-    def _add(index: dict[str, list[_Entry]], prefixes: set[str], key: str,
-             parts: list[str], sep: str, entry: _Entry) -> None:
+    def _add(
+        index: dict[str, list[_Entry]],
+        prefixes: set[str],
+        key: str,
+        parts: list[str],
+        sep: str,
+        entry: _Entry,
+    ) -> None:
         bucket = index.setdefault(key, [])
         for e in bucket:
             if e.concept == entry.concept and e.lang == entry.lang:
@@ -422,8 +434,7 @@ class Terminology:
             return True  # zh/ja share characters; detection often confuses them
         return entry.lang in ("vi", "en") and entry.distinctive
 
-    def _candidates(self, text: str, lang: str | None,
-                    only_lang: str | None = None) -> list[_Candidate]:
+    def _candidates(self, text: str, lang: str | None, only_lang: str | None = None) -> list[_Candidate]:
         out: list[_Candidate] = []
         toks = _latin_tokens(text)
         n = len(toks)
@@ -496,9 +507,16 @@ class Terminology:
             concept = self._concepts[c.entry.concept]
             if (c.entry.concept, c.start, c.end) not in done:
                 done.add((c.entry.concept, c.start, c.end))
-                result.concepts.append(ConceptMatch(
-                    concept_id=concept.id, lang=c.entry.lang, term=c.entry.term,
-                    start=c.start, end=c.end, surface=text[c.start:c.end]))
+                result.concepts.append(
+                    ConceptMatch(
+                        concept_id=concept.id,
+                        lang=c.entry.lang,
+                        term=c.entry.term,
+                        start=c.start,
+                        end=c.end,
+                        surface=text[c.start : c.end],
+                    )
+                )
             if c.entry.concept not in order:
                 order.append(c.entry.concept)
         vi_seen: set[str] = set()
@@ -527,8 +545,16 @@ class Terminology:
             if (c.entry.concept, c.start, c.end) in done:
                 continue
             done.add((c.entry.concept, c.start, c.end))
-            out.append(ConceptMatch(self._concepts[c.entry.concept].id, "vi", c.entry.term,
-                                    c.start, c.end, text[c.start:c.end]))
+            out.append(
+                ConceptMatch(
+                    self._concepts[c.entry.concept].id,
+                    "vi",
+                    c.entry.term,
+                    c.start,
+                    c.end,
+                    text[c.start : c.end],
+                )
+            )
         return out
 
     def gloss(self, vi_text: str) -> str:

@@ -28,7 +28,11 @@ def _settings_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
 def test_every_setting_is_documented():
     missing = [p for p in _settings_paths(Settings) if f"`{p}`" not in README and f"`{p}`," not in README]
     # server.host and server.port share a row.
-    missing = [p for p in missing if not (p in ("server.host", "server.port") and "`server.host`, `server.port`" in README)]
+    missing = [
+        p
+        for p in missing
+        if not (p in ("server.host", "server.port") and "`server.host`, `server.port`" in README)
+    ]
     assert not missing, f"undocumented settings: {missing}"
 
 

@@ -21,9 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample" / "catalogue.jsonl"
 LANGS = ("vi", "en", "fr", "es", "zh", "ko", "ja")
 FOREIGN = LANGS[1:]
-URL = (
-    "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=1.001193"
-)
+URL = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=1.001193"
 
 # Written out here, not read from i18n, so that a wrong catalogue entry fails a test.
 FREE = {"vi": "miễn phí", "en": "free", "fr": "gratuit", "es": "gratuito", "zh": "免费",
@@ -547,9 +545,7 @@ def test_clarify_place(lang: str) -> None:
 
 
 def test_clarify_place_with_different_names() -> None:
-    question, labels = compose.clarify_place(
-        "en", [("Xã A", "Huyện B", "Tỉnh C"), ("Xã D", "", "")]
-    )
+    question, labels = compose.clarify_place("en", [("Xã A", "Huyện B", "Tỉnh C"), ("Xã D", "", "")])
     assert question == "Which place do you mean? Reply with its number:"
     assert labels == ["1. Xã A – Huyện B, Tỉnh C", "2. Xã D"]
 

@@ -5,8 +5,15 @@ from bot.intents import cues, is_small_talk
 
 @pytest.mark.parametrize(
     "text",
-    ["Cho tôi gặp cán bộ tiếp dân", "I want to speak to a real person", "Je voudrais parler à un conseiller",
-     "Quiero hablar con un operador", "转人工", "상담원 연결해 주세요", "オペレーターと話したい"],
+    [
+        "Cho tôi gặp cán bộ tiếp dân",
+        "I want to speak to a real person",
+        "Je voudrais parler à un conseiller",
+        "Quiero hablar con un operador",
+        "转人工",
+        "상담원 연결해 주세요",
+        "オペレーターと話したい",
+    ],
 )
 def test_handoff_requests(text):
     assert "talk_to_human" in cues(text)
@@ -20,9 +27,14 @@ def test_place_change_needs_the_word_old_not_cu_tru():
 
 @pytest.mark.parametrize(
     ("text", "focus"),
-    [("Làm hộ chiếu hết bao nhiêu tiền?", "fee"), ("What documents do I need for a passport?", "documents"),
-     ("Cấp lại căn cước mất bao lâu?", "duration"), ("Có nộp hồ sơ trực tuyến được không", "documents"),
-     ("Can I apply online for a criminal record certificate?", "online"), ("Đăng ký khai sinh", "overview")],
+    [
+        ("Làm hộ chiếu hết bao nhiêu tiền?", "fee"),
+        ("What documents do I need for a passport?", "documents"),
+        ("Cấp lại căn cước mất bao lâu?", "duration"),
+        ("Có nộp hồ sơ trực tuyến được không", "documents"),
+        ("Can I apply online for a criminal record certificate?", "online"),
+        ("Đăng ký khai sinh", "overview"),
+    ],
 )
 def test_focus(text, focus):
     assert cues(text).focus == focus

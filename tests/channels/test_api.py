@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-KEYS = {"conversation_id", "language", "intent", "answer", "procedures", "place", "centre",
-        "needs_clarification", "options", "handoff"}
+KEYS = {
+    "conversation_id",
+    "language",
+    "intent",
+    "answer",
+    "procedures",
+    "place",
+    "centre",
+    "needs_clarification",
+    "options",
+    "handoff",
+}
 
 
 def ask(client, **body):  # type: ignore[no-untyped-def]
@@ -94,16 +104,24 @@ def test_unknown_language_code_is_not_an_error(client):
 def test_invalid_json_and_wrong_types_are_422_json(client):
     r = client.post("/api/v1/ask", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 422 and "detail" in r.json()
-    for body in ({"text": 5}, {}, {"text": "hi", "conversation_id": ["x"]}, {"text": "hi", "lang": 3},
-                 {"text": "hi", "conversation_id": "bad id with spaces"}):
+    for body in (
+        {"text": 5},
+        {},
+        {"text": "hi", "conversation_id": ["x"]},
+        {"text": "hi", "lang": 3},
+        {"text": "hi", "conversation_id": "bad id with spaces"},
+    ):
         r = client.post("/api/v1/ask", json=body)
         assert r.status_code == 422, body
         assert isinstance(r.json()["detail"], list)
 
 
 def test_oversized_body_is_413(client):
-    r = client.post("/api/v1/ask", content=b'{"text": "' + b"a" * 70_000 + b'"}',
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        "/api/v1/ask",
+        content=b'{"text": "' + b"a" * 70_000 + b'"}',
+        headers={"content-type": "application/json"},
+    )
     assert r.status_code == 413 and "too large" in r.json()["detail"]
 
 

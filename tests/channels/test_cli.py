@@ -19,7 +19,9 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 def test_index_then_up_to_date_then_ask_and_eval(sample_config, sample_runtime, tmp_path):
     out = tmp_path / "idx"
-    first = run("--config", str(sample_config), "index", "--out", str(out), "--report", str(tmp_path / "r.json"))
+    first = run(
+        "--config", str(sample_config), "index", "--out", str(out), "--report", str(tmp_path / "r.json")
+    )
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("built") and "procedures=44" in first.stdout
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
@@ -37,13 +39,26 @@ def test_index_then_up_to_date_then_ask_and_eval(sample_config, sample_runtime, 
 
     labelled = tmp_path / "set.jsonl"
     labelled.write_text(
-        "\n".join([
-            json.dumps({"id": "a", "kind": "procedure", "lang": "vi", "text": "Đăng ký kết hôn",
-                        "expect_codes": ["1.000894"]}, ensure_ascii=False),
-            "{broken json",
-            json.dumps({"id": "b", "kind": "handoff", "lang": "en", "text": "Let me talk to a human"}),
-            json.dumps({"id": "c", "kind": "out_of_scope", "lang": "en", "text": "Who won the football match?"}),
-        ]) + "\n",
+        "\n".join(
+            [
+                json.dumps(
+                    {
+                        "id": "a",
+                        "kind": "procedure",
+                        "lang": "vi",
+                        "text": "Đăng ký kết hôn",
+                        "expect_codes": ["1.000894"],
+                    },
+                    ensure_ascii=False,
+                ),
+                "{broken json",
+                json.dumps({"id": "b", "kind": "handoff", "lang": "en", "text": "Let me talk to a human"}),
+                json.dumps(
+                    {"id": "c", "kind": "out_of_scope", "lang": "en", "text": "Who won the football match?"}
+                ),
+            ]
+        )
+        + "\n",
         encoding="utf-8",
     )
     ev = run("eval", str(labelled), "--config", str(sample_config), "--index", str(out), "--json")
