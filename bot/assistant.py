@@ -81,7 +81,7 @@ class Assistant:
         if "talk_to_human" in found:
             return Reply(conv, lang, "talk_to_human", compose.handoff_offer(lang))
         if "complaint" in found:
-            return Reply(conv, lang, "complaint", compose.handoff_offer(lang))
+            return self._complaint(conv, text, detected, lang, found)
         small = is_small_talk(text, found)
         if small:
             message = {"greet": compose.greeting, "thanks": compose.thanks, "goodbye": compose.goodbye}
@@ -116,6 +116,17 @@ class Assistant:
         # A place that only sets the scene ("...while visiting Hội An") does not take over
         # a procedure question.
         return self._procedure(conv, lang, result, found, place)
+
+    def _complaint(self, conv: str, text: str, detected: str, lang: str, found: Cues) -> Reply:
+        """A complaint is offered to staff; when it clearly names a complaint procedure
+        ("khiếu nại quyết định hành chính của công an xã"), that record comes with it."""
+        offer = compose.handoff_offer(lang)
+        result = self.searcher.search(text, detected, k=max(self.config.results, 3))
+        top = result.top
+        if top is None or top.score < self.config.clear_procedure:
+            return Reply(conv, lang, "complaint", offer)
+        grounded = self._procedure(conv, lang, result, found, PlaceResolution())
+        return Reply(conv, lang, "complaint", f"{offer}\n\n{grounded.answer}", grounded.procedures)
 
     def _old_place(self, conv: str, lang: str, place: PlaceResolution, found: Cues) -> Reply:
         if "where" in found:

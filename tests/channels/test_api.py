@@ -137,3 +137,9 @@ def test_web_chat_is_served(client):
     r = client.get("/")
     assert r.status_code == 200 and "/api/v1/ask" in client.get("/static/chat.js").text
     assert "<html" in r.text.lower()
+
+
+def test_complaint_is_offered_to_staff(client):
+    data = ask(client, text="Cán bộ một cửa hạch sách, tôi muốn phản ánh")
+    assert data["intent"] == "complaint" and data["procedures"] == []
+    assert data["answer"]
