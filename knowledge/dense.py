@@ -65,10 +65,6 @@ class _CachedQueries:
     def _encode(self, text: str) -> np.ndarray:
         raise NotImplementedError
 
-    def clear_cache(self) -> None:
-        with self._lock:
-            self._cache.clear()
-
     def encode_query(self, text: str) -> np.ndarray:
         if self._cache_size <= 0:
             return self._encode(text)

@@ -12,7 +12,6 @@ column slice and a sparse mat-vec: time grows with the postings of the query's t
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -147,11 +146,3 @@ class BM25Index:
         vocab = {t: i for i, t in enumerate(text.split("\n"))} if text else {}
         col_max = np.load(path / f"{name}.colmax.npy")
         return cls(matrix, vocab, col_max)
-
-
-def idf_of(index: BM25Index, term: str) -> float:
-    j = index.vocab.get(term)
-    if j is None:
-        return 0.0
-    df = index.matrix.indptr[j + 1] - index.matrix.indptr[j]
-    return math.log(1.0 + (index.n_docs - df + 0.5) / (df + 0.5))
