@@ -36,7 +36,21 @@ class HandoffPacket:
         return asdict(self)
 
 
+@dataclass(slots=True)
+class QueueInfo:
+    position: int  # 1 = next to be served; 0 = a person already holds the case
+    estimated_wait_minutes: int | None
+    open_now: bool  # within staff working hours
+    next_open: str | None = None  # ISO 8601 local time staff are next at work, when closed
+
+
 class CaseOpener(Protocol):
     def open_case(self, packet: HandoffPacket) -> HandoffRef:
         """Create (or reopen) the case for this conversation and return its id and status."""
+        ...
+
+    def queue_info(self, case_id: str) -> QueueInfo | None: ...
+
+    def set_callback(self, case_id: str, number: str) -> None:
+        """Keep the number staff should call back (outside working hours)."""
         ...
