@@ -7,17 +7,24 @@ build a ``Turn`` and render the ``Reply``.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime
 
-from bot import compose
+from bot import compose, dossier_text
+from bot.dialogue import DialogueState, Pending
+from bot.dossier import DossierSource, DossierSourceError, find_dossier_codes
 from bot.intents import Cues, cues, is_small_talk
-from bot.language import SUPPORTED, answer_language, detect
-from bot.reply import CentreRef, PlaceRef, ProcedureRef, Reply
+from bot.language import SUPPORTED, answer_language, detect, requested_language
+from bot.nlu import NLUEngine, Parse
+from bot.ports import CaseOpener, HandoffPacket, QueueInfo
+from bot.reply import CentreRef, HandoffRef, PlaceRef, ProcedureRef, Reply
+from bot.safety import is_abusive, mask_pii, mentions_secret, wants_legal_advice
 from knowledge.centres import CentreRegistry
 from knowledge.models import Procedure
 from knowledge.search import Searcher, SearchResult
-from knowledge.text import is_cjk, strip_noise
+from knowledge.text import fold, has_vietnamese_marks, is_cjk, strip_noise, words
 from knowledge.units import PlaceResolution, UnitRegistry
 
 log = logging.getLogger(__name__)
@@ -29,6 +36,9 @@ class Turn:
     conversation_id: str | None = None
     lang: str | None = None  # the citizen's explicit choice, when any
     channel: str = "api"
+    channel_user_id: str | None = None
+    display_name: str | None = None
+    speech_confidence: float | None = None  # phone calls: the recogniser's confidence
 
 
 @dataclass(slots=True)
@@ -39,6 +49,64 @@ class AssistantConfig:
     # A procedure match this strong wins over a place's office when both are asked.
     clear_procedure: float = 0.55
     default_language: str = "vi"
+    # A short message with a weaker match than this acts on the procedure under discussion.
+    followup_below: float = 0.55
+    followup_max_words: int = 9
+    failures_before_handoff: int = 2
+    abuse_before_handoff: int = 3
+    # NLU intents are trusted above these confidences (cue lists decide below them).
+    intent_confidence: float = 0.7
+
+
+_FAILED = frozenset({"out_of_scope", "no_match"})
+_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
+_OPTION = re.compile(
+    r"^\s*(?:s[ốo]|số|so|l[ựu]a ch[ọo]n|ch[ọo]n|option|choice|number|no\.?|n°|num[ée]ro|opci[óo]n|#|第)?"
+    r"\s*(\d{1,2})\s*(?:[.)]|번|番|个|項)?\s*$",
+    re.IGNORECASE,
+)
+_YES = frozenset(
+    "co vang da yes yeah yep ok okay oke dong y chac chan oui d'accord si claro vale 是 是的 好 好的 对 네 예 좋아요 はい ええ お願いします".split()
+)
+_NO = frozenset("khong thoi khoi no nope non nao 不 不用 不要 아니요 아니 いいえ 結構です".split())
+_WAIT_WORDS = (
+    "bao lau",
+    "cho bao",
+    "doi bao",
+    "con bao nhieu nguoi",
+    "how long",
+    "wait",
+    "queue",
+    "position",
+    "attente",
+    "espera",
+    "cola",
+    "多久",
+    "排队",
+    "얼마나",
+    "대기",
+    "どのくらい",
+    "待ち",
+)
+_FOLLOWUP_WORDS = (
+    "thi sao",
+    "the nao",
+    "con ",
+    "what about",
+    "how about",
+    "and for",
+    "and if",
+    "et pour",
+    "et si",
+    "y para",
+    "y si",
+    "那",
+    "呢",
+    "는요",
+    "은요",
+    "は?",
+    "は？",
+)
 
 
 class Assistant:
@@ -48,40 +116,154 @@ class Assistant:
         units: UnitRegistry,
         centres: CentreRegistry,
         config: AssistantConfig | None = None,
+        *,
+        nlu: NLUEngine | None = None,
+        dossiers: DossierSource | None = None,
+        cases: CaseOpener | None = None,
     ) -> None:
         self.searcher = searcher
         self.units = units
         self.centres = centres
         self.config = config or AssistantConfig()
+        self.nlu = nlu
+        self.dossiers = dossiers
+        self.cases = cases
 
     # -- entry point -------------------------------------------------------------------
-    def handle(self, turn: Turn) -> Reply:
+    def handle(self, turn: Turn, state: DialogueState | None = None) -> Reply:
+        """Answer one message. ``state`` (kept by the caller between turns) is updated in
+        place; without it every message is answered on its own."""
+        state = state if state is not None else DialogueState()
+        reply = self._handle(turn, state)
+        state.turns += 1
+        if reply.intent in _FAILED:
+            state.failures += 1
+        elif reply.intent not in ("empty", "unreadable", "too_long", "language_set"):
+            state.failures = 0
+        if (
+            state.failures >= self.config.failures_before_handoff
+            and self.cases is not None
+            and reply.handoff is None
+        ):
+            state.failures = 0
+            handed = self._handoff(turn, state, reply.language, "failures", reply.conversation_id)
+            handed.answer = f"{reply.answer}\n\n{handed.answer}"
+            handed.intent = reply.intent
+            reply = handed
+        if reply.procedures:
+            state.procedures = [asdict(p) for p in reply.procedures]
+        if reply.place is not None:
+            state.place = asdict(reply.place)
+        state.language = reply.language
+        state.told(reply.answer)
+        return reply
+
+    def _handle(self, turn: Turn, state: DialogueState) -> Reply:
         conv = turn.conversation_id or uuid.uuid4().hex
         raw = turn.text if isinstance(turn.text, str) else ""
         forced = turn.lang if turn.lang in SUPPORTED else None
         if turn.lang and not forced:
             log.info("unsupported language %r requested; detecting instead", turn.lang)
+        known = forced or state.language
         if len(raw) > self.config.max_text_chars:
-            lang = answer_language(forced or detect(raw[:500], self.config.default_language))
+            lang = answer_language(known or detect(raw[:500], self.config.default_language))
             return Reply(conv, lang, "too_long", compose.too_long(lang))
         text = strip_noise(raw, self.config.max_text_chars).strip()
         if not text:
-            lang = forced or self.config.default_language
+            lang = known or self.config.default_language
             return Reply(conv, lang, "empty", compose.empty_input(lang))
-        if not any(c.isalpha() or is_cjk(c) for c in text):
-            lang = forced or self.config.default_language
+        if not any(c.isalpha() or is_cjk(c) for c in text) and not (state.pending and _OPTION.match(text)):
+            lang = known or self.config.default_language
             return Reply(conv, lang, "unreadable", compose.unreadable_input(lang))
-        detected = forced or detect(text, self.config.default_language)
+
+        chosen = requested_language(text)
+        if chosen is not None:
+            state.language_chosen = True
+            return Reply(conv, chosen, "language_set", compose.say(chosen, "language_set"))
+        detected = forced or self._detect(text, state)
         lang = answer_language(detected)
+        parse = self.nlu.parse(text) if self.nlu is not None else None
+        if parse is not None:
+            state.intents = [{"intent": i, "confidence": round(c, 4)} for i, c in parse.ranking[:3]]
         found = cues(text)
-        return self._answer(conv, text, detected, lang, found)
+
+        if state.pending is not None:
+            pending_reply = self._answer_pending(conv, turn, text, detected, lang, found, parse, state)
+            if pending_reply is not None:
+                return pending_reply
+        return self._answer(conv, turn, text, detected, lang, found, parse, state)
+
+    def _detect(self, text: str, state: DialogueState) -> str:
+        """The message's language; a short or ambiguous message ("1", "ok", "có") keeps the
+        conversation's language, a clear one switches it."""
+        if state.language is None:
+            return detect(text, self.config.default_language)
+        tokens = words(text)
+        if not any(is_cjk(c) for c in text) and len(tokens) < 3 and not has_vietnamese_marks(text):
+            return state.language
+        found = detect(text, state.language)
+        return found
 
     # -- decision ----------------------------------------------------------------------
-    def _answer(self, conv: str, text: str, detected: str, lang: str, found: Cues) -> Reply:
-        if "talk_to_human" in found:
-            return Reply(conv, lang, "talk_to_human", compose.handoff_offer(lang))
-        if "complaint" in found:
-            return self._complaint(conv, text, detected, lang, found)
+    def _intent(self, parse: Parse | None, name: str) -> bool:
+        return (
+            parse is not None and parse.intent == name and parse.confidence >= self.config.intent_confidence
+        )
+
+    def _answer(
+        self,
+        conv: str,
+        turn: Turn,
+        text: str,
+        detected: str,
+        lang: str,
+        found: Cues,
+        parse: Parse | None,
+        state: DialogueState,
+    ) -> Reply:
+        prefix = ""
+        if mentions_secret(text):
+            # Warn first, then answer whatever else was asked.
+            prefix = dossier_text.secret_warning(lang)
+        reply = self._decide(conv, turn, text, detected, lang, found, parse, state)
+        if prefix:
+            reply.answer = f"{prefix}\n\n{reply.answer}" if reply.answer else prefix
+        return reply
+
+    def _decide(
+        self,
+        conv: str,
+        turn: Turn,
+        text: str,
+        detected: str,
+        lang: str,
+        found: Cues,
+        parse: Parse | None,
+        state: DialogueState,
+    ) -> Reply:
+        if is_abusive(text) or self._intent(parse, "abuse"):
+            state.abuse += 1
+            if state.abuse >= self.config.abuse_before_handoff and self.cases is not None:
+                return self._handoff(turn, state, lang, "abuse", conv, intent="abuse")
+            return Reply(conv, lang, "abuse", compose.say(lang, "abuse_warning"))
+
+        codes = find_dossier_codes(text)
+        if codes:
+            return self._dossier(conv, turn, lang, codes[0], state)
+        if "talk_to_human" in found or self._intent(parse, "talk_to_human"):
+            return self._handoff(turn, state, lang, "talk_to_human", conv, intent="talk_to_human")
+        if "complaint" in found or self._intent(parse, "complaint"):
+            return self._complaint(conv, turn, text, detected, lang, found, state)
+        if wants_legal_advice(text):
+            state.pending = Pending("handoff_offer", reason="legal_advice")
+            return Reply(conv, lang, "out_of_scope", dossier_text.legal_advice_refusal(lang))
+        if self._intent(parse, "dossier_status") and self.dossiers is not None:
+            state.pending = Pending("dossier_code")
+            return Reply(conv, lang, "dossier_status", dossier_text.dossier_ask_code(lang))
+        if state.case_id and self.cases is not None and any(w in fold(text) for w in _WAIT_WORDS):
+            queued = self._queue_reply(conv, lang, state)
+            if queued is not None:
+                return queued
         small = is_small_talk(text, found)
         if small:
             message = {"greet": compose.greeting, "thanks": compose.thanks, "goodbye": compose.goodbye}
@@ -90,18 +272,20 @@ class Assistant:
         place = self.units.resolve(text)
         asks_place = "place_change" in found
         if place.status == "ambiguous" and (asks_place or "where" in found):
-            return self._clarify_place(conv, lang, place)
+            return self._clarify_place(conv, lang, place, state, found)
         if place.status == "old" and asks_place:
             return self._old_place(conv, lang, place, found)
 
         result = self.searcher.search(text, detected, k=max(self.config.results, 3))
         top = result.top
+        if self._is_followup(text, found, result, place, state):
+            return self._followup(conv, text, detected, lang, found, state)
         if top is None:
             # A place mentioned without a procedure: answer about the place.
             if place.status == "old":
                 return self._old_place(conv, lang, place, found)
             if place.status == "ambiguous":
-                return self._clarify_place(conv, lang, place)
+                return self._clarify_place(conv, lang, place, state, found)
             if place.status in ("new", "province"):
                 return self._centre(conv, lang, place)
             intent = "out_of_scope"
@@ -115,18 +299,273 @@ class Assistant:
             return self._centre(conv, lang, place)
         # A place that only sets the scene ("...while visiting Hội An") does not take over
         # a procedure question.
-        return self._procedure(conv, lang, result, found, place)
+        return self._procedure(conv, lang, result, found, place, state)
 
-    def _complaint(self, conv: str, text: str, detected: str, lang: str, found: Cues) -> Reply:
-        """A complaint is offered to staff; when it clearly names a complaint procedure
-        ("khiếu nại quyết định hành chính của công an xã"), that record comes with it."""
-        offer = compose.handoff_offer(lang)
+    # -- follow-ups --------------------------------------------------------------------
+    def _is_followup(
+        self, text: str, found: Cues, result: SearchResult, place: PlaceResolution, state: DialogueState
+    ) -> bool:
+        """A short message that does not name a procedure of its own ("lệ phí bao nhiêu?",
+        "nộp ở đâu?", "what about for a foreigner?") acts on the one under discussion."""
+        if not state.procedures or place.status in ("old", "ambiguous"):
+            return False
+        cjk = sum(1 for c in text if is_cjk(c))
+        size = cjk // 2 if cjk else len(words(text))
+        if size > self.config.followup_max_words:
+            return False
+        top = result.top
+        if top is not None and top.score >= self.config.followup_below:
+            return False
+        folded = f" {fold(text)} "
+        return (
+            found.focus != "overview"
+            or place.status == "new"
+            or any(w in folded or w in text for w in _FOLLOWUP_WORDS)
+        )
+
+    def _followup(
+        self, conv: str, text: str, detected: str, lang: str, found: Cues, state: DialogueState
+    ) -> Reply:
+        current = self.searcher.index.procedure(str(state.procedures[0]["code"]))
+        if current is None:
+            return Reply(conv, lang, "ask_procedure", compose.say(lang, "followup_no_context"))
+        if found.focus == "overview":
+            # "what about for a foreigner?": the same subject, narrowed by the new words.
+            narrowed = self.searcher.search(f"{current.name} {text}", detected, k=max(self.config.results, 3))
+            if narrowed.top is not None and narrowed.top.procedure.code != current.code:
+                return self._procedure(conv, lang, narrowed, found, PlaceResolution(), state)
+        place = self.units.resolve(text)
+        if place.status == "new":
+            ref = self._place_ref(place)
+            if ref is not None:
+                state.place = asdict(ref)
+        answer = compose.procedure_answer(current, lang, found.focus, [])
+        intent = _FOCUS_INTENTS.get(found.focus, "ask_procedure")
+        score = float(state.procedures[0].get("score", 0.0))
+        reply = Reply(
+            conv, lang, intent, answer, [ProcedureRef(current.code, current.name, score, current.url)]
+        )
+        if found.focus == "where" or place.status == "new":
+            self._attach_centre(reply, lang, state)
+            if reply.centre is None and state.place is None:
+                reply.answer = f"{answer}\n\n{compose.say(lang, 'followup_place')}"
+        return reply
+
+    def _attach_centre(self, reply: Reply, lang: str, state: DialogueState) -> None:
+        """Add the office of the citizen's commune (known from earlier turns) to a reply."""
+        if not state.place:
+            return
+        commune = self.units.commune(str(state.place.get("code", "")))
+        if commune is None:
+            return
+        reply.place = PlaceRef(commune.code, commune.full_name, str(state.place.get("province", "")))
+        centre = self.centres.for_commune(commune.code)
+        province = self.units.province(commune.province_code)
+        reply.answer += "\n\n" + compose.centre_answer(
+            lang,
+            commune=commune.full_name,
+            province=province.full_name if province else "",
+            name=centre.name if centre else None,
+            address=centre.address if centre else None,
+            phone=centre.phone if centre else None,
+            hours=centre.hours if centre else None,
+        )
+        if centre is not None:
+            reply.centre = CentreRef(centre.name, centre.address, centre.phone)
+
+    # -- pending questions ---------------------------------------------------------------
+    def _answer_pending(
+        self,
+        conv: str,
+        turn: Turn,
+        text: str,
+        detected: str,
+        lang: str,
+        found: Cues,
+        parse: Parse | None,
+        state: DialogueState,
+    ) -> Reply | None:
+        pending = state.pending
+        assert pending is not None
+        state.pending = None
+        if pending.kind in ("choose_procedure", "choose_place"):
+            number = _option_number(text, parse)
+            if number is None:
+                return None  # a new question: the options are dropped
+            if not 1 <= number <= len(pending.options):
+                state.pending = pending
+                invalid = compose.say(lang, "option_invalid", count=len(pending.options))
+                return Reply(conv, lang, "choose_option", invalid, needs_clarification=True)
+            chosen = pending.options[number - 1]
+            if pending.kind == "choose_procedure":
+                return self._chosen_procedure(conv, lang, chosen, pending.focus, state)
+            return self._chosen_place(conv, lang, chosen, pending.focus)
+        if pending.kind == "handoff_offer":
+            answer = _yes_no(text, parse)
+            if answer is True:
+                return self._handoff(
+                    turn, state, lang, pending.reason or "talk_to_human", conv, intent="affirm"
+                )
+            if answer is False:
+                return Reply(conv, lang, "deny", compose.say(lang, "handoff_declined"))
+            return None
+        if pending.kind == "callback_number":
+            match = _PHONE.search(text)
+            if match and state.case_id and self.cases is not None:
+                phone = re.sub(r"[\s.\-]", "", match.group(0))
+                self.cases.set_callback(state.case_id, phone)
+                saved = compose.say(lang, "callback_saved", number=mask_pii(phone))
+                return Reply(conv, lang, "callback", saved, handoff=HandoffRef(state.case_id, "waiting"))
+            if _yes_no(text, parse) is False:
+                return Reply(conv, lang, "deny", compose.say(lang, "handoff_declined"))
+            if any(c.isdigit() for c in text) and not find_dossier_codes(text):
+                state.pending = pending
+                return Reply(conv, lang, "callback", compose.say(lang, "callback_invalid"))
+            return None
+        if pending.kind == "dossier_code":
+            codes = find_dossier_codes(text)
+            if codes:
+                return self._dossier(conv, turn, lang, codes[0], state)
+        return None
+
+    def _chosen_procedure(
+        self, conv: str, lang: str, code: str, focus: str | None, state: DialogueState
+    ) -> Reply:
+        proc = self.searcher.index.procedure(code)
+        if proc is None:
+            return Reply(conv, lang, "out_of_scope", compose.no_match(lang))
+        answer = compose.procedure_answer(proc, lang, focus or "overview", [])
+        score = next((float(p.get("score", 0.0)) for p in state.procedures if p.get("code") == code), 0.0)
+        intent = _FOCUS_INTENTS.get(focus or "", "ask_procedure")
+        reply = Reply(conv, lang, intent, answer, [ProcedureRef(proc.code, proc.name, score, proc.url)])
+        if focus == "where":
+            self._attach_centre(reply, lang, state)
+        return reply
+
+    def _chosen_place(self, conv: str, lang: str, label: str, focus: str | None) -> Reply:
+        place = self.units.resolve(label)
+        where = cues("ở đâu") if focus == "where" else cues("")
+        if place.status == "old":
+            return self._old_place(conv, lang, place, where)
+        if place.status in ("new", "province"):
+            return (
+                self._centre(conv, lang, place) if focus == "where" else self._place_change(conv, lang, place)
+            )
+        return Reply(conv, lang, "out_of_scope", compose.no_match(lang))
+
+    # -- dossier status ------------------------------------------------------------------
+    def _dossier(self, conv: str, turn: Turn, lang: str, code: str, state: DialogueState) -> Reply:
+        if self.dossiers is None:
+            state.dossier = {"code": code}
+            return self._handoff(turn, state, lang, "dossier", conv, intent="dossier_status")
+        try:
+            status = self.dossiers.lookup(code)
+        except DossierSourceError as exc:
+            log.warning("dossier lookup failed for %s: %s", code, exc)
+            state.dossier = {"code": code, "status": "unavailable"}
+            state.pending = Pending("handoff_offer", reason="dossier")
+            return Reply(conv, lang, "dossier_status", dossier_text.dossier_unavailable(lang))
+        if status is None:
+            state.dossier = {"code": code, "status": "not_found"}
+            state.pending = Pending("handoff_offer", reason="dossier")
+            return Reply(conv, lang, "dossier_status", dossier_text.dossier_not_found(lang, code))
+        state.dossier = status.to_dict()
+        answer = dossier_text.dossier_found(lang, status)
+        refs: list[ProcedureRef] = []
+        proc = self.searcher.index.procedure(status.procedure_code) if status.procedure_code else None
+        if proc is not None:
+            refs.append(ProcedureRef(proc.code, proc.name, 1.0, proc.url))
+        if status.needs_attention:
+            answer = f"{answer}\n\n{dossier_text.dossier_problem_offer(lang, status.status)}"
+            state.pending = Pending("handoff_offer", reason="dossier")
+        return Reply(conv, lang, "dossier_status", answer, refs)
+
+    # -- handoff ---------------------------------------------------------------------
+    def _handoff(
+        self,
+        turn: Turn,
+        state: DialogueState,
+        lang: str,
+        reason: str,
+        conv: str,
+        *,
+        intent: str | None = None,
+    ) -> Reply:
+        intent = intent or reason
+        if self.cases is None:
+            # Nobody to hand over to (a one-off question from the command line): offer.
+            state.pending = Pending("handoff_offer", reason=reason)
+            return Reply(conv, lang, intent, compose.handoff_offer(lang))
+        packet = HandoffPacket(
+            conversation_id=conv,
+            channel=turn.channel,
+            language=lang,
+            reason=reason,
+            channel_user_id=turn.channel_user_id,
+            display_name=turn.display_name,
+            intents=list(state.intents),
+            procedures=list(state.procedures),
+            place=state.place,
+            dossier=state.dossier,
+            bot_told=list(state.bot_told),
+            last_message=turn.text if isinstance(turn.text, str) else "",
+            speech_confidence=turn.speech_confidence,
+        )
+        try:
+            ref = self.cases.open_case(packet)
+        except Exception:
+            # Visible, never silent: logged with the trace; the citizen is told to call.
+            log.exception("could not open a handoff case for conversation %s", conv)
+            return Reply(conv, lang, intent, compose.say(lang, "handoff_unavailable"))
+        state.case_id = ref.case_id
+        answer = compose.handoff_started(lang, ref.case_id)
+        info = self.cases.queue_info(ref.case_id)
+        if info is not None:
+            answer = f"{answer} {self._queue_text(lang, info)}".strip()
+            if not info.open_now:
+                state.pending = Pending("callback_number")
+        return Reply(conv, lang, intent, answer, handoff=ref)
+
+    def _queue_text(self, lang: str, info: QueueInfo) -> str:
+        if not info.open_now:
+            return compose.say(lang, "handoff_closed", when=_local_time(info.next_open, lang))
+        if info.position == 1:
+            return compose.say(lang, "handoff_queue_next")
+        if info.position > 1:
+            minutes = info.estimated_wait_minutes or 1
+            return compose.say(lang, "handoff_queue", position=info.position, minutes=minutes)
+        return ""
+
+    def _queue_reply(self, conv: str, lang: str, state: DialogueState) -> Reply | None:
+        if self.cases is None or state.case_id is None:
+            return None
+        info = self.cases.queue_info(state.case_id)
+        if info is None or info.position < 1:
+            return None
+        answer = (
+            f"{compose.say(lang, 'handoff_pending', case_id=state.case_id)} {self._queue_text(lang, info)}"
+        )
+        return Reply(
+            conv, lang, "handoff_status", answer.strip(), handoff=HandoffRef(state.case_id, "waiting")
+        )
+
+    def _complaint(
+        self, conv: str, turn: Turn, text: str, detected: str, lang: str, found: Cues, state: DialogueState
+    ) -> Reply:
+        """A complaint goes to staff; when it clearly names a complaint procedure ("khiếu
+        nại quyết định hành chính của công an xã"), that record comes with it."""
         result = self.searcher.search(text, detected, k=max(self.config.results, 3))
         top = result.top
-        if top is None or top.score < self.config.clear_procedure:
-            return Reply(conv, lang, "complaint", offer)
-        grounded = self._procedure(conv, lang, result, found, PlaceResolution())
-        return Reply(conv, lang, "complaint", f"{offer}\n\n{grounded.answer}", grounded.procedures)
+        grounded: Reply | None = None
+        if top is not None and top.score >= self.config.clear_procedure:
+            grounded = self._procedure(conv, lang, result, found, PlaceResolution(), state)
+            state.procedures = [asdict(p) for p in grounded.procedures]
+            state.pending = None
+        handed = self._handoff(turn, state, lang, "complaint", conv, intent="complaint")
+        if grounded is not None and not grounded.needs_clarification:
+            handed.answer = f"{handed.answer}\n\n{grounded.answer}"
+            handed.procedures = grounded.procedures
+        return handed
 
     def _old_place(self, conv: str, lang: str, place: PlaceResolution, found: Cues) -> Reply:
         if "where" in found:
@@ -136,25 +575,26 @@ class Assistant:
 
     # -- replies -----------------------------------------------------------------------
     def _procedure(
-        self, conv: str, lang: str, result: SearchResult, found: Cues, place: PlaceResolution
+        self,
+        conv: str,
+        lang: str,
+        result: SearchResult,
+        found: Cues,
+        place: PlaceResolution,
+        state: DialogueState,
     ) -> Reply:
         hits = result.hits[: self.config.results]
         top = hits[0]
         refs = [
             ProcedureRef(h.procedure.code, h.procedure.name, round(h.score, 4), h.procedure.url) for h in hits
         ]
-        intent = {
-            "documents": "ask_documents",
-            "fee": "ask_fee",
-            "duration": "ask_duration",
-            "online": "ask_online",
-            "where": "ask_where",
-        }.get(found.focus, "ask_procedure")
+        intent = _FOCUS_INTENTS.get(found.focus, "ask_procedure")
         others: list[Procedure] = [h.procedure for h in hits[1:3]]
         close = [h for h in hits[1:] if top.score - h.score <= self.config.clarify_margin]
         if close and all(h.procedure.name != top.procedure.name for h in close):
             options = [(h.procedure.code, h.procedure.name) for h in [top, *close]]
             question, labels = compose.clarify_procedures(lang, options)
+            state.pending = Pending("choose_procedure", [code for code, _ in options], focus=found.focus)
             return Reply(conv, lang, intent, question, refs, needs_clarification=True, options=labels)
         answer = compose.procedure_answer(top.procedure, lang, found.focus, others)
         reply = Reply(conv, lang, intent, answer, refs)
@@ -172,9 +612,14 @@ class Assistant:
         province = self.units.province(commune.province_code)
         return PlaceRef(commune.code, commune.full_name, province.full_name if province else "")
 
-    def _clarify_place(self, conv: str, lang: str, place: PlaceResolution) -> Reply:
+    def _clarify_place(
+        self, conv: str, lang: str, place: PlaceResolution, state: DialogueState, found: Cues
+    ) -> Reply:
         cands = [(c.name, c.district, c.province) for c in place.candidates[:9]]
         question, labels = compose.clarify_place(lang, cands)
+        # The choice is resolved again from "name, district, province", which is unambiguous.
+        keys = [", ".join(x for x in cand if x) for cand in cands]
+        state.pending = Pending("choose_place", keys, focus="where" if "where" in found else None)
         return Reply(conv, lang, "ask_place_change", question, needs_clarification=True, options=labels)
 
     def _place_change(self, conv: str, lang: str, place: PlaceResolution) -> Reply:
@@ -243,3 +688,100 @@ class Assistant:
         if centre is not None:
             reply.centre = CentreRef(centre.name, centre.address, centre.phone)
         return reply
+
+
+_FOCUS_INTENTS = {
+    "documents": "ask_documents",
+    "fee": "ask_fee",
+    "duration": "ask_duration",
+    "online": "ask_online",
+    "where": "ask_where",
+}
+_ORDINALS = {
+    "mot": 1,
+    "nhat": 1,
+    "first": 1,
+    "premier": 1,
+    "premiere": 1,
+    "primero": 1,
+    "primera": 1,
+    "hai": 2,
+    "second": 2,
+    "deuxieme": 2,
+    "segundo": 2,
+    "segunda": 2,
+    "ba": 3,
+    "third": 3,
+    "troisieme": 3,
+    "tercero": 3,
+    "tercera": 3,
+    "bon": 4,
+    "tu": 4,
+    "fourth": 4,
+    "quatrieme": 4,
+    "cuarto": 4,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "첫": 1,
+    "두": 2,
+    "세": 3,
+    "네": 4,
+}
+
+
+def _option_number(text: str, parse: Parse | None) -> int | None:
+    """ "2", "số 2", "option 3", "cái thứ hai", "第二个": the number of a listed option."""
+    match = _OPTION.match(text)
+    if match:
+        return int(match.group(1))
+    if parse is not None:
+        for entity in parse.entities:
+            if entity.entity == "option" and entity.value.isdigit():
+                return int(entity.value)
+    folded = fold(text).strip(" .!?")
+    tokens = folded.split()
+    if 0 < len(tokens) <= 4 and any(
+        t in ("thu", "cai", "so", "the", "option", "le", "la", "el") for t in tokens[:-1]
+    ):
+        return _ORDINALS.get(tokens[-1])
+    stripped = text.strip().strip("第个個번째番目").strip()
+    return _ORDINALS.get(stripped) if len(stripped) == 1 else None
+
+
+def _yes_no(text: str, parse: Parse | None) -> bool | None:
+    if parse is not None and parse.confidence >= 0.6:
+        if parse.intent == "affirm":
+            return True
+        if parse.intent == "deny":
+            return False
+    folded = fold(text).strip(" .!?。！？")
+    if folded in _YES or text.strip(" .!?。！？") in _YES:
+        return True
+    if folded in _NO or text.strip(" .!?。！？") in _NO:
+        return False
+    first = folded.split()[0] if folded.split() else ""
+    if first in _YES and len(folded.split()) <= 4:
+        return True
+    if first in _NO and len(folded.split()) <= 4:
+        return False
+    return None
+
+
+def _local_time(iso: str | None, lang: str) -> str:
+    """ "2026-11-23T07:30:00+07:00" → "07:30 23/11/2026" (vi) or "07:30, 2026-11-23"."""
+    if not iso:
+        return "—"
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if lang in ("vi", "fr", "es"):
+        return when.strftime("%H:%M %d/%m/%Y")
+    if lang in ("zh", "ja"):
+        return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}"
+    if lang == "ko":
+        return f"{when.year}년 {when.month}월 {when.day}일 {when:%H:%M}"
+    return when.strftime("%H:%M, %d %b %Y")

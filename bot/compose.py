@@ -631,3 +631,8 @@ def thanks(lang: str) -> str:
 
 def goodbye(lang: str) -> str:
     return _t(normalize_lang(lang), "goodbye")
+
+
+def say(lang: str, key: str, **values: object) -> str:
+    """A conversation message from the catalogue (keys in ``bot.i18n._DIALOGUE``)."""
+    return _t(normalize_lang(lang), key, **values)

@@ -1565,3 +1565,126 @@ AGENCIES: dict[str, dict[str, str]] = {
         "ja": "ベトナム国家銀行",
     },
 }
+
+# Conversation (dialogue state, handoff queue, callback, language switching).
+_DIALOGUE: dict[str, dict[str, str]] = {
+    "vi": {
+        "handoff_unavailable": "Xin lỗi, hiện chưa chuyển được cho tổng đài viên. Vui lòng gọi đường dây nóng của tỉnh hoặc thử lại sau ít phút.",
+        "handoff_queue": "Bạn đang ở vị trí số {position} trong hàng chờ; thời gian chờ dự kiến khoảng {minutes} phút.",
+        "handoff_queue_next": "Bạn là người tiếp theo trong hàng chờ.",
+        "handoff_closed": (
+            "Hiện đang ngoài giờ làm việc của tổng đài viên; nhân viên sẽ phản hồi từ {when}. "
+            "Nếu muốn được gọi lại, vui lòng nhắn số điện thoại của bạn."
+        ),
+        "handoff_pending": "Yêu cầu {case_id} của bạn đã được chuyển cho tổng đài viên và đang chờ xử lý.",
+        "callback_saved": "Cảm ơn bạn. Tổng đài viên sẽ gọi lại số {number} trong giờ làm việc.",
+        "callback_invalid": "Số điện thoại chưa hợp lệ. Vui lòng nhập lại, ví dụ: 0905 123 456.",
+        "language_set": "Vâng, tôi sẽ trả lời bằng tiếng Việt.",
+        "option_invalid": "Vui lòng chọn một số từ 1 đến {count}.",
+        "handoff_declined": "Vâng. Bạn cần hỏi thêm gì cứ nhắn cho tôi.",
+        "followup_no_context": "Bạn đang hỏi về thủ tục nào? Vui lòng cho tôi biết tên thủ tục (ví dụ: đăng ký khai sinh).",
+        "abuse_warning": "Xin bạn giữ lời lẽ lịch sự. Tôi sẵn sàng hỗ trợ bạn về thủ tục hành chính.",
+        "followup_place": "Bạn cho tôi biết bạn ở xã/phường nào để tôi chỉ nơi nộp gần nhất.",
+    },
+    "en": {
+        "handoff_unavailable": "Sorry, I could not reach the hotline staff just now. Please call the provincial hotline or try again in a few minutes.",
+        "handoff_queue": "You are number {position} in the queue; the expected wait is about {minutes} minutes.",
+        "handoff_queue_next": "You are next in the queue.",
+        "handoff_closed": (
+            "Our hotline staff are outside working hours now; they will answer from {when}. "
+            "If you would like a call back, please send your phone number."
+        ),
+        "handoff_pending": "Your request {case_id} has been passed to hotline staff and is waiting to be handled.",
+        "callback_saved": "Thank you. A staff member will call {number} back during working hours.",
+        "callback_invalid": "That phone number does not look valid. Please send it again, e.g. 0905 123 456.",
+        "language_set": "Sure, I will answer in English.",
+        "option_invalid": "Please choose a number from 1 to {count}.",
+        "handoff_declined": "All right. Just send me a message if you have another question.",
+        "followup_no_context": "Which procedure are you asking about? Please tell me its name (for example: birth registration).",
+        "abuse_warning": "Please keep the conversation polite. I am glad to help you with administrative procedures.",
+        "followup_place": "Tell me which commune or ward you live in and I will show you the nearest office.",
+    },
+    "fr": {
+        "handoff_unavailable": "Désolé, je n'ai pas pu joindre les conseillers pour le moment. Appelez la ligne d'assistance de la province ou réessayez dans quelques minutes.",
+        "handoff_queue": "Vous êtes en position {position} dans la file ; attente estimée : environ {minutes} minutes.",
+        "handoff_queue_next": "Vous êtes le prochain dans la file.",
+        "handoff_closed": (
+            "Nos conseillers sont actuellement hors de leurs heures de service ; ils répondront à partir de {when}. "
+            "Si vous souhaitez être rappelé, envoyez votre numéro de téléphone."
+        ),
+        "handoff_pending": "Votre demande {case_id} a été transmise à un conseiller et attend d'être traitée.",
+        "callback_saved": "Merci. Un conseiller rappellera le {number} pendant les heures de service.",
+        "callback_invalid": "Ce numéro ne semble pas valide. Renvoyez-le, par exemple : 0905 123 456.",
+        "language_set": "D'accord, je vous répondrai en français.",
+        "option_invalid": "Veuillez choisir un numéro de 1 à {count}.",
+        "handoff_declined": "Très bien. Écrivez-moi si vous avez une autre question.",
+        "followup_no_context": "De quelle procédure parlez-vous ? Indiquez son nom (par exemple : déclaration de naissance).",
+        "abuse_warning": "Merci de rester courtois. Je suis là pour vous aider dans vos démarches administratives.",
+        "followup_place": "Indiquez-moi votre commune ou quartier et je vous montrerai le guichet le plus proche.",
+    },
+    "es": {
+        "handoff_unavailable": "Lo siento, no he podido contactar con el personal en este momento. Llame a la línea de la provincia o inténtelo de nuevo en unos minutos.",
+        "handoff_queue": "Usted es el número {position} en la cola; la espera estimada es de unos {minutes} minutos.",
+        "handoff_queue_next": "Usted es el siguiente en la cola.",
+        "handoff_closed": (
+            "Nuestro personal está fuera de su horario de trabajo; responderá a partir de {when}. "
+            "Si desea que le llamemos, envíe su número de teléfono."
+        ),
+        "handoff_pending": "Su solicitud {case_id} se ha pasado al personal y está a la espera de ser atendida.",
+        "callback_saved": "Gracias. Un miembro del personal llamará al {number} en horario de trabajo.",
+        "callback_invalid": "Ese número no parece válido. Envíelo de nuevo, por ejemplo: 0905 123 456.",
+        "language_set": "De acuerdo, le responderé en español.",
+        "option_invalid": "Elija un número del 1 al {count}.",
+        "handoff_declined": "De acuerdo. Escríbame si tiene otra pregunta.",
+        "followup_no_context": "¿Sobre qué trámite pregunta? Dígame su nombre (por ejemplo: inscripción de nacimiento).",
+        "abuse_warning": "Le ruego que mantenga un tono cortés. Con gusto le ayudo con sus trámites.",
+        "followup_place": "Dígame en qué comuna o barrio vive y le indicaré la oficina más cercana.",
+    },
+    "zh": {
+        "handoff_unavailable": "抱歉，暂时无法转接人工客服。请拨打本省热线或几分钟后再试。",
+        "handoff_queue": "您目前排在第{position}位，预计等待约{minutes}分钟。",
+        "handoff_queue_next": "下一位就是您。",
+        "handoff_closed": "现在是人工客服的非工作时间；客服将从{when}起回复。如需回电，请发送您的电话号码。",
+        "handoff_pending": "您的请求{case_id}已转交人工客服，正在等待处理。",
+        "callback_saved": "谢谢。客服将在工作时间回拨{number}。",
+        "callback_invalid": "电话号码似乎无效，请重新发送，例如：0905 123 456。",
+        "language_set": "好的，我将用中文回答。",
+        "option_invalid": "请选择1到{count}之间的数字。",
+        "handoff_declined": "好的。如有其他问题，请随时给我发消息。",
+        "followup_no_context": "您问的是哪项手续？请告诉我手续名称（例如：出生登记）。",
+        "abuse_warning": "请保持礼貌。我很乐意为您解答行政手续问题。",
+        "followup_place": "请告诉我您所在的社/坊，我会告诉您最近的办理地点。",
+    },
+    "ko": {
+        "handoff_unavailable": "죄송합니다. 지금은 상담원에게 연결할 수 없습니다. 성 핫라인으로 전화하시거나 몇 분 후 다시 시도해 주세요.",
+        "handoff_queue": "대기 순서는 {position}번째이며, 예상 대기 시간은 약 {minutes}분입니다.",
+        "handoff_queue_next": "다음 순서입니다.",
+        "handoff_closed": "지금은 상담원 근무 시간이 아닙니다. {when}부터 답변드립니다. 회신 전화를 원하시면 전화번호를 보내 주세요.",
+        "handoff_pending": "요청 {case_id}이(가) 상담원에게 전달되어 처리를 기다리고 있습니다.",
+        "callback_saved": "감사합니다. 근무 시간에 상담원이 {number}(으)로 전화드리겠습니다.",
+        "callback_invalid": "전화번호가 올바르지 않습니다. 다시 보내 주세요. 예: 0905 123 456",
+        "language_set": "네, 한국어로 답변드리겠습니다.",
+        "option_invalid": "1부터 {count} 사이의 번호를 선택해 주세요.",
+        "handoff_declined": "알겠습니다. 다른 질문이 있으면 메시지를 보내 주세요.",
+        "followup_no_context": "어떤 절차에 대해 문의하시나요? 절차 이름을 알려 주세요 (예: 출생 신고).",
+        "abuse_warning": "정중한 표현을 부탁드립니다. 행정 절차에 대해 기꺼이 도와드리겠습니다.",
+        "followup_place": "거주하시는 사/방을 알려 주시면 가장 가까운 접수처를 안내해 드리겠습니다.",
+    },
+    "ja": {
+        "handoff_unavailable": "申し訳ありません。現在担当者におつなぎできません。省のホットラインにお電話いただくか、数分後にもう一度お試しください。",
+        "handoff_queue": "順番は{position}番目で、待ち時間は約{minutes}分の見込みです。",
+        "handoff_queue_next": "次があなたの番です。",
+        "handoff_closed": "現在は担当者の受付時間外です。{when}から対応します。折り返しの電話をご希望の場合は、電話番号を送ってください。",
+        "handoff_pending": "ご依頼{case_id}は担当者に引き継がれ、対応を待っています。",
+        "callback_saved": "ありがとうございます。受付時間内に担当者が{number}へ折り返しお電話します。",
+        "callback_invalid": "電話番号が正しくないようです。もう一度送ってください（例：0905 123 456）。",
+        "language_set": "承知しました。日本語でお答えします。",
+        "option_invalid": "1から{count}までの番号を選んでください。",
+        "handoff_declined": "承知しました。ほかにご質問があればメッセージを送ってください。",
+        "followup_no_context": "どの手続きについてのご質問ですか？手続きの名前を教えてください（例：出生届）。",
+        "abuse_warning": "丁寧な言葉遣いをお願いします。行政手続きについて喜んでお手伝いします。",
+        "followup_place": "お住まいの社・坊を教えていただければ、最寄りの窓口をご案内します。",
+    },
+}
+for _lang, _extra in _DIALOGUE.items():
+    MESSAGES[_lang].update(_extra)

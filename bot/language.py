@@ -194,3 +194,93 @@ def _detect_by_cues(text: str, default: str) -> str:
 def answer_language(lang: str) -> str:
     """The language we answer in: Vietnamese typed without marks is answered in Vietnamese."""
     return "vi" if lang == "vi-x" else lang if lang in SUPPORTED else "vi"
+
+
+# "English please", "/lang fr", "tiếng Việt", "中文": the citizen chooses the language.
+_LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
+    "vi": (
+        "tieng viet",
+        "vietnamese",
+        "vietnamien",
+        "vietnamita",
+        "越南语",
+        "越南文",
+        "베트남어",
+        "ベトナム語",
+    ),
+    "en": ("tieng anh", "english", "anglais", "ingles", "英语", "英文", "영어", "英語"),
+    "fr": ("tieng phap", "french", "francais", "frances", "法语", "法文", "프랑스어", "フランス語"),
+    "es": ("tieng tay ban nha", "spanish", "espagnol", "espanol", "西班牙语", "스페인어", "スペイン語"),
+    "zh": (
+        "tieng trung",
+        "tieng hoa",
+        "chinese",
+        "chinois",
+        "chino",
+        "中文",
+        "汉语",
+        "普通话",
+        "중국어",
+        "中国語",
+    ),
+    "ko": ("tieng han", "korean", "coreen", "coreano", "韩语", "韩文", "한국어", "韓国語"),
+    "ja": ("tieng nhat", "japanese", "japonais", "japones", "日语", "日文", "일본어", "日本語"),
+}
+_LANG_COMMAND = re.compile(r"^\s*/(?:lang|language|ngonngu)(?:@\w+)?\s+([a-z]{2})\b", re.IGNORECASE)
+_REQUEST_WORDS = (
+    "please",
+    "in ",
+    "speak",
+    "switch",
+    "answer",
+    "reply",
+    "tra loi",
+    "noi ",
+    "dung ",
+    "chuyen sang",
+    "xin",
+    "en ",
+    "parlez",
+    "hablar",
+    "habla",
+    "por favor",
+    "s'il vous plait",
+    "svp",
+    "请",
+    "用",
+    "说",
+    "으로",
+    "로",
+    "で",
+    "해주세요",
+    "주세요",
+    "お願い",
+)
+
+
+def requested_language(text: str) -> str | None:
+    """The language the citizen asks for explicitly, or None.
+
+    Only short messages count ("English please", "nói tiếng Việt", "/lang ja"): a question
+    that merely mentions a language ("cần bằng tiếng Anh không?") is not a request.
+    """
+    match = _LANG_COMMAND.match(text or "")
+    if match:
+        code = match.group(1).lower()
+        return code if code in SUPPORTED else None
+    folded = _fold_phrase(text)
+    if not folded or len(folded) > 40 or "?" in folded or "？" in folded:
+        return None
+    for code, names in _LANGUAGE_NAMES.items():
+        for name in names:
+            if name in folded:
+                rest = folded.replace(name, " ").strip(" .!?,。！？")
+                if not rest or any(w in f"{rest} " for w in _REQUEST_WORDS) or len(rest) <= 3:
+                    return code
+    return None
+
+
+def _fold_phrase(text: str) -> str:
+    text = unicodedata.normalize("NFD", (text or "").lower())
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn").replace("đ", "d")
+    return " ".join(unicodedata.normalize("NFC", text).split())

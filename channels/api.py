@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,8 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.assistant import Turn
+from channels.conversation import ConversationService
 from channels.runtime import Runtime
 from channels.settings import Settings
+from handoff.db import Database
+from handoff.web import mount_console
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -33,6 +36,7 @@ class AskRequest(BaseModel):
     text: str = Field(description="The citizen's message, in any supported language")
     conversation_id: str | None = Field(None, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
     lang: str | None = Field(None, max_length=16, description="vi, en, fr, es, zh, ko or ja")
+    channel: Literal["api", "web"] = Field("api", description="web for the bundled chat page")
 
 
 class ProcedureOut(BaseModel):
@@ -136,11 +140,19 @@ def create_app(
     runtime: Runtime | None = None,
     index_dir: Path | None = None,
     rebuild: bool | None = None,
+    migrate: bool = True,
 ) -> FastAPI:
-    """The app; the runtime (index, model) is loaded in the lifespan unless given."""
+    """The app; the runtime (index, model) is loaded in the lifespan unless given.
+
+    ``migrate=False`` for the worker processes of ``serve --workers N``: the parent has
+    brought the database schema up to date once before starting them.
+    """
+    db = Database(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if migrate:
+            db.migrate()
         # Answering is CPU-bound: one compute thread per process answers turn after turn,
         # while the event loop stays free for I/O. A pool of threads would only fight over
         # the GIL (measured: about half the throughput on two cores).
@@ -151,9 +163,13 @@ def create_app(
             started = time.perf_counter()
             app.state.runtime = Runtime.start(settings, index_dir=index_dir, rebuild=rebuild)
             log.info("ready in %.1f s", time.perf_counter() - started)
+        assistant = app.state.runtime.assistant
+        assistant.cases = app.state.cases
+        app.state.conversations = ConversationService(assistant, db, app.state.cases)
         yield
         app.state.runtime = None
         app.state.compute.shutdown(wait=True)
+        db.dispose()
 
     app = FastAPI(
         title="Citizen hotline assistant",
@@ -162,6 +178,13 @@ def create_app(
         description="Answers questions about Vietnam's administrative procedures from the official catalogue.",
     )
     app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
+    mount_console(
+        app,
+        db,
+        settings.handoff,
+        procedure_lookup=lambda code: _procedure_record(app, code),
+        environment=settings.environment,
+    )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -174,10 +197,21 @@ def create_app(
 
     @app.post("/api/v1/ask", response_model=AskResponse)
     async def ask(body: AskRequest, rt: RuntimeDep, request: Request) -> dict[str, Any]:
-        turn = Turn(body.text, body.conversation_id, body.lang, channel="api")
+        turn = Turn(body.text, body.conversation_id, body.lang, channel=body.channel)
         loop = asyncio.get_running_loop()
-        reply = await loop.run_in_executor(request.app.state.compute, rt.assistant.handle, turn)
-        return reply.to_dict()
+        service: ConversationService = request.app.state.conversations
+        stored = await loop.run_in_executor(request.app.state.compute, service.handle, turn)
+        return stored.reply.to_dict()
+
+    @app.get("/api/v1/conversations/{conversation_id}/messages")
+    def conversation_messages(
+        conversation_id: str, request: Request, after: int = 0, limit: int = 100
+    ) -> dict[str, Any]:
+        """The transcript after a message id: the web chat polls it for staff replies."""
+        service: ConversationService = request.app.state.conversations
+        return {
+            "messages": service.messages(conversation_id, after=max(after, 0), limit=min(max(limit, 1), 500))
+        }
 
     @app.get("/api/v1/procedures/{code}")
     def procedure(code: str, rt: RuntimeDep) -> dict[str, Any]:
@@ -206,6 +240,7 @@ def create_app(
         rt: Runtime | None = getattr(request.app.state, "runtime", None)
         checks = {
             "index": rt is not None and len(rt.index.procedures) > 0,
+            "database": db.ping(),
         }
         ready = all(checks.values())
         body: dict[str, Any] = {"status": "ready" if ready else "not ready", "checks": checks}
@@ -224,6 +259,12 @@ def create_app(
     return app
 
 
+def _procedure_record(app: FastAPI, code: str) -> dict[str, Any] | None:
+    rt: Runtime | None = getattr(app.state, "runtime", None)
+    proc = rt.index.procedure(code) if rt is not None else None
+    return proc.to_dict() if proc is not None else None
+
+
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --workers N``: each worker process builds its app from the
     environment the ``hotline serve`` parent prepared (config file and index folder)."""
@@ -233,4 +274,6 @@ def app_from_env() -> FastAPI:
 
     settings = load_settings(os.environ.get("HOTLINE_CONFIG") or None)
     index_dir = os.environ.get("HOTLINE_SERVE_INDEX")
-    return create_app(settings, index_dir=Path(index_dir) if index_dir else None, rebuild=False)
+    return create_app(
+        settings, index_dir=Path(index_dir) if index_dir else None, rebuild=False, migrate=False
+    )

@@ -80,6 +80,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         index_dir = settings.resolve(settings.index.path)
         if settings.index.rebuild_on_start or not (index_dir / "meta.json").is_file():
             build_index(settings, index_dir)
+    # Once, before the workers start: the database schema and the demo dossiers.
+    from channels.runtime import make_dossier_source
+    from handoff.db import Database
+
+    Database(settings.database_url).migrate()
+    make_dossier_source(settings, seed=True)
     os.environ["HOTLINE_SERVE_INDEX"] = str(index_dir)
     if args.config:
         os.environ["HOTLINE_CONFIG"] = str(Path(args.config).resolve())
@@ -137,6 +143,68 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace) -> int:
+    """An interactive conversation in the terminal, stored like any other channel's."""
+    import uuid
+
+    from bot.assistant import Turn
+    from channels.conversation import ConversationService
+    from handoff.db import Database
+    from handoff.service import CaseService
+
+    runtime = _runtime(args)
+    settings = runtime.settings
+    db = Database(settings.database_url)
+    db.migrate()
+
+    def lookup(code: str) -> dict[str, object] | None:
+        proc = runtime.index.procedure(code)
+        return proc.to_dict() if proc is not None else None
+
+    cases = CaseService(db, settings.handoff, procedure_lookup=lookup)
+    runtime.assistant.cases = cases
+    service = ConversationService(runtime.assistant, db, cases)
+    conversation = args.conversation or f"cli-{uuid.uuid4().hex[:12]}"
+    interactive = sys.stdin.isatty()
+    print(f"Conversation {conversation}. Ask in any language; /quit or Ctrl-D to leave.", flush=True)
+    seen = 0
+    while True:
+        try:
+            line = input("> " if interactive else "")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            break
+        text = line.strip()
+        if text in ("/quit", "/exit", "quit", "exit"):
+            break
+        if not text:
+            continue
+        stored = service.handle(Turn(text, conversation, args.lang, channel="terminal"))
+        reply = stored.reply
+        if reply.answer:
+            print(reply.answer)
+        for number, option in enumerate(reply.options, 1):
+            if not option.lstrip().startswith(str(number)):
+                option = f"{number}. {option}"
+            print(f"  {option}")
+        if reply.handoff is not None:
+            print(f"[case {reply.handoff.case_id}: {reply.handoff.status}]")
+        for message in service.messages(conversation, after=max(seen, stored.inbound_id)):
+            seen = max(seen, int(message["id"]))
+            if message["sender"] == "agent":
+                print(f"[staff] {message['text']}")
+        print(flush=True)
+    db.dispose()
+    return 0
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from handoff.cli import run_staff
+
+    settings = _settings(args)
+    return run_staff(args, settings.database_url)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotline", description="Citizen hotline assistant")
     parser.add_argument("--config", help="config file (default: config.yml, or $HOTLINE_CONFIG)")
@@ -173,6 +241,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("chat", help="talk to the assistant in the terminal (stored like any channel)")
+    p.add_argument("--index")
+    p.add_argument("--lang", help="answer language; detected per message when absent")
+    p.add_argument("--conversation", help="continue this conversation id")
+    p.set_defaults(func=cmd_chat)
+
+    from handoff.cli import add_staff_parser
+
+    add_staff_parser(sub)
+    sub.choices["staff"].set_defaults(func=cmd_staff)
     for subparser in sub.choices.values():
         subparser.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     return parser

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+
 from bot import language
 from bot.assistant import Assistant, AssistantConfig
+from bot.dossier import DossierSource, build_dossier_source
+from bot.nlu import NLUEngine
+from bot.nlu.builtin import BuiltinNLU
 from channels.settings import PROJECT_ROOT, Settings
 from knowledge.aliases import apply_aliases, load_aliases
 from knowledge.catalogue import import_catalogues
@@ -27,6 +32,7 @@ from knowledge.units import UnitRegistry
 log = logging.getLogger(__name__)
 
 TERMINOLOGY_DIR = PROJECT_ROOT / "knowledge" / "data" / "terminology"
+NLU_DATA_DIR = PROJECT_ROOT / "bot" / "data"
 
 
 def terminology_files() -> list[Path]:
@@ -113,9 +119,69 @@ def build_index(
     terminology = terminology or load_terminology()
     index = KnowledgeIndex.build(inputs, encoder, terminology, report)
     index.save(out)
+    ensure_builtin_nlu(out)
     if not encoder.export_query_encoder(out):
         log.info("no traced query encoder for %s; servers will load the full model", encoder.name)
     return index, True
+
+
+def ensure_builtin_nlu(index_dir: Path, force: bool = False) -> BuiltinNLU:
+    """The builtin NLU model saved beside the index, retrained when bot/data changed."""
+    target = index_dir / "nlu"
+    stamp = target / "data.sha256"
+    digest = files_hash(sorted(NLU_DATA_DIR.glob("*.yml")))
+    if not force and stamp.is_file() and stamp.read_text().strip() == digest:
+        try:
+            return BuiltinNLU.load(target)
+        except Exception as exc:  # a damaged model is rebuilt, not fatal
+            log.warning("NLU model at %s unreadable (%s); retraining", target, exc)
+    started = dt.datetime.now()
+    nlu = BuiltinNLU.train(NLU_DATA_DIR)
+    tmp = index_dir / f".nlu-{os.getpid()}"
+    tmp.mkdir(parents=True, exist_ok=True)
+    nlu.save(tmp)
+    (tmp / "data.sha256").write_text(digest)
+    if target.exists():
+        import shutil
+
+        shutil.rmtree(target, ignore_errors=True)
+    tmp.replace(target)
+    log.info("builtin NLU trained in %.1f s", (dt.datetime.now() - started).total_seconds())
+    return nlu
+
+
+def make_nlu(settings: Settings, index_dir: Path) -> NLUEngine:
+    builtin = ensure_builtin_nlu(index_dir)
+    if settings.nlu.engine == "rasa":
+        from bot.nlu.rasa import RasaNLU
+
+        log.info("NLU: Rasa server at %s (builtin fallback)", settings.nlu.rasa_url)
+        return RasaNLU(settings.nlu.rasa_url, fallback=builtin, timeout=settings.nlu.timeout)
+    return builtin
+
+
+def make_dossier_source(settings: Settings, seed: bool = True) -> DossierSource | None:
+    cfg = settings.dossiers
+    if cfg.source == "none":
+        return None
+    if cfg.source == "sqlite":
+        return build_dossier_source(
+            "sqlite",
+            path=settings.resolve(cfg.path),
+            seed=settings.resolve(cfg.seed) if (seed and cfg.seed) else None,
+            status_map=cfg.status_map or None,
+        )
+    if not cfg.url:
+        raise ValueError("dossiers.source is http but dossiers.url is not set")
+    return build_dossier_source(
+        "http",
+        url=cfg.url,
+        field_map=cfg.field_map,
+        status_map=cfg.status_map or None,
+        timeout=cfg.timeout,
+        # The key is read from DOSSIER_API_KEY; a header configured without it fails at start.
+        **({"api_key_header": cfg.api_key_header} if cfg.api_key_header else {}),
+    )
 
 
 def query_encoder(settings: Settings, index_dir: Path) -> Encoder:
@@ -155,6 +221,8 @@ class Runtime:
         encoder.warm_up()
         language.warm_up()
         searcher = Searcher(index, encoder, terminology, SearchConfig(threshold=settings.search.threshold))
+        # Workers of `serve --workers N` (rebuild=False) find the demo dossiers seeded by the parent.
+        dossiers = make_dossier_source(settings, seed=rebuild is not False)
         assistant = Assistant(
             searcher,
             index.units,
@@ -164,5 +232,7 @@ class Runtime:
                 results=settings.search.results,
                 default_language=settings.default_language,
             ),
+            nlu=make_nlu(settings, path),
+            dossiers=dossiers,
         )
         return cls(settings, index, encoder, terminology, searcher, assistant)

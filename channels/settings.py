@@ -15,6 +15,8 @@ import yaml
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from handoff.config import HandoffSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yml"
 LANGS = ("vi", "en", "fr", "es", "zh", "ko", "ja")
@@ -51,6 +53,27 @@ class DatabaseSettings(BaseModel):
     url: str = "sqlite:///var/hotline.db"
 
 
+class NLUSettings(BaseModel):
+    engine: Literal["builtin", "rasa"] = "builtin"
+    rasa_url: str = "http://127.0.0.1:5005"
+    timeout: float = Field(1.0, gt=0, le=30)
+
+
+class DossierSettings(BaseModel):
+    """Where dossier (hồ sơ) status is looked up: a SQLite file for demos and tests, or the
+    province's HTTP service with a field mapping; ``none`` hands dossier questions to staff."""
+
+    source: Literal["sqlite", "http", "none"] = "sqlite"
+    path: Path = Path("var/dossiers.db")
+    seed: Path | None = Path("data/sample/dossiers.csv")
+    url: str | None = None  # e.g. https://dichvucong.example.gov.vn/api/hoso/{code}
+    field_map: dict[str, str] = Field(default_factory=dict)
+    status_map: dict[str, str] = Field(default_factory=dict)
+    timeout: float = Field(3.0, gt=0, le=60)
+    # The header that carries DOSSIER_API_KEY (from the environment); empty: no key is sent.
+    api_key_header: str = ""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_nested_delimiter="__", extra="ignore")
 
@@ -62,6 +85,9 @@ class Settings(BaseSettings):
     default_language: str = "vi"
     server: ServerSettings = Field(default_factory=ServerSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    nlu: NLUSettings = Field(default_factory=NLUSettings)
+    dossiers: DossierSettings = Field(default_factory=DossierSettings)
+    handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     config_dir: Path = PROJECT_ROOT
 
     @field_validator("languages")
@@ -89,7 +115,12 @@ class Settings(BaseSettings):
 
     @property
     def database_url(self) -> str:
-        return os.environ.get("DATABASE_URL") or self.database.url
+        """DATABASE_URL wins; a relative SQLite path is taken from the config file's folder."""
+        url = os.environ.get("DATABASE_URL") or self.database.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+            return prefix + str(self.resolve(Path(url[len(prefix) :])))
+        return url
 
 
 def load_settings(config: Path | str | None = None) -> Settings:

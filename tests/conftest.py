@@ -31,6 +31,16 @@ def write_config(path: Path, index: Path, **extra: str) -> Path:
         f"  centres: [{ROOT / 'data/sample/centres.yml'}]",
         "index:",
         f"  path: {index}",
+        "database:",
+        f"  url: sqlite:///{index.parent / 'hotline.db'}",
+        "dossiers:",
+        f"  path: {index.parent / 'dossiers.db'}",
+        f"  seed: {ROOT / 'data/sample/dossiers.csv'}",
+        "handoff:",
+        "  holidays: []",
+        "  hours: {"
+        + ", ".join(f"{d}: ['00:00-24:00']" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+        + "}",
     ]
     lines += [f"{k}: {v}" for k, v in extra.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -513,7 +513,7 @@
     remember({ role: "user", text: text });
     scrollToEnd();
 
-    var body = { text: text };
+    var body = { text: text, channel: "web" };
     var conversationId = load(STORE_ID);
     if (conversationId) {
       body.conversation_id = conversationId;
@@ -550,8 +550,13 @@
             state.replyLanguage = data.language;
             applyUi();
           }
-          renderBot(data, true);
-          remember({ role: "bot", data: data });
+          if (data.answer || data.intent !== "handoff_active") {
+            renderBot(data, true);
+            remember({ role: "bot", data: data });
+          }
+          if (data.handoff && data.handoff.case_id) {
+            startPolling();
+          }
           scrollToEnd();
           return null;
         });
@@ -566,6 +571,48 @@
         setPending(false);
         el.input.focus();
       });
+  }
+
+  // Staff replies reach the web chat through the conversation's transcript: while a case
+  // is open the page asks for new messages every few seconds.
+  var STAFF_LABEL = { vi: "Tổng đài viên", en: "Staff", fr: "Conseiller", es: "Agente", zh: "人工客服", ko: "상담원", ja: "担当者" };
+  var POLL_MS = 4000;
+
+  function startPolling() {
+    if (state.polling) {
+      return;
+    }
+    state.polling = window.setInterval(poll, POLL_MS);
+  }
+
+  function poll() {
+    var conversationId = load(STORE_ID);
+    if (!conversationId) {
+      return;
+    }
+    var url = "/api/v1/conversations/" + encodeURIComponent(conversationId) + "/messages?after=" + (state.seen || 0);
+    fetch(url, { headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || !Array.isArray(data.messages)) {
+          return;
+        }
+        data.messages.forEach(function (m) {
+          state.seen = Math.max(state.seen || 0, m.id || 0);
+          if (m.sender === "agent" && m.text) {
+            var lang = state.replyLanguage || "vi";
+            var item = messageItem("bot", STAFF_LABEL[lang] || STAFF_LABEL.en);
+            var answer = document.createElement("div");
+            answer.className = "answer";
+            appendLinkified(answer, String(m.text));
+            item.bubble.appendChild(answer);
+            el.messages.appendChild(item.item);
+            remember({ role: "bot", data: { answer: String(m.text), language: lang } });
+            scrollToEnd();
+          }
+        });
+      })
+      .catch(function () { /* the next poll tries again */ });
   }
 
   function autosize() {

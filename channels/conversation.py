@@ -1,0 +1,178 @@
+"""One conversation turn end to end: store the inbound message, let the bot answer (or
+stay quiet while a person holds the case), store the reply and the dialogue state.
+
+The inbound message is committed before the bot answers, so nothing the citizen said is
+lost even if answering fails; the bot's work runs outside any open transaction (opening a
+handoff case writes in its own transaction).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from bot.assistant import Assistant, Turn
+from bot.dialogue import DialogueState
+from bot.reply import HandoffRef, Reply
+from handoff.db import Database
+from handoff.models import Conversation, Message, OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class HeldCases(Protocol):
+    """What the conversation needs from the case service (``handoff.service.CaseService``)."""
+
+    def active_case(self, conversation_id: str) -> Any: ...
+
+    def on_citizen_message(self, conversation_id: str, message_id: int) -> None: ...
+
+
+@dataclass(slots=True)
+class Stored:
+    reply: Reply
+    inbound_id: int
+    reply_id: int | None
+    duplicate: bool = False
+
+
+class ConversationService:
+    def __init__(self, assistant: Assistant, db: Database, cases: HeldCases | None = None) -> None:
+        self.assistant = assistant
+        self.db = db
+        self.cases = cases
+
+    def handle(self, turn: Turn, *, channel_message_id: str | None = None) -> Stored:
+        conv_id = turn.conversation_id or uuid.uuid4().hex
+        turn.conversation_id = conv_id
+        text = turn.text if isinstance(turn.text, str) else ""
+        with self.db.session() as session:
+            if channel_message_id is not None:
+                seen = session.scalar(
+                    select(Message).where(
+                        Message.channel == turn.channel, Message.channel_message_id == channel_message_id
+                    )
+                )
+                if seen is not None:
+                    return self._replay(session, seen)
+            conv = session.get(Conversation, conv_id)
+            if conv is None:
+                conv = Conversation(
+                    id=conv_id,
+                    channel=turn.channel,
+                    channel_user_id=turn.channel_user_id,
+                    display_name=turn.display_name,
+                    language=turn.lang or self.assistant.config.default_language,
+                    state={},
+                )
+                session.add(conv)
+                session.flush()
+            inbound = Message(
+                conversation_id=conv_id,
+                channel=turn.channel,
+                channel_message_id=channel_message_id,
+                direction="in",
+                sender="citizen",
+                text=text[: self.assistant.config.max_text_chars * 2],
+            )
+            session.add(inbound)
+            session.flush()
+            inbound_id = inbound.id
+            state = DialogueState.from_dict(conv.state)
+
+        held = self.cases.active_case(conv_id) if self.cases is not None else None
+        if held is not None:
+            # A person holds the case: the bot stays quiet; staff see the message live.
+            self.cases.on_citizen_message(conv_id, inbound_id)  # type: ignore[union-attr]
+            lang = state.language or self.assistant.config.default_language
+            reply = Reply(conv_id, lang, "handoff_active", "", handoff=HandoffRef(held.id, held.status))
+            return Stored(reply, inbound_id, None)
+
+        started = time.perf_counter()
+        reply = self.assistant.handle(turn, state)
+        latency = (time.perf_counter() - started) * 1000
+        with self.db.session() as session:
+            out = Message(
+                conversation_id=conv_id,
+                channel=turn.channel,
+                direction="out",
+                sender="bot",
+                text=reply.answer,
+                language=reply.language,
+                intent=reply.intent,
+                confidence=state.intents[0]["confidence"] if state.intents else None,
+                scores={
+                    "intents": state.intents,
+                    "procedures": [{"code": p.code, "score": p.score} for p in reply.procedures],
+                    "options": reply.options,
+                },
+                latency_ms=round(latency, 3),
+            )
+            session.add(out)
+            conv = session.get(Conversation, conv_id)
+            if conv is not None:
+                conv.state = state.to_dict()
+                conv.language = reply.language
+                conv.turn_count = (conv.turn_count or 0) + 1
+                conv.updated_at = utcnow()
+            session.flush()
+            reply_id = out.id
+        return Stored(reply, inbound_id, reply_id)
+
+    def _replay(self, session: Any, seen: Message) -> Stored:
+        """A channel delivered the same message twice: answer with what was said then."""
+        answer = session.scalar(
+            select(Message)
+            .where(
+                Message.conversation_id == seen.conversation_id, Message.id > seen.id, Message.sender == "bot"
+            )
+            .order_by(Message.id)
+            .limit(1)
+        )
+        conv = session.get(Conversation, seen.conversation_id)
+        lang = conv.language if conv is not None else self.assistant.config.default_language
+        reply = Reply(
+            seen.conversation_id,
+            answer.language if answer is not None and answer.language else lang,
+            answer.intent if answer is not None and answer.intent else "duplicate",
+            answer.text if answer is not None else "",
+        )
+        return Stored(reply, seen.id, answer.id if answer is not None else None, duplicate=True)
+
+    def messages(self, conversation_id: str, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+        """The transcript after a message id (the web chat polls it for staff replies);
+        outbox rows of the web chat are marked sent once read."""
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(Message)
+                .where(Message.conversation_id == conversation_id, Message.id > after)
+                .order_by(Message.id)
+                .limit(limit)
+            ).all()
+            ids = [m.id for m in rows if m.sender == "agent"]
+            if ids:
+                for item in session.scalars(
+                    select(OutboxMessage).where(
+                        OutboxMessage.message_id.in_(ids),
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.channel.in_(("web", "api", "terminal")),
+                    )
+                ):
+                    item.status = "sent"
+                    item.sent_at = utcnow()
+                    item.attempts += 1
+            return [
+                {
+                    "id": m.id,
+                    "sender": m.sender,
+                    "text": m.text,
+                    "intent": m.intent,
+                    "created_at": m.created_at.isoformat() if m.created_at else None,
+                }
+                for m in rows
+            ]
