@@ -1,0 +1,373 @@
+"""Guards on what citizens write: personal numbers, secrets, legal advice, insults.
+
+- ``mask_pii`` hides ID-card and phone numbers before text is logged, stored for analytics
+  or shown where it need not be, keeping the last three digits so that staff can still tell
+  two numbers apart. Dossier codes are never masked: they are what staff look up.
+- ``mentions_secret`` spots passwords and one-time codes in the conversation, so that the
+  assistant can warn that no official ever asks for them (a common scam on the phone).
+- ``wants_legal_advice`` spots requests for an opinion on a person's own case (will I win,
+  is it illegal, should I sue): the assistant explains published procedures, nothing more.
+  It is deliberately conservative: a question about a procedure must never be refused.
+- ``is_abusive`` is a minimal list of insults; the dialogue counts them against a
+  threshold before handing off. It errs on the side of missing some, not of accusing.
+
+All functions are pure; the patterns are compiled once at import (constant data).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from bot.dossier import dossier_code_spans
+from knowledge.text import fold, has_vietnamese_marks
+
+MASK = "\u2022"  # "•"
+KEEP_DIGITS = 3
+
+# --------------------------------------------------------------------------- PII
+
+_D = "[0-9\uff10-\uff19]"  # ASCII and full-width digits (Japanese and Chinese keyboards)
+_SEP = "[ .\\-\u00a0]"
+_PII_RE = re.compile(
+    rf"(?<![0-9\uff10-\uff19])(?:"
+    # +84 / 84 then 9-10 digits (no trunk 0), optionally "(0)" and separators between digits
+    rf"(?:\(?\+84\)?|(?<![\w+])84){_SEP}?(?:\(0\){_SEP}?)?{_D}(?:{_SEP}?{_D}){{8,9}}"
+    # 0 then 9 digits (mobile) or 10 (landline 02x), separators between digits
+    rf"|[0\uff10]{_D}(?:{_SEP}?{_D}){{8,9}}"
+    # CCCD (12 digits) and CMND (9 digits), written without separators: amounts such as
+    # "100.000.000" also have nine digits, and must not be masked
+    rf"|{_D}{{12}}|{_D}{{9}}"
+    rf")(?![0-9\uff10-\uff19])"
+)
+
+
+def _mask(match: re.Match[str]) -> str:
+    digits = [c for c in match.group(0) if c.isdigit()]
+    return MASK * (len(digits) - KEEP_DIGITS) + "".join(digits[-KEEP_DIGITS:])
+
+
+def mask_pii(text: str) -> str:
+    """ID-card and phone numbers → "•••••••••123"; dossier codes and other text untouched."""
+    if not text:
+        return text
+    spared = dossier_code_spans(text)
+
+    def replace(match: re.Match[str]) -> str:
+        start, end = match.span()
+        if any(start < s_end and s_start < end for s_start, s_end in spared):
+            return match.group(0)
+        return _mask(match)
+
+    return _PII_RE.sub(replace, text)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _prepare(text: str) -> tuple[str, str]:
+    """(lower-cased NFKC text, the same folded: no diacritics, đ → d)."""
+    flat = unicodedata.normalize("NFKC", text or "")
+    return flat.lower(), fold(flat)
+
+
+def _words(phrases: Iterable[str], *, folded: bool = False) -> re.Pattern[str]:
+    """Whole-word match of any phrase (Latin scripts); spaces match any run of spaces.
+
+    Folded text is ASCII wherever it is Latin, so its word boundaries are ASCII ones:
+    "OTPを教えて" has no space between "OTP" and the Japanese that follows.
+    """
+    body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in phrases)
+    if folded:
+        return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+
+
+def _substrings(phrases: Iterable[str]) -> re.Pattern[str]:
+    """Substring match (Chinese, Japanese, Korean: no spaces between words)."""
+    return re.compile("|".join(re.escape(p) for p in phrases))
+
+
+# --------------------------------------------------------------------------- secrets
+
+# Matched on folded text: "mật khẩu", "mat khau" and "MẬT KHẨU" are one phrase.
+_SECRET_WORDS = _words(
+    [
+        # vi
+        "mat khau",
+        "ma otp",
+        "otp",
+        "ma xac thuc",
+        "ma xac nhan",
+        "ma kich hoat",
+        "ma pin",
+        # en
+        "password",
+        "passwords",
+        "passcode",
+        "passwd",
+        "one time password",
+        "one-time password",
+        "one time code",
+        "one-time code",
+        "verification code",
+        "authentication code",
+        "security code",
+        "pin code",
+        "pin number",
+        # fr
+        "mot de passe",
+        "mots de passe",
+        "code de verification",
+        "code de confirmation",
+        "code d'authentification",
+        "code secret",
+        "code pin",
+        # es
+        "contrasena",
+        "contrasenas",
+        "codigo de verificacion",
+        "codigo de seguridad",
+        "codigo de confirmacion",
+        "clave de acceso",
+        "clave secreta",
+        "codigo pin",
+    ],
+    folded=True,
+)
+# "PIN" in capitals only: in Vietnamese "pin" is a battery, in English a pin.
+_SECRET_CASED = re.compile(r"(?<![^\W\d_])PIN(?![^\W\d_])")
+# Only with its marks: folded, "mat ma" is also "mất mã" (lost the code).
+_SECRET_MARKED = _words(["mật mã"])
+_SECRET_CJK = _substrings(
+    [
+        # zh
+        "密码",
+        "验证码",
+        "校验码",
+        "动态码",
+        "口令",
+        "密碼",
+        "驗證碼",
+        # ko
+        "비밀번호",
+        "인증번호",
+        "인증 번호",
+        "인증코드",
+        "인증 코드",
+        "패스워드",
+        "암호",
+        # ja
+        "パスワード",
+        "暗証番号",
+        "認証コード",
+        "確認コード",
+        "ワンタイム",
+    ]
+)
+
+
+def mentions_secret(text: str) -> bool:
+    """The message offers or asks about a password, OTP, PIN or verification code."""
+    if not text:
+        return False
+    lower, folded = _prepare(text)
+    return bool(
+        _SECRET_WORDS.search(folded)
+        or _SECRET_CJK.search(lower)
+        or _SECRET_MARKED.search(lower)
+        or _SECRET_CASED.search(unicodedata.normalize("NFKC", text))
+    )
+
+
+# --------------------------------------------------------------------------- legal advice
+
+_YN = r"(?:khong|ko|k|hong|hok|chua)"  # the question tags of yes/no questions, folded
+_LEGAL_PATTERNS = [
+    # vi (folded): an opinion on the person's own case
+    r"\bthang kien\b",
+    # "kien" is also folded "ý kiến", "điều kiện", "sự kiện", "kiến nghị": excluded
+    rf"(?<!\by )(?<!\bdieu )(?<!\bsu )\bkien (?!nghi\b)(?:\w+ ){{0,3}}(?:duoc|thang) {_YN}\b",
+    r"\bco nen (?:khoi )?kien\b(?! nghi\b)",
+    rf"\bnen (?:khoi )?kien (?!nghi\b)(?:\w+ ){{0,3}}{_YN}\b",
+    rf"\bco (?:bi )?(?:vi pham|trai) (?:phap )?luat {_YN}\b",
+    rf"\b(?:vi pham|trai) (?:phap )?luat (?:\w+ ){{0,2}}{_YN}\s*\??$",
+    rf"\bco (?:bi )?pham phap {_YN}\b",
+    rf"\bco hop phap {_YN}\b",
+    rf"\bco bi (?:phat |di )?tu {_YN}\b",
+    r"\bluat su tu van\b",
+    r"\btu van (?:phap ly|phap luat|luat)\b",
+    r"\by kien phap ly\b",
+    # en
+    r"\bshould i sue\b",
+    r"\bcan i sue\b",
+    r"\bsue (?:him|her|them|my|the|this|that)\b",
+    r"\bwill i win\b",
+    r"\bwin (?:the|my|this|a) (?:case|lawsuit|suit)\b",
+    r"\blegal (?:advice|opinion)\b",
+    r"\bam i breaking the law\b",
+    r"\bis (?:it|this|that) (?:il)?legal\b",
+    r"\b(?:do|should) i (?:need|get|hire) a lawyer\b",
+    # fr
+    r"\b(?:conseil|avis) juridique\b",
+    r"\bgagner (?:le|mon|ce|un) proces\b",
+    r"\b(?:poursuivre|attaquer) (?:\w+ )?en justice\b",
+    r"\best-ce (?:que c'est )?(?:il)?legal\b",
+    r"\bc'est (?:il)?legal\b",
+    # es
+    r"\b(?:asesoria|asesoramiento|consejo) (?:juridic[oa]|legal)\b",
+    r"\bganar (?:el|mi|este|un) (?:juicio|pleito|caso)\b",
+    r"\b(?:debo|puedo) demandar\b",
+    r"\bes (?:il)?legal\b",
+]
+_LEGAL_WORDS = re.compile("|".join(_LEGAL_PATTERNS))
+_LEGAL_CJK = _substrings(
+    [
+        # zh
+        "法律意见",
+        "法律咨询",
+        "法律建议",
+        "打赢官司",
+        "能赢吗",
+        "胜诉",
+        "该不该起诉",
+        "要不要起诉",
+        "违法吗",
+        "合法吗",
+        "犯法吗",
+        # ko
+        "법률 자문",
+        "법률자문",
+        "법률 상담",
+        "법률상담",
+        "소송에서 이길",
+        "이길 수 있",
+        "고소해야",
+        "소송해야",
+        "불법인가요",
+        "불법이에요",
+        "합법인가요",
+        "합법이에요",
+        "위법인가요",
+        # ja
+        "法的助言",
+        "法的なアドバイス",
+        "法律相談",
+        "勝訴",
+        "勝てますか",
+        "訴えるべき",
+        "訴えたほうが",
+        "違法ですか",
+        "合法ですか",
+        "違法でしょうか",
+    ]
+)
+
+
+def wants_legal_advice(text: str) -> bool:
+    """Asks for a legal opinion on a case (win, sue, illegal?), not for a procedure."""
+    if not text:
+        return False
+    lower, folded = _prepare(text)
+    return bool(_LEGAL_WORDS.search(folded) or _LEGAL_CJK.search(lower))
+
+
+# --------------------------------------------------------------------------- abuse
+
+# With diacritics: exact words, so that "ngủ" (sleep) or "lớn" (big) never count.
+_ABUSE_MARKED = _words(
+    [
+        "đồ ngu",
+        "thằng ngu",
+        "con ngu",
+        "mày ngu",
+        "bot ngu",
+        "ngu như bò",
+        "ngu như lợn",
+        "óc chó",
+        "địt",
+        "đụ",
+        "đéo",
+        "lồn",
+        "cặc",
+        "buồi",
+        "đm",
+        "đmm",
+        "đcm",
+        "đkm",
+        "vcl",
+        "vkl",
+        "vãi lồn",
+        "clgt",
+        "khốn nạn",
+        "mất dạy",
+        "súc vật",
+        "chó chết",
+        "đồ chó",
+        "mẹ mày",
+        "cút đi",
+    ]
+)
+# Without diacritics, only phrases that are not also innocent words once folded.
+_ABUSE_PLAIN = _words(
+    [
+        "dm",
+        "dmm",
+        "dcm",
+        "dkm",
+        "vcl",
+        "vkl",
+        "clgt",
+        "dit me",
+        "dit con me",
+        "du ma",
+        "oc cho",
+        "thang ngu",
+        "may ngu",
+        "bot ngu",
+        "ngu nhu bo",
+        "khon nan",
+        "mat day",
+        "suc vat",
+        "cho chet",
+        "me may",
+    ],
+    folded=True,
+)
+_ABUSE_EN = _words(
+    [
+        "idiot",
+        "idiots",
+        "moron",
+        "morons",
+        "asshole",
+        "assholes",
+        "bitch",
+        "bastard",
+        "dickhead",
+        "retard",
+        "fuck you",
+        "fuck off",
+        "fucking idiot",
+        "stupid bot",
+        "dumb bot",
+        "useless bot",
+        "you are stupid",
+        "you're stupid",
+        "piece of shit",
+        "stfu",
+    ]
+)
+
+
+def is_abusive(text: str) -> bool:
+    """The message insults someone (Vietnamese with or without diacritics, English)."""
+    if not text:
+        return False
+    lower, folded = _prepare(text)
+    if _ABUSE_MARKED.search(lower) or _ABUSE_EN.search(lower):
+        return True
+    # Folded matching only for text typed without marks: in marked text "mat day" is
+    # "mặt dày" (thick-skinned) and not "mất dạy".
+    return not has_vietnamese_marks(text) and bool(_ABUSE_PLAIN.search(folded))
