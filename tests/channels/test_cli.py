@@ -79,3 +79,34 @@ def test_missing_inputs_fail_with_a_clear_message(tmp_path):
     assert r.returncode == 2 and "no index" in r.stderr
     r = run("--config", str(tmp_path / "missing.yml"), "ask", "hi")
     assert r.returncode == 2 and "missing.yml" in r.stderr
+
+
+def test_chat_is_a_stored_conversation_in_the_terminal(sample_config, sample_runtime, sample_settings):
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    script = "Đăng ký kết hôn cần giấy tờ gì?\nlệ phí bao nhiêu?\nEnglish please\n/quit\n"
+    done = subprocess.run(
+        [*HOTLINE, "chat", "--config", str(sample_config), "--conversation", "cli-test-1"],
+        cwd=ROOT,
+        env=env,
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "cli-test-1" in done.stdout
+    assert done.stdout.count("1.000894") >= 2  # the follow-up stays on the same procedure
+    assert "I will answer in English" in done.stdout
+
+    from sqlalchemy import select
+
+    from handoff.db import Database
+    from handoff.models import Message
+
+    db = Database(sample_settings.database_url)
+    with db.session() as session:
+        senders = session.scalars(
+            select(Message.sender).where(Message.conversation_id == "cli-test-1").order_by(Message.id)
+        ).all()
+    db.dispose()
+    assert senders == ["citizen", "bot"] * 3
