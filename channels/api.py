@@ -181,7 +181,7 @@ def create_app(
     mount_console(
         app,
         db,
-        settings.handoff,
+        settings.handoff.resolve_paths(settings.config_dir),
         procedure_lookup=lambda code: _procedure_record(app, code),
         environment=settings.environment,
     )

@@ -161,7 +161,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         proc = runtime.index.procedure(code)
         return proc.to_dict() if proc is not None else None
 
-    cases = CaseService(db, settings.handoff, procedure_lookup=lookup)
+    cases = CaseService(db, settings.handoff.resolve_paths(settings.config_dir), procedure_lookup=lookup)
     runtime.assistant.cases = cases
     service = ConversationService(runtime.assistant, db, cases)
     conversation = args.conversation or f"cli-{uuid.uuid4().hex[:12]}"

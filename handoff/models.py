@@ -60,6 +60,7 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("channel", "channel_message_id", name="uq_messages_channel_message"),
         Index("ix_messages_conversation", "conversation_id", "id"),
+        Index("ix_messages_sender_intent", "sender", "intent", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -126,7 +127,10 @@ class Case(Base):
     """
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_cases_status_created", "status", "created_at"),
+        Index("ix_cases_status_queued", "status", "priority", "queued_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(
@@ -154,6 +158,9 @@ class Case(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     reopened: Mapped[int] = mapped_column(Integer, default=0)
+    # When the case last entered the queue (opened or reopened): waiting time and queue order.
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CaseNote(Base):
