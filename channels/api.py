@@ -21,6 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.assistant import Turn
 from channels.conversation import ConversationService
+from channels.hub import Hub
+from channels.outbox import Outbox, OutboxWorker
 from channels.runtime import Runtime
 from channels.settings import Settings
 from handoff.db import Database
@@ -166,7 +168,45 @@ def create_app(
         assistant = app.state.runtime.assistant
         assistant.cases = app.state.cases
         app.state.conversations = ConversationService(assistant, db, app.state.cases)
+        stop = asyncio.Event()
+        worker = OutboxWorker(db, {}, max_attempts=settings.outbox.max_attempts, base_delay=settings.outbox.base_delay)
+        hub = Hub(
+            app.state.conversations,
+            Outbox(db),
+            compute=app.state.compute,
+            worker=worker,
+            rate_limit=(settings.channels.rate_limit_messages, settings.channels.rate_limit_seconds),
+        )
+        app.state.hub = hub
+        app.state.outbox_worker = worker
+        app.state.adapters = {}
+        for module in channel_modules:
+            short = module.__name__.rsplit(".", 1)[-1]
+            adapter = module.build_adapter(settings, db)
+            if adapter is None:
+                log.info("channel %s disabled (its secrets are not set)", short)
+                continue
+            app.state.adapters[short] = app.state.adapters[adapter.name] = adapter
+            hub.register(adapter)
+            starter = getattr(module, "on_startup", None)
+            if starter is not None:
+                await starter(adapter, settings)
+            log.info("channel %s enabled", adapter.name)
+        worker_task = asyncio.create_task(worker.run(stop))
+        await hub.recover_unanswered()
         yield
+        stop.set()
+        worker.wake()
+        await hub.drain(timeout=10)
+        await asyncio.wait({worker_task}, timeout=10)
+        for adapter in {id(a): a for a in app.state.adapters.values()}.values():
+            closer = getattr(adapter, "close", None)
+            if closer is not None:
+                try:
+                    await closer()
+                except Exception:
+                    log.exception("closing the %s channel failed", adapter.name)
+        hub.close()
         app.state.runtime = None
         app.state.compute.shutdown(wait=True)
         db.dispose()
@@ -178,6 +218,9 @@ def create_app(
         description="Answers questions about Vietnam's administrative procedures from the official catalogue.",
     )
     app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
+    channel_modules = load_channel_modules()
+    for module in channel_modules:
+        app.include_router(module.make_router())
     mount_console(
         app,
         db,
@@ -257,6 +300,25 @@ def create_app(
         return FileResponse(STATIC_DIR / "index.html")
 
     return app
+
+
+CHANNEL_MODULES = ("channels.telegram", "channels.zalo", "channels.zalo_bot", "channels.voice")
+
+
+def load_channel_modules() -> list[Any]:
+    """The channel adapters: each module has NAME, make_router(), build_adapter(settings, db)
+    (None when its secrets are absent: the routes then answer 404) and may have on_startup."""
+    import importlib
+
+    modules = []
+    for name in CHANNEL_MODULES:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            log.debug("channel module %s not installed", name)
+    return modules
 
 
 def _procedure_record(app: FastAPI, code: str) -> dict[str, Any] | None:

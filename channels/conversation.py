@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.assistant import Assistant, Turn
 from bot.dialogue import DialogueState
@@ -48,42 +49,74 @@ class ConversationService:
         self.cases = cases
 
     def handle(self, turn: Turn, *, channel_message_id: str | None = None) -> Stored:
+        """Store the message, then answer it (or stay quiet while a person holds the case)."""
+        received = self.receive(turn, channel_message_id=channel_message_id)
+        if received.duplicate:
+            return received
+        return self.respond(turn, received.inbound_id)
+
+    def receive(self, turn: Turn, *, channel_message_id: str | None = None) -> Stored:
+        """Store the inbound message (committed before anything else happens). A message
+        id the channel already delivered gives ``duplicate=True`` and what was answered."""
         conv_id = turn.conversation_id or uuid.uuid4().hex
         turn.conversation_id = conv_id
         text = turn.text if isinstance(turn.text, str) else ""
-        with self.db.session() as session:
-            if channel_message_id is not None:
+        try:
+            with self.db.session() as session:
+                if channel_message_id is not None:
+                    seen = session.scalar(
+                        select(Message).where(
+                            Message.channel == turn.channel, Message.channel_message_id == channel_message_id
+                        )
+                    )
+                    if seen is not None:
+                        return self._replay(session, seen)
+                conv = session.get(Conversation, conv_id)
+                if conv is None:
+                    conv = Conversation(
+                        id=conv_id,
+                        channel=turn.channel,
+                        channel_user_id=turn.channel_user_id,
+                        display_name=turn.display_name,
+                        language=turn.lang or self.assistant.config.default_language,
+                        state={},
+                    )
+                    session.add(conv)
+                    session.flush()
+                elif turn.display_name and not conv.display_name:
+                    conv.display_name = turn.display_name
+                inbound = Message(
+                    conversation_id=conv_id,
+                    channel=turn.channel,
+                    channel_message_id=channel_message_id,
+                    direction="in",
+                    sender="citizen",
+                    text=text[: self.assistant.config.max_text_chars * 2],
+                )
+                session.add(inbound)
+                session.flush()
+                inbound_id = inbound.id
+        except IntegrityError:
+            # The same channel message delivered twice at the same moment: one insert wins.
+            with self.db.session() as session:
                 seen = session.scalar(
                     select(Message).where(
                         Message.channel == turn.channel, Message.channel_message_id == channel_message_id
                     )
                 )
-                if seen is not None:
-                    return self._replay(session, seen)
+                if seen is None:
+                    raise
+                return self._replay(session, seen)
+        lang = turn.lang or self.assistant.config.default_language
+        return Stored(Reply(conv_id, lang, "received", ""), inbound_id, None)
+
+    def respond(self, turn: Turn, inbound_id: int) -> Stored:
+        """Answer a stored message: quiet while a person holds the case, otherwise the bot's
+        reply is stored with its intent, scores and latency, and the dialogue state saved."""
+        conv_id = turn.conversation_id or ""
+        with self.db.session() as session:
             conv = session.get(Conversation, conv_id)
-            if conv is None:
-                conv = Conversation(
-                    id=conv_id,
-                    channel=turn.channel,
-                    channel_user_id=turn.channel_user_id,
-                    display_name=turn.display_name,
-                    language=turn.lang or self.assistant.config.default_language,
-                    state={},
-                )
-                session.add(conv)
-                session.flush()
-            inbound = Message(
-                conversation_id=conv_id,
-                channel=turn.channel,
-                channel_message_id=channel_message_id,
-                direction="in",
-                sender="citizen",
-                text=text[: self.assistant.config.max_text_chars * 2],
-            )
-            session.add(inbound)
-            session.flush()
-            inbound_id = inbound.id
-            state = DialogueState.from_dict(conv.state)
+            state = DialogueState.from_dict(conv.state if conv is not None else None)
 
         held = self.cases.active_case(conv_id) if self.cases is not None else None
         if held is not None:

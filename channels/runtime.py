@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 from bot import language
 from bot.assistant import Assistant, AssistantConfig
 from bot.dossier import DossierSource, build_dossier_source

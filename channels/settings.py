@@ -53,6 +53,23 @@ class DatabaseSettings(BaseModel):
     url: str = "sqlite:///var/hotline.db"
 
 
+class ChannelSettings(BaseModel):
+    """Messaging channels. Secrets (tokens, keys) come from the environment only."""
+
+    rate_limit_messages: int = Field(20, ge=1)  # per citizen within the window, per server process
+    rate_limit_seconds: float = Field(60.0, gt=0)
+    telegram_api_base: str | None = None  # a local Bot API server; None = api.telegram.org
+    zalo_oa_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_bot_api_base: str = "https://bot-api.zapps.me"
+    zalo_token_file: Path = Path("var/zalo-oa-tokens.json")
+
+
+class OutboxSettings(BaseModel):
+    max_attempts: int = Field(8, ge=1)
+    base_delay: float = Field(0.5, gt=0)  # seconds; doubled at each retry (with jitter), Retry-After honoured
+
+
 class NLUSettings(BaseModel):
     engine: Literal["builtin", "rasa"] = "builtin"
     rasa_url: str = "http://127.0.0.1:5005"
@@ -86,6 +103,8 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     nlu: NLUSettings = Field(default_factory=NLUSettings)
+    channels: ChannelSettings = Field(default_factory=ChannelSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     dossiers: DossierSettings = Field(default_factory=DossierSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     config_dir: Path = PROJECT_ROOT
