@@ -347,6 +347,18 @@ def main() -> int:
     out = ROOT / "var" / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
+
+    # 5. NLU engines on the holdout of bot/data: builtin vs Rasa (bench/nlu.py; the Rasa
+    # column needs `make rasa`, and says why it is skipped otherwise).
+    from bench import nlu as nlu_bench
+
+    nlu_bench.main([])
+
+    # 6. Channels: outbox throughput with a provider failing 20 % of sends (exactly-once
+    # delivery checked) against a clean one, and webhook acknowledgement latency.
+    from bench import channels as channel_bench
+
+    channel_bench.main([])
     return 0
 
 
