@@ -195,10 +195,8 @@ def create_app(
         worker_task = asyncio.create_task(worker.run(stop))
         await hub.recover_unanswered()
         yield
-        stop.set()
-        worker.wake()
-        await hub.drain(timeout=10)
-        await asyncio.wait({worker_task}, timeout=10)
+        # Adapters first (no new messages reach the hub), then the answers in progress,
+        # then the outbox worker (what it has not sent stays pending for the next start).
         for adapter in {id(a): a for a in app.state.adapters.values()}.values():
             closer = getattr(adapter, "close", None)
             if closer is not None:
@@ -206,6 +204,10 @@ def create_app(
                     await closer()
                 except Exception:
                     log.exception("closing the %s channel failed", adapter.name)
+        await hub.drain(timeout=10)
+        stop.set()
+        worker.wake()
+        await asyncio.wait({worker_task}, timeout=10)
         hub.close()
         app.state.runtime = None
         app.state.compute.shutdown(wait=True)

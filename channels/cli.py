@@ -205,6 +205,12 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return run_staff(args, settings.database_url)
 
 
+def cmd_telegram(args: argparse.Namespace) -> int:
+    from channels.telegram import run_telegram
+
+    return run_telegram(args, _settings(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotline", description="Citizen hotline assistant")
     parser.add_argument("--config", help="config file (default: config.yml, or $HOTLINE_CONFIG)")
@@ -252,6 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_staff_parser(sub)
     sub.choices["staff"].set_defaults(func=cmd_staff)
+
+    from channels.telegram import add_telegram_parser
+
+    add_telegram_parser(sub)
+    sub.choices["telegram"].set_defaults(func=cmd_telegram)
     for subparser in sub.choices.values():
         subparser.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     return parser

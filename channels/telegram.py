@@ -1,0 +1,731 @@
+"""Telegram channel (aiogram 3): webhook in, Bot API out, the same routers for polling.
+
+In: Telegram posts each ``Update`` to ``POST /webhooks/telegram`` with the secret given to
+``setWebhook`` in ``X-Telegram-Bot-Api-Secret-Token`` (checked in constant time; without a
+configured secret the webhook refuses everything). The route answers 200 at once and feeds
+the update to an aiogram ``Dispatcher`` in the background; its routers (one per feature:
+commands, callbacks, messages) turn it into an ``InboundEvent`` for the hub, which stores it
+(deduplicated on ``update_id``), answers and puts the reply in the outbox.
+
+Out: the outbox worker calls ``TelegramAdapter.send`` → ``sendMessage`` (plain text, no
+parse mode, so nothing needs escaping; numbered options become an inline keyboard whose
+``callback_data`` is ``opt:N``). aiogram's exceptions become ``SendError``: 429 (with
+``retry_after``), network errors and 5xx are retried, the rest (blocked by the user, chat
+not found...) are not.
+
+Development without a public URL: ``hotline telegram --polling`` deletes the webhook and
+polls ``getUpdates`` with the same dispatcher, hub and outbox (the app's lifespan).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextvars
+import hmac
+import json
+import logging
+import os
+import re
+from collections import OrderedDict
+from collections.abc import Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.enums import ChatAction, ChatType
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import CallbackQuery, ErrorEvent, InlineKeyboardMarkup, Update
+from aiogram.types import Message as TgMessage
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.utils.token import TokenValidationError, validate_token
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+
+from bot import compose
+from bot.assistant import Turn
+from channels.hub import Capabilities, Hub, InboundEvent
+from channels.outbox import SendError
+from handoff.models import Conversation, Message
+
+log = logging.getLogger(__name__)
+
+NAME = "telegram"
+WEBHOOK_PATH = "/webhooks/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_TEXT = 4096
+ALLOWED_UPDATES = ["message", "callback_query"]
+OPTION_PREFIX = "opt:"
+LANG_PREFIX = "lang:"
+# The language keyboard, in the order Vietnam's hotline lists them.
+LANGUAGES: dict[str, str] = {
+    "vi": "Tiếng Việt",
+    "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "zh": "中文",
+    "ko": "한국어",
+    "ja": "日本語",
+}
+# What /human sends to the assistant: the citizen's own request, in their language, so
+# that the transcript staff read says what happened and the assistant opens the case.
+HUMAN_REQUEST: dict[str, str] = {
+    "vi": "Tôi muốn nói chuyện với cán bộ",
+    "en": "I want to talk to a human",
+    "fr": "Je veux parler à un conseiller",
+    "es": "Quiero hablar con una persona",
+    "zh": "我想和工作人员通话",
+    "ko": "상담원과 통화하고 싶어요",
+    "ja": "担当者と話したいです",
+}
+CHOOSE_LANGUAGE = "🌐 Chọn ngôn ngữ · Choose your language"
+SEND_TEXT: dict[str, str] = {
+    "vi": "Xin lỗi, tôi chỉ đọc được tin nhắn chữ. Vui lòng gõ câu hỏi của bạn, "
+    "hoặc gửi vị trí để tìm trung tâm hành chính công gần nhất.",
+    "en": "Sorry, I can only read text messages. Please type your question, "
+    "or share your location to find the nearest public service centre.",
+    "fr": "Désolé, je ne lis que les messages texte. Écrivez votre question, "
+    "ou partagez votre position pour trouver le centre de services publics le plus proche.",
+    "es": "Lo siento, solo puedo leer mensajes de texto. Escriba su pregunta, "
+    "o comparta su ubicación para encontrar el centro de servicios públicos más cercano.",
+    "zh": "抱歉，我只能阅读文字消息。请输入您的问题，或发送位置以查找最近的公共行政服务中心。",
+    "ko": "죄송합니다. 문자 메시지만 읽을 수 있습니다. 질문을 입력하시거나 위치를 보내 가장 가까운 행정서비스센터를 찾아보세요.",
+    "ja": "申し訳ありませんが、テキストメッセージのみ読み取れます。ご質問を入力するか、"
+    "位置情報を送って最寄りの行政サービスセンターを探してください。",
+}
+LANG_USAGE = "/lang vi | en | fr | es | zh | ko | ja"
+# Telegram allows these characters in a webhook secret token, 1 to 256 of them.
+_SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_BUTTON_CHARS = 60
+_SEEN_UPDATES = 10_000
+ACK_WITHIN = 1.5  # seconds the webhook waits for an update to be stored before answering
+_FAILED = object()  # what the error router returns: the webhook then asks for a redelivery
+
+# Set by ``hotline telegram --polling`` around the app's lifespan, so that on_startup does
+# not register a webhook that polling would have to delete again.
+_polling: contextvars.ContextVar[bool] = contextvars.ContextVar("telegram_polling", default=False)
+
+
+class TelegramChannelError(ValueError):
+    """Root of this channel's own errors (configuration problems found at start)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramConfig:
+    token: str
+    webhook_secret: str | None = None
+    api_base: str | None = None  # a local Bot API server or a test fake; None: api.telegram.org
+    public_base_url: str | None = None
+    default_language: str = "vi"
+    timeout: float = 10.0
+
+    @property
+    def webhook_url(self) -> str | None:
+        return f"{self.public_base_url}{WEBHOOK_PATH}" if self.public_base_url else None
+
+    @classmethod
+    def from_settings(cls, settings: Any, environ: Mapping[str, str] | None = None) -> TelegramConfig | None:
+        """None unless TELEGRAM_BOT_TOKEN is set; a malformed token stops the start."""
+        env = os.environ if environ is None else environ
+        token = (env.get("TELEGRAM_BOT_TOKEN") or "").strip()
+        if not token:
+            return None
+        try:
+            validate_token(token)
+        except TokenValidationError:
+            raise TelegramChannelError(
+                "TELEGRAM_BOT_TOKEN is not a bot token (expected <digits>:<secret> from @BotFather)"
+            ) from None
+        secret = (env.get("TELEGRAM_WEBHOOK_SECRET") or "").strip() or None
+        if secret is not None and not _SECRET_CHARS.match(secret):
+            raise TelegramChannelError(
+                "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
+                "(Telegram refuses other secrets)"
+            )
+        channels = getattr(settings, "channels", None)
+        api_base = _option(channels, "telegram_api_base", None)
+        return cls(
+            token=token,
+            webhook_secret=secret,
+            api_base=str(api_base).rstrip("/") if api_base else None,
+            public_base_url=(env.get("PUBLIC_BASE_URL") or "").strip().rstrip("/") or None,
+            default_language=str(getattr(settings, "default_language", "vi") or "vi"),
+            timeout=float(_option(channels, "telegram_timeout", 10.0)),
+        )
+
+
+def _option(section: Any, name: str, default: Any) -> Any:
+    if section is None:
+        return default
+    value = section.get(name) if isinstance(section, Mapping) else getattr(section, name, None)
+    return default if value is None else value
+
+
+class TelegramAdapter:
+    """The channel: an aiogram ``Bot`` for the Bot API and a ``Dispatcher`` for updates.
+
+    Created in the app's lifespan (``build_adapter``), closed with ``close()``.
+    """
+
+    name = NAME
+    capabilities = Capabilities(max_text=MAX_TEXT, buttons=True, location=True, typing=True)
+
+    def __init__(self, config: TelegramConfig) -> None:
+        self.config = config
+        session = AiohttpSession(
+            api=TelegramAPIServer.from_base(config.api_base) if config.api_base else PRODUCTION,
+            timeout=config.timeout,
+        )
+        self.bot = Bot(
+            config.token,
+            session=session,
+            default=DefaultBotProperties(parse_mode=None, link_preview_is_disabled=True),
+        )
+        self.dispatcher = build_dispatcher(self)
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- the webhook side ------------------------------------------------------------------
+    def check_secret(self, header: str | None) -> bool:
+        """Constant-time check of the webhook secret; no secret configured: always False."""
+        expected = self.config.webhook_secret
+        if not expected or not header:
+            return False
+        return hmac.compare_digest(header.encode(), expected.encode())
+
+    def first_time(self, update_id: int) -> bool:
+        """False for an update this process already took (Telegram re-delivers when our
+        answer is late); the hub also deduplicates in the database, across processes."""
+        if update_id in self._seen:
+            return False
+        self._seen[update_id] = None
+        if len(self._seen) > _SEEN_UPDATES:
+            self._seen.popitem(last=False)
+        return True
+
+    def parse(self, data: Any) -> Update:
+        return Update.model_validate(data, context={"bot": self.bot})
+
+    async def process(self, update: Update, hub: Hub) -> bool:
+        """Run one update through the routers; False when a handler failed (the error
+        router has logged it)."""
+        try:
+            result = await self.dispatcher.feed_update(self.bot, update, hub=hub)
+        except Exception:
+            log.exception("telegram: update %s could not be processed", update.update_id)
+            return False
+        return result is not _FAILED
+
+    def forget(self, update_id: int) -> None:
+        """Let a redelivery of this update in (it failed before it was stored)."""
+        self._seen.pop(update_id, None)
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+    # -- the Bot API side ------------------------------------------------------------------
+    async def send(self, recipient: str, payload: dict[str, Any]) -> None:
+        """sendMessage; ``SendError`` (retryable or not) when Telegram does not take it."""
+        try:
+            chat_id = int(recipient)
+        except (TypeError, ValueError):
+            raise SendError(f"telegram: bad chat id {recipient!r}", retryable=False) from None
+        text = str(payload.get("text") or "")
+        markup = keyboard(payload)
+        labels = [str(o) for o in payload.get("options") or []]
+        if any(len(label) > _BUTTON_CHARS for label in labels):
+            # A button shows a shortened label: the full options are written out too.
+            listed = "\n".join(labels)
+            if len(text) + len(listed) + 2 <= MAX_TEXT:
+                text = f"{text}\n\n{listed}" if text.strip() else listed
+        if not text.strip():
+            if markup is None:
+                log.info("telegram: empty message to %s not sent", chat_id)
+                return
+            text = "…"
+        try:
+            await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+        except TelegramAPIError as exc:
+            raise send_error(exc, self.config.token) from None
+
+    async def typing(self, recipient: str) -> None:
+        try:
+            await self.bot.send_chat_action(chat_id=int(recipient), action=ChatAction.TYPING)
+        except (TelegramAPIError, ValueError) as exc:  # a nicety: never fails an answer
+            log.debug("telegram: typing action for %s failed: %s", recipient, exc)
+
+    async def set_webhook(self) -> bool:
+        url = self.config.webhook_url
+        if url is None:
+            return False
+        if not self.config.webhook_secret:
+            log.error(
+                "telegram: PUBLIC_BASE_URL is set but TELEGRAM_WEBHOOK_SECRET is not; the webhook "
+                "would refuse every update, so it is not registered"
+            )
+            return False
+        try:
+            await self.bot.set_webhook(
+                url=url,
+                secret_token=self.config.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
+        except TelegramAPIError as exc:
+            log.error("telegram: setWebhook %s failed: %s", url, _redact(str(exc), self.config.token))
+            return False
+        log.info("telegram: webhook registered at %s", url)
+        return True
+
+    async def close(self) -> None:
+        await self.drain()
+        for task in list(self._tasks):
+            task.cancel()
+        await self.bot.session.close()
+
+
+def send_error(exc: TelegramAPIError, token: str = "") -> SendError:
+    """aiogram's exception → the outbox's: 429, network and 5xx are worth retrying."""
+    message = f"telegram: {type(exc).__name__}: {_redact(exc.message, token)}"
+    if isinstance(exc, TelegramRetryAfter):
+        return SendError(message, retryable=True, retry_after=float(exc.retry_after))
+    if isinstance(exc, TelegramNetworkError | TelegramServerError | ClientDecodeError):
+        return SendError(message, retryable=True)
+    # Forbidden (blocked by the user), BadRequest (chat not found, text too long),
+    # Unauthorized (token revoked), NotFound, Conflict...: retrying cannot help.
+    return SendError(message, retryable=False)
+
+
+def _redact(text: str, token: str) -> str:
+    return text.replace(token, "***") if token else text
+
+
+def keyboard(payload: Mapping[str, Any]) -> InlineKeyboardMarkup | None:
+    """``buttons`` ([{"text", "data"}], this channel's own) or the numbered ``options``
+    as an inline keyboard, one button per row; None without either."""
+    builder = InlineKeyboardBuilder()
+    buttons = payload.get("buttons") or []
+    options = payload.get("options") or []
+    if buttons:
+        for button in buttons:
+            builder.button(text=_label(str(button["text"])), callback_data=str(button["data"])[:64])
+        builder.adjust(2)
+    elif options:
+        for number, option in enumerate(options, 1):
+            text = str(option)
+            label = text if text.lstrip().startswith(str(number)) else f"{number}. {text}"
+            builder.button(text=_label(label), callback_data=f"{OPTION_PREFIX}{number}")
+        builder.adjust(1)
+    else:
+        return None
+    return builder.as_markup()
+
+
+def _label(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _BUTTON_CHARS else text[: _BUTTON_CHARS - 1].rstrip() + "…"
+
+
+def language_buttons() -> list[dict[str, str]]:
+    return [{"text": label, "data": f"{LANG_PREFIX}{code}"} for code, label in LANGUAGES.items()]
+
+
+# -- the routers: one per feature ------------------------------------------------------------------
+def build_dispatcher(adapter: TelegramAdapter) -> Dispatcher:
+    """A dispatcher per adapter (per app): handlers get ``adapter`` from its workflow data
+    and ``hub`` from each ``feed_update`` / ``start_polling`` call, by parameter name."""
+    dispatcher = Dispatcher(adapter=adapter)
+    dispatcher.include_routers(commands_router(), callbacks_router(), messages_router())
+
+    @dispatcher.errors()
+    async def on_error(event: ErrorEvent) -> object:
+        update_id = event.update.update_id if event.update else "?"
+        log.error("telegram: update %s failed", update_id, exc_info=event.exception)
+        return _FAILED
+
+    return dispatcher
+
+
+_private = F.chat.type == ChatType.PRIVATE
+
+
+def _event(message: TgMessage, update_id: str, **fields: Any) -> InboundEvent:
+    user = message.from_user
+    return InboundEvent(
+        channel=NAME,
+        message_id=update_id,
+        user_id=str(message.chat.id),
+        display_name=user.full_name if user is not None else None,
+        **fields,
+    )
+
+
+def commands_router() -> Router:
+    router = Router(name="telegram-commands")
+    router.message.filter(_private)
+
+    @router.message(CommandStart())
+    async def start(message: TgMessage, event_update: Update, hub: Hub, adapter: TelegramAdapter) -> None:
+        event = _event(message, str(event_update.update_id), text="/start", kind="command")
+        lang = await conversation_language(hub, event, message, adapter.config.default_language)
+        text = f"{compose.greeting(lang)}\n\n{CHOOSE_LANGUAGE}"
+        await say(hub, event, text, lang=lang, intent="greet", buttons=language_buttons())
+
+    @router.message(Command("lang", "language"))
+    async def lang(
+        message: TgMessage, command: CommandObject, event_update: Update, hub: Hub, adapter: TelegramAdapter
+    ) -> None:
+        code = (command.args or "").strip().lower()
+        event = _event(message, str(event_update.update_id), text=message.text or "/lang", kind="command")
+        if code in LANGUAGES:
+            event.text, event.lang = f"/lang {code}", code
+            await hub.receive(event)
+            return
+        current = await conversation_language(hub, event, message, adapter.config.default_language)
+        await say(hub, event, f"{CHOOSE_LANGUAGE}\n{LANG_USAGE}", lang=current, buttons=language_buttons())
+
+    @router.message(Command("human", "staff", "operator"))
+    async def human(message: TgMessage, event_update: Update, hub: Hub, adapter: TelegramAdapter) -> None:
+        event = _event(message, str(event_update.update_id), kind="command")
+        lang = await conversation_language(hub, event, message, adapter.config.default_language)
+        event.text, event.lang = HUMAN_REQUEST.get(lang, HUMAN_REQUEST["vi"]), lang
+        await hub.receive(event)
+
+    return router
+
+
+def callbacks_router() -> Router:
+    router = Router(name="telegram-callbacks")
+
+    @router.callback_query(F.data.startswith(OPTION_PREFIX))
+    async def option(query: CallbackQuery, event_update: Update, hub: Hub) -> None:
+        await _answer_query(query)
+        number = (query.data or "")[len(OPTION_PREFIX) :]
+        if not number.isdigit() or query.message is None:
+            return
+        await hub.receive(_callback_event(query, event_update, text=number, kind="option"))
+
+    @router.callback_query(F.data.startswith(LANG_PREFIX))
+    async def language(query: CallbackQuery, event_update: Update, hub: Hub) -> None:
+        await _answer_query(query)
+        code = (query.data or "")[len(LANG_PREFIX) :]
+        if code not in LANGUAGES or query.message is None:
+            return
+        await hub.receive(
+            _callback_event(query, event_update, text=f"/lang {code}", kind="command", lang=code)
+        )
+
+    @router.callback_query()
+    async def stale(query: CallbackQuery) -> None:
+        # Buttons of an older version of the bot: stop the client's spinner, nothing else.
+        await _answer_query(query)
+
+    return router
+
+
+async def _answer_query(query: CallbackQuery) -> None:
+    try:
+        await query.answer()
+    except TelegramAPIError as exc:  # too late (over 15 s) or already answered: harmless
+        log.debug("telegram: answerCallbackQuery failed: %s", exc)
+
+
+def _callback_event(query: CallbackQuery, update: Update, **fields: Any) -> InboundEvent:
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    return InboundEvent(
+        channel=NAME,
+        message_id=str(update.update_id),
+        user_id=str(chat_id),
+        display_name=query.from_user.full_name,
+        **fields,
+    )
+
+
+def messages_router() -> Router:
+    router = Router(name="telegram-messages")
+    router.message.filter(_private)
+
+    @router.message(F.text)
+    async def text(message: TgMessage, event_update: Update, hub: Hub) -> None:
+        await hub.receive(_event(message, str(event_update.update_id), text=message.text or ""))
+
+    @router.message(F.location)
+    async def location(message: TgMessage, event_update: Update, hub: Hub) -> None:
+        assert message.location is not None
+        lat, lon = message.location.latitude, message.location.longitude
+        event = _event(
+            message,
+            str(event_update.update_id),
+            text=f"[location {lat:.5f},{lon:.5f}]",
+            kind="location",
+            location=(lat, lon),
+        )
+        # The hub answers a location with the nearest centre (hub.nearest_centre's
+        # reply), through the outbox like any answer.
+        await hub.receive(event)
+
+    @router.message()
+    async def other(message: TgMessage, event_update: Update, hub: Hub, adapter: TelegramAdapter) -> None:
+        kind = str(message.content_type)
+        event = _event(message, str(event_update.update_id), text=f"[{kind}]", kind="image")
+        lang = await conversation_language(hub, event, message, adapter.config.default_language)
+        await say(hub, event, SEND_TEXT.get(lang, SEND_TEXT["vi"]), lang=lang, intent="unsupported_content")
+
+    return router
+
+
+# -- replies the channel composes itself (greeting, language keyboard, "please send text") ---------
+async def conversation_language(hub: Hub, event: InboundEvent, message: TgMessage, default: str) -> str:
+    """The conversation's language once it has one, else the Telegram client's language."""
+    loop = asyncio.get_running_loop()
+
+    def stored() -> str | None:
+        with hub.conversations.db.session() as session:
+            conv = session.get(Conversation, event.conversation_id)
+            return conv.language if conv is not None else None
+
+    lang = await loop.run_in_executor(hub.io, stored)
+    if lang in LANGUAGES:
+        return str(lang)
+    client = (message.from_user.language_code or "") if message.from_user else ""
+    client = client.split("-")[0].lower()
+    return client if client in LANGUAGES else default
+
+
+async def say(
+    hub: Hub,
+    event: InboundEvent,
+    text: str,
+    *,
+    lang: str,
+    intent: str = "channel",
+    buttons: list[dict[str, str]] | None = None,
+) -> bool:
+    """Store the citizen's message and the channel's own reply, and queue the reply in the
+    outbox (so it is retried like any answer). False for a duplicate update."""
+    loop = asyncio.get_running_loop()
+    event.lang = event.lang or lang
+
+    def store() -> bool:
+        turn = Turn(
+            event.text,
+            event.conversation_id,
+            event.lang,
+            channel=NAME,
+            channel_user_id=event.user_id,
+            display_name=event.display_name,
+        )
+        received = hub.conversations.receive(turn, channel_message_id=event.message_id)
+        if received.duplicate:
+            return False
+        with hub.conversations.db.session() as session:
+            out = Message(
+                conversation_id=event.conversation_id,
+                channel=NAME,
+                direction="out",
+                sender="bot",
+                text=text,
+                language=lang,
+                intent=intent,
+            )
+            session.add(out)
+            session.flush()
+            reply_id = out.id
+        hub.outbox.enqueue(
+            conversation_id=event.conversation_id,
+            channel=NAME,
+            recipient=event.user_id,
+            text=text,
+            limit=MAX_TEXT,
+            language=lang,
+            message_id=reply_id,
+            extra={"buttons": buttons} if buttons else None,
+        )
+        return True
+
+    queued = await loop.run_in_executor(hub.io, store)
+    if queued and hub.worker is not None:
+        hub.worker.wake()
+    return queued
+
+
+# -- composition: what create_app calls --------------------------------------------------------------
+def build_adapter(
+    settings: Any, db: Any = None, *, environ: Mapping[str, str] | None = None
+) -> TelegramAdapter | None:
+    """The channel, or None (disabled: its route answers 404) without TELEGRAM_BOT_TOKEN."""
+    config = TelegramConfig.from_settings(settings, environ)
+    if config is None:
+        return None
+    if not config.webhook_secret:
+        log.warning(
+            "telegram: TELEGRAM_WEBHOOK_SECRET is not set: %s refuses every update "
+            "(polling with `hotline telegram --polling` still works)",
+            WEBHOOK_PATH,
+        )
+    return TelegramAdapter(config)
+
+
+async def on_startup(adapter: TelegramAdapter, settings: Any) -> None:
+    """Register the webhook when PUBLIC_BASE_URL is set (not in polling mode). A failure is
+    logged, not fatal: the rest of the app serves, and the next start tries again."""
+    if _polling.get():
+        return
+    try:
+        await adapter.set_webhook()
+    except Exception:
+        log.exception("telegram: webhook registration failed")
+
+
+def make_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.post(WEBHOOK_PATH, include_in_schema=False)
+    async def telegram_webhook(request: Request) -> Response:
+        adapters = getattr(request.app.state, "adapters", None) or {}
+        adapter: TelegramAdapter | None = adapters.get(NAME)
+        if adapter is None:
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
+        if not adapter.check_secret(request.headers.get(SECRET_HEADER)):
+            client = request.client.host if request.client else "?"
+            log.warning("telegram webhook: bad or missing %s from %s; rejected", SECRET_HEADER, client)
+            return JSONResponse({"detail": "invalid secret token"}, status_code=403)
+        body = await request.body()
+        try:
+            data = json.loads(body)
+        except ValueError:
+            log.warning("telegram webhook: malformed JSON body (%d bytes) rejected", len(body))
+            return JSONResponse({"detail": "malformed JSON"}, status_code=400)
+        try:
+            update = adapter.parse(data)
+        except ValidationError as exc:
+            fields = sorted({".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()})[:5]
+            log.warning("telegram webhook: not an Update (%s) rejected", ", ".join(fields))
+            return JSONResponse({"detail": "not a Telegram Update", "fields": fields}, status_code=400)
+        if not adapter.first_time(update.update_id):
+            log.info("telegram webhook: update %s delivered again; ignored", update.update_id)
+            return JSONResponse({"ok": True, "duplicate": True})
+        # The routers store the message (milliseconds) and the hub answers in the
+        # background. Waiting a moment for the storing means a message is in the database
+        # before Telegram hears 200; past ACK_WITHIN we answer anyway (a slow webhook makes
+        # Telegram deliver the update again and hold back the next ones) and the work
+        # carries on in the background.
+        task = adapter.spawn(adapter.process(update, request.app.state.hub))
+        done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
+        if task in done and not task.result():
+            # Not stored (the database is down?): Telegram delivers it again later.
+            adapter.forget(update.update_id)
+            return JSONResponse({"detail": "not processed; retry later"}, status_code=503)
+        return JSONResponse({"ok": True})
+
+    return router
+
+
+# -- `hotline telegram --polling` ------------------------------------------------------------------
+def add_telegram_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "telegram", help="run the Telegram bot by long polling (development, no public URL)"
+    )
+    p.add_argument(
+        "--polling",
+        action="store_true",
+        help="delete the webhook and poll getUpdates with the same routers, hub and outbox",
+    )
+    p.add_argument("--index", help="index folder (default: index.path in config)")
+    p.add_argument(
+        "--drop-pending-updates", action="store_true", help="discard the updates Telegram queued meanwhile"
+    )
+    return p
+
+
+def run_telegram(args: argparse.Namespace, settings: Any) -> int:
+    if not getattr(args, "polling", False):
+        log.error(
+            "hotline telegram: give --polling (in production Telegram posts to %s; set "
+            "TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET and PUBLIC_BASE_URL and run `hotline serve`)",
+            WEBHOOK_PATH,
+        )
+        return 2
+    from pathlib import Path
+
+    index = getattr(args, "index", None)
+    index_dir = Path(index).resolve() if index else None
+    return asyncio.run(
+        poll(
+            settings,
+            index_dir=index_dir,
+            drop_pending_updates=bool(getattr(args, "drop_pending_updates", False)),
+        )
+    )
+
+
+async def poll(
+    settings: Any,
+    *,
+    index_dir: Any = None,
+    drop_pending_updates: bool = False,
+    stop: asyncio.Event | None = None,
+    handle_signals: bool = True,
+    app: Any = None,
+) -> int:
+    """The app's lifespan (database, assistant, hub, outbox worker, this adapter) without
+    the HTTP server, and long polling instead of the webhook."""
+    from channels.api import create_app
+
+    if app is None:
+        app = create_app(settings, index_dir=index_dir, rebuild=False if index_dir else None)
+    token = _polling.set(True)
+    try:
+        async with app.router.lifespan_context(app):
+            adapter: TelegramAdapter | None = app.state.adapters.get(NAME)
+            if adapter is None:
+                log.error("telegram: TELEGRAM_BOT_TOKEN is not set; nothing to poll")
+                return 2
+            bot = adapter.bot
+            try:
+                await bot.delete_webhook(drop_pending_updates=drop_pending_updates)
+                me = await bot.get_me()
+            except TelegramAPIError as exc:
+                log.error("telegram: cannot reach the Bot API: %s", _redact(str(exc), adapter.config.token))
+                return 1
+            log.info("telegram: polling as @%s (Ctrl-C to stop)", me.username)
+            polling = asyncio.create_task(
+                adapter.dispatcher.start_polling(
+                    bot,
+                    hub=app.state.hub,
+                    allowed_updates=ALLOWED_UPDATES,
+                    handle_signals=handle_signals,
+                    close_bot_session=False,
+                    polling_timeout=10,
+                )
+            )
+            if stop is None:
+                await polling
+            else:
+                stopper = asyncio.create_task(stop.wait())
+                await asyncio.wait({polling, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                if not polling.done():
+                    await adapter.dispatcher.stop_polling()
+                    await polling
+                stopper.cancel()
+    finally:
+        _polling.reset(token)
+    return 0
