@@ -358,7 +358,7 @@ def main() -> int:
     # delivery checked) against a clean one, and webhook acknowledgement latency.
     from bench import channels as channel_bench
 
-    channel_bench.main([])
+    channel_bench.main(["--index", str(index_dir)])
     return 0
 
 

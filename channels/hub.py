@@ -296,7 +296,9 @@ class Hub:
 
     async def recover_unanswered(self) -> int:
         loop = asyncio.get_running_loop()
-        pending = await loop.run_in_executor(self.io, self.unanswered, list(self.adapters))
+        # A phone turn is answered in its HTTP response or not at all (the caller has gone).
+        push = [name for name, a in self.adapters.items() if not getattr(a, "synchronous", False)]
+        pending = await loop.run_in_executor(self.io, self.unanswered, push)
         for message, conv in pending:
             event = InboundEvent(
                 channel=message.channel,

@@ -53,6 +53,27 @@ class DatabaseSettings(BaseModel):
     url: str = "sqlite:///var/hotline.db"
 
 
+class VoiceSettings(BaseModel):
+    """The phone IVR (Twilio). Secrets: TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL; TWILIO_ACCOUNT_SID for SMS."""
+
+    language_default: str = "vi"  # greeting language; one of LANGS
+    confidence_threshold: float = Field(0.45, ge=0.0, le=1.0)
+    hotline_number: str | None = None  # E.164, <Dial>led when no workflow_sid
+    workflow_sid: str | None = None  # TaskRouter workflow for <Enqueue>
+    caller_id: str | None = None  # <Dial callerId>; None: the caller's number
+    sms_from: str | None = None  # Twilio number or Messaging Service SID (MG...) for SMS
+    speech_timeout: str = "auto"
+    speech_model: str | None = None
+    gather_timeout: int = Field(6, ge=1, le=60)
+    dial_timeout: int = Field(25, ge=5, le=600)
+    record_max_seconds: int = Field(120, ge=5, le=3600)
+    max_sentences: int = Field(4, ge=1, le=20)
+    max_chars: int = Field(500, ge=80, le=3000)
+    hints_max: int = Field(50, ge=0, le=500)
+    voices: dict[str, str] = Field(default_factory=dict)  # lang -> <Say voice>
+    gather_languages: dict[str, str] = Field(default_factory=dict)  # lang -> <Gather language>
+
+
 class ChannelSettings(BaseModel):
     """Messaging channels. Secrets (tokens, keys) come from the environment only."""
 
@@ -63,6 +84,7 @@ class ChannelSettings(BaseModel):
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     zalo_bot_api_base: str = "https://bot-api.zapps.me"
     zalo_token_file: Path = Path("var/zalo-oa-tokens.json")
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
 
 
 class OutboxSettings(BaseModel):

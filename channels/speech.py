@@ -1,0 +1,502 @@
+"""Text for the ear: the assistant's written reply made short and speakable on a phone line.
+
+Written replies carry links, bullets, procedure codes, amounts with thousands separators,
+dates and abbreviations that a text-to-speech voice reads badly or not at all. ``to_speech``
+keeps the first few sentences of the reply, drops what cannot be heard (links, the list of
+related procedures, parenthesised details), and spells out what a voice would garble:
+``1.001193`` → "một chấm không không một một chín ba", ``50.000 đồng`` → "năm mươi nghìn
+đồng", ``03/07/2025`` → "ngày 3 tháng 7 năm 2025", ``UBND`` → "Ủy ban nhân dân".
+
+Vietnamese and English get a full number reader; the other languages get codes, dates and
+currency made speakable and leave plain numbers to their voice. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from bot.i18n import MESSAGES
+
+__all__ = [
+    "clean_text",
+    "en_number",
+    "option_label",
+    "shorten",
+    "spell",
+    "to_speech",
+    "verbalize",
+    "vi_number",
+]
+
+# -- numbers -------------------------------------------------------------------------------
+
+_VI_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+_EN_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_EN_TEENS = (
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+_EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_EN_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
+
+
+def _vi_triple(n: int, full: bool) -> str:
+    """0..999; ``full`` reads a leading zero hundred ("không trăm linh năm" in 1.005)."""
+    hundreds, tens, units = n // 100, n // 10 % 10, n % 10
+    parts: list[str] = []
+    if hundreds or full:
+        parts += [_VI_DIGITS[hundreds], "trăm"]
+    if tens == 0:
+        if units and parts:
+            parts += ["linh", _VI_DIGITS[units]]
+        elif units:
+            parts.append(_VI_DIGITS[units])
+    elif tens == 1:
+        parts.append("mười")
+        if units == 5:
+            parts.append("lăm")
+        elif units:
+            parts.append(_VI_DIGITS[units])
+    else:
+        parts += [_VI_DIGITS[tens], "mươi"]
+        parts += {0: [], 1: ["mốt"], 4: ["tư"], 5: ["lăm"]}.get(units, [_VI_DIGITS[units]])
+    return " ".join(parts)
+
+
+def _vi_below_billion(n: int, full: bool) -> str:
+    parts: list[str] = []
+    started = full
+    for value, name in (((n // 10**6) % 1000, "triệu"), ((n // 1000) % 1000, "nghìn"), (n % 1000, "")):
+        if value == 0:
+            continue
+        parts.append(f"{_vi_triple(value, started)} {name}".strip())
+        started = True
+    return " ".join(parts)
+
+
+def vi_number(n: int) -> str:
+    """A whole number in Vietnamese words: 50000 → "năm mươi nghìn", 1005 → "một nghìn
+    không trăm linh năm", 21 → "hai mươi mốt", 15 → "mười lăm"."""
+    if n < 0:
+        return "âm " + vi_number(-n)
+    if n == 0:
+        return "không"
+    if n >= 10**9:
+        high, low = divmod(n, 10**9)
+        out = vi_number(high) + " tỷ"
+        return f"{out} {_vi_below_billion(low, True)}" if low else out
+    return _vi_below_billion(n, False)
+
+
+def en_number(n: int) -> str:
+    """A whole number in English words: 160000 → "one hundred sixty thousand"."""
+    if n < 0:
+        return "minus " + en_number(-n)
+    if n < 10:
+        return _EN_DIGITS[n]
+    if n < 20:
+        return _EN_TEENS[n - 10]
+    if n < 100:
+        tens, units = divmod(n, 10)
+        return _EN_TENS[tens] + (f"-{_EN_DIGITS[units]}" if units else "")
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        return f"{_EN_DIGITS[hundreds]} hundred" + (f" {en_number(rest)}" if rest else "")
+    for scale, name in _EN_SCALES:
+        if n >= scale:
+            high, rest = divmod(n, scale)
+            return f"{en_number(high)} {name}" + (f" {en_number(rest)}" if rest else "")
+    raise AssertionError("unreachable")
+
+
+# -- spelling codes ------------------------------------------------------------------------
+
+_VI_LETTERS = {
+    "A": "a",
+    "B": "bê",
+    "C": "xê",
+    "D": "dê",
+    "Đ": "đê",
+    "E": "e",
+    "F": "ép",
+    "G": "giê",
+    "H": "hát",
+    "I": "i",
+    "J": "gi",
+    "K": "ca",
+    "L": "e lờ",
+    "M": "em mờ",
+    "N": "en nờ",
+    "O": "o",
+    "P": "pê",
+    "Q": "quy",
+    "R": "e rờ",
+    "S": "ét",
+    "T": "tê",
+    "U": "u",
+    "V": "vê",
+    "W": "vê kép",
+    "X": "ích",
+    "Y": "i dài",
+    "Z": "dét",
+}
+# How "." and "-" inside a code are read, per language.
+_POINT = {"vi": "chấm", "en": "point", "fr": "point", "es": "punto", "zh": "点", "ko": "점", "ja": "点"}
+_DASH = {"vi": "gạch", "en": "dash", "fr": "tiret", "es": "guion", "zh": "杠", "ko": "다시", "ja": "ハイフン"}
+
+
+def spell(code: str, lang: str) -> str:
+    """Read a code character by character: ``1.001193`` → "một chấm không không một một
+    chín ba"; letters by their names in Vietnamese, as capitals elsewhere."""
+    words: list[str] = []
+    for ch in code.upper():
+        if ch.isdigit():
+            words.append(_VI_DIGITS[int(ch)] if lang == "vi" else _EN_DIGITS[int(ch)] if lang == "en" else ch)
+        elif ch == ".":
+            words.append(_POINT.get(lang, "."))
+        elif ch in "-/":
+            words.append(_DASH.get(lang, "-"))
+        elif ch.isalpha():
+            words.append(_VI_LETTERS.get(ch, ch) if lang == "vi" else ch)
+    return " ".join(words)
+
+
+# -- cleaning the written layout ---------------------------------------------------------------
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”()]+", re.IGNORECASE)
+# A connector left dangling by a removed link ("có, tại", "at", "sur").
+_DANGLING = re.compile(r"[\s,:;–—-]*\b(?:tại|ở|at|on|sur|en|à|in)\s*[:.]?\s*$", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[•●▪◦·*\-–]|\d{1,2}[.)])\s+")
+_PARENS = re.compile(r"\s*(?:\([^()]*\)|（[^（）]*）)")
+_SPACES = re.compile(r"[ \t\u00a0\u202f]+")
+_END = re.compile(r"[.!?。！？…]$")
+_CJK = ("zh", "ja")
+
+
+def _prefix(template: str) -> str:
+    """The fixed start of a message template ("Nguồn: Thủ tục " of the citation)."""
+    return template.split("{", 1)[0].strip()
+
+
+def _prefixes(key: str) -> tuple[str, ...]:
+    return tuple(sorted({p for m in MESSAGES.values() if (p := _prefix(m.get(key, "")))}, key=len))
+
+
+_CITATION = _prefixes("citation") + _prefixes("citation_no_url")
+_RELATED = tuple(m["related_header"].strip() for m in MESSAGES.values())
+# Metadata lines a caller does not need read out (field, competent authority, level).
+_META = _prefixes("field") + _prefixes("decided_by") + _prefixes("level")
+_PROC_CODE = re.compile(r"(?<![\d.])\d\.\d{6}(?![\d])(?!\.\d)")
+
+
+def _fee_note_pattern(lang: str) -> re.Pattern[str] | None:
+    """The "— catalogue note (in Vietnamese): “…”" tail of a translated fee line."""
+    template = MESSAGES.get(lang, {}).get("fee_note", "")
+    if "{base}" not in template or "{quoted}" not in template:
+        return None
+    middle, _, suffix = template.split("{base}", 1)[1].partition("{quoted}")
+    quote = MESSAGES[lang]["quote"]
+    left, _, right = quote.partition("{text}")
+    pattern = re.escape(middle) + re.escape(left) + ".*?" + re.escape(right) + re.escape(suffix)
+    return re.compile(pattern)
+
+
+_FEE_NOTES = {lang: p for lang in MESSAGES if (p := _fee_note_pattern(lang)) is not None}
+
+
+def clean_text(text: str, lang: str) -> tuple[str, list[str]]:
+    """The reply without what cannot be heard, one sentence per line; and the codes of the
+    procedures it cites (the citation line itself is dropped with its link)."""
+    text = unicodedata.normalize("NFC", text or "")
+    sources: list[str] = []
+    out: list[str] = []
+    skipping = False
+    fee_note = _FEE_NOTES.get(lang)
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            skipping = False
+            continue
+        if skipping:
+            continue
+        if line in _RELATED:
+            skipping = True  # the related procedures run to the end of the paragraph
+            continue
+        if line.startswith(_CITATION):
+            sources += [c for c in _PROC_CODE.findall(line) if c not in sources]
+            continue
+        if line.startswith(_META):
+            continue
+        if fee_note is not None:
+            line = fee_note.sub("", line)
+        had_url = bool(_URL.search(line))
+        line = _URL.sub(" ", line)
+        if had_url:
+            line = _DANGLING.sub("", line.rstrip(" .:;,–—-"))
+        line = _BULLET.sub("", line)
+        previous = None
+        while previous != line:
+            previous, line = line, _PARENS.sub("", line)
+        line = line.replace("“", "").replace("”", "").replace("„", "").replace('"', "")
+        line = _SPACES.sub(" ", line).strip(" ,;–—-")
+        if not line or not any(c.isalnum() for c in line):
+            continue
+        out.append(line)
+    return _sentences(out, lang), sources
+
+
+def _sentences(lines: list[str], lang: str) -> str:
+    """Lines to running text: a heading ("Phí, lệ phí:") runs into its first item, every
+    other line becomes a sentence."""
+    stop = "。" if lang in _CJK else "."
+    parts: list[str] = []
+    for line in lines:
+        if parts and parts[-1].endswith((":", "：")):
+            parts[-1] = f"{parts[-1]} {line}"
+        else:
+            parts.append(line)
+    return " ".join(p if _END.search(p) else p.rstrip(":：;") + stop for p in parts)
+
+
+# -- speaking numbers, codes, dates and abbreviations ----------------------------------------
+
+_MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+}
+_DOSSIER = re.compile(r"\b\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}-\d{6}-\d{4}\b")
+_CASE_ID = re.compile(r"\b\d{6}-[A-Z0-9]{5}\b")
+_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_TIME = re.compile(r"\b([01]?\d|2[0-3])[:h](\d{2})\b")
+_PHONE = re.compile(r"(?<![\d.,])(?:\+84|0|1[89]00)(?:[\s.]?\d){6,11}(?![\d])")
+_VI_AMOUNT = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?(?![\d])(?=\s*(?:%|đồng|đ\b|VNĐ|VND))"
+)
+_VI_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\d])(?!\.\d)")
+_EN_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])(?!,\d)")
+_PERCENT = re.compile(r"\s?%")
+_TIME_RANGE = re.compile(r"\b(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\b")
+_VI_DECIMAL = re.compile(r"(?<![\d.,])\d+,\d+(?![\d,])")
+# A legal document number: "75/2022/TT-BTC", "51/2019/QH14".
+_LEGAL = re.compile(r"\b(\d{1,4})/(\d{4})/[A-ZĐ]+\d*(?:-[A-ZĐ]+\d*)*\b")
+# "đồng/người/lần" → "đồng mỗi người mỗi lần"; "USD/thẻ" → "US dollars per thẻ".
+_PER_VI = re.compile(r"(đồng|đô la Mỹ)((?:\s*/\s*[^\s/;,.]+)+)")
+_PER_EN = re.compile(r"(dong|US dollars)((?:\s*/\s*[^\s/;,.]+)+)")
+
+_VI_ABBREVIATIONS = {
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "CCCD": "căn cước công dân",
+    "CMND": "chứng minh nhân dân",
+    "CMTND": "chứng minh thư nhân dân",
+    "BHXH": "bảo hiểm xã hội",
+    "BHYT": "bảo hiểm y tế",
+    "BHTN": "bảo hiểm thất nghiệp",
+    "GPLX": "giấy phép lái xe",
+    "TNHH": "trách nhiệm hữu hạn",
+    "MST": "mã số thuế",
+    "TTHC": "thủ tục hành chính",
+    "CSGT": "cảnh sát giao thông",
+    "DVC": "dịch vụ công",
+    "NĐ-CP": "Nghị định Chính phủ",
+    "TT-BCA": "Thông tư Bộ Công an",
+    "TT-BTC": "Thông tư Bộ Tài chính",
+    "QĐ": "quyết định",
+    "TP.": "thành phố",
+    "TP": "thành phố",
+    "VNĐ": "đồng",
+    "VND": "đồng",
+    "USD": "đô la Mỹ",
+    "STT": "số thứ tự",
+    "SĐT": "số điện thoại",
+}
+_EN_ABBREVIATIONS = {
+    "VND": "dong",
+    "USD": "US dollars",
+    "e.g.": "for example",
+    "i.e.": "that is",
+    "No.": "number",
+    "UBND": "People's Committee",
+    "CCCD": "citizen ID card",
+}
+_OTHER_CURRENCY = {"fr": "dongs", "es": "dongs", "zh": "越南盾", "ko": "동", "ja": "ドン"}
+
+
+def _abbreviations(table: dict[str, str]) -> re.Pattern[str]:
+    keys = sorted(table, key=len, reverse=True)
+    return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w])")
+
+
+_VI_ABBR = _abbreviations(_VI_ABBREVIATIONS)
+_EN_ABBR = _abbreviations(_EN_ABBREVIATIONS)
+
+
+def _spell_phone(match: re.Match[str], lang: str) -> str:
+    digits = re.sub(r"\D", "", match.group(0).replace("+84", "0"))
+    groups = [digits[i : i + 3] for i in range(0, len(digits), 3)]
+    if len(groups) > 1 and len(groups[-1]) == 1:
+        groups[-2:] = [groups[-2] + groups[-1]]
+    return ", ".join(spell(g, lang) for g in groups)
+
+
+def _vi_amount(whole: str, decimals: str | None = None) -> str:
+    out = vi_number(int(whole.replace(".", "")))
+    if decimals:
+        out += " phẩy " + " ".join(_VI_DIGITS[int(d)] for d in decimals)
+    return out
+
+
+def _date(day: int, month: int, year: int, lang: str, after_day_word: bool) -> str:
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return f"{day}/{month}/{year}"
+    if lang == "vi":
+        return f"{'' if after_day_word else 'ngày '}{day} tháng {month} năm {year}"
+    if lang in _MONTHS:
+        name = _MONTHS[lang].split()[month - 1]
+        return f"{day} de {name} de {year}" if lang == "es" else f"{day} {name} {year}"
+    if lang in ("zh", "ja"):
+        return f"{year}年{month}月{day}日"
+    if lang == "ko":
+        return f"{year}년 {month}월 {day}일"
+    return f"{day}/{month}/{year}"
+
+
+def _sub(pattern: re.Pattern[str], text: str, fn: Callable[[re.Match[str]], str]) -> str:
+    return pattern.sub(fn, text)
+
+
+def verbalize(text: str, lang: str) -> str:
+    """Codes, dates, times, amounts, phone numbers and abbreviations as a voice should say
+    them. Dates keep their numerals ("ngày 3 tháng 7 năm 2025"): voices read those well."""
+    text = _sub(_DOSSIER, text, lambda m: spell(m.group(0), lang))
+    text = _sub(_CASE_ID, text, lambda m: spell(m.group(0), lang))
+    text = _sub(_PROC_CODE, text, lambda m: spell(m.group(0), lang))
+    text = _sub(_PHONE, text, lambda m: _spell_phone(m, lang))
+    text = _LEGAL.sub(lambda m: _legal(m, lang), text)
+
+    def date(m: re.Match[str], iso: bool = False) -> str:
+        y, mo, d = (m.group(1), m.group(2), m.group(3)) if iso else (m.group(3), m.group(2), m.group(1))
+        before = text[max(0, m.start() - 5) : m.start()].lower()
+        return _date(int(d), int(mo), int(y), lang, before.endswith("ngày "))
+
+    text = _DATE.sub(date, text)
+    text = _ISO_DATE.sub(lambda m: date(m, iso=True), text)
+    if lang in ("vi", "en"):
+        text = _TIME_RANGE.sub(lambda m: f"{m.group(1)} {'đến' if lang == 'vi' else 'to'} {m.group(2)}", text)
+    if lang == "vi":
+        text = _TIME.sub(
+            lambda m: f"{int(m.group(1))} giờ" + (f" {int(m.group(2))}" if int(m.group(2)) else ""), text
+        )
+        text = _VI_AMOUNT.sub(lambda m: _vi_amount(m.group(1), m.group(2)), text)
+        text = _VI_GROUPED.sub(lambda m: _vi_amount(*m.group(0).partition(",")[::2]), text)
+        text = _VI_DECIMAL.sub(lambda m: _vi_amount(*m.group(0).split(",")), text)
+        text = _PERCENT.sub(" phần trăm", text)
+        text = re.sub(r"(?<=\d)\s*đ\b", " đồng", text)
+        text = _VI_ABBR.sub(lambda m: _VI_ABBREVIATIONS[m.group(0)], text)
+        text = _PER_VI.sub(lambda m: m.group(1) + re.sub(r"\s*/\s*", " mỗi ", m.group(2)), text)
+        text = re.sub(r"(?<=\w)/(?=\w)", " hoặc ", text)
+    elif lang == "en":
+        text = _EN_GROUPED.sub(lambda m: _en_amount(m.group(0)), text)
+        text = _PERCENT.sub(" percent", text)
+        text = _EN_ABBR.sub(lambda m: _EN_ABBREVIATIONS[m.group(0)], text)
+        text = _PER_EN.sub(lambda m: m.group(1) + re.sub(r"\s*/\s*", " per ", m.group(2)), text)
+        text = re.sub(r"(?<=\w)/(?=\w)", " or ", text)
+    else:
+        text = re.sub(r"\bVN[DĐ]\b", _OTHER_CURRENCY.get(lang, "VND"), text)
+    text = re.sub(r"\s*[–—]\s*", ", ", text)
+    text = text.replace("&", " và " if lang == "vi" else " and " if lang == "en" else " & ")
+    return _SPACES.sub(" ", text).strip()
+
+
+def _legal(match: re.Match[str], lang: str) -> str:
+    number, year = int(match.group(1)), match.group(2)
+    if lang == "vi":
+        return f"số {number} năm {year}"
+    if lang == "en":
+        return f"number {number} of {year}"
+    return f"{number}/{year}"
+
+
+def _en_amount(value: str) -> str:
+    whole, _, decimals = value.partition(".")
+    out = en_number(int(whole.replace(",", "")))
+    if decimals:
+        out += " point " + " ".join(_EN_DIGITS[int(d)] for d in decimals)
+    return out
+
+
+# -- length ----------------------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])\s*")
+
+
+def shorten(text: str, max_sentences: int = 4, max_chars: int = 500) -> str:
+    """The first ``max_sentences`` sentences, within ``max_chars`` (a first sentence that is
+    too long alone is cut at a clause, else a word, boundary)."""
+    sentences = [s.strip() for s in _SENTENCE.split(text.strip()) if s and s.strip()]
+    kept: list[str] = []
+    size = 0
+    for sentence in sentences[: max(1, max_sentences)]:
+        if kept and size + len(sentence) + 1 > max_chars:
+            break
+        kept.append(sentence)
+        size += len(sentence) + 1
+    out = " ".join(kept)
+    if len(out) <= max_chars:
+        return out
+    window = out[:max_chars]
+    for mark in (";", ",", " "):
+        cut = window.rfind(mark)
+        if cut > max_chars // 2:
+            return window[:cut].rstrip(" ,;:") + "."
+    return window.rstrip() + "."
+
+
+# -- the whole pipeline ------------------------------------------------------------------------
+
+_SOURCE = {
+    "vi": "Nguồn: thủ tục mã {code}.",
+    "en": "Source: procedure {code}.",
+    "fr": "Source : procédure {code}.",
+    "es": "Fuente: trámite {code}.",
+    "zh": "来源：手续编号 {code}。",
+    "ko": "출처: 절차 번호 {code}.",
+    "ja": "出典：手続番号 {code}。",
+}
+
+
+def to_speech(
+    text: str, lang: str, *, max_sentences: int = 4, max_chars: int = 500, cite: bool = True
+) -> str:
+    """A written reply made short and speakable; the cited procedure's code is read last so
+    a caller can quote it to staff."""
+    body, sources = clean_text(text, lang)
+    spoken = shorten(verbalize(body, lang), max_sentences, max_chars)
+    if cite and sources:
+        spoken = f"{spoken} {verbalize(_SOURCE.get(lang, _SOURCE['en']).format(code=sources[0]), lang)}"
+    return spoken.strip()
+
+
+_LABEL_NUMBER = re.compile(r"^\s*\d{1,2}[.)]\s*")
+
+
+def option_label(label: str, lang: str) -> str:
+    """ "1. Thủ tục đăng ký kết hôn (1.000894)" → "Thủ tục đăng ký kết hôn": the option
+    without its number and parenthesised code, spoken."""
+    text = _LABEL_NUMBER.sub("", label)
+    previous = None
+    while previous != text:
+        previous, text = text, _PARENS.sub("", text)
+    return verbalize(text.strip(" .;"), lang)
