@@ -169,7 +169,9 @@ def create_app(
         assistant.cases = app.state.cases
         app.state.conversations = ConversationService(assistant, db, app.state.cases)
         stop = asyncio.Event()
-        worker = OutboxWorker(db, {}, max_attempts=settings.outbox.max_attempts, base_delay=settings.outbox.base_delay)
+        worker = OutboxWorker(
+            db, {}, max_attempts=settings.outbox.max_attempts, base_delay=settings.outbox.base_delay
+        )
         hub = Hub(
             app.state.conversations,
             Outbox(db),
