@@ -27,7 +27,7 @@ run: $(STAMP)
 	$(VENV)/bin/hotline index --out $(INDEX)
 	$(VENV)/bin/hotline serve --index $(INDEX)
 
-test: $(STAMP)
+test: $(STAMP) rasa
 	$(PY) -m pytest -q
 
 index-full: $(STAMP)
@@ -50,3 +50,20 @@ typecheck: $(STAMP)
 
 clean:
 	rm -rf var build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# ---------------------------------------------------------------------------------------
+# Optional Rasa NLU backend (bot/nlu/rasa.py): its own Python 3.10 venv and a model trained
+# from bot/data's training split. Without Python 3.10 `make rasa` says so and exits 0.
+# Reinstalls only when rasa/requirements.txt changes, retrains only when bot/data changes.
+RASA_VENV ?= .venv-rasa
+RASA_DIR ?= var/rasa
+RASA_PORT ?= 5005
+RASA_ENV = RASA_VENV=$(RASA_VENV) RASA_DIR=$(RASA_DIR) RASA_PORT=$(RASA_PORT) HOTLINE_PY=$(PY)
+
+.PHONY: rasa rasa-serve
+
+rasa: $(STAMP)
+	@$(RASA_ENV) rasa/rasa.sh build
+
+rasa-serve: rasa
+	$(RASA_ENV) rasa/rasa.sh serve
