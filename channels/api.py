@@ -294,6 +294,13 @@ def create_app(
         if rt is not None:
             body["procedures"] = len(rt.index.procedures)
             body["index_hash"] = rt.index.content_hash[:12]
+            nlu = rt.assistant.nlu
+            stats = getattr(nlu, "stats", None)
+            # A Rasa engine that falls back to builtin says so here (and in the log).
+            body["nlu"] = stats() if callable(stats) else {"engine": getattr(nlu, "name", None)}
+        worker = getattr(request.app.state, "outbox_worker", None)
+        if worker is not None:
+            body["outbox"] = dict(worker.stats)
         return JSONResponse(body, status_code=200 if ready else 503)
 
     if STATIC_DIR.is_dir():
