@@ -314,15 +314,24 @@ def create_app(
 
 
 CHANNEL_MODULES = ("channels.telegram", "channels.zalo", "channels.zalo_bot", "channels.voice")
+# Channels whose library is heavy to import (aiogram: ~150 MB per server process) are only
+# imported when their secret is set; otherwise their route answers 404 like any disabled
+# channel's.
+LAZY_CHANNELS = {"channels.telegram": ("TELEGRAM_BOT_TOKEN", ("/webhooks/telegram",))}
 
 
 def load_channel_modules() -> list[Any]:
     """The channel adapters: each module has NAME, make_router(), build_adapter(settings, db)
     (None when its secrets are absent: the routes then answer 404) and may have on_startup."""
     import importlib
+    import os
 
     modules = []
     for name in CHANNEL_MODULES:
+        gate = LAZY_CHANNELS.get(name)
+        if gate is not None and not os.environ.get(gate[0]):
+            modules.append(_DisabledChannel(name.rsplit(".", 1)[-1], gate[1]))
+            continue
         try:
             modules.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
@@ -330,6 +339,30 @@ def load_channel_modules() -> list[Any]:
                 raise
             log.debug("channel module %s not installed", name)
     return modules
+
+
+class _DisabledChannel:
+    """Stands for a channel module that is not imported: its routes answer 404."""
+
+    def __init__(self, name: str, paths: tuple[str, ...]) -> None:
+        self.NAME = name
+        self.__name__ = f"channels.{name}"
+        self.paths = paths
+
+    def make_router(self) -> Any:
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+        async def disabled() -> JSONResponse:
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
+
+        for path in self.paths:
+            router.add_api_route(path, disabled, methods=["POST"], include_in_schema=False)
+        return router
+
+    def build_adapter(self, settings: Settings, db: Database) -> None:
+        return None
 
 
 def _procedure_record(app: FastAPI, code: str) -> dict[str, Any] | None:

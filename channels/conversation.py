@@ -14,14 +14,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.assistant import Assistant, Turn
 from bot.dialogue import DialogueState
 from bot.reply import HandoffRef, Reply
 from handoff.db import Database
-from handoff.models import Conversation, Message, OutboxMessage, utcnow
+from handoff.models import Case, Conversation, Message, OutboxMessage, utcnow
+from handoff.service import HELD
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,14 @@ class Stored:
     inbound_id: int
     reply_id: int | None
     duplicate: bool = False
+    # What receive() read in the same transaction, so respond() need not read it again.
+    state: dict[str, Any] | None = None
+    held: tuple[str, str] | None = None  # (case id, status) of a case a person holds
+
+
+class _Duplicate(Exception):
+    def __init__(self, message_id: int) -> None:
+        self.message_id = message_id
 
 
 class ConversationService:
@@ -53,7 +62,7 @@ class ConversationService:
         received = self.receive(turn, channel_message_id=channel_message_id)
         if received.duplicate:
             return received
-        return self.respond(turn, received.inbound_id)
+        return self.respond(turn, received.inbound_id, received=received)
 
     def receive(self, turn: Turn, *, channel_message_id: str | None = None) -> Stored:
         """Store the inbound message (committed before anything else happens). A message
@@ -61,41 +70,67 @@ class ConversationService:
         conv_id = turn.conversation_id or uuid.uuid4().hex
         turn.conversation_id = conv_id
         text = turn.text if isinstance(turn.text, str) else ""
+        held: tuple[str, str] | None = None
+        state: dict[str, Any] = {}
         try:
-            with self.db.session() as session:
+            # Core statements on the hot path: a turn costs two short transactions.
+            with self.db.engine.begin() as c:
                 if channel_message_id is not None:
-                    seen = session.scalar(
-                        select(Message).where(
+                    seen_id = c.execute(
+                        select(Message.id).where(
                             Message.channel == turn.channel, Message.channel_message_id == channel_message_id
                         )
+                    ).scalar()
+                    if seen_id is not None:
+                        raise _Duplicate(seen_id)
+                row = c.execute(
+                    select(Conversation.state, Conversation.display_name).where(Conversation.id == conv_id)
+                ).first()
+                if row is None:
+                    c.execute(
+                        insert(Conversation).values(
+                            id=conv_id,
+                            channel=turn.channel,
+                            channel_user_id=turn.channel_user_id,
+                            display_name=turn.display_name,
+                            language=turn.lang or self.assistant.config.default_language,
+                            state={},
+                            turn_count=0,
+                        )
                     )
-                    if seen is not None:
-                        return self._replay(session, seen)
-                conv = session.get(Conversation, conv_id)
-                if conv is None:
-                    conv = Conversation(
-                        id=conv_id,
+                else:
+                    state = dict(row.state or {})
+                    if turn.display_name and not row.display_name:
+                        c.execute(
+                            update(Conversation)
+                            .where(Conversation.id == conv_id)
+                            .values(display_name=turn.display_name)
+                        )
+                    # Only a conversation seen before can have a case.
+                    latest = c.execute(
+                        select(Case.id, Case.status)
+                        .where(Case.conversation_id == conv_id)
+                        .order_by(Case.created_at.desc(), Case.id.desc())
+                        .limit(1)
+                    ).first()
+                    if latest is not None and latest.status in HELD:
+                        held = (latest.id, latest.status)
+                result = c.execute(
+                    insert(Message).values(
+                        conversation_id=conv_id,
                         channel=turn.channel,
-                        channel_user_id=turn.channel_user_id,
-                        display_name=turn.display_name,
-                        language=turn.lang or self.assistant.config.default_language,
-                        state={},
+                        channel_message_id=channel_message_id,
+                        direction="in",
+                        sender="citizen",
+                        text=text[: self.assistant.config.max_text_chars * 2],
                     )
-                    session.add(conv)
-                    session.flush()
-                elif turn.display_name and not conv.display_name:
-                    conv.display_name = turn.display_name
-                inbound = Message(
-                    conversation_id=conv_id,
-                    channel=turn.channel,
-                    channel_message_id=channel_message_id,
-                    direction="in",
-                    sender="citizen",
-                    text=text[: self.assistant.config.max_text_chars * 2],
                 )
-                session.add(inbound)
-                session.flush()
-                inbound_id = inbound.id
+                inbound_id = int(result.inserted_primary_key[0])
+        except _Duplicate as dup:
+            with self.db.session() as session:
+                seen = session.get(Message, dup.message_id)
+                assert seen is not None
+                return self._replay(session, seen)
         except IntegrityError:
             # The same channel message delivered twice at the same moment: one insert wins.
             with self.db.session() as session:
@@ -108,53 +143,63 @@ class ConversationService:
                     raise
                 return self._replay(session, seen)
         lang = turn.lang or self.assistant.config.default_language
-        return Stored(Reply(conv_id, lang, "received", ""), inbound_id, None)
+        return Stored(Reply(conv_id, lang, "received", ""), inbound_id, None, state=state, held=held)
 
-    def respond(self, turn: Turn, inbound_id: int) -> Stored:
+    def respond(self, turn: Turn, inbound_id: int, received: Stored | None = None) -> Stored:
         """Answer a stored message: quiet while a person holds the case, otherwise the bot's
-        reply is stored with its intent, scores and latency, and the dialogue state saved."""
+        reply is stored with its intent, scores and latency, and the dialogue state saved.
+        ``received`` (from ``receive`` just before) saves reading the conversation again."""
         conv_id = turn.conversation_id or ""
-        with self.db.session() as session:
-            conv = session.get(Conversation, conv_id)
-            state = DialogueState.from_dict(conv.state if conv is not None else None)
+        if received is not None and received.state is not None:
+            state = DialogueState.from_dict(received.state)
+            held_ref = received.held
+        else:
+            with self.db.session() as session:
+                conv = session.get(Conversation, conv_id)
+                state = DialogueState.from_dict(conv.state if conv is not None else None)
+            case = self.cases.active_case(conv_id) if self.cases is not None else None
+            held_ref = (case.id, case.status) if case is not None else None
 
-        held = self.cases.active_case(conv_id) if self.cases is not None else None
-        if held is not None:
+        if held_ref is not None and self.cases is not None:
             # A person holds the case: the bot stays quiet; staff see the message live.
-            self.cases.on_citizen_message(conv_id, inbound_id)  # type: ignore[union-attr]
+            self.cases.on_citizen_message(conv_id, inbound_id)
             lang = state.language or self.assistant.config.default_language
-            reply = Reply(conv_id, lang, "handoff_active", "", handoff=HandoffRef(held.id, held.status))
+            reply = Reply(conv_id, lang, "handoff_active", "", handoff=HandoffRef(*held_ref))
             return Stored(reply, inbound_id, None)
 
         started = time.perf_counter()
         reply = self.assistant.handle(turn, state)
         latency = (time.perf_counter() - started) * 1000
-        with self.db.session() as session:
-            out = Message(
-                conversation_id=conv_id,
-                channel=turn.channel,
-                direction="out",
-                sender="bot",
-                text=reply.answer,
-                language=reply.language,
-                intent=reply.intent,
-                confidence=state.intents[0]["confidence"] if state.intents else None,
-                scores={
-                    "intents": state.intents,
-                    "procedures": [{"code": p.code, "score": p.score} for p in reply.procedures],
-                    "options": reply.options,
-                },
-                latency_ms=round(latency, 3),
+        with self.db.engine.begin() as c:
+            result = c.execute(
+                insert(Message).values(
+                    conversation_id=conv_id,
+                    channel=turn.channel,
+                    direction="out",
+                    sender="bot",
+                    text=reply.answer,
+                    language=reply.language,
+                    intent=reply.intent,
+                    confidence=state.intents[0]["confidence"] if state.intents else None,
+                    scores={
+                        "intents": state.intents,
+                        "procedures": [{"code": p.code, "score": p.score} for p in reply.procedures],
+                        "options": reply.options,
+                    },
+                    latency_ms=round(latency, 3),
+                )
             )
-            session.add(out)
-            conv = session.get(Conversation, conv_id)
-            if conv is not None:
-                conv.state = state.to_dict()
-                conv.language = reply.language
-                conv.turn_count = (conv.turn_count or 0) + 1
-                conv.updated_at = utcnow()
-            session.flush()
-            reply_id = out.id
+            reply_id = int(result.inserted_primary_key[0])
+            c.execute(
+                update(Conversation)
+                .where(Conversation.id == conv_id)
+                .values(
+                    state=state.to_dict(),
+                    language=reply.language,
+                    turn_count=Conversation.turn_count + 1,
+                    updated_at=utcnow(),
+                )
+            )
         return Stored(reply, inbound_id, reply_id)
 
     def _replay(self, session: Any, seen: Message) -> Stored:

@@ -162,7 +162,12 @@ class Hub:
                 reply = await self._centre_reply(event)
             else:
                 stored: Stored = await loop.run_in_executor(
-                    self.compute, self.conversations.respond, turn, inbound_id
+                    # Read the state afresh: an earlier message of this citizen may have
+                    # been answered since this one was stored.
+                    self.compute,
+                    self.conversations.respond,
+                    turn,
+                    inbound_id,
                 )
                 reply = stored.reply
             self.stats["answered"] += 1
