@@ -159,6 +159,7 @@ def create_app(
         # while the event loop stays free for I/O. A pool of threads would only fight over
         # the GIL (measured: about half the throughput on two cores).
         app.state.compute = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant")
+        app.state.io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="db")
         if runtime is not None:
             app.state.runtime = runtime
         else:
@@ -213,6 +214,7 @@ def create_app(
         hub.close()
         app.state.runtime = None
         app.state.compute.shutdown(wait=True)
+        app.state.io.shutdown(wait=True)
         db.dispose()
 
     app = FastAPI(
@@ -247,7 +249,17 @@ def create_app(
         turn = Turn(body.text, body.conversation_id, body.lang, channel=body.channel)
         loop = asyncio.get_running_loop()
         service: ConversationService = request.app.state.conversations
-        stored = await loop.run_in_executor(request.app.state.compute, service.handle, turn)
+        io = request.app.state.io
+        # Database work on the I/O threads, the answer on the compute thread: a write
+        # waiting for SQLite's lock never stalls the answering of other requests.
+        received = await loop.run_in_executor(io, service.receive, turn)
+        if received.duplicate:
+            return received.reply.to_dict()
+        if received.held is not None:
+            quiet = await loop.run_in_executor(io, service.quiet, turn, received.inbound_id, received)
+            return quiet.reply.to_dict()
+        thought = await loop.run_in_executor(request.app.state.compute, service.think, turn, received)
+        stored = await loop.run_in_executor(io, service.record, turn, received.inbound_id, thought)
         return stored.reply.to_dict()
 
     @app.get("/api/v1/conversations/{conversation_id}/messages")

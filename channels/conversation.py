@@ -46,6 +46,13 @@ class Stored:
     held: tuple[str, str] | None = None  # (case id, status) of a case a person holds
 
 
+@dataclass(slots=True)
+class Thought:
+    reply: Reply
+    state: DialogueState
+    latency_ms: float
+
+
 class _Duplicate(Exception):
     def __init__(self, message_id: int) -> None:
         self.message_id = message_id
@@ -149,27 +156,45 @@ class ConversationService:
         """Answer a stored message: quiet while a person holds the case, otherwise the bot's
         reply is stored with its intent, scores and latency, and the dialogue state saved.
         ``received`` (from ``receive`` just before) saves reading the conversation again."""
+        if received is None or received.state is None:
+            received = self.reload(turn, inbound_id)
+        if received.held is not None:
+            return self.quiet(turn, inbound_id, received)
+        return self.record(turn, inbound_id, self.think(turn, received))
+
+    def reload(self, turn: Turn, inbound_id: int) -> Stored:
+        """The conversation's state and held case, read afresh."""
         conv_id = turn.conversation_id or ""
-        if received is not None and received.state is not None:
-            state = DialogueState.from_dict(received.state)
-            held_ref = received.held
-        else:
-            with self.db.session() as session:
-                conv = session.get(Conversation, conv_id)
-                state = DialogueState.from_dict(conv.state if conv is not None else None)
-            case = self.cases.active_case(conv_id) if self.cases is not None else None
-            held_ref = (case.id, case.status) if case is not None else None
+        with self.db.session() as session:
+            conv = session.get(Conversation, conv_id)
+            state = dict(conv.state or {}) if conv is not None else {}
+        case = self.cases.active_case(conv_id) if self.cases is not None else None
+        held = (case.id, case.status) if case is not None else None
+        lang = turn.lang or self.assistant.config.default_language
+        return Stored(Reply(conv_id, lang, "received", ""), inbound_id, None, state=state, held=held)
 
-        if held_ref is not None and self.cases is not None:
-            # A person holds the case: the bot stays quiet; staff see the message live.
+    def quiet(self, turn: Turn, inbound_id: int, received: Stored) -> Stored:
+        """A person holds the case: the bot stays quiet; staff see the message live."""
+        conv_id = turn.conversation_id or ""
+        assert received.held is not None
+        if self.cases is not None:
             self.cases.on_citizen_message(conv_id, inbound_id)
-            lang = state.language or self.assistant.config.default_language
-            reply = Reply(conv_id, lang, "handoff_active", "", handoff=HandoffRef(*held_ref))
-            return Stored(reply, inbound_id, None)
+        state = DialogueState.from_dict(received.state)
+        lang = state.language or self.assistant.config.default_language
+        reply = Reply(conv_id, lang, "handoff_active", "", handoff=HandoffRef(*received.held))
+        return Stored(reply, inbound_id, None)
 
+    def think(self, turn: Turn, received: Stored) -> Thought:
+        """The bot's answer (CPU work; no database unless a case is opened)."""
+        state = DialogueState.from_dict(received.state)
         started = time.perf_counter()
         reply = self.assistant.handle(turn, state)
-        latency = (time.perf_counter() - started) * 1000
+        return Thought(reply, state, (time.perf_counter() - started) * 1000)
+
+    def record(self, turn: Turn, inbound_id: int, thought: Thought) -> Stored:
+        """Store the reply with its intent, scores and time taken, and the dialogue state."""
+        conv_id = turn.conversation_id or ""
+        reply, state = thought.reply, thought.state
         with self.db.engine.begin() as c:
             result = c.execute(
                 insert(Message).values(
@@ -186,7 +211,7 @@ class ConversationService:
                         "procedures": [{"code": p.code, "score": p.score} for p in reply.procedures],
                         "options": reply.options,
                     },
-                    latency_ms=round(latency, 3),
+                    latency_ms=round(thought.latency_ms, 3),
                 )
             )
             reply_id = int(result.inserted_primary_key[0])
