@@ -191,7 +191,12 @@ class Assistant:
             pending_reply = self._answer_pending(conv, turn, text, detected, lang, found, parse, state)
             if pending_reply is not None:
                 return pending_reply
-        return self._answer(conv, turn, text, detected, lang, found, parse, state)
+        reply = self._decide(conv, turn, text, detected, lang, found, parse, state)
+        if mentions_secret(text):
+            # The warning first, then whatever else was asked.
+            warning = dossier_text.secret_warning(lang)
+            reply.answer = f"{warning}\n\n{reply.answer}" if reply.answer else warning
+        return reply
 
     def _detect(self, text: str, state: DialogueState) -> str:
         """The message's language; a short or ambiguous message ("1", "ok", "có") keeps the
@@ -209,26 +214,6 @@ class Assistant:
         return (
             parse is not None and parse.intent == name and parse.confidence >= self.config.intent_confidence
         )
-
-    def _answer(
-        self,
-        conv: str,
-        turn: Turn,
-        text: str,
-        detected: str,
-        lang: str,
-        found: Cues,
-        parse: Parse | None,
-        state: DialogueState,
-    ) -> Reply:
-        prefix = ""
-        if mentions_secret(text):
-            # Warn first, then answer whatever else was asked.
-            prefix = dossier_text.secret_warning(lang)
-        reply = self._decide(conv, turn, text, detected, lang, found, parse, state)
-        if prefix:
-            reply.answer = f"{prefix}\n\n{reply.answer}" if reply.answer else prefix
-        return reply
 
     def _decide(
         self,

@@ -96,14 +96,18 @@ def _key(text: str) -> str:
     return normalize(text).casefold().strip(" .;:")
 
 
-def _truncate(text: str, limit: int = _NAME_LIMIT) -> str:
+def truncate(text: str, limit: int = _NAME_LIMIT, strip: str = " ,;:.") -> str:
+    """At most ``limit`` characters, cut at a word boundary when one is near, with "…"."""
     if len(text) <= limit:
         return text
     cut = text[:limit]
     space = cut.rfind(" ")
     if space > limit // 2:
         cut = cut[:space]
-    return cut.rstrip(" ,;:.") + "…"
+    return cut.rstrip(strip) + "…"
+
+
+_truncate = truncate
 
 
 def format_number(value: float, lang: str) -> str:

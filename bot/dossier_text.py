@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot import i18n
+from bot.compose import truncate
 from bot.dossier import DossierStatus, status_for
 from bot.safety import mask_pii
 
@@ -525,13 +526,7 @@ def _quote_vi(lang: str, text: str) -> str:
 
 
 def _truncate(text: str, limit: int = _NAME_LIMIT) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.(/") + "…"
+    return truncate(text, limit, strip=" ,;:.(/")
 
 
 def format_date(day: date, lang: str) -> str:

@@ -122,18 +122,25 @@ class Hub:
             return False
         return True
 
-    async def receive(self, event: InboundEvent) -> bool:
-        """Store the message now and answer it in the background. False: a duplicate."""
+    async def _store(self, event: InboundEvent, turn: Turn) -> Stored | None:
+        """The inbound message stored (deduplicated); None when it was seen before."""
         loop = asyncio.get_running_loop()
-        turn = self._turn(event)
         stored = await loop.run_in_executor(
             self.io, lambda: self.conversations.receive(turn, channel_message_id=event.message_id)
         )
         if stored.duplicate:
             self.stats["duplicates"] += 1
             log.info("%s: duplicate message %s ignored", event.channel, event.message_id)
-            return False
+            return None
         self.stats["received"] += 1
+        return stored
+
+    async def receive(self, event: InboundEvent) -> bool:
+        """Store the message now and answer it in the background. False: a duplicate."""
+        turn = self._turn(event)
+        stored = await self._store(event, turn)
+        if stored is None:
+            return False
         if self._limited(event.conversation_id):
             self.stats["rate_limited"] += 1
             if event.conversation_id not in self._warned:
@@ -202,13 +209,9 @@ class Hub:
         None for a message id already answered."""
         loop = asyncio.get_running_loop()
         turn = self._turn(event)
-        stored = await loop.run_in_executor(
-            self.io, lambda: self.conversations.receive(turn, channel_message_id=event.message_id)
-        )
-        if stored.duplicate:
-            self.stats["duplicates"] += 1
+        stored = await self._store(event, turn)
+        if stored is None:
             return None
-        self.stats["received"] += 1
         answered: Stored = await loop.run_in_executor(
             self.compute, self.conversations.respond, turn, stored.inbound_id
         )
