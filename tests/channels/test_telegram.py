@@ -259,6 +259,34 @@ def test_human_opens_a_case_and_tells_the_citizen(client: TestClient, api: FakeT
     assert detail["packet"]["reason"] == "talk_to_human"
 
 
+def test_staff_reply_from_the_console_reaches_the_citizen_and_the_bot_stays_quiet(
+    client: TestClient, api: FakeTelegramAPI
+) -> None:
+    user = new_user()
+    post(client, text_update(new_update_id(), user, "/human"))
+    api.wait_for("sendMessage", to(user))
+    cases = client.app.state.cases
+    case = cases.open_case_of(f"telegram:{user}")
+    assert case is not None
+    staff = client.app.state.staff.create_staff(f"tg-agent-{user}", "a-long-password-1", "agent")
+    assert cases.claim(case.id, staff) is True
+    cases.reply(case.id, staff, "Chào anh/chị, cán bộ tổng đài đây ạ.")
+    client.app.state.outbox_worker.wake()
+    api.wait_for("sendMessage", to(user, "cán bộ tổng đài đây"))
+    # While the agent holds the case, the citizen's next message reaches staff, not the bot.
+    before = len(api.calls)
+    post(client, text_update(new_update_id(), user, "Cảm ơn, tôi chờ ạ"))
+    detail = None
+    for _ in range(50):
+        detail = cases.get_case(case.id)
+        if any("tôi chờ" in m["text"] for m in detail["transcript"]):
+            break
+        time.sleep(0.1)
+    assert detail is not None and any("tôi chờ" in m["text"] for m in detail["transcript"])
+    time.sleep(0.5)
+    assert not [c for c in api.calls[before:] if c.method == "sendMessage" and to(user)(c)]
+
+
 def test_location_gets_the_nearest_centre(client: TestClient, api: FakeTelegramAPI) -> None:
     user = new_user()
     # A few hundred metres from the Hòa Cường ward centre.
