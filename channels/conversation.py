@@ -191,6 +191,24 @@ class ConversationService:
         reply = self.assistant.handle(turn, state)
         return Thought(reply, state, (time.perf_counter() - started) * 1000)
 
+    def record_text(
+        self, conversation_id: str, channel: str, text: str, *, language: str, intent: str
+    ) -> int:
+        """Store a reply the channel wrote itself (a greeting, "please send text")."""
+        with self.db.engine.begin() as c:
+            result = c.execute(
+                insert(Message).values(
+                    conversation_id=conversation_id,
+                    channel=channel,
+                    direction="out",
+                    sender="bot",
+                    text=text,
+                    language=language,
+                    intent=intent,
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
     def record(self, turn: Turn, inbound_id: int, thought: Thought) -> Stored:
         """Store the reply with its intent, scores and time taken, and the dialogue state."""
         conv_id = turn.conversation_id or ""

@@ -155,6 +155,55 @@ class Hub:
         task.add_done_callback(self._tasks.discard)
         return True
 
+    async def say(
+        self,
+        event: InboundEvent,
+        text: str | Callable[[str], str],
+        *,
+        intent: str,
+        lang: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> bool:
+        """Store the citizen's event and a reply the channel writes itself (a greeting, a
+        language keyboard, "please send text"), and queue it in the outbox like any answer.
+        ``text`` may depend on the conversation's language. Quiet while a person holds the
+        case. False for a duplicate."""
+        turn = self._turn(event)
+        adapter = self.adapters.get(event.channel)
+        limit = adapter.capabilities.max_text if adapter is not None else 4000
+
+        def store() -> bool:
+            received = self.conversations.receive(turn, channel_message_id=event.message_id)
+            if received.duplicate:
+                return False
+            cases = self.conversations.cases
+            if received.held is not None and cases is not None:
+                cases.on_citizen_message(event.conversation_id, received.inbound_id)
+                return True
+            default = self.conversations.assistant.config.default_language
+            language = lang or (received.state or {}).get("language") or event.lang or default
+            body = text(language) if callable(text) else text
+            reply_id = self.conversations.record_text(
+                event.conversation_id, event.channel, body, language=language, intent=intent
+            )
+            self.outbox.enqueue(
+                conversation_id=event.conversation_id,
+                channel=event.channel,
+                recipient=event.user_id,
+                text=body,
+                limit=limit,
+                language=language,
+                message_id=reply_id,
+                extra=extra,
+            )
+            return True
+
+        loop = asyncio.get_running_loop()
+        queued = await loop.run_in_executor(self.io, store)
+        if queued and self.worker is not None:
+            self.worker.wake()
+        return queued
+
     async def _answer(self, event: InboundEvent, turn: Turn, inbound_id: int) -> None:
         loop = asyncio.get_running_loop()
         adapter = self.adapters.get(event.channel)

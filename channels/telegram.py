@@ -54,10 +54,9 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from bot import compose
-from bot.assistant import Turn
 from channels.hub import Capabilities, Hub, InboundEvent
 from channels.outbox import SendError
-from handoff.models import Conversation, Message
+from handoff.models import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -519,52 +518,12 @@ async def say(
     intent: str = "channel",
     buttons: list[dict[str, str]] | None = None,
 ) -> bool:
-    """Store the citizen's message and the channel's own reply, and queue the reply in the
-    outbox (so it is retried like any answer). False for a duplicate update."""
-    loop = asyncio.get_running_loop()
+    """The channel's own reply (greeting, language keyboard, "please send text"), stored
+    and sent through the outbox by the hub. False for a duplicate update."""
     event.lang = event.lang or lang
-
-    def store() -> bool:
-        turn = Turn(
-            event.text,
-            event.conversation_id,
-            event.lang,
-            channel=NAME,
-            channel_user_id=event.user_id,
-            display_name=event.display_name,
-        )
-        received = hub.conversations.receive(turn, channel_message_id=event.message_id)
-        if received.duplicate:
-            return False
-        with hub.conversations.db.session() as session:
-            out = Message(
-                conversation_id=event.conversation_id,
-                channel=NAME,
-                direction="out",
-                sender="bot",
-                text=text,
-                language=lang,
-                intent=intent,
-            )
-            session.add(out)
-            session.flush()
-            reply_id = out.id
-        hub.outbox.enqueue(
-            conversation_id=event.conversation_id,
-            channel=NAME,
-            recipient=event.user_id,
-            text=text,
-            limit=MAX_TEXT,
-            language=lang,
-            message_id=reply_id,
-            extra={"buttons": buttons} if buttons else None,
-        )
-        return True
-
-    queued = await loop.run_in_executor(hub.io, store)
-    if queued and hub.worker is not None:
-        hub.worker.wake()
-    return queued
+    return await hub.say(
+        event, text, intent=intent, lang=lang, extra={"buttons": buttons} if buttons else None
+    )
 
 
 # -- composition: what create_app calls --------------------------------------------------------------

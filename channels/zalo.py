@@ -39,10 +39,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from bot import compose
-from bot.assistant import Turn
 from channels.hub import Capabilities, Hub, InboundEvent
 from channels.outbox import SendError, split_text
-from handoff.models import Conversation, Message
 
 log = logging.getLogger(__name__)
 
@@ -569,74 +567,23 @@ SEND_TEXT: dict[str, str] = {
 }
 
 
-async def dispatch(hub: Hub, event: InboundEvent, limit: int) -> bool:
+async def dispatch(hub: Hub, event: InboundEvent) -> bool:
     """Text and locations go to the hub; a follow is greeted and media are answered with
     "please write" by the channel itself. False: a duplicate delivery."""
     if event.kind == "follow":
-        return await reply_directly(hub, event, compose.greeting, intent="greet", limit=limit)
+        return await reply_directly(hub, event, compose.greeting, intent="greet")
     if event.kind == "image":
         text_for = lambda lang: SEND_TEXT.get(lang, SEND_TEXT["vi"])  # noqa: E731
-        return await reply_directly(hub, event, text_for, intent="unsupported_content", limit=limit)
+        return await reply_directly(hub, event, text_for, intent="unsupported_content")
     return await hub.receive(event)
 
 
 async def reply_directly(
-    hub: Hub, event: InboundEvent, text_for: Callable[[str], str], *, intent: str, limit: int
+    hub: Hub, event: InboundEvent, text_for: Callable[[str], str], *, intent: str
 ) -> bool:
-    """Store the citizen's event and the channel's own reply (in the conversation's language),
-    and queue the reply in the outbox like any answer. Quiet while a person holds the case."""
-
-    def store() -> bool:
-        conversations = hub.conversations
-        turn = Turn(
-            event.text,
-            event.conversation_id,
-            event.lang,
-            channel=event.channel,
-            channel_user_id=event.user_id,
-            display_name=event.display_name,
-        )
-        received = conversations.receive(turn, channel_message_id=event.message_id)
-        if received.duplicate:
-            return False
-        cases = conversations.cases
-        if cases is not None and cases.active_case(event.conversation_id) is not None:
-            cases.on_citizen_message(event.conversation_id, received.inbound_id)
-            return True
-        with conversations.db.session() as session:
-            conv = session.get(Conversation, event.conversation_id)
-            lang = (
-                conv.language if conv is not None else None
-            ) or conversations.assistant.config.default_language
-            text = text_for(lang)
-            out = Message(
-                conversation_id=event.conversation_id,
-                channel=event.channel,
-                direction="out",
-                sender="bot",
-                text=text,
-                language=lang,
-                intent=intent,
-            )
-            session.add(out)
-            session.flush()
-            reply_id = out.id
-        hub.outbox.enqueue(
-            conversation_id=event.conversation_id,
-            channel=event.channel,
-            recipient=event.user_id,
-            text=text,
-            limit=limit,
-            language=lang,
-            message_id=reply_id,
-        )
-        return True
-
-    loop = asyncio.get_running_loop()
-    queued = await loop.run_in_executor(hub.io, store)
-    if queued and hub.worker is not None:
-        hub.worker.wake()
-    return queued
+    """The channel's own reply in the conversation's language, stored and sent through the
+    outbox by the hub. Quiet while a person holds the case."""
+    return await hub.say(event, text_for, intent=intent)
 
 
 # -- the webhook ---------------------------------------------------------------------------------
@@ -665,7 +612,7 @@ def make_router() -> APIRouter:
         if event is None:
             log.debug("zalo webhook: event %r acknowledged and ignored", data.get("event_name"))
             return JSONResponse({"ok": True, "ignored": True})
-        accepted = await dispatch(request.app.state.hub, event, adapter.capabilities.max_text)
+        accepted = await dispatch(request.app.state.hub, event)
         return JSONResponse({"ok": True, "duplicate": not accepted})
 
     return router

@@ -263,7 +263,7 @@ def make_router() -> APIRouter:
         event = adapter.parse(data)
         if event is None:
             return JSONResponse({"ok": True, "ignored": True})
-        accepted = await dispatch(request.app.state.hub, event, adapter.capabilities.max_text)
+        accepted = await dispatch(request.app.state.hub, event)
         return JSONResponse({"ok": True, "duplicate": not accepted})
 
     return router
