@@ -52,6 +52,12 @@ _DATE = re.compile(
     f"(?<![{_DIGITS}])(?:{_D}{{1,2}}[./\\-]{_D}{{1,2}}[./\\-][12]{_D}{{3}}"
     f"|[12]{_D}{{3}}[./\\-]{_D}{{1,2}}[./\\-]{_D}{{1,2}})(?![{_DIGITS}])"
 )
+# Machine identifiers (UUIDs in links, hex conversation ids): hex with letters all through it.
+_HEX_ID = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+    r"|(?=[0-9]*+[a-f]++[0-9]++[a-f]++[0-9])[0-9a-f]{16,})(?![0-9A-Za-z])",
+    re.IGNORECASE,
+)
 _PASSPORT = re.compile(f"(?<![A-Za-z{_DIGITS}])[A-Za-z]{_D}{{7,8}}(?![{_DIGITS}])")
 _CODE_WORD = (
     r"(?<![^\W\d_])(?:otp|passcode|password|m[ãa]\s+x[áa]c\s+(?:th[ựu]c|nh[ậa]n)|m[ãa]\s+k[íi]ch\s+ho[ạa]t"
@@ -171,6 +177,8 @@ def mask_text(text: str | None) -> str:
     """Mask the personal numbers found anywhere in free text (see the module's docstring)."""
     if not text:
         return ""
+    if sum(c.isdigit() for c in text) < 4:  # the shortest thing masked is a 4-digit code
+        return text
     replacements: list[tuple[int, int, str]] = []
     # What the number scan must not see: spared codes, and numbers already masked.
     blanked = list(text)
@@ -180,7 +188,7 @@ def mask_text(text: str | None) -> str:
 
     for start, end in dossier_code_spans(text):
         blank(start, end)
-    for pattern in (_PROCEDURE_CODE, _DATE):
+    for pattern in (_PROCEDURE_CODE, _DATE, _HEX_ID):
         for m in pattern.finditer("".join(blanked)):
             blank(*m.span())
     for m in _ONE_TIME_CODE.finditer("".join(blanked)):

@@ -120,7 +120,10 @@ READABLE = [
     "G22.99-250101-0001",
     "12345678",
     "Mẫu TK1-TS, 2 bản",
-    "pin điện thoại 5000 mAh",  # "pin" is a battery: only PIN in capitals is a code
+    "pin điện thoại 5000 mAh",
+    # links and identifiers: a masked link no longer opens
+    "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bf7-5f5c-7417-9d79-123456506c49",
+    "conversation 3f2a9e1234567890ab12cd34ef567890",  # "pin" is a battery: only PIN in capitals is a code
     "",
 ]
 
