@@ -534,6 +534,9 @@ class Assistant:
         info = self.cases.queue_info(state.case_id)
         if info is None or info.position < 1:
             return None
+        if not info.open_now:
+            # The answer asks for a number to call back again: the next message may be one.
+            state.pending = Pending("callback_number")
         answer = (
             f"{compose.say(lang, 'handoff_pending', case_id=state.case_id)} {self._queue_text(lang, info)}"
         )

@@ -107,6 +107,17 @@ def test_a_number_too_short_is_asked_again_and_a_question_moves_on(closed: TestC
     assert after["intent"] != "callback" and after["procedures"]
 
 
+def test_asking_how_long_outside_hours_asks_for_the_number_again(closed: TestClient) -> None:
+    first = _asked_for_a_number(closed)
+    wait = ask(closed, "Tôi phải chờ bao lâu?", first)
+    assert wait["intent"] == "handoff_status" and "nhắn số điện thoại" in wait["answer"]
+    kept = ask(closed, "0912 345 678", wait)
+    assert kept["intent"] == "callback" and "*******678" in kept["answer"]
+    with closed.app.state.db.session() as s:
+        case = s.get(Case, first["handoff"]["case_id"])
+        assert case is not None and case.callback_number == "0912345678"
+
+
 def test_without_a_pending_question_digits_stay_unreadable(closed: TestClient) -> None:
     reply = ask(closed, "0912345678")
     assert reply["intent"] == "unreadable" and reply["handoff"] is None
