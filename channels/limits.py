@@ -98,15 +98,15 @@ class AskLimits:
 
     def check(self, address: str | None, conversation_id: str | None) -> Hit | None:
         """The refused hit, or None when the message may go on."""
+        items = []
         if address:
-            hit = self.limiter.hit("ask", f"ip:{address}", self.per_address, self.seconds)
-            if not hit.allowed:
-                return hit
+            items.append(("ask", f"ip:{address}", self.per_address, self.seconds))
         if conversation_id:
-            hit = self.limiter.hit("ask", f"conv:{conversation_id}", self.messages, self.seconds)
-            if not hit.allowed:
-                return hit
-        return None
+            items.append(("ask", f"conv:{conversation_id}", self.messages, self.seconds))
+        if not items:
+            return None
+        # One transaction for both counters: this runs before every answer.
+        return next((hit for hit in self.limiter.hits(items) if not hit.allowed), None)
 
 
 def install_limits(app: FastAPI, settings: Any, db: Database) -> None:

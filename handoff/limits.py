@@ -19,9 +19,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from handoff.db import Database
 from handoff.models import RateCounter, RateLock
@@ -66,7 +65,22 @@ class Limiter:
             from sqlalchemy.dialects.sqlite import insert
         else:
             from sqlalchemy.dialects.postgresql import insert
-        self._insert: Callable[..., Any] = insert
+        # Built once with bound parameters: a hit is on every API message, and building and
+        # compiling the statement each time costs more than the database's work.
+        self._upsert = (
+            insert(RateCounter)
+            .values(
+                scope=bindparam("scope"),
+                key=bindparam("key"),
+                window_start=bindparam("start"),
+                count=1,
+                expires_at=bindparam("end"),
+            )
+            .on_conflict_do_update(
+                index_elements=["scope", "key", "window_start"], set_={"count": RateCounter.count + 1}
+            )
+            .returning(RateCounter.count)
+        )
 
     def now(self) -> datetime:
         return _utc(self._clock())
@@ -75,24 +89,24 @@ class Limiter:
         self, scope: str, key: str, limit: int, window_seconds: float, *, now: datetime | None = None
     ) -> Hit:
         """Count one hit of ``key`` in the current window and say whether it is allowed."""
+        return self.hits([(scope, key, limit, window_seconds)], now=now)[0]
+
+    def hits(self, items: list[tuple[str, str, int, float]], *, now: datetime | None = None) -> list[Hit]:
+        """Count one hit of each (scope, key, limit, window seconds), in one transaction."""
         now = now or self.now()
-        span = max(1, int(window_seconds))
-        epoch = int(now.timestamp())
-        start = epoch - epoch % span
-        end = datetime.fromtimestamp(start + span, UTC)
-        statement = (
-            self._insert(RateCounter)
-            .values(scope=scope, key=key[:200], window_start=start, count=1, expires_at=end)
-            .on_conflict_do_update(
-                index_elements=["scope", "key", "window_start"], set_={"count": RateCounter.count + 1}
-            )
-            .returning(RateCounter.count)
-        )
-        with self.db.session() as s:
-            count = int(s.execute(statement).scalar_one())
+        out = []
+        with self.db.engine.begin() as connection:
+            for scope, key, limit, window_seconds in items:
+                span = max(1, int(window_seconds))
+                epoch = int(now.timestamp())
+                start = epoch - epoch % span
+                end = datetime.fromtimestamp(start + span, UTC)
+                params = {"scope": scope, "key": key[:200], "start": start, "end": end}
+                count = int(connection.execute(self._upsert, params).scalar_one())
+                retry = max(1, math.ceil((end - now).total_seconds()))
+                out.append(Hit(scope, key[:200], start, count, limit, retry))
         self._maybe_purge(now)
-        retry = max(1, math.ceil((end - now).total_seconds()))
-        return Hit(scope, key[:200], start, count, limit, retry)
+        return out
 
     def refund(self, hit: Hit) -> None:
         """Give a hit back (a login that succeeded is not a failure to count)."""
