@@ -19,8 +19,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from handoff.db import Database
 from handoff.models import RateCounter, RateLock
@@ -61,10 +63,8 @@ class Limiter:
         self.db = db
         self._clock = clock or (lambda: datetime.now(UTC))
         self._last_purge = 0.0
-        if db.is_sqlite:
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
+        # Both dialects spell INSERT .. ON CONFLICT the same way in SQLAlchemy.
+        insert: Any = sqlite.insert if db.is_sqlite else postgresql.insert
         # Built once with bound parameters: a hit is on every API message, and building and
         # compiling the statement each time costs more than the database's work.
         self._upsert = (
