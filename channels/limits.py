@@ -64,13 +64,17 @@ class TrustedProxies:
         if self.networks and scope["type"] in ("http", "websocket"):
             peer = scope.get("client")
             if peer and self.trusts(peer[0]):
-                forwarded = [
-                    v.decode("latin-1") for k, v in scope.get("headers") or [] if k == b"x-forwarded-for"
-                ]
+                headers = scope.get("headers") or []
+                forwarded = [v.decode("latin-1") for k, v in headers if k == b"x-forwarded-for"]
+                proto = next(
+                    (v.decode("latin-1").strip() for k, v in headers if k == b"x-forwarded-proto"), ""
+                )
                 client = self.client_from(",".join(forwarded))
+                scope = dict(scope)
                 if client is not None:
-                    scope = dict(scope)
                     scope["client"] = (client, 0)
+                if proto in ("http", "https") and scope["type"] == "http":
+                    scope["scheme"] = proto
         await self.app(scope, receive, send)
 
     def client_from(self, header: str) -> str | None:

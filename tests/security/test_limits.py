@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from pg import postgres_fixture
 from sqlalchemy import func, select
 
+from channels.limits import TrustedProxies
 from channels.settings import ApiSettings, DatabaseSettings, ServerSettings
 from handoff.db import Database
 from handoff.limits import Limiter
@@ -193,3 +195,31 @@ def test_two_server_processes_share_the_limit(sample_settings, sample_runtime, a
             (a if i % 2 else b).post("/api/v1/ask", json={"text": "xin chào"}).status_code for i in range(8)
         ]
     assert codes.count(200) == 5 and codes[-3:] == [429, 429, 429]
+
+
+@pytest.mark.parametrize(
+    ("peer", "header", "client"),
+    [
+        ("10.0.0.5", "198.51.100.7", "198.51.100.7"),
+        ("10.0.0.5", "6.6.6.6, 198.51.100.7", "198.51.100.7"),  # a hop the citizen wrote is not believed
+        ("10.0.0.5", "198.51.100.7, 10.0.0.9", "198.51.100.7"),  # two trusted proxies in a row
+        ("10.0.0.5", "198.51.100.7:4711", "198.51.100.7"),
+        ("10.0.0.5", "[2001:db8::7]:443", "2001:db8::7"),
+        ("10.0.0.5", "<script>, 198.51.100.7", "198.51.100.7"),
+        ("10.0.0.5", "198.51.100.7, not-an-address", "10.0.0.5"),  # malformed last hop: the proxy
+        ("10.0.0.5", "", "10.0.0.5"),
+        ("203.0.113.1", "198.51.100.7", "203.0.113.1"),  # not a trusted proxy
+    ],
+)
+def test_trusted_proxies_pick_the_client(peer, header, client):
+    app = FastAPI()
+
+    @app.get("/who")
+    def who(request: Request) -> dict[str, Any]:
+        return {"client": request.client.host if request.client else None, "scheme": request.url.scheme}
+
+    app.add_middleware(TrustedProxies, trusted=["10.0.0.0/8"])
+    headers = {"X-Forwarded-Proto": "https", **({"X-Forwarded-For": header} if header else {})}
+    body = TestClient(app, client=(peer, 1)).get("/who", headers=headers).json()
+    assert body["client"] == client
+    assert body["scheme"] == ("https" if peer.startswith("10.") else "http")
