@@ -350,6 +350,17 @@ def create_staff(body: StaffIn, request: Request, accounts: StaffAccounts, admin
     return staff_dict(created)
 
 
+@router.post("/staff/{username}/unlock", dependencies=[CsrfChecked])
+def unlock_staff(username: str, request: Request, accounts: StaffAccounts, admin: Admin) -> dict[str, Any]:
+    """End an account's login lock and forget its failed attempts (audited)."""
+    with _answer_errors():
+        try:
+            was_locked = accounts.unlock(username, by=admin.id, ip=client_ip(request))
+        except StaffError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+    return {"username": username.strip().lower(), "unlocked": was_locked}
+
+
 @router.get("/outcomes")
 def outcomes(settings: Settings, staff: CurrentStaff) -> dict[str, Any]:
     return {"outcomes": list(settings.outcomes)}

@@ -230,3 +230,26 @@ def test_counters_are_one_row_per_window(db, accounts):
     with db.engine.connect() as connection:
         rows = connection.execute(text("SELECT key, count FROM rate_counters ORDER BY key")).all()
     assert [tuple(r) for r in rows] == [("ip:198.51.100.12", 3), ("user:lan", 3)]
+
+
+def test_an_admin_unlocks_from_the_console(db, accounts, clock):
+    _fail_until_locked(accounts)
+    app = console_app(db, accounts, clock)
+    with TestClient(app) as admin, TestClient(app) as lan:
+        me = login(admin, "admin", PASSWORD)
+        assert me.status_code == 200
+        csrf = {"X-CSRF-Token": me.json()["csrf_token"]}
+        assert login(lan, "lan", PASSWORD).status_code == 429
+        done = admin.post("/console/api/staff/LAN/unlock", headers=csrf)
+        assert done.status_code == 200 and done.json() == {"username": "lan", "unlocked": True}
+        assert admin.post("/console/api/staff/nobody/unlock", headers=csrf).status_code == 404
+        assert admin.post("/console/api/staff/lan/unlock").status_code == 403  # no CSRF token
+        signed_in = login(lan, "lan", PASSWORD)
+        assert signed_in.status_code == 200
+        agent = lan.post(
+            "/console/api/staff/lan/unlock", headers={"X-CSRF-Token": signed_in.json()["csrf_token"]}
+        )
+        assert agent.status_code == 403  # an agent is no admin
+    with db.session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "account_unlocked")).one()
+    assert entry.detail["username"] == "lan" and entry.staff_id is not None
