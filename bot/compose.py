@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from bot import i18n
+from knowledge import glossary as phrase_glossary
 from knowledge.models import CHANNEL_KINDS, LEVELS, Document, Procedure, SubmissionChannel
 from knowledge.text import normalize
 
@@ -173,6 +174,17 @@ def translate_agency(agency: str, lang: str) -> str | None:
     return None
 
 
+def _glossed(lang: str, shown: str, text: str) -> str:
+    """``shown`` followed by the glossary's translation of ``text`` in foreign answers.
+
+    The official Vietnamese stays first: it is what the office's forms and staff use.
+    """
+    if lang == "vi":
+        return shown
+    translation = phrase_glossary.translate(text, lang)
+    return _t(lang, "paren", text=shown, extra=translation) if translation else shown
+
+
 def _term(lang: str, text: str, glossary: str) -> str:
     """A Vietnamese catalogue value shown in ``lang``: translated and quoted, or marked."""
     if lang == "vi":
@@ -212,7 +224,7 @@ def _time(ch: SubmissionChannel, lang: str) -> str | None:
         match = _TIME_RE.match(text.casefold())
         if match is None:
             # A sentence ("Trong ngày", "15 ngày kể từ ...") is published as is, not reworded.
-            quoted = _quote(lang, _truncate(text))
+            quoted = _glossed(lang, _quote(lang, _truncate(text)), text)
             return _t(lang, "as_published", text=_truncate(text), quoted=quoted)
         n = float(match.group(1).replace(",", "."))
         shown = format_number(n, lang)
@@ -248,13 +260,13 @@ def _fee(ch: SubmissionChannel, lang: str) -> str | None:
         plain = not text or _is_amount_only(text)
     elif text:
         short = _truncate(text)
-        return _t(lang, "as_published", text=short, quoted=_quote(lang, short))
+        return _t(lang, "as_published", text=short, quoted=_glossed(lang, _quote(lang, short), text))
     else:
         return None
     if plain:
         return base
     note = _truncate(text)
-    return _t(lang, "fee_note", base=base, text=note, quoted=_quote(lang, note))
+    return _t(lang, "fee_note", base=base, text=note, quoted=_glossed(lang, _quote(lang, note), text))
 
 
 def _levels(proc: Procedure, lang: str) -> str:
@@ -332,7 +344,8 @@ def _document_line(doc: Document, lang: str) -> str:
         extras.append(_plural(lang, "doc_originals", doc.originals, n=doc.originals))
     if doc.copies:
         extras.append(_plural(lang, "doc_copies", doc.copies, n=doc.copies))
-    text = _truncate(_clean(doc.name))
+    name = _clean(doc.name)
+    text = _glossed(lang, _truncate(name), name)
     if extras:
         text = _t(lang, "paren", text=text, extra=_t(lang, "list_sep").join(extras))
     return _t(lang, "bullet", text=text)
@@ -347,7 +360,7 @@ def _document_lines(proc: Procedure, lang: str, limit: int, header: str) -> tupl
     for doc in docs[:limit]:
         group = _clean(doc.group)
         if group and group != current_group:
-            lines.append(_t(lang, "doc_group", group=_truncate(group, 160)))
+            lines.append(_t(lang, "doc_group", group=_glossed(lang, _truncate(group, 160), group)))
         current_group = group
         lines.append(_document_line(doc, lang))
     rest = len(docs) - limit
