@@ -225,14 +225,23 @@ class Situations:
         return self.fields.get(_key(name))
 
     def everyday(self, lowered_name: str) -> list[EverydayName]:
-        """The everyday names whose phrases occur in the name, most specific (longest) first."""
-        hits: list[tuple[int, int, EverydayName]] = []
+        """The everyday names whose phrases occur in the name, most specific (longest) first.
+
+        A phrase inside a longer one already used is skipped: "thẻ tạm trú" (a foreigner's
+        card) must not also bring the words of "tạm trú" (registering where one lives).
+        """
+        hits: list[tuple[str, int, EverydayName]] = []
         padded = f" {lowered_name} "
         for order, entry in enumerate(self.names):
-            best = max((len(p) for p in entry.phrases if f" {p} " in padded), default=0)
-            if best:
-                hits.append((-best, order, entry))
-        return [e for _, _, e in sorted(hits, key=lambda h: (h[0], h[1]))][:2]
+            found = [p for p in entry.phrases if f" {p} " in padded]
+            if found:
+                hits.append((max(found, key=len), order, entry))
+        hits.sort(key=lambda h: (-len(h[0]), h[1]))
+        chosen: list[tuple[str, EverydayName]] = []
+        for phrase, _, entry in hits:
+            if not any(f" {phrase} " in f" {used} " for used, _ in chosen):
+                chosen.append((phrase, entry))
+        return [entry for _, entry in chosen[:2]]
 
 
 def _yaml_list(path: Path) -> list[dict[str, object]]:
