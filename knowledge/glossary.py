@@ -120,11 +120,14 @@ class Glossary:
             template = self._templates.get(head)
             if template is not None and size < len(tokens):
                 inner = self._match(tokens[size:], lang)
-                if inner is not None:
-                    text = _fill(
-                        template.translations[lang], _numbers(tokens[:size]) or numbers, inner[0], lang
-                    )
-                    return text, inner[1]
+                # An unknown rest still says what kind of paper it is: "Copy of…".
+                filled = _fill(
+                    template.translations[lang],
+                    _numbers(tokens[:size]) or numbers,
+                    inner[0] if inner else "",
+                    lang,
+                )
+                return filled.strip(), inner[1] if inner else False
             entry = self._phrases.get(head)
             if entry is not None:
                 complete = size == len(tokens) or _is_qualifier(key[size:])
@@ -136,12 +139,14 @@ class Glossary:
         translation = self.translate(text, lang)
         return f"{text} ({translation})" if translation else text
 
-    def coverage(self, lines: Iterable[str], lang: str) -> float:
-        """The share of these catalogue lines that get a translation into ``lang`` (1.0 for none)."""
+    def coverage(self, lines: Iterable[str], lang: str, *, complete: bool = False) -> float:
+        """The share of these catalogue lines that get a translation into ``lang`` (1.0 for none);
+        with ``complete``, only translations of the whole line count (no "…")."""
         items = [line for line in lines if line and line.strip()]
         if not items or lang == "vi":
             return 1.0
-        return sum(1 for line in items if self.translate(line, lang)) / len(items)
+        found = (self.translate(line, lang) for line in items)
+        return sum(1 for t in found if t and not (complete and t.endswith(PARTIAL_MARK))) / len(items)
 
 
 def _numbers(tokens: Sequence[str]) -> list[str]:
@@ -211,15 +216,22 @@ def answer_lines(proc: Procedure) -> list[str]:
     return [" ".join(line.split()) for line in lines if line and line.strip()]
 
 
-def coverage(lines: Iterable[str], lang: str, glossary: Glossary | None = None) -> float:
-    """The share of answer lines (Vietnamese catalogue values) with a translation into ``lang``."""
-    return (glossary or default_glossary()).coverage(lines, lang)
+def coverage(
+    lines: Iterable[str], lang: str, glossary: Glossary | None = None, *, complete: bool = False
+) -> float:
+    """The share of answer lines (Vietnamese catalogue values) with a translation into ``lang``;
+    ``complete`` counts only translations of the whole line."""
+    return (glossary or default_glossary()).coverage(lines, lang, complete=complete)
 
 
 def procedure_coverage(
-    procedures: Iterable[Procedure], langs: Sequence[str] = LANGS, glossary: Glossary | None = None
+    procedures: Iterable[Procedure],
+    langs: Sequence[str] = LANGS,
+    glossary: Glossary | None = None,
+    *,
+    complete: bool = False,
 ) -> dict[str, float]:
     """Coverage per language over every answer line of these procedures (for reports and the eval)."""
     lines = [line for proc in procedures for line in answer_lines(proc)]
     g = glossary or default_glossary()
-    return {lang: round(g.coverage(lines, lang), 4) for lang in langs}
+    return {lang: round(g.coverage(lines, lang, complete=complete), 4) for lang in langs}

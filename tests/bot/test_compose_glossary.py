@@ -28,7 +28,7 @@ def birth() -> Procedure:
         documents=[
             Document("Tờ khai đăng ký khai sinh theo mẫu", originals=1),
             Document("Bản sao Giấy chứng nhận kết hôn của cha mẹ", copies=1),
-            Document("Văn bản của cơ sở y tế nơi trẻ sinh ra"),
+            Document("Sổ theo dõi sức khỏe bà mẹ và trẻ em"),
         ],
         url="https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=1.001193",
     )
@@ -60,4 +60,4 @@ def test_published_time_and_fee_texts_are_translated_too() -> None:
 
 def test_unknown_document_names_are_left_as_they_were() -> None:
     text = compose.procedure_answer(birth(), "en", "documents")
-    assert "• Văn bản của cơ sở y tế nơi trẻ sinh ra\n" in text + "\n"
+    assert "• Sổ theo dõi sức khỏe bà mẹ và trẻ em\n" in text + "\n"
