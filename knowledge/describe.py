@@ -63,8 +63,8 @@ _ACTIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     ),
     (
         ("cấp lần đầu", "cấp mới", "cấp"),
-        "cấp mới, xin lần đầu khi chưa có",
-        "first issue, applying for one for the first time",
+        "xin cấp, cấp mới lần đầu (không phải cấp lại)",
+        "applying to get it issued: a new one, first issue (not a re-issue)",
     ),
     (
         ("đăng ký biến động", "đăng ký thay đổi"),
@@ -179,6 +179,39 @@ _VARIANTS: tuple[tuple[str, str, str], ...] = (
         "liên thông: một lần nộp cho nhiều việc",
         "joint procedure: one application for several things",
     ),
+    (
+        "ra khỏi địa bàn cấp tỉnh",
+        "chở, mang sang tỉnh khác trong nước (đi xe, tàu, máy bay nội địa)",
+        "moving to another province within Vietnam (by road, rail or domestic flight)",
+    ),
+    ("mang theo người", "mang theo người khi đi lại, xách tay", "carried with you when travelling"),
+    ("gửi qua đường bưu điện", "gửi qua bưu điện", "sent by post"),
+    (
+        "trên cạn",
+        "động vật trên cạn: chó, mèo, gia súc, gia cầm",
+        "land animals: dogs, cats, livestock, poultry",
+    ),
+    ("động vật thủy sản", "thủy sản: cá, tôm, cá cảnh", "aquatic animals: fish, shrimp, ornamental fish"),
+    (
+        "tạm nhập tái xuất",
+        "tạm nhập tái xuất: mang vào rồi mang ra lại",
+        "temporary import and re-export",
+    ),
+    ("quá cảnh", "quá cảnh: chỉ đi qua Việt Nam", "transit through Vietnam"),
+    ("kho ngoại quan", "kho ngoại quan", "bonded warehouse"),
+    (
+        "nhập khẩu",
+        "nhập khẩu: mang, đưa từ nước ngoài vào Việt Nam",
+        "import: bringing into Vietnam from abroad",
+    ),
+    ("xuất khẩu", "xuất khẩu: mang, đưa từ Việt Nam ra nước ngoài", "export: taking out of Vietnam"),
+    ("người chưa thành niên", "cho người chưa đủ 18 tuổi", "for minors under 18"),
+    ("người khuyết tật", "cho người khuyết tật", "for people with disabilities"),
+    ("người cao tuổi", "cho người cao tuổi", "for the elderly"),
+    ("tự nguyện", "tự nguyện, do mình xin", "voluntary"),
+    ("bắt buộc", "bắt buộc", "compulsory"),
+    ("một lần", "một lần", "one-off (lump sum)"),
+    ("hằng tháng", "hằng tháng", "monthly"),
 )
 _WORD_RE = re.compile(r"[^\W_]+|[,/]")
 _DOMESTIC_FIELDS = frozenset({"hộ tịch", "chứng thực", "nuôi con nuôi"})
@@ -340,8 +373,8 @@ def describe(
         vi_variants.insert(0, "trong nước: giữa công dân Việt Nam cư trú ở Việt Nam")
         en_variants.insert(0, "domestic: Vietnamese citizens living in Vietnam")
     if vi_variants:
-        vi.append("; ".join(vi_variants[:2]))
-        en.append("; ".join(en_variants[:2]))
+        vi.append("; ".join(vi_variants[:4]))
+        en.append("; ".join(en_variants[:4]))
 
     group = situations.field(proc.field) if proc.field else None
     if group is not None:

@@ -198,6 +198,18 @@ def test_foreign_element_and_domestic_variants(situations: Situations) -> None:
     assert "UBND xã" in domestic["vi"] and "commune" in domestic["en"]
 
 
+def test_direction_and_carriage_tell_quarantine_siblings_apart(situations: Situations) -> None:
+    name = "Cấp giấy chứng nhận kiểm dịch động vật, sản phẩm động vật trên cạn "
+    domestic = describe(proc(name + "vận chuyển ra khỏi địa bàn cấp tỉnh", "Thú y"), situations)
+    carried = describe(proc(name + "nhập khẩu mang theo người", "Thú y"), situations)
+    export = describe(proc(name + "xuất khẩu", "Thú y"), situations)
+    assert "tỉnh khác" in domestic["vi"] and "domestic flight" in domestic["en"]
+    assert "từ nước ngoài vào Việt Nam" in carried["vi"] and "carried with you" in carried["en"].lower()
+    assert "ra nước ngoài" in export["vi"] and "taking out of Vietnam" in export["en"]
+    assert "tỉnh khác" not in export["vi"] and "import" not in export["en"]
+    assert "chó, mèo" in domestic["vi"] and "pets" in domestic["en"]
+
+
 def test_marks_decide_the_action(situations: Situations) -> None:
     # Without marks "hoãn" (postpone) and "hoàn" (refund) would be one word.
     postpone = describe(proc("Hoãn gọi nhập ngũ", "Nghĩa vụ quân sự"), situations)
