@@ -263,17 +263,18 @@ class Situations:
         A phrase inside a longer one already used is skipped: "thẻ tạm trú" (a foreigner's
         card) must not also bring the words of "tạm trú" (registering where one lives).
         """
-        hits: list[tuple[str, int, EverydayName]] = []
+        hits: list[tuple[list[str], int, EverydayName]] = []
         padded = f" {lowered_name} "
         for order, entry in enumerate(self.names):
             found = [p for p in entry.phrases if f" {p} " in padded]
             if found:
-                hits.append((max(found, key=len), order, entry))
-        hits.sort(key=lambda h: (-len(h[0]), h[1]))
-        chosen: list[tuple[str, EverydayName]] = []
-        for phrase, _, entry in hits:
-            if not any(f" {phrase} " in f" {used} " for used, _ in chosen):
-                chosen.append((phrase, entry))
+                hits.append((found, order, entry))
+        hits.sort(key=lambda h: (-max(len(p) for p in h[0]), h[1]))
+        chosen: list[tuple[list[str], EverydayName]] = []
+        for found, _, entry in hits:
+            used = [u for phrases, _ in chosen for u in phrases]
+            if not any(f" {p} " in f" {u} " for p in found for u in used):
+                chosen.append((found, entry))
         return [entry for _, entry in chosen[:2]]
 
 
