@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -243,13 +244,17 @@ class Situations:
         fields: dict[str, FieldSituations] = {}
         for item in _yaml_list(folder / "fields.yml"):
             group = FieldSituations(str(item["name_en"]), str(item["vi"]), str(item["en"]))
-            for name in item["fields"]:
+            for name in _strings(item, "fields", "fields.yml"):
                 key = _key(str(name))
                 if key in fields and fields[key] is not group:
                     raise ValueError(f"fields.yml: field {name!r} is in two groups")
                 fields[key] = group
         names = [
-            EverydayName(tuple(_key(p) for p in item["in_name"]), str(item["vi"]), str(item["en"]))
+            EverydayName(
+                tuple(_key(p) for p in _strings(item, "in_name", "names.yml")),
+                str(item["vi"]),
+                str(item["en"]),
+            )
             for item in _yaml_list(folder / "names.yml")
         ]
         return cls(fields, names)
@@ -278,11 +283,21 @@ class Situations:
         return [entry for _, entry in chosen[:2]]
 
 
-def _yaml_list(path: Path) -> list[dict[str, object]]:
+def _yaml_list(path: Path) -> list[dict[str, Any]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, list):
-        raise ValueError(f"{path}: expected a list")
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise ValueError(f"{path}: expected a list of mappings")
+    for item in data:
+        if not all(isinstance(item.get(k), str) for k in ("vi", "en")):
+            raise ValueError(f"{path}: every entry needs `vi` and `en` texts ({item})")
     return data
+
+
+def _strings(item: dict[str, Any], key: str, where: str) -> list[str]:
+    value = item.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f"{where}: `{key}` must be a list of phrases ({item.get('vi', '')[:40]!r})")
+    return value
 
 
 def _key(text: str) -> str:

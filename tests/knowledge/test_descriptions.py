@@ -84,6 +84,9 @@ def test_the_whole_catalogue_is_described_and_every_code_is_known() -> None:
     by_code = {p.code: p for p in procs}
     assert {e.source for e in entries.values()} == {list_file(p) for p in procs}
     assert all(e.source == list_file(by_code[code]) for code, e in entries.items())
+    # Every field of the catalogue has hand-written situations.
+    situations = Situations.load()
+    assert sorted({p.field for p in procs if p.field and situations.field(p.field) is None}) == []
 
 
 def test_bundled_entries_follow_the_schema() -> None:
