@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 DEFAULT_DIR: Path = Path(__file__).resolve().parent / "data" / "glossary"
 LANGS: tuple[str, ...] = ("en", "fr", "es", "zh", "ko", "ja")
 PARTIAL_MARK = "…"
+_SCAN_CHARS = 160  # longer than any phrase with the start of its {x} rest
 _CHANNEL_WORDS = {"in_person": "Trực tiếp", "online": "Trực tuyến", "post": "Dịch vụ bưu chính"}
 _TOKEN_RE = re.compile(r"\{[xn]\}|\d+(?:[.,]\d+)*|[^\W\d_]+|[,:/;()]")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*$")
@@ -76,6 +77,8 @@ class Glossary:
                 raise GlossaryError(f"{entry.source}: phrase {entry.vi!r} is already in {table[key].source}")
             table[key] = entry
         self._longest = max((len(k) for k in [*self._phrases, *self._templates]), default=0)
+        # Answers about popular procedures repeat the same document names.
+        self._cached = lru_cache(maxsize=16384)(self._translate)
 
     def __len__(self) -> int:
         return len(self._phrases) + len(self._templates)
@@ -98,13 +101,20 @@ class Glossary:
         """The translation of a catalogue phrase into ``lang``; "…" ends a partial one; None if unknown."""
         if lang not in LANGS or not text:
             return None
+        return self._cached(text, lang)
+
+    def _translate(self, text: str, lang: str) -> str | None:
         stripped = text
         while True:
             shorter = _MARKER_RE.sub("", stripped, count=1)
             if shorter == stripped:
                 break
             stripped = shorter
-        found = self._match(_tokens(stripped), lang)
+        # Phrases are short: the head of a long paragraph decides, and a cut text is never complete.
+        tokens = _tokens(stripped[:_SCAN_CHARS])
+        if len(stripped) > _SCAN_CHARS:
+            tokens.append(PARTIAL_MARK)
+        found = self._match(tokens, lang)
         if found is None:
             return None
         translation, complete = found
@@ -113,8 +123,8 @@ class Glossary:
     def _match(self, tokens: list[str], lang: str) -> tuple[str, bool] | None:
         if not tokens:
             return None
-        key = _key(tokens)
-        numbers = [t for t in tokens if _NUMBER_RE.match(t)]
+        key = _key(tokens[: self._longest + 3])
+        numbers = _numbers(tokens[: self._longest + 3])
         for size in range(min(self._longest, len(tokens)), 0, -1):
             head = key[:size]
             template = self._templates.get(head)
