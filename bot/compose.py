@@ -24,6 +24,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from functools import lru_cache
 
 from bot import i18n
@@ -182,7 +183,19 @@ def _glossed(lang: str, shown: str, text: str) -> str:
     if lang == "vi":
         return shown
     translation = phrase_glossary.translate(text, lang)
+    _count(translation)
     return _t(lang, "paren", text=shown, extra=translation) if translation else shown
+
+
+# Set by translation_stats() while it composes an answer: [values translated, values quoted].
+_STATS: ContextVar[list[int] | None] = ContextVar("translation_stats", default=None)
+
+
+def _count(translation: str | None) -> None:
+    stats = _STATS.get()
+    if stats is not None:
+        stats[0] += bool(translation)
+        stats[1] += 1
 
 
 def _term(lang: str, text: str, glossary: str) -> str:
@@ -193,6 +206,7 @@ def _term(lang: str, text: str, glossary: str) -> str:
         translation = translate_agency(text, lang)
     else:
         translation = _lookup(glossary, text, lang)
+    _count(translation)
     if translation:
         return _t(lang, "term_translated", translation=translation, quoted=_quote(lang, text))
     return _t(lang, "term_vietnamese", quoted=_quote(lang, text))
@@ -653,3 +667,18 @@ def goodbye(lang: str) -> str:
 def say(lang: str, key: str, **values: object) -> str:
     """A conversation message from the catalogue (keys in ``bot.i18n._DIALOGUE``)."""
     return _t(normalize_lang(lang), key, **values)
+
+
+def translation_stats(
+    proc: Procedure, lang: str, focus: str = "overview", others: Sequence[Procedure] = ()
+) -> tuple[int, int]:
+    """(values shown with a translation, Vietnamese catalogue values shown) in the answer
+    :func:`procedure_answer` gives: document names and cases, published fee and time texts,
+    field and agencies. For the evaluation's share of foreign answer lines translated."""
+    stats = [0, 0]
+    token = _STATS.set(stats)
+    try:
+        procedure_answer(proc, lang, focus, others)
+    finally:
+        _STATS.reset(token)
+    return stats[0], stats[1]

@@ -61,3 +61,14 @@ def test_published_time_and_fee_texts_are_translated_too() -> None:
 def test_unknown_document_names_are_left_as_they_were() -> None:
     text = compose.procedure_answer(birth(), "en", "documents")
     assert "• Sổ theo dõi sức khỏe bà mẹ và trẻ em\n" in text + "\n"
+
+
+def test_translation_stats_count_the_values_an_answer_quotes() -> None:
+    # Documents: three names, two with a glossary translation (one of them partial).
+    assert compose.translation_stats(birth(), "en", "documents") == (2, 3)
+    # Overview: the field, the agency, the published time and fee texts join the documents.
+    assert compose.translation_stats(birth(), "ja", "overview") == (6, 7)
+    assert compose.translation_stats(birth(), "vi", "overview") == (0, 0)
+    # Counting leaves the composer as it was: a plain answer counts nothing afterwards.
+    text = compose.procedure_answer(birth(), "en", "documents")
+    assert "(Birth registration declaration)" in text
