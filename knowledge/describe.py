@@ -129,6 +129,34 @@ _ACTIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     ),
     (("kê khai", "khai báo", "khai thuế", "nộp", "quyết toán"), "khai, nộp tờ khai", "filing a declaration"),
     (("thi", "sát hạch", "tuyển"), "thi, sát hạch, tuyển", "exam, test or selection"),
+    (
+        ("trả lại", "nộp lại"),
+        "trả lại, nộp lại khi không dùng nữa",
+        "handing back (surrendering) it when no longer used",
+    ),
+    (
+        ("bổ nhiệm", "miễn nhiệm", "tạm đình chỉ hành nghề"),
+        "bổ nhiệm, miễn nhiệm",
+        "appointment or dismissal",
+    ),
+    (("công bố", "công khai"), "công bố, thông báo công khai", "public announcement"),
+    (("khai quyết toán",), "khai quyết toán cuối năm, cuối kỳ", "year-end (final) declaration"),
+    (
+        ("giải quyết tranh chấp", "tranh chấp"),
+        "giải quyết tranh chấp, bất đồng giữa các bên",
+        "settling a dispute between parties",
+    ),
+    (("xác định lại", "xác định"), "xác định, tính lại", "determining or re-determining"),
+    (("thu thập", "cập nhật"), "thu thập, cập nhật thông tin", "collecting or updating information"),
+    (("hướng dẫn",), "hướng dẫn cách làm", "guidance"),
+    (("thực hiện chế độ", "giải quyết chế độ", "xét duyệt"), "hưởng chế độ, xét duyệt", "claiming a benefit"),
+    (("thỏa thuận", "lấy ý kiến", "cho ý kiến"), "xin ý kiến, thỏa thuận", "consultation or consent"),
+    (("đóng", "đóng tạm thời"), "đóng, tạm đóng", "closing, temporary closure"),
+    (("tiếp nhận",), "tiếp nhận", "receiving"),
+    (("đào tạo", "huấn luyện", "bồi dưỡng"), "đào tạo, huấn luyện", "training"),
+    (("tặng", "truy tặng", "khen thưởng"), "khen thưởng, tặng danh hiệu", "awards and honours"),
+    (("cấp phép",), "xin cấp phép, cấp mới", "applying for a permit"),
+    (("đưa",), "đưa, chuyển", "bringing or moving"),
 )
 _FILLERS = ("thủ tục", "đề nghị", "yêu cầu", "việc", "hồ sơ")
 _ACTION_BY_PHRASE: dict[str, int] = {p: i for i, (ps, _, _) in enumerate(_ACTIONS) for p in ps}
@@ -310,15 +338,22 @@ def _words(text: str) -> list[str]:
 
 
 def _actions(lowered_words: list[str]) -> tuple[list[int], int]:
-    """The actions at the head of a name ("Cấp, điều chỉnh, cấp lại …") and where its object starts."""
+    """The actions at the head of a name ("Cấp, điều chỉnh, cấp lại …") and where its object starts.
+
+    After an action only a joiner ("," "và" "hoặc" "/") leads to another one: in "Bổ nhiệm
+    công chứng viên" the words after "bổ nhiệm" are its object, not a second action.
+    """
     found: list[int] = []
     i = 0
     n = len(lowered_words)
+    after_action = False
     while i < n:
-        word = lowered_words[i]
-        if word in _JOINERS:
+        if lowered_words[i] in _JOINERS:
             i += 1
+            after_action = False
             continue
+        if after_action:
+            break
         matched = 0
         for size in range(min(_MAX_ACTION_WORDS, n - i), 0, -1):
             phrase = " ".join(lowered_words[i : i + size])
@@ -330,6 +365,7 @@ def _actions(lowered_words: list[str]) -> tuple[list[int], int]:
                 if idx not in found:
                     found.append(idx)
                 matched = size
+                after_action = True
                 break
         if not matched:
             break

@@ -221,6 +221,14 @@ def test_marks_decide_the_action(situations: Situations) -> None:
     assert "refund" in refund["en"]
 
 
+def test_only_a_joiner_leads_to_a_second_action(situations: Situations) -> None:
+    notary = describe(proc("Bổ nhiệm công chứng viên", "Công chứng"), situations)
+    assert "Bổ nhiệm, miễn nhiệm: công chứng viên." in notary["vi"]
+    several = describe(proc("Cấp, điều chỉnh, cấp lại Giấy phép nhập khẩu thuốc thú y", "Thú y"), situations)
+    head = several["vi"].split(": Giấy phép")[0]
+    assert "Xin cấp" in head and "điều chỉnh" in head and "làm lại khi bị mất" in head
+
+
 def test_applicants_in_citizens_words(situations: Situations) -> None:
     few = describe(proc("Đăng ký khai sinh", "Hộ tịch", applicants=["Công dân Việt Nam"]), situations)
     everyone = describe(
