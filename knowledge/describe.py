@@ -41,11 +41,12 @@ TERMINOLOGY_DIR = Path(__file__).resolve().parent / "data" / "terminology"
 OBJECT_LIMIT = 110  # characters of the name's object kept in a description
 
 # (lower-case phrases at the head of a name, vi wording, en wording). Order matters: longer first.
+# The wordings never name a sibling ("not a re-issue"): a search would match the sibling's words.
 _ACTIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (
         ("cấp lại",),
-        "cấp lại, làm lại khi bị mất, thất lạc, bị hỏng, rách, cháy, mờ hoặc sai thông tin (không phải cấp lần đầu)",
-        "re-issue (replacement) when it was lost, stolen, damaged, torn, burnt or has wrong details (not a first issue)",
+        "cấp lại, làm lại khi bị mất, thất lạc, bị hỏng, rách, cháy, mờ hoặc sai thông tin",
+        "re-issue (replacement) when it was lost, stolen, damaged, torn, burnt or has wrong details",
     ),
     (
         ("cấp đổi", "đổi"),
@@ -64,8 +65,8 @@ _ACTIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     ),
     (
         ("cấp lần đầu", "cấp mới", "cấp"),
-        "xin cấp, cấp mới lần đầu (không phải cấp lại)",
-        "applying to get it issued: a new one, first issue (not a re-issue)",
+        "xin cấp, cấp mới lần đầu",
+        "applying to get it issued: a new one, first issue",
     ),
     (
         ("đăng ký biến động", "đăng ký thay đổi"),

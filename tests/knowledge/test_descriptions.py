@@ -89,6 +89,13 @@ def test_the_whole_catalogue_is_described_and_every_code_is_known() -> None:
     assert sorted({p.field for p in procs if p.field and situations.field(p.field) is None}) == []
 
 
+def test_no_description_says_what_it_is_not() -> None:
+    # "Không phải khi bị mất" would make a question about a lost card match the exchange.
+    for code, entry in read_entries().items():
+        assert "không phải cấp" not in entry.texts["vi"].lower(), code
+        assert "not a re-issue" not in entry.texts["en"] and "not for" not in entry.texts["en"].lower(), code
+
+
 def test_bundled_entries_follow_the_schema() -> None:
     entries = read_entries()
     assert entries, f"no descriptions under {DEFAULT_DIR}"
@@ -185,6 +192,11 @@ def test_siblings_are_told_apart_by_their_situations(situations: Situations) -> 
     assert "hết hạn" in action and "bị mất" not in action
     assert "gia hạn" in extend["vi"].lower() and "extension" in extend["en"].lower()
     assert "lần đầu" in first["vi"] and "first issue" in first["en"].lower()
+    # A description never names its sibling: a search would match the sibling's words there.
+    first_action = next(s for s in first["vi"].split(". ") if s.startswith("Xin cấp"))
+    reissue_action = next(s for s in reissue["vi"].split(". ") if s.startswith("Cấp lại"))
+    assert "cấp lại" not in first_action and "lần đầu" not in reissue_action
+    assert "re-issue" not in first["en"] and "first issue" not in reissue["en"]
     # Everyday names of the object and the field's situations.
     assert "bằng lái" in reissue["vi"] and "driving licence" in reissue["en"]
     assert "thẻ tạm trú cho người nước ngoài" in extend["vi"] and "ở trọ" not in extend["vi"]
