@@ -374,7 +374,7 @@ def _document_lines(proc: Procedure, lang: str, limit: int, header: str) -> tupl
     for doc in docs[:limit]:
         group = _clean(doc.group)
         if group and group != current_group:
-            lines.append(_t(lang, "doc_group", group=_glossed(lang, _truncate(group, 160), group)))
+            lines.append(_t(lang, "doc_group", group=_truncate(group, 160)))
         current_group = group
         lines.append(_document_line(doc, lang))
     rest = len(docs) - limit

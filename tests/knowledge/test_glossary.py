@@ -71,13 +71,13 @@ def test_a_name_that_only_starts_with_a_known_phrase_is_marked_partial(glossary:
         glossary.translate("Đơn đề nghị cấp giấy phép vận chuyển thuốc nổ", "en")
         == "Application for a licence…"
     )
-    # A copy of something unknown is still a copy; a condition still reads as one.
+    # A copy of something unknown is still a copy.
     assert glossary.translate("Bản sao sổ nhật ký hàng hải", "en") == "Copy of…"
     assert glossary.translate("Bản sao sổ nhật ký hàng hải", "ko") == "사본…"
-    assert glossary.translate("Trường hợp người yêu cầu ủy quyền", "fr") == "Dans le cas où…"
 
 
-@pytest.mark.parametrize("text", ["Xin chào", "", "Quý khách", "Bản sao"])
+# A condition ("Trường hợp …") is not a document: "In case…" would only inflate the coverage.
+@pytest.mark.parametrize("text", ["Xin chào", "", "Trường hợp người yêu cầu ủy quyền", "Bản sao"])
 def test_unknown_text_gets_no_translation(glossary: Glossary, text: str) -> None:
     assert glossary.translate(text, "en") is None
 
@@ -134,7 +134,7 @@ def test_sample_catalogue_coverage_per_language() -> None:
 def test_full_catalogue_coverage_floor() -> None:
     procs = list(import_catalogues([PORTAL]).procedures.values())
     shares = procedure_coverage(procs)
-    assert min(shares.values()) >= 0.9, shares
+    assert min(shares.values()) >= 0.85, shares
     assert min(procedure_coverage(procs, complete=True).values()) >= 0.5
 
 
