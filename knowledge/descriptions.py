@@ -42,7 +42,8 @@ MAX_CHARS = 1200  # a description longer than this is a paragraph of the catalog
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class DescriptionError(Exception):
+# A ValueError, so that `hotline` reports it in one line (exit 2) like any other bad input file.
+class DescriptionError(ValueError):
     """A descriptions file cannot be used (unreadable YAML, bad schema, duplicated code)."""
 
 

@@ -45,7 +45,8 @@ _MARKER_RE = re.compile(r"^\s*(?:\(?(?:\d{1,2}|[a-zđ]|[ivx]{1,4})[).]|[-+•*�
 _QUALIFIERS = (("theo", "mẫu"), ("mẫu", "số"), ("mẫu",), ("(",), (";",), ("ban", "hành", "kèm"))
 
 
-class GlossaryError(Exception):
+# A ValueError, so that `hotline` reports it in one line (exit 2) like any other bad input file.
+class GlossaryError(ValueError):
     """A glossary file cannot be used (unreadable YAML, bad entry, duplicated phrase)."""
 
 

@@ -142,6 +142,9 @@ def test_invalid_yaml_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "x.yml").write_text("- code: [unclosed\n", encoding="utf-8")
     with pytest.raises(DescriptionError, match="x.yml: not valid YAML"):
         read_entries(tmp_path)
+    # The CLI reports ValueErrors in one line with exit code 2.
+    with pytest.raises(ValueError):
+        attach_descriptions(sample_procedures(), tmp_path)
 
 
 def test_unknown_codes_are_reported_and_texts_normalised(tmp_path: Path) -> None:
