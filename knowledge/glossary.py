@@ -246,3 +246,28 @@ def procedure_coverage(
     lines = [line for proc in procedures for line in answer_lines(proc)]
     g = glossary or default_glossary()
     return {lang: round(g.coverage(lines, lang, complete=complete), 4) for lang in langs}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m knowledge.glossary --catalogue PATH ...``: the coverage figures of the README."""
+    import argparse
+    import json
+
+    from knowledge.catalogue import import_catalogues
+
+    parser = argparse.ArgumentParser(prog="python -m knowledge.glossary", description=main.__doc__)
+    parser.add_argument("--catalogue", action="append", required=True, help="catalogue file or folder")
+    args = parser.parse_args(argv)
+    procs = list(import_catalogues([Path(p) for p in args.catalogue]).procedures.values())
+    shares = {
+        "procedures": len(procs),
+        "answer_lines": sum(len(answer_lines(p)) for p in procs),
+        "translated": procedure_coverage(procs),
+        "translated_whole": procedure_coverage(procs, complete=True),
+    }
+    print(json.dumps(shares, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -163,3 +163,15 @@ def test_a_phrase_listed_twice_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "b.yml").write_text(line.replace("Hộ chiếu", "HỘ CHIẾU"), encoding="utf-8")
     with pytest.raises(GlossaryError, match="already in a.yml"):
         Glossary.load(tmp_path)
+
+
+def test_the_coverage_command_prints_the_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from knowledge.glossary import main
+
+    assert main(["--catalogue", str(SAMPLE)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["procedures"] == 44 and out["answer_lines"] > 400
+    assert set(out["translated"]) == set(LANGS)
+    assert out["translated_whole"]["en"] <= out["translated"]["en"]
