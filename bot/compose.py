@@ -24,9 +24,11 @@ import logging
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from functools import lru_cache
 
 from bot import i18n
+from knowledge import glossary as phrase_glossary
 from knowledge.models import CHANNEL_KINDS, LEVELS, Document, Procedure, SubmissionChannel
 from knowledge.text import normalize
 
@@ -173,6 +175,29 @@ def translate_agency(agency: str, lang: str) -> str | None:
     return None
 
 
+def _glossed(lang: str, shown: str, text: str) -> str:
+    """``shown`` followed by the glossary's translation of ``text`` in foreign answers.
+
+    The official Vietnamese stays first: it is what the office's forms and staff use.
+    """
+    if lang == "vi":
+        return shown
+    translation = phrase_glossary.translate(text, lang)
+    _count(translation)
+    return _t(lang, "paren", text=shown, extra=translation) if translation else shown
+
+
+# Set by translation_stats() while it composes an answer: [values translated, values quoted].
+_STATS: ContextVar[list[int] | None] = ContextVar("translation_stats", default=None)
+
+
+def _count(translation: str | None) -> None:
+    stats = _STATS.get()
+    if stats is not None:
+        stats[0] += bool(translation)
+        stats[1] += 1
+
+
 def _term(lang: str, text: str, glossary: str) -> str:
     """A Vietnamese catalogue value shown in ``lang``: translated and quoted, or marked."""
     if lang == "vi":
@@ -181,6 +206,7 @@ def _term(lang: str, text: str, glossary: str) -> str:
         translation = translate_agency(text, lang)
     else:
         translation = _lookup(glossary, text, lang)
+    _count(translation)
     if translation:
         return _t(lang, "term_translated", translation=translation, quoted=_quote(lang, text))
     return _t(lang, "term_vietnamese", quoted=_quote(lang, text))
@@ -212,7 +238,7 @@ def _time(ch: SubmissionChannel, lang: str) -> str | None:
         match = _TIME_RE.match(text.casefold())
         if match is None:
             # A sentence ("Trong ngày", "15 ngày kể từ ...") is published as is, not reworded.
-            quoted = _quote(lang, _truncate(text))
+            quoted = _glossed(lang, _quote(lang, _truncate(text)), text)
             return _t(lang, "as_published", text=_truncate(text), quoted=quoted)
         n = float(match.group(1).replace(",", "."))
         shown = format_number(n, lang)
@@ -248,13 +274,13 @@ def _fee(ch: SubmissionChannel, lang: str) -> str | None:
         plain = not text or _is_amount_only(text)
     elif text:
         short = _truncate(text)
-        return _t(lang, "as_published", text=short, quoted=_quote(lang, short))
+        return _t(lang, "as_published", text=short, quoted=_glossed(lang, _quote(lang, short), text))
     else:
         return None
     if plain:
         return base
     note = _truncate(text)
-    return _t(lang, "fee_note", base=base, text=note, quoted=_quote(lang, note))
+    return _t(lang, "fee_note", base=base, text=note, quoted=_glossed(lang, _quote(lang, note), text))
 
 
 def _levels(proc: Procedure, lang: str) -> str:
@@ -332,7 +358,8 @@ def _document_line(doc: Document, lang: str) -> str:
         extras.append(_plural(lang, "doc_originals", doc.originals, n=doc.originals))
     if doc.copies:
         extras.append(_plural(lang, "doc_copies", doc.copies, n=doc.copies))
-    text = _truncate(_clean(doc.name))
+    name = _clean(doc.name)
+    text = _glossed(lang, _truncate(name), name)
     if extras:
         text = _t(lang, "paren", text=text, extra=_t(lang, "list_sep").join(extras))
     return _t(lang, "bullet", text=text)
@@ -640,3 +667,18 @@ def goodbye(lang: str) -> str:
 def say(lang: str, key: str, **values: object) -> str:
     """A conversation message from the catalogue (keys in ``bot.i18n._DIALOGUE``)."""
     return _t(normalize_lang(lang), key, **values)
+
+
+def translation_stats(
+    proc: Procedure, lang: str, focus: str = "overview", others: Sequence[Procedure] = ()
+) -> tuple[int, int]:
+    """(values shown with a translation, Vietnamese catalogue values shown) in the answer
+    :func:`procedure_answer` gives: document names and cases, published fee and time texts,
+    field and agencies. For the evaluation's share of foreign answer lines translated."""
+    stats = [0, 0]
+    token = _STATS.set(stats)
+    try:
+        procedure_answer(proc, lang, focus, others)
+    finally:
+        _STATS.reset(token)
+    return stats[0], stats[1]

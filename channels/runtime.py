@@ -23,6 +23,7 @@ from knowledge.aliases import apply_aliases, load_aliases
 from knowledge.catalogue import import_catalogues
 from knowledge.centres import CentreRegistry
 from knowledge.dense import Encoder, SentenceTransformerEncoder, TracedQueryEncoder
+from knowledge.descriptions import attach_descriptions
 from knowledge.index import IndexInputs, KnowledgeIndex, files_hash, stored_hash
 from knowledge.search import SearchConfig, Searcher
 from knowledge.terminology import Terminology
@@ -74,6 +75,8 @@ def gather_inputs(
     log.info(
         "aliases: %d procedures given curated aliases (%d codes not in this catalogue)", changed, len(unknown)
     )
+    # Before hashing: an edited description changes the content hash and triggers a rebuild.
+    attach_descriptions(result.procedures.values())
     unit_registry = load_units(settings.resolve(unit_path) if unit_path else None)
     centre_registry = load_centres([settings.resolve(p) for p in centre_paths], unit_registry)
     inputs = IndexInputs(

@@ -187,8 +187,10 @@ def test_document_details_and_groups() -> None:
         Document("Giấy tờ chứng minh nơi cư trú", copies=1, group="Trường hợp trẻ bị bỏ rơi"),
     ]  # fmt: skip
     text = compose.procedure_answer(birth_registration(documents=docs), "en", "documents")
-    assert "• Tờ khai (form: Mẫu 01, 1 original)" in text
-    assert "• Giấy chứng sinh (1 original, 2 copies)" in text
+    # The official name first, the glossary's translation beside it, then the details.
+    assert "• Tờ khai (Declaration form) (form: Mẫu 01, 1 original)" in text
+    assert "• Giấy chứng sinh (Hospital birth attestation) (1 original, 2 copies)" in text
+    assert "• Giấy tờ chứng minh nơi cư trú (Proof of residence) (1 copy)" in text
     assert text.count("Case (in Vietnamese): Trường hợp trẻ sinh ra tại Việt Nam") == 1
     assert "Case (in Vietnamese): Trường hợp trẻ bị bỏ rơi" in text
     vi = compose.procedure_answer(birth_registration(documents=docs), "vi", "documents")
@@ -331,7 +333,7 @@ def test_long_published_text_is_shortened_not_rewritten() -> None:
         (SubmissionChannel("in_person", "", 7, True), "ja", "7営業日"),
         (SubmissionChannel("in_person", "", 10, False), "zh", "10天"),
         (SubmissionChannel("in_person", "1"), "en", "1 (unit not stated in the catalogue)"),
-        (SubmissionChannel("in_person", "Trong ngày"), "en", "“Trong ngày” (as published)"),
+        (SubmissionChannel("in_person", "Trong ngày"), "en", "“Trong ngày” (The same day) (as published)"),
         (SubmissionChannel("in_person", "Trong ngày"), "vi", "Trong ngày"),
     ],
 )

@@ -24,6 +24,7 @@ def test_index_then_up_to_date_then_ask_and_eval(sample_config, sample_runtime, 
     )
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("built") and "procedures=44" in first.stdout
+    assert "descriptions: 44 of 44 procedures (vi), 44 (en)" in first.stdout
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["imported"] == 44
     again = run("--config", str(sample_config), "index", "--out", str(out))
