@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -284,7 +284,8 @@ def create_app(
     turns = TurnLocks()
 
     @app.post("/api/v1/ask", response_model=AskResponse)
-    async def ask(body: AskRequest, rt: RuntimeDep, request: Request) -> dict[str, Any]:
+    async def ask(body: AskRequest, rt: RuntimeDep, request: Request, response: Response) -> dict[str, Any]:
+        response.headers.update(NO_STORE)  # the reply carries the conversation's secret
         loop = asyncio.get_running_loop()
         service: ConversationService = request.app.state.conversations
         io = request.app.state.io
@@ -339,7 +340,7 @@ def create_app(
         conversation_id: str, body: ReadRequest, request: Request, token: TokenHeader = None
     ) -> JSONResponse:
         """The client has shown the transcript up to ``through``: staff replies up to there
-        count as delivered (the console's outbox shows them sent)."""
+        count as delivered (their outbox rows become ``sent``)."""
         service = _authorized(request, conversation_id, token)
         changed = service.acknowledge(conversation_id, body.through)
         return JSONResponse({"acknowledged": changed}, headers=NO_STORE)

@@ -105,7 +105,9 @@ def test_wrong_missing_or_unknown_are_the_same_answer(client: TestClient) -> Non
 
 
 def test_ids_are_issued_by_the_server_and_only_a_hash_of_the_token_is_kept(client: TestClient) -> None:
-    web = start(client, channel="web")
+    r = client.post(ASK, json={"text": "xin chào", "channel": "web"})
+    assert r.headers["cache-control"] == "no-store"  # the reply carries the secret
+    web = r.json()
     api = start(client)
     assert web["conversation_id"].startswith("web_") and api["conversation_id"].startswith("api_")
     assert len(web["conversation_id"]) >= 24 and len(web["conversation_token"]) >= 40
