@@ -37,7 +37,7 @@ from handoff.service import CaseService
 pg_server = postgres_fixture(scope="module")
 
 PARALLEL = 8
-ROUNDS = 12
+ROUNDS = 25
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -91,9 +91,9 @@ def test_parallel_first_messages_each_get_their_own_conversation(app_client: Tes
     with _db(app_client).session() as s:
         for text, resp in answers:
             rows = s.execute(
-                select(Message.conversation_id, Message.sender).where(
-                    Message.conversation_id == resp.json()["conversation_id"]
-                )
+                select(Message.conversation_id, Message.sender)
+                .where(Message.conversation_id == resp.json()["conversation_id"])
+                .order_by(Message.id)
             ).all()
             assert [row.sender for row in rows] == ["citizen", "bot"]
             stored = s.scalars(select(Message.conversation_id).where(Message.text == text)).all()
