@@ -161,7 +161,7 @@ class ConversationService:
             with self.db.session() as session:
                 seen = session.get(Message, dup.message_id)
                 assert seen is not None
-                return self._replay(session, seen)
+                return self._replay(session, seen, conv_id)
         except IntegrityError:
             # Only a channel's own message id can be delivered twice at the same moment (one
             # insert wins); a message without one is never a duplicate of anything.
@@ -173,9 +173,9 @@ class ConversationService:
                         Message.channel == turn.channel, Message.channel_message_id == channel_message_id
                     )
                 )
-                if seen is None or seen.conversation_id != conv_id:
+                if seen is None:
                     raise
-                return self._replay(session, seen)
+                return self._replay(session, seen, conv_id)
         lang = turn.lang or self.assistant.config.default_language
         return Stored(Reply(conv_id, lang, "received", ""), inbound_id, None, state=state, held=held)
 
@@ -294,8 +294,13 @@ class ConversationService:
             )
         return Stored(reply, inbound_id, reply_id)
 
-    def _replay(self, session: Any, seen: Message) -> Stored:
-        """A channel delivered the same message twice: answer with what was said then."""
+    def _replay(self, session: Any, seen: Message, conversation_id: str) -> Stored:
+        """A channel delivered the same message twice: answer with what was said then.
+        Never with another conversation's words, should a channel reuse a message id."""
+        if seen.conversation_id != conversation_id:
+            log.warning("%s: message id %s reused by another conversation; ignored", seen.channel, seen.id)
+            lang = self.assistant.config.default_language
+            return Stored(Reply(conversation_id, lang, "duplicate", ""), seen.id, None, duplicate=True)
         answer = session.scalar(
             select(Message)
             .where(

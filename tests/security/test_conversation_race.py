@@ -230,3 +230,15 @@ def test_parallel_receives_of_a_new_conversation_across_processes(
             s.scalar(select(func.count()).where(Message.conversation_id == earlier.reply.conversation_id))
             == 1
         )
+
+
+def test_a_reused_channel_message_id_never_answers_with_another_conversations_words(
+    service: ConversationService,
+) -> None:
+    first = Turn("Đăng ký khai sinh cần gì?", f"telegram:a-{id(service)}", channel="telegram")
+    answered = service.handle(first, channel_message_id=f"same-{id(service)}")
+    assert answered.reply.answer
+    other = Turn("xin chào", f"telegram:b-{id(service)}", channel="telegram")
+    replayed = service.receive(other, channel_message_id=f"same-{id(service)}")
+    assert replayed.duplicate and replayed.reply.conversation_id == other.conversation_id
+    assert replayed.reply.answer == ""
