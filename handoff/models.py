@@ -206,7 +206,8 @@ class AuditEntry(Base):
 class OutboxMessage(Base):
     """Every outbound message is stored here first, then delivered by the channel's sender.
 
-    status: pending → sent | failed. The web chat and API "deliver" by being read.
+    status: pending → sent | failed. Rows of the web chat, API and terminal become sent when
+    the citizen's client acknowledges it has shown them (reading alone changes nothing).
     """
 
     __tablename__ = "outbox"

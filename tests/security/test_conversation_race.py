@@ -209,7 +209,7 @@ def test_parallel_receives_of_a_new_conversation_across_processes(
     duplicate of them."""
     channel = "telegram" if channel_message_ids else "api"
     earlier = service.receive(Turn("tin nhắn cũ của người khác", None, channel=channel))
-    for r in range(5):
+    for r in range(10):
         conversation = f"{channel}:{r}-{id(service)}-{channel_message_ids}"
 
         def receive(i: int, conversation: str = conversation, r: int = r) -> Any:
