@@ -242,3 +242,58 @@ def test_a_reused_channel_message_id_never_answers_with_another_conversations_wo
     replayed = service.receive(other, channel_message_id=f"same-{id(service)}")
     assert replayed.duplicate and replayed.reply.conversation_id == other.conversation_id
     assert replayed.reply.answer == ""
+
+
+def test_parallel_first_updates_of_a_new_chat_through_the_telegram_webhook(
+    database_url: str, sample_settings: Any, sample_runtime: Any
+) -> None:
+    """The issue's second reproduction: 40 signed first updates of a new Telegram chat at
+    once (13 got 503 before); the real webhook, aiogram routers, hub and outbox."""
+    from fakes.telegram_api import FakeTelegramAPI, text_update
+
+    from channels.api import create_app
+    from channels.settings import DatabaseSettings
+
+    token, secret = "123456789:AAH-race-token_for_the_fake_api", "race-Webhook_secret"
+    user = 6_000_000 + uuid.uuid4().int % 1_000_000
+    updates = [text_update(970_000 + i, user, f"Đăng ký khai sinh cần gì? #{i}") for i in range(40)]
+    runtime = dataclasses.replace(sample_runtime, assistant=copy.copy(sample_runtime.assistant))
+    with FakeTelegramAPI(token=token) as api, pytest.MonkeyPatch.context() as mp:
+        mp.delenv("DATABASE_URL", raising=False)
+        mp.setenv("TELEGRAM_BOT_TOKEN", token)
+        mp.setenv("TELEGRAM_WEBHOOK_SECRET", secret)
+        mp.setenv("PUBLIC_BASE_URL", "https://hotline.example.gov.vn")
+        # The hub's per-chat flood limit is not what this test is about.
+        channels = sample_settings.channels.model_copy(
+            update={"telegram_api_base": api.base_url, "rate_limit_messages": 1000}
+        )
+        settings = sample_settings.model_copy(
+            update={"channels": channels, "database": DatabaseSettings(url=database_url)}
+        )
+        app = create_app(settings, runtime=runtime)
+        with TestClient(app) as client:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+            responses = parallel(
+                [lambda u=u: client.post("/webhooks/telegram", json=u, headers=headers) for u in updates]  # type: ignore[misc]
+            )
+            client.portal.call(app.state.hub.drain, 60)  # type: ignore[union-attr]
+            stats = dict(app.state.hub.stats)
+    assert Counter(r.status_code for r in responses) == {200: 40}
+    assert stats["received"] == 40 and stats["errors"] == 0
+    db = Database(database_url)
+    try:
+        with db.session() as s:
+            rows = s.execute(
+                select(Message.sender, Message.channel_message_id)
+                .where(Message.conversation_id == f"telegram:{user}")
+                .order_by(Message.id)
+            ).all()
+    finally:
+        db.dispose()
+    assert sorted(row.channel_message_id for row in rows if row.sender == "citizen") == sorted(
+        str(u["update_id"]) for u in updates
+    )
+    assert sum(row.sender == "bot" for row in rows) == 40
+    print(
+        f"\n{db.engine.dialect.name}: 40 parallel first Telegram updates → 40 × 200, 40 stored, 40 answered"
+    )
