@@ -92,10 +92,10 @@ class ConversationService:
         id the channel already delivered gives ``duplicate=True`` and what was answered.
 
         Concurrent messages of one conversation, new or not, are each stored once and in
-        order: the conversation row is inserted idempotently and every receive of the
-        conversation holds its write lock (a row lock on PostgreSQL, the database write lock
-        on SQLite) from that insert to the commit. ``access_hash`` is kept on a conversation
-        this call creates (the public API's secret)."""
+        order: a new conversation's row is inserted idempotently, every receive holds the
+        conversation's row lock until its message is committed (PostgreSQL), and SQLite's
+        single write lock orders the inserts. ``access_hash`` is kept on a conversation this
+        call creates (the public API's secret)."""
         conv_id = turn.conversation_id or uuid.uuid4().hex
         turn.conversation_id = conv_id
         text = turn.text if isinstance(turn.text, str) else ""
@@ -112,26 +112,33 @@ class ConversationService:
                     ).scalar()
                     if seen_id is not None:
                         raise _Duplicate(seen_id)
-                created = c.execute(
-                    self._insert_ignore(
-                        id=conv_id,
-                        channel=turn.channel,
-                        channel_user_id=turn.channel_user_id,
-                        display_name=turn.display_name,
-                        language=turn.lang or self.assistant.config.default_language,
-                        state={},
-                        turn_count=0,
-                        access_hash=access_hash,
-                    )
-                ).rowcount
-                if created != 1:
-                    row = c.execute(
-                        select(Conversation.state, Conversation.display_name)
-                        .where(Conversation.id == conv_id)
-                        .with_for_update()
-                    ).first()
-                    state = dict(row.state or {}) if row is not None else {}
-                    if row is not None and turn.display_name and not row.display_name:
+                # The common case first: the conversation exists (its row locked until the
+                # commit on PostgreSQL). A new one is inserted idempotently, since its first
+                # messages may arrive several at once.
+                locked = (
+                    select(Conversation.state, Conversation.display_name)
+                    .where(Conversation.id == conv_id)
+                    .with_for_update()
+                )
+                row = c.execute(locked).first()
+                if row is None:
+                    created = c.execute(
+                        self._insert_ignore(
+                            id=conv_id,
+                            channel=turn.channel,
+                            channel_user_id=turn.channel_user_id,
+                            display_name=turn.display_name,
+                            language=turn.lang or self.assistant.config.default_language,
+                            state={},
+                            turn_count=0,
+                            access_hash=access_hash,
+                        )
+                    ).rowcount
+                    if created != 1:
+                        row = c.execute(locked).first()
+                if row is not None:
+                    state = dict(row.state or {})
+                    if turn.display_name and not row.display_name:
                         c.execute(
                             update(Conversation)
                             .where(Conversation.id == conv_id)
