@@ -12,15 +12,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.assistant import Turn
-from channels.conversation import ConversationService
+from channels.conversation import ConversationService, TurnLocks, new_access, token_hash
 from channels.hub import Hub
 from channels.limits import ask_rate_limit, install_limits
 from channels.outbox import Outbox, OutboxWorker
@@ -37,9 +37,29 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
 
     text: str = Field(description="The citizen's message, in any supported language")
-    conversation_id: str | None = Field(None, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
+    conversation_id: str | None = Field(
+        None, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="omitted on the first message"
+    )
+    conversation_token: str | None = Field(
+        None, max_length=128, description="the secret issued with the first reply; sent with every later one"
+    )
     lang: str | None = Field(None, max_length=16, description="vi, en, fr, es, zh, ko or ja")
     channel: Literal["api", "web"] = Field("api", description="web for the bundled chat page")
+
+
+class ReadRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    through: int = Field(ge=0, le=2**63 - 1, description="the last message id the client has shown")
+
+
+# Message ids are 64-bit integers in PostgreSQL; a larger ``after`` is a client's mistake.
+MAX_ID = 2**63 - 1
+NO_CONVERSATION = "conversation not found"
+NO_STORE = {"Cache-Control": "no-store"}
+TokenHeader = Annotated[
+    str | None, Header(alias="X-Conversation-Token", max_length=128, description="the conversation's secret")
+]
 
 
 class ProcedureOut(BaseModel):
@@ -68,6 +88,7 @@ class HandoffOut(BaseModel):
 
 class AskResponse(BaseModel):
     conversation_id: str
+    conversation_token: str
     language: str
     intent: str
     answer: str
@@ -80,7 +101,10 @@ class AskResponse(BaseModel):
 
 
 class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413, before they are read whole."""
+    """Refuse request bodies over ``limit`` bytes with 413, before they are read whole.
+
+    A body without a declared length (chunked) is read here up to the limit and handed on
+    whole: an error raised inside the app's own read would reach the client as 400."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -92,28 +116,41 @@ class BodyLimit:
             return
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _too_large(send, self.limit)
+        if declared is not None and declared.isdigit():
+            if int(declared) > self.limit:
+                await _too_large(send, self.limit)
+                return
+            await self.app(scope, receive, send)
             return
+        chunks: list[bytes] = []
         received = 0
-
-        async def limited() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message, receive), send)
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.limit:
+                await _too_large(send, self.limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([body], None, receive), send)
 
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
-            await _too_large(send, self.limit)
 
+def _replay(first: list[Message], last: Message | None, receive: Receive) -> Receive:
+    """A receive that gives the messages read already, then the rest from the client."""
+    pending = [*first, *([last] if last is not None else [])]
 
-class _BodyTooLarge(Exception):
-    pass
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
 
 
 async def _too_large(send: Send, limit: int) -> None:
@@ -246,33 +283,69 @@ def create_app(
         log.info("rejected request to %s: %s", request.url.path, errors[:3])
         return JSONResponse({"detail": errors}, status_code=422)
 
+    turns = TurnLocks()
+
     @app.post("/api/v1/ask", response_model=AskResponse, dependencies=[Depends(ask_rate_limit)])
-    async def ask(body: AskRequest, rt: RuntimeDep, request: Request) -> dict[str, Any]:
-        turn = Turn(body.text, body.conversation_id, body.lang, channel=body.channel)
+    async def ask(body: AskRequest, rt: RuntimeDep, request: Request, response: Response) -> dict[str, Any]:
+        response.headers.update(NO_STORE)  # the reply carries the conversation's secret
         loop = asyncio.get_running_loop()
         service: ConversationService = request.app.state.conversations
         io = request.app.state.io
-        # Database work on the I/O threads, the answer on the compute thread: a write
-        # waiting for SQLite's lock never stalls the answering of other requests.
-        received = await loop.run_in_executor(io, service.receive, turn)
-        if received.duplicate:
-            return received.reply.to_dict()
-        if received.held is not None:
-            quiet = await loop.run_in_executor(io, service.quiet, turn, received.inbound_id, received)
-            return quiet.reply.to_dict()
-        thought = await loop.run_in_executor(request.app.state.compute, service.think, turn, received)
-        stored = await loop.run_in_executor(io, service.record, turn, received.inbound_id, thought)
-        return stored.reply.to_dict()
+        access_hash: str | None = None
+        if body.conversation_id is None:
+            # The server names every public conversation: an id a client proposes could be
+            # another citizen's (or a Telegram chat's).
+            conversation_id, token = new_access(body.channel)
+            access_hash = token_hash(token)
+        else:
+            conversation_id, token = body.conversation_id, body.conversation_token or ""
+            if not await loop.run_in_executor(io, service.authorize, conversation_id, token):
+                raise HTTPException(404, NO_CONVERSATION)
+        turn = Turn(body.text, conversation_id, body.lang, channel=body.channel)
+        # One turn of a conversation at a time: each is stored once, in order, and answered
+        # on the dialogue state the previous one left (cases included).
+        async with turns.hold(conversation_id):
+            # Database work on the I/O threads, the answer on the compute thread: a write
+            # waiting for SQLite's lock never stalls the answering of other requests.
+            received = await loop.run_in_executor(io, lambda: service.receive(turn, access_hash=access_hash))
+            if received.duplicate:
+                stored = received
+            elif received.held is not None:
+                stored = await loop.run_in_executor(io, service.quiet, turn, received.inbound_id, received)
+            else:
+                thought = await loop.run_in_executor(request.app.state.compute, service.think, turn, received)
+                stored = await loop.run_in_executor(io, service.record, turn, received.inbound_id, thought)
+        return stored.reply.to_dict() | {"conversation_token": token}
+
+    def _authorized(request: Request, conversation_id: str, token: str | None) -> ConversationService:
+        service: ConversationService = request.app.state.conversations
+        if not service.authorize(conversation_id, token):
+            raise HTTPException(404, NO_CONVERSATION, headers=NO_STORE)
+        return service
 
     @app.get("/api/v1/conversations/{conversation_id}/messages")
     def conversation_messages(
-        conversation_id: str, request: Request, after: int = 0, limit: int = 100
-    ) -> dict[str, Any]:
-        """The transcript after a message id: the web chat polls it for staff replies."""
-        service: ConversationService = request.app.state.conversations
-        return {
-            "messages": service.messages(conversation_id, after=max(after, 0), limit=min(max(limit, 1), 500))
-        }
+        conversation_id: str,
+        request: Request,
+        token: TokenHeader = None,
+        after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> JSONResponse:
+        """The transcript after a message id (the web chat polls it for staff replies), with
+        personal numbers masked. Reading it changes nothing."""
+        service = _authorized(request, conversation_id, token)
+        messages = service.messages(conversation_id, after=after, limit=limit)
+        return JSONResponse({"messages": messages}, headers=NO_STORE)
+
+    @app.post("/api/v1/conversations/{conversation_id}/read")
+    def conversation_read(
+        conversation_id: str, body: ReadRequest, request: Request, token: TokenHeader = None
+    ) -> JSONResponse:
+        """The client has shown the transcript up to ``through``: staff replies up to there
+        count as delivered (their outbox rows become ``sent``)."""
+        service = _authorized(request, conversation_id, token)
+        changed = service.acknowledge(conversation_id, body.through)
+        return JSONResponse({"acknowledged": changed}, headers=NO_STORE)
 
     @app.get("/api/v1/procedures/{code}")
     def procedure(code: str, rt: RuntimeDep) -> dict[str, Any]:
@@ -290,7 +363,14 @@ def create_app(
             "skipped": len(report.get("skipped", [])),
             "quarantined": len(report.get("quarantined", [])),
         }
-        return {k: v for k, v in rt.index.meta.items() if k != "import_report"} | {"import_report": counts}
+        public = {k: v for k, v in rt.index.meta.items() if k != "import_report"}
+        # File names only: the server's folders are nobody's business.
+        if isinstance(public.get("sources"), list):
+            public["sources"] = [Path(str(p)).name for p in public["sources"]]
+        model = public.get("model")
+        if isinstance(model, str) and Path(model).is_absolute():
+            public["model"] = Path(model).name
+        return public | {"import_report": counts}
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -199,6 +199,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             seen = max(seen, int(message["id"]))
             if message["sender"] == "agent":
                 print(f"[staff] {message['text']}")
+        service.acknowledge(conversation, seen)  # shown: staff replies count as delivered
         print(flush=True)
     db.dispose()
     return 0

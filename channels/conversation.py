@@ -8,23 +8,37 @@ handoff case writes in its own transaction).
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
 import logging
+import secrets
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.assistant import Assistant, Turn
 from bot.dialogue import DialogueState
 from bot.reply import HandoffRef, Reply
+from channels.outbox import PULL_CHANNELS
 from handoff.db import Database
+from handoff.masking import mask_text
 from handoff.models import Case, Conversation, Message, OutboxMessage, utcnow
 from handoff.service import HELD
 
 log = logging.getLogger(__name__)
+
+# The channels of the public API and web chat: the only conversations it may reach, and
+# only with the secret issued with their first reply.
+PUBLIC_CHANNELS = ("api", "web")
 
 
 class HeldCases(Protocol):
@@ -71,9 +85,17 @@ class ConversationService:
             return received
         return self.respond(turn, received.inbound_id, received=received)
 
-    def receive(self, turn: Turn, *, channel_message_id: str | None = None) -> Stored:
+    def receive(
+        self, turn: Turn, *, channel_message_id: str | None = None, access_hash: str | None = None
+    ) -> Stored:
         """Store the inbound message (committed before anything else happens). A message
-        id the channel already delivered gives ``duplicate=True`` and what was answered."""
+        id the channel already delivered gives ``duplicate=True`` and what was answered.
+
+        Concurrent messages of one conversation, new or not, are each stored once and in
+        order: a new conversation's row is inserted idempotently, every receive holds the
+        conversation's row lock until its message is committed (PostgreSQL), and SQLite's
+        single write lock orders the inserts. ``access_hash`` is kept on a conversation this
+        call creates (the public API's secret)."""
         conv_id = turn.conversation_id or uuid.uuid4().hex
         turn.conversation_id = conv_id
         text = turn.text if isinstance(turn.text, str) else ""
@@ -90,12 +112,18 @@ class ConversationService:
                     ).scalar()
                     if seen_id is not None:
                         raise _Duplicate(seen_id)
-                row = c.execute(
-                    select(Conversation.state, Conversation.display_name).where(Conversation.id == conv_id)
-                ).first()
+                # The common case first: the conversation exists (its row locked until the
+                # commit on PostgreSQL). A new one is inserted idempotently, since its first
+                # messages may arrive several at once.
+                locked = (
+                    select(Conversation.state, Conversation.display_name)
+                    .where(Conversation.id == conv_id)
+                    .with_for_update()
+                )
+                row = c.execute(locked).first()
                 if row is None:
-                    c.execute(
-                        insert(Conversation).values(
+                    created = c.execute(
+                        self._insert_ignore(
                             id=conv_id,
                             channel=turn.channel,
                             channel_user_id=turn.channel_user_id,
@@ -103,9 +131,12 @@ class ConversationService:
                             language=turn.lang or self.assistant.config.default_language,
                             state={},
                             turn_count=0,
+                            access_hash=access_hash,
                         )
-                    )
-                else:
+                    ).rowcount
+                    if created != 1:
+                        row = c.execute(locked).first()
+                if row is not None:
                     state = dict(row.state or {})
                     if turn.display_name and not row.display_name:
                         c.execute(
@@ -137,9 +168,12 @@ class ConversationService:
             with self.db.session() as session:
                 seen = session.get(Message, dup.message_id)
                 assert seen is not None
-                return self._replay(session, seen)
+                return self._replay(session, seen, conv_id)
         except IntegrityError:
-            # The same channel message delivered twice at the same moment: one insert wins.
+            # Only a channel's own message id can be delivered twice at the same moment (one
+            # insert wins); a message without one is never a duplicate of anything.
+            if channel_message_id is None:
+                raise
             with self.db.session() as session:
                 seen = session.scalar(
                     select(Message).where(
@@ -148,9 +182,31 @@ class ConversationService:
                 )
                 if seen is None:
                     raise
-                return self._replay(session, seen)
+                return self._replay(session, seen, conv_id)
         lang = turn.lang or self.assistant.config.default_language
         return Stored(Reply(conv_id, lang, "received", ""), inbound_id, None, state=state, held=held)
+
+    def _insert_ignore(self, **values: Any) -> Any:
+        """INSERT .. ON CONFLICT DO NOTHING for the conversation row: the first message of a
+        new conversation may arrive several times at once."""
+        if self.db.engine.dialect.name == "postgresql":
+            return pg_insert(Conversation).values(**values).on_conflict_do_nothing(index_elements=["id"])
+        return sqlite_insert(Conversation).values(**values).on_conflict_do_nothing(index_elements=["id"])
+
+    # -- the public API's access to its own conversations ------------------------------
+    def authorize(self, conversation_id: str, token: str | None) -> bool:
+        """True when ``token`` is the secret of this public-API conversation. The same work
+        and the same answer whether the id exists, belongs to a channel or the token is
+        wrong, so a caller learns nothing about other conversations."""
+        with self.db.engine.connect() as c:
+            stored = c.execute(
+                select(Conversation.access_hash).where(
+                    Conversation.id == conversation_id, Conversation.channel.in_(PUBLIC_CHANNELS)
+                )
+            ).scalar()
+        expected = stored if isinstance(stored, str) and len(stored) == 64 else _NO_HASH
+        offered = token_hash(token) if isinstance(token, str) and token else _NO_MATCH
+        return hmac.compare_digest(expected, offered)
 
     def respond(self, turn: Turn, inbound_id: int, received: Stored | None = None) -> Stored:
         """Answer a stored message: quiet while a person holds the case, otherwise the bot's
@@ -245,8 +301,13 @@ class ConversationService:
             )
         return Stored(reply, inbound_id, reply_id)
 
-    def _replay(self, session: Any, seen: Message) -> Stored:
-        """A channel delivered the same message twice: answer with what was said then."""
+    def _replay(self, session: Any, seen: Message, conversation_id: str) -> Stored:
+        """A channel delivered the same message twice: answer with what was said then.
+        Never with another conversation's words, should a channel reuse a message id."""
+        if seen.conversation_id != conversation_id:
+            log.warning("%s: message id %s reused by another conversation; ignored", seen.channel, seen.id)
+            lang = self.assistant.config.default_language
+            return Stored(Reply(conversation_id, lang, "duplicate", ""), seen.id, None, duplicate=True)
         answer = session.scalar(
             select(Message)
             .where(
@@ -266,8 +327,8 @@ class ConversationService:
         return Stored(reply, seen.id, answer.id if answer is not None else None, duplicate=True)
 
     def messages(self, conversation_id: str, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
-        """The transcript after a message id (the web chat polls it for staff replies);
-        outbox rows of the web chat are marked sent once read."""
+        """The transcript after a message id, personal numbers masked (what the citizen's
+        client shows). Reading changes nothing: delivery is acknowledged by ``acknowledge``."""
         with self.db.session() as session:
             rows = session.scalars(
                 select(Message)
@@ -275,25 +336,72 @@ class ConversationService:
                 .order_by(Message.id)
                 .limit(limit)
             ).all()
-            ids = [m.id for m in rows if m.sender == "agent"]
-            if ids:
-                for item in session.scalars(
-                    select(OutboxMessage).where(
-                        OutboxMessage.message_id.in_(ids),
-                        OutboxMessage.status == "pending",
-                        OutboxMessage.channel.in_(("web", "api", "terminal")),
-                    )
-                ):
-                    item.status = "sent"
-                    item.sent_at = utcnow()
-                    item.attempts += 1
             return [
                 {
                     "id": m.id,
                     "sender": m.sender,
-                    "text": m.text,
+                    "text": mask_text(m.text),
                     "intent": m.intent,
                     "created_at": m.created_at.isoformat() if m.created_at else None,
                 }
                 for m in rows
             ]
+
+    def acknowledge(self, conversation_id: str, through: int) -> int:
+        """The citizen's client has shown every message up to ``through``: the staff replies
+        queued for a pull channel (web chat, API, terminal) among them count as delivered.
+        Returns how many outbox rows changed."""
+        with self.db.engine.begin() as c:
+            result = c.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.conversation_id == conversation_id,
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.channel.in_(PULL_CHANNELS),
+                    OutboxMessage.message_id <= through,
+                )
+                .values(status="sent", sent_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+            )
+            return int(result.rowcount or 0)
+
+
+class TurnLocks:
+    """One asyncio lock per conversation, so the turns of one conversation in this process
+    are stored and answered one after the other, in arrival order (asyncio locks are FIFO).
+    A lock is dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a conversation's secret: its SHA-256 (the secret has 256 random
+    bits, so a slow hash adds nothing)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_access(channel: str) -> tuple[str, str]:
+    """A fresh public conversation: an unguessable id and its secret."""
+    return f"{channel}_{secrets.token_urlsafe(18)}", secrets.token_urlsafe(32)
+
+
+# Compared against when the conversation is unknown, so that both paths cost the same.
+_NO_HASH = "0" * 64
+_NO_MATCH = "x" * 64

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from bot import compose
 from bot.assistant import Turn
 from bot.reply import CentreRef, Reply
-from channels.conversation import ConversationService, Stored
+from channels.conversation import ConversationService, Stored, TurnLocks
 from channels.outbox import Outbox, OutboxWorker
 from handoff.models import Conversation, Message
 
@@ -89,6 +89,10 @@ class Hub:
         self._recent: dict[str, deque[float]] = defaultdict(deque)
         self._warned: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._turns = TurnLocks()
+        # The last answer task of each conversation: the next one waits for it, so a
+        # citizen's messages are answered in the order they were stored.
+        self._tails: dict[str, asyncio.Task[None]] = {}
         self.io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub-io")
         self.stats = {"received": 0, "duplicates": 0, "rate_limited": 0, "answered": 0, "errors": 0}
 
@@ -138,22 +142,37 @@ class Hub:
     async def receive(self, event: InboundEvent) -> bool:
         """Store the message now and answer it in the background. False: a duplicate."""
         turn = self._turn(event)
-        stored = await self._store(event, turn)
-        if stored is None:
-            return False
-        if self._limited(event.conversation_id):
-            self.stats["rate_limited"] += 1
-            if event.conversation_id not in self._warned:
-                self._warned.add(event.conversation_id)
-                log.warning("%s: rate limit reached for %s", event.channel, event.conversation_id)
-                await self._enqueue(
-                    event, Reply(event.conversation_id, "vi", "rate_limited", _polite_limit())
-                )
-            return True
-        task = asyncio.create_task(self._answer(event, turn, stored.inbound_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        key = event.conversation_id
+        async with self._turns.hold(key):
+            stored = await self._store(event, turn)
+            if stored is None:
+                return False
+            if self._limited(key):
+                self.stats["rate_limited"] += 1
+                if key not in self._warned:
+                    self._warned.add(key)
+                    log.warning("%s: rate limit reached for %s", event.channel, key)
+                    await self._enqueue(event, Reply(key, "vi", "rate_limited", _polite_limit()))
+                return True
+            task = asyncio.create_task(
+                self._answer_after(self._tails.get(key), event, turn, stored.inbound_id)
+            )
+            self._tails[key] = task
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            task.add_done_callback(lambda done: self._forget_tail(key, done))
         return True
+
+    async def _answer_after(
+        self, previous: asyncio.Task[None] | None, event: InboundEvent, turn: Turn, inbound_id: int
+    ) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait({previous})
+        await self._answer(event, turn, inbound_id)
+
+    def _forget_tail(self, key: str, task: asyncio.Task[None]) -> None:
+        if self._tails.get(key) is task:
+            del self._tails[key]
 
     async def say(
         self,
@@ -199,7 +218,8 @@ class Hub:
             return True
 
         loop = asyncio.get_running_loop()
-        queued = await loop.run_in_executor(self.io, store)
+        async with self._turns.hold(event.conversation_id):
+            queued = await loop.run_in_executor(self.io, store)
         if queued and self.worker is not None:
             self.worker.wake()
         return queued

@@ -10,6 +10,7 @@ replica shares the count; a refusal is a 429 with Retry-After and a polite messa
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import logging
@@ -123,7 +124,7 @@ def install_limits(app: FastAPI, settings: Any, db: Database) -> None:
 
 
 def _body_fields(raw: bytes) -> tuple[str | None, str | None]:
-    """(conversation_id, lang) of an ask body, or Nones; validation proper is FastAPI's."""
+    """(conversation key, lang) of an ask body, or Nones; validation proper is FastAPI's."""
     try:
         data = json.loads(raw) if raw else None
     except (ValueError, UnicodeDecodeError):
@@ -131,11 +132,16 @@ def _body_fields(raw: bytes) -> tuple[str | None, str | None]:
     if not isinstance(data, dict):
         return None, None
     conversation = data.get("conversation_id")
+    token = data.get("conversation_token")
     lang = data.get("lang")
-    return (
-        conversation[:128] if isinstance(conversation, str) and conversation else None,
-        lang if isinstance(lang, str) else None,
-    )
+    if not isinstance(conversation, str) or not conversation:
+        return None, lang if isinstance(lang, str) else None
+    # The conversation's counter is keyed by the id AND the token it came with: someone who
+    # learnt a conversation id but not its secret only spends a counter of their own (and
+    # their address's), never the citizen's.
+    secret = token if isinstance(token, str) else ""
+    key = hashlib.sha256(f"{conversation[:128]}\0{secret[:256]}".encode()).hexdigest()[:32]
+    return key, lang if isinstance(lang, str) else None
 
 
 def _language(request: Request, lang: str | None) -> str:

@@ -28,7 +28,7 @@ from handoff.models import OutboxMessage, utcnow
 log = logging.getLogger(__name__)
 
 # Channels whose messages are read by the citizen's client (web chat polling, terminal)
-# rather than pushed: their rows are marked sent when read.
+# rather than pushed: their rows are marked sent when the client acknowledges them.
 PULL_CHANNELS = frozenset({"web", "api", "terminal", "cli"})
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 

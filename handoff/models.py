@@ -46,6 +46,9 @@ class Conversation(Base):
     language: Mapped[str] = mapped_column(String(8), default="vi")
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     turn_count: Mapped[int] = mapped_column(Integer, default=0)
+    # SHA-256 of the secret the public API issued with the conversation's first reply; NULL
+    # for channel conversations (Telegram, Zalo, phone), which the public API never reaches.
+    access_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -223,7 +226,8 @@ class AuditEntry(Base):
 class OutboxMessage(Base):
     """Every outbound message is stored here first, then delivered by the channel's sender.
 
-    status: pending → sent | failed. The web chat and API "deliver" by being read.
+    status: pending → sent | failed. Rows of the web chat, API and terminal become sent when
+    the citizen's client acknowledges it has shown them (reading alone changes nothing).
     """
 
     __tablename__ = "outbox"

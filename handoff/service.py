@@ -891,7 +891,8 @@ class CaseService:
         number = normalise_callback(number) if number else None
         data["opened_at"] = iso(now)
         with self.db.session() as s:
-            conv = s.get(Conversation, packet.conversation_id)
+            # The conversation's row lock (PostgreSQL) orders two processes opening its case.
+            conv = s.get(Conversation, packet.conversation_id, with_for_update=True)
             if conv is None:
                 s.add(
                     Conversation(

@@ -1,15 +1,19 @@
 /* Web chat of the public services hotline.
  *
- * Talks to POST /api/v1/ask ({"text", "conversation_id"?, "lang"?}) and renders the reply.
- * Everything the server sends is inserted as text (textContent / text nodes), never as
- * HTML; only https:// URLs become links. The conversation id and the transcript live in
- * sessionStorage so a reload keeps the conversation, and a new tab starts a fresh one.
+ * Talks to POST /api/v1/ask ({"text", "conversation_id"?, "conversation_token"?, "lang"?})
+ * and renders the reply. Everything the server sends is inserted as text (textContent / text
+ * nodes), never as HTML; only https:// URLs become links. The server issues the conversation
+ * id and its secret token with the first reply; both, and the transcript, live in
+ * sessionStorage so a reload keeps the conversation, and a new tab starts a fresh one. The
+ * token goes back in the body of every question and in the X-Conversation-Token header of
+ * every transcript read.
  */
 (function () {
   "use strict";
 
   var API_URL = "/api/v1/ask";
   var STORE_ID = "hotline.conversation_id";
+  var STORE_TOKEN = "hotline.conversation_token";
   var STORE_LANG = "hotline.lang";
   var STORE_HISTORY = "hotline.history";
   var MAX_HISTORY = 60;
@@ -512,11 +516,17 @@
     renderUser(text);
     remember({ role: "user", text: text });
     scrollToEnd();
+    ask(text, true);
+  }
 
+  function ask(text, mayRestart) {
     var body = { text: text, channel: "web" };
     var conversationId = load(STORE_ID);
-    if (conversationId) {
+    var token = load(STORE_TOKEN);
+    var resumed = Boolean(conversationId && token);
+    if (resumed) {
       body.conversation_id = conversationId;
+      body.conversation_token = token;
     }
     var lang = selectedLang();
     if (lang) {
@@ -534,6 +544,12 @@
       signal: controller ? controller.signal : undefined
     })
       .then(function (response) {
+        if (response.status === 404 && resumed && mayRestart) {
+          // The server no longer knows this conversation (erased, or kept from an older
+          // version without its token): the question starts a new one.
+          forgetConversation();
+          return "restart";
+        }
         if (!response.ok) {
           showError(errorFor(response.status), text);
           return null;
@@ -543,8 +559,9 @@
             showError(t("errorServer"), text);
             return null;
           }
-          if (data.conversation_id) {
+          if (data.conversation_id && data.conversation_token) {
             save(STORE_ID, String(data.conversation_id));
+            save(STORE_TOKEN, String(data.conversation_token));
           }
           if (data.language && UI[data.language]) {
             state.replyLanguage = data.language;
@@ -564,13 +581,27 @@
       .catch(function () {
         showError(t("errorNetwork"), text);
       })
-      .then(function () {
+      .then(function (outcome) {
         if (timer !== null) {
           window.clearTimeout(timer);
         }
         setPending(false);
+        if (outcome === "restart") {
+          ask(text, false);
+          return;
+        }
         el.input.focus();
       });
+  }
+
+  function forgetConversation() {
+    save(STORE_ID, null);
+    save(STORE_TOKEN, null);
+    state.seen = 0;
+    if (state.polling) {
+      window.clearInterval(state.polling);
+      state.polling = null;
+    }
   }
 
   // Staff replies reach the web chat through the conversation's transcript: while a case
@@ -587,17 +618,23 @@
 
   function poll() {
     var conversationId = load(STORE_ID);
-    if (!conversationId) {
+    var token = load(STORE_TOKEN);
+    if (!conversationId || !token) {
       return;
     }
-    var url = "/api/v1/conversations/" + encodeURIComponent(conversationId) + "/messages?after=" + (state.seen || 0);
-    fetch(url, { headers: { "Accept": "application/json" } })
+    var base = "/api/v1/conversations/" + encodeURIComponent(conversationId);
+    var before = state.seen || 0;
+    fetch(base + "/messages?after=" + before, {
+      headers: { "Accept": "application/json", "X-Conversation-Token": token }
+    })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data || !Array.isArray(data.messages)) {
           return;
         }
+        var staff = false;
         data.messages.forEach(function (m) {
+          staff = staff || m.sender === "agent";
           state.seen = Math.max(state.seen || 0, m.id || 0);
           if (m.sender === "agent" && m.text) {
             var lang = state.replyLanguage || "vi";
@@ -611,6 +648,14 @@
             scrollToEnd();
           }
         });
+        if (staff && state.seen > before) {
+          // Shown: the staff replies count as delivered (reading alone changes nothing).
+          fetch(base + "/read", {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "X-Conversation-Token": token },
+            body: JSON.stringify({ through: state.seen })
+          }).catch(function () { /* acknowledged with the next reply shown */ });
+        }
       })
       .catch(function () { /* the next poll tries again */ });
   }
@@ -621,7 +666,7 @@
   }
 
   function newConversation() {
-    save(STORE_ID, null);
+    forgetConversation();
     save(STORE_HISTORY, null);
     state.history = [];
     state.replyLanguage = null;

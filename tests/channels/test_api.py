@@ -6,6 +6,7 @@ import pytest
 
 KEYS = {
     "conversation_id",
+    "conversation_token",
     "language",
     "intent",
     "answer",
@@ -51,10 +52,14 @@ def test_without_diacritics_and_in_english(client):
     assert "Source" in data["answer"]
 
 
-def test_conversation_id_is_kept_and_generated(client):
-    assert ask(client, text="xin chào", conversation_id="abc-123")["conversation_id"] == "abc-123"
-    generated = ask(client, text="xin chào")["conversation_id"]
-    assert generated and generated != "abc-123"
+def test_conversation_id_and_token_are_issued_and_kept(client):
+    first = ask(client, text="xin chào")
+    generated, token = first["conversation_id"], first["conversation_token"]
+    assert generated.startswith("api_") and len(token) >= 40
+    again = ask(client, text="Đăng ký kết hôn", conversation_id=generated, conversation_token=token)
+    assert again["conversation_id"] == generated and again["conversation_token"] == token
+    other = ask(client, text="xin chào")
+    assert other["conversation_id"] != generated and other["conversation_token"] != token
 
 
 def test_explicit_language_wins(client):
@@ -131,6 +136,7 @@ def test_procedure_record_and_index_info(client):
     assert client.get("/api/v1/procedures/9.999999").status_code == 404
     info = client.get("/api/v1/index").json()
     assert info["procedures"] == 44 and len(info["content_hash"]) == 64
+    assert info["sources"] == ["catalogue.jsonl"]  # file names, not the server's folders
 
 
 def test_web_chat_is_served(client):

@@ -15,24 +15,34 @@ from sqlalchemy import func, select
 from handoff.models import Case, Message
 
 
-def new_id() -> str:
-    return f"t-{uuid.uuid4().hex[:12]}"
-
-
 class Chat:
-    def __init__(self, client, conversation_id: str | None = None, **extra: str) -> None:  # type: ignore[no-untyped-def]
+    """A citizen's client: the first reply issues the conversation id and its token, every
+    later message sends both back."""
+
+    def __init__(self, client, **extra: str) -> None:  # type: ignore[no-untyped-def]
         self.client = client
-        self.id = conversation_id or new_id()
+        self.id: str | None = None
+        self.token: str | None = None
         self.extra = extra
 
     def say(self, text: str, **extra: str) -> dict:  # type: ignore[type-arg]
-        r = self.client.post(
-            "/api/v1/ask", json={"text": text, "conversation_id": self.id, **self.extra, **extra}
-        )
+        body = {"text": text, **self.extra, **extra}
+        if self.id is not None:
+            body |= {"conversation_id": self.id, "conversation_token": self.token}
+        r = self.client.post("/api/v1/ask", json=body)
         assert r.status_code == 200, r.text
         data = r.json()
-        assert data["conversation_id"] == self.id
+        if self.id is None:
+            self.id, self.token = data["conversation_id"], data["conversation_token"]
+        assert data["conversation_id"] == self.id and data["conversation_token"] == self.token
         return data
+
+    def transcript(self, after: int = 0):  # type: ignore[no-untyped-def]
+        return self.client.get(
+            f"/api/v1/conversations/{self.id}/messages",
+            params={"after": after},
+            headers={"X-Conversation-Token": self.token or ""},
+        )
 
 
 def codes(data: dict) -> list[str]:  # type: ignore[type-arg]
@@ -192,11 +202,11 @@ def test_handoff_with_packet_bot_silence_staff_reply_and_resume(client):
     assert quiet["handoff"]["case_id"] == case_id
 
     cases.reply(case_id, staff, "Chào anh/chị, tôi là cán bộ tổng đài, tôi đang xem hồ sơ.")
-    r = client.get(f"/api/v1/conversations/{chat.id}/messages", params={"after": 0})
+    r = chat.transcript()
     assert r.status_code == 200
     agent = [m for m in r.json()["messages"] if m["sender"] == "agent"]
     assert agent and "cán bộ tổng đài" in agent[0]["text"]
-    later = client.get(f"/api/v1/conversations/{chat.id}/messages", params={"after": agent[0]["id"]})
+    later = chat.transcript(after=agent[0]["id"])
     assert later.json()["messages"] == []
 
     cases.resolve(case_id, staff, "answered")

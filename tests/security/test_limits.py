@@ -174,6 +174,24 @@ def test_a_conversation_over_its_limit(sample_settings, sample_runtime, api_url)
     assert codes == [200, 200, 200, 429]
 
 
+def test_an_id_without_its_token_spends_no_count_of_the_citizen(sample_settings, sample_runtime, api_url):
+    app = _app(sample_settings, sample_runtime, api_url)
+    with TestClient(app, client=("198.51.100.1", 5000)) as citizen:
+        ids = _ids(citizen.post("/api/v1/ask", json={"text": "Đăng ký khai sinh cần gì?"}).json())
+    # Someone who learnt the id (not the secret) tries from many addresses: refused, and the
+    # citizen's own counter is untouched.
+    forged = {"conversation_id": ids["conversation_id"], "conversation_token": "x" * 43}
+    for n in range(2, 8):
+        with TestClient(app, client=(f"198.51.100.{n}", 5000)) as other:
+            code = other.post("/api/v1/ask", json={"text": "còn lệ phí?", **forged}).status_code
+            assert code in (404, 429)
+    with TestClient(app, client=("198.51.100.1", 5000)) as citizen:
+        codes = [
+            citizen.post("/api/v1/ask", json={"text": "còn lệ phí?", **ids}).status_code for _ in range(4)
+        ]
+    assert codes == [200, 200, 200, 429]
+
+
 def test_a_trusted_proxy_separates_its_clients(sample_settings, sample_runtime, api_url):
     app = _app(sample_settings, sample_runtime, api_url, trusted_proxies=["127.0.0.1"])
     with TestClient(app, client=("127.0.0.1", 5000)) as proxy:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_shared_limits"
-down_revision = "0002"
+down_revision = "0003_conversation_access"
 branch_labels = None
 depends_on = None
 
