@@ -10,7 +10,10 @@ whose HTTP response is the answer, uses ``Hub.answer_now``.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import math
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -26,6 +29,7 @@ from bot.reply import CentreRef, Reply
 from channels.conversation import ConversationService, Stored
 from channels.outbox import Outbox, OutboxWorker
 from handoff.models import Conversation, Message
+from knowledge.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,10 @@ class ChannelAdapter(Protocol):
     async def send(self, recipient: str, payload: dict[str, Any]) -> None: ...
 
 
+# A webhook body deeper than this is no provider's: real updates nest five or six levels.
+MAX_JSON_DEPTH = 64
+_LOCATION_TEXT = re.compile(r"^\[location (-?[\d.]+),(-?[\d.]+)\]$")
+
 _RATE_LIMITED = {
     "vi": "Bạn đang gửi quá nhiều tin nhắn. Vui lòng chờ một chút rồi hỏi tiếp.",
     "en": "You are sending messages too quickly. Please wait a moment before asking again.",
@@ -90,7 +98,14 @@ class Hub:
         self._warned: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self.io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub-io")
-        self.stats = {"received": 0, "duplicates": 0, "rate_limited": 0, "answered": 0, "errors": 0}
+        self.stats = {
+            "received": 0,
+            "duplicates": 0,
+            "rate_limited": 0,
+            "answered": 0,
+            "errors": 0,
+            "rejected": 0,
+        }
 
     def register(self, adapter: ChannelAdapter) -> None:
         self.adapters[adapter.name] = adapter
@@ -98,15 +113,23 @@ class Hub:
             self.worker.senders[adapter.name] = adapter
             self.worker.limits[adapter.name] = adapter.capabilities.max_text
 
+    def reject(self, channel: str, why: str) -> None:
+        """A provider's webhook that can never be processed: the channel acknowledges it (a
+        refusal would only bring it back, again and again), so it is logged and counted
+        here, where operators see it (``/readyz``)."""
+        self.stats["rejected"] += 1
+        log.warning("%s webhook: acknowledged but not processed: %s", channel, why)
+
     # -- inbound ---------------------------------------------------------------------
     def _turn(self, event: InboundEvent) -> Turn:
+        name = clean_text(event.display_name)[:200] if event.display_name else None
         return Turn(
-            event.text,
+            clean_text(event.text),
             event.conversation_id,
             event.lang,
             channel=event.channel,
             channel_user_id=event.user_id,
-            display_name=event.display_name,
+            display_name=name or None,
             speech_confidence=event.speech_confidence,
         )
 
@@ -138,10 +161,14 @@ class Hub:
     async def receive(self, event: InboundEvent) -> bool:
         """Store the message now and answer it in the background. False: a duplicate."""
         turn = self._turn(event)
+        if event.kind == "location" and not self._limited(event.conversation_id):
+            # The nearest centre is a lookup, not a thought: answered at once, and stored
+            # like any bot answer so that staff see it and a restart does not send it again.
+            return await self._reply_directly(event, turn, lambda lang: self._centre_reply(event, lang))
         stored = await self._store(event, turn)
         if stored is None:
             return False
-        if self._limited(event.conversation_id):
+        if event.kind == "location" or self._limited(event.conversation_id):
             self.stats["rate_limited"] += 1
             if event.conversation_id not in self._warned:
                 self._warned.add(event.conversation_id)
@@ -168,31 +195,59 @@ class Hub:
         language keyboard, "please send text"), and queue it in the outbox like any answer.
         ``text`` may depend on the conversation's language. Quiet while a person holds the
         case. False for a duplicate."""
-        turn = self._turn(event)
+
+        def write(language: str) -> Reply:
+            body = text(language) if callable(text) else text
+            return Reply(event.conversation_id, language, intent, body)
+
+        return await self._reply_directly(event, self._turn(event), write, lang=lang, extra=extra)
+
+    async def _reply_directly(
+        self,
+        event: InboundEvent,
+        turn: Turn,
+        write: Callable[[str], Reply],
+        *,
+        lang: str | None = None,
+        extra: dict[str, Any] | None = None,
+        inbound_id: int | None = None,
+    ) -> bool:
+        """Store the citizen's event (unless ``inbound_id`` says it is stored already), then
+        the reply ``write`` composes in the conversation's language, and queue that reply
+        in the outbox once, tied to the stored message. Quiet while a person holds the case.
+        False for a duplicate."""
         adapter = self.adapters.get(event.channel)
         limit = adapter.capabilities.max_text if adapter is not None else 4000
 
         def store() -> bool:
-            received = self.conversations.receive(turn, channel_message_id=event.message_id)
-            if received.duplicate:
-                return False
+            if inbound_id is None:
+                received = self.conversations.receive(turn, channel_message_id=event.message_id)
+                if received.duplicate:
+                    return False
+            else:
+                received = self.conversations.reload(turn, inbound_id)
             cases = self.conversations.cases
             if received.held is not None and cases is not None:
                 cases.on_citizen_message(event.conversation_id, received.inbound_id)
                 return True
             default = self.conversations.assistant.config.default_language
             language = lang or (received.state or {}).get("language") or event.lang or default
-            body = text(language) if callable(text) else text
+            reply = write(language)
             reply_id = self.conversations.record_text(
-                event.conversation_id, event.channel, body, language=language, intent=intent
+                event.conversation_id,
+                event.channel,
+                reply.answer,
+                language=reply.language,
+                intent=reply.intent,
             )
             self.outbox.enqueue(
                 conversation_id=event.conversation_id,
                 channel=event.channel,
                 recipient=event.user_id,
-                text=body,
+                text=reply.answer,
                 limit=limit,
-                language=language,
+                options=reply.options or None,
+                language=reply.language,
                 message_id=reply_id,
                 extra=extra,
             )
@@ -214,18 +269,15 @@ class Hub:
             except Exception as exc:  # a typing indicator is a nicety, never a failure
                 log.debug("%s: typing action failed: %s", event.channel, exc)
         try:
-            if event.kind == "location" and event.location is not None:
-                reply = await self._centre_reply(event)
-            else:
-                stored: Stored = await loop.run_in_executor(
-                    # Read the state afresh: an earlier message of this citizen may have
-                    # been answered since this one was stored.
-                    self.compute,
-                    self.conversations.respond,
-                    turn,
-                    inbound_id,
-                )
-                reply = stored.reply
+            stored: Stored = await loop.run_in_executor(
+                # Read the state afresh: an earlier message of this citizen may have been
+                # answered since this one was stored.
+                self.compute,
+                self.conversations.respond,
+                turn,
+                inbound_id,
+            )
+            reply = stored.reply
             self.stats["answered"] += 1
             if reply.answer:
                 await self._enqueue(event, reply)
@@ -267,50 +319,32 @@ class Hub:
         self.stats["answered"] += 1
         return answered.reply
 
-    async def nearest_centre(self, event: InboundEvent) -> Reply:
-        """A shared location: store it, then answer with the nearest known centre."""
-        loop = asyncio.get_running_loop()
-        lat, lon = event.location or (0.0, 0.0)
-        event.text = event.text or f"[location {lat:.5f},{lon:.5f}]"
-        turn = self._turn(event)
-        await loop.run_in_executor(
-            self.io, lambda: self.conversations.receive(turn, channel_message_id=event.message_id)
-        )
-        return await self._centre_reply(event)
-
-    async def _centre_reply(self, event: InboundEvent) -> Reply:
-        lat, lon = event.location or (0.0, 0.0)
+    def _centre_reply(self, event: InboundEvent, lang: str) -> Reply:
+        """The nearest known centre; a polite word when the point is no place on Earth or
+        no centre is known near it (never a reply with blank place names)."""
+        conv = event.conversation_id
+        point = event.location
+        if point is None or not _on_earth(*point):
+            return Reply(conv, lang, "invalid_location", _in(_INVALID_LOCATION, lang))
         assistant = self.conversations.assistant
-        loop = asyncio.get_running_loop()
-        lang = await loop.run_in_executor(self.io, self._language_of, event.conversation_id)
-        centre = assistant.centres.nearest(lat, lon, max_km=50.0)
+        centre = assistant.centres.nearest(point[0], point[1], max_km=50.0)
         if centre is None:
-            answer = compose.centre_answer(
-                lang, commune="", province="", name=None, address=None, phone=None, hours=None
-            )
-            return Reply(event.conversation_id, lang, "ask_where", answer)
-        commune = (
-            assistant.units.commune(centre.commune_code) if getattr(centre, "commune_code", None) else None
-        )
+            return Reply(conv, lang, "no_centre_near", _in(_NO_CENTRE_NEAR, lang))
+        code = getattr(centre, "commune_code", None)
+        commune = assistant.units.commune(code) if code else None
         province = assistant.units.province(commune.province_code) if commune is not None else None
         answer = compose.centre_answer(
             lang,
-            commune=commune.full_name if commune else centre.commune_name,
-            province=province.full_name if province else centre.province,
+            commune=(commune.full_name if commune else centre.commune_name) or centre.name,
+            province=(province.full_name if province else centre.province) or "",
             name=centre.name,
             address=centre.address,
             phone=centre.phone,
             hours=centre.hours,
         )
-        reply = Reply(event.conversation_id, lang, "ask_where", answer)
+        reply = Reply(conv, lang, "ask_where", answer)
         reply.centre = CentreRef(centre.name, centre.address, centre.phone)
         return reply
-
-    def _language_of(self, conversation_id: str) -> str:
-        default = self.conversations.assistant.config.default_language
-        with self.conversations.db.session() as session:
-            conv = session.get(Conversation, conversation_id)
-            return conv.language if conv is not None and conv.language else default
 
     # -- lifecycle ---------------------------------------------------------------------
     async def drain(self, timeout: float = 30.0) -> None:
@@ -365,11 +399,86 @@ class Hub:
                 display_name=conv.display_name,
             )
             log.warning("answering message %d stored before a restart", message.id)
+            shared = _LOCATION_TEXT.match(message.text or "")
+            if shared is not None:
+                event.kind, event.location = "location", (float(shared[1]), float(shared[2]))
+                await self._reply_directly(
+                    event,
+                    self._turn(event),
+                    lambda lang, event=event: self._centre_reply(event, lang),
+                    inbound_id=message.id,
+                )
+                continue
             await self._answer(event, self._turn(event), message.id)
         return len(pending)
 
     def close(self) -> None:
         self.io.shutdown(wait=False)
+
+
+def read_json(body: bytes) -> Any:
+    """A webhook body as JSON, with every string cleaned of what cannot be stored (lone
+    surrogates, control characters). ``ValueError`` for a body that is not JSON, nests
+    deeper than any provider's, or uses NaN/Infinity."""
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+
+    try:
+        data = json.loads(body, parse_constant=refuse)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
+    return _cleaned(data, 0)
+
+
+def _cleaned(value: Any, depth: int) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if depth >= MAX_JSON_DEPTH and isinstance(value, list | dict):
+        raise ValueError("JSON nested too deep")
+    if isinstance(value, list):
+        return [_cleaned(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(k): _cleaned(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def _on_earth(lat: float, lon: float) -> bool:
+    return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
+
+
+def _in(texts: dict[str, str], lang: str) -> str:
+    return texts.get(lang) or texts["vi"]
+
+
+_INVALID_LOCATION = {
+    "vi": "Xin lỗi, vị trí bạn gửi không hợp lệ. Vui lòng gửi lại vị trí, "
+    "hoặc cho tôi biết tên xã/phường của bạn.",
+    "en": "Sorry, the location you sent is not valid. Please share it again, "
+    "or tell me the name of your commune or ward.",
+    "fr": "Désolé, la position envoyée n'est pas valide. Partagez-la de nouveau, "
+    "ou indiquez-moi le nom de votre commune ou quartier.",
+    "es": "Lo siento, la ubicación enviada no es válida. Compártala de nuevo "
+    "o dígame el nombre de su comuna o barrio.",
+    "zh": "抱歉，您发送的位置无效。请重新发送位置，或告诉我您所在的社/坊名称。",
+    "ko": "죄송합니다. 보내주신 위치가 올바르지 않습니다. 위치를 다시 보내시거나 사/방(읍·면·동) 이름을 알려 주세요.",
+    "ja": "申し訳ありませんが、送信された位置情報が正しくありません。もう一度送信するか、"
+    "お住まいの社・坊の名前を教えてください。",
+}
+_NO_CENTRE_NEAR = {
+    "vi": "Xin lỗi, tôi không tìm thấy trung tâm hành chính công nào trong vòng 50 km "
+    "quanh vị trí này. Vui lòng cho tôi biết tên xã/phường của bạn.",
+    "en": "Sorry, I know no public service centre within 50 km of this location. "
+    "Please tell me the name of your commune or ward.",
+    "fr": "Désolé, je ne connais aucun centre de services publics à moins de 50 km de "
+    "cette position. Indiquez-moi le nom de votre commune ou quartier.",
+    "es": "Lo siento, no conozco ningún centro de servicios públicos a menos de 50 km "
+    "de esta ubicación. Dígame el nombre de su comuna o barrio.",
+    "zh": "抱歉，此位置50公里范围内没有已知的公共行政服务中心。请告诉我您所在的社/坊名称。",
+    "ko": "죄송합니다. 이 위치에서 50km 이내에 알려진 행정서비스센터가 없습니다. 사/방(읍·면·동) 이름을 알려 주세요.",
+    "ja": "申し訳ありませんが、この位置から50km以内に行政サービスセンターが見つかりません。"
+    "お住まいの社・坊の名前を教えてください。",
+}
 
 
 def _polite_limit() -> str:

@@ -1,0 +1,125 @@
+"""The real app with every channel switched on, for the security tests: Telegram, Zalo OA
+and Zalo Bot talk to the loopback clouds of tests/fakes, the phone checks real Twilio
+signatures. Webhook requests are signed the way each provider signs them."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from twilio.request_validator import RequestValidator
+
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.zalo_api import APP_ID, APP_SECRET_KEY, BOT_TOKEN, OA_SECRET_KEY, FakeZaloAPI
+
+TELEGRAM_TOKEN = "123456789:AAH-security-test-token_for_fake"
+TELEGRAM_SECRET = "security-Webhook_secret"
+ZALO_BOT_SECRET = "zbot-security-secret-123"
+TWILIO_TOKEN = "twilio-auth-token-for-security-tests-01"
+PUBLIC = "https://hotline.example.gov.vn"
+
+
+@dataclass
+class Channels:
+    client: TestClient
+    telegram: FakeTelegramAPI
+    zalo: FakeZaloAPI
+
+    # -- signed requests, as each provider sends them ------------------------------------------
+    def telegram_post(self, body: bytes | dict[str, Any], *, secret: str | None = TELEGRAM_SECRET) -> Any:
+        content = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        return self.client.post("/webhooks/telegram", content=content, headers=headers)
+
+    def zalo_post(self, body: bytes | dict[str, Any], *, signed: bool = True, timestamp: str = "") -> Any:
+        content = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+        if not timestamp and isinstance(body, dict):
+            timestamp = str(body.get("timestamp", ""))
+        headers = {"Content-Type": "application/json"}
+        if signed:
+            headers["X-ZEvent-Signature"] = "mac=" + zalo_signature(content, timestamp)
+        return self.client.post("/webhooks/zalo", content=content, headers=headers)
+
+    def zalo_bot_post(self, body: bytes | dict[str, Any], *, secret: str | None = ZALO_BOT_SECRET) -> Any:
+        content = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Bot-Api-Secret-Token"] = secret
+        return self.client.post("/webhooks/zalo-bot", content=content, headers=headers)
+
+    def voice_post(self, path_and_query: str, form: dict[str, str], *, signed: bool = True) -> Any:
+        headers = {}
+        if signed:
+            headers["X-Twilio-Signature"] = twilio_signature(PUBLIC + path_and_query, form)
+        return self.client.post(path_and_query, data=form, headers=headers)
+
+    @property
+    def hub(self) -> Any:
+        return self.client.app.state.hub
+
+
+def zalo_signature(body: bytes, timestamp: str) -> str:
+    return hashlib.sha256(APP_ID.encode() + body + timestamp.encode() + OA_SECRET_KEY.encode()).hexdigest()
+
+
+def twilio_signature(url: str, form: dict[str, str]) -> str:
+    return str(RequestValidator(TWILIO_TOKEN).compute_signature(url, form))
+
+
+@contextmanager
+def all_channels(sample_settings: Any, sample_runtime: Any, db_path: Path) -> Iterator[Channels]:
+    """The app through its lifespan, each channel enabled against its loopback cloud."""
+    from channels.api import create_app
+    from channels.settings import DatabaseSettings
+
+    with FakeTelegramAPI(token=TELEGRAM_TOKEN) as telegram, FakeZaloAPI() as zalo:
+        access, refresh = zalo.issue_pair()
+        env = {
+            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+            "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+            "ZALO_APP_ID": APP_ID,
+            "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
+            "ZALO_APP_SECRET_KEY": APP_SECRET_KEY,
+            "ZALO_OA_ACCESS_TOKEN": access,
+            "ZALO_OA_REFRESH_TOKEN": refresh,
+            "ZALO_BOT_TOKEN": BOT_TOKEN,
+            "ZALO_BOT_WEBHOOK_SECRET": ZALO_BOT_SECRET,
+            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "PUBLIC_BASE_URL": PUBLIC,
+        }
+        channels = sample_settings.channels.model_copy(
+            update={
+                "telegram_api_base": telegram.base_url,
+                "zalo_oa_api_base": zalo.base_url,
+                "zalo_oauth_base": zalo.base_url,
+                "zalo_bot_api_base": zalo.base_url,
+                "zalo_token_file": str(db_path.parent / "zalo-oa-tokens.json"),
+            }
+        )
+        settings = sample_settings.model_copy(
+            update={"channels": channels, "database": DatabaseSettings(url=f"sqlite:///{db_path}")}
+        )
+        # Each app hands the assistant its own case service: a copy keeps the session's
+        # shared runtime untouched.
+        runtime = dataclasses.replace(sample_runtime, assistant=copy.copy(sample_runtime.assistant))
+        with pytest.MonkeyPatch.context() as mp:
+            mp.delenv("DATABASE_URL", raising=False)
+            mp.delenv("TWILIO_ACCOUNT_SID", raising=False)
+            for name, value in env.items():
+                mp.setenv(name, value)
+            app = create_app(settings, runtime=runtime)
+            with TestClient(app, raise_server_exceptions=False) as client:
+                for name in ("telegram", "zalo", "zalo_bot", "voice"):
+                    assert name in app.state.adapters, f"channel {name} is not enabled"
+                yield Channels(client, telegram, zalo)
