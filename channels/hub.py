@@ -68,7 +68,9 @@ class ChannelAdapter(Protocol):
 
 # A webhook body deeper than this is no provider's: real updates nest five or six levels.
 MAX_JSON_DEPTH = 64
-_LOCATION_TEXT = re.compile(r"^\[location (-?[\d.]+),(-?[\d.]+)\]$")
+# How a shared location is stored ("[location 16.04010,108.22250]", or "[location]" when
+# unreadable), so that one stored before a restart is answered as a location again.
+_LOCATION_TEXT = re.compile(r"^\[location(?: ([^,\]]*),([^\]]*))?\]$")
 
 _RATE_LIMITED = {
     "vi": "Bạn đang gửi quá nhiều tin nhắn. Vui lòng chờ một chút rồi hỏi tiếp.",
@@ -401,7 +403,7 @@ class Hub:
             log.warning("answering message %d stored before a restart", message.id)
             shared = _LOCATION_TEXT.match(message.text or "")
             if shared is not None:
-                event.kind, event.location = "location", (float(shared[1]), float(shared[2]))
+                event.kind, event.location = "location", _point(shared[1], shared[2])
                 await self._reply_directly(
                     event,
                     self._turn(event),
@@ -441,6 +443,13 @@ def _cleaned(value: Any, depth: int) -> Any:
     if isinstance(value, dict):
         return {clean_text(k): _cleaned(v, depth + 1) for k, v in value.items()}
     return value
+
+
+def _point(lat: str | None, lon: str | None) -> tuple[float, float] | None:
+    try:
+        return (float(lat), float(lon)) if lat is not None and lon is not None else None
+    except ValueError:
+        return None
 
 
 def _on_earth(lat: float, lon: float) -> bool:

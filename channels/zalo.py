@@ -463,12 +463,10 @@ class ZaloOAAdapter:
             if not event.text.strip():
                 return None
         elif name == "user_send_location":
+            # An unreadable or impossible point still gets a reply: "that location is not valid".
             location = _location(message)
-            if location is None:
-                event.kind, event.text = "image", "[location]"  # unusable: asked to write instead
-            else:
-                event.kind, event.location = "location", location
-                event.text = f"[location {location[0]:.5f},{location[1]:.5f}]"
+            event.kind, event.location = "location", location
+            event.text = f"[location {location[0]:.5f},{location[1]:.5f}]" if location else "[location]"
         elif kind == "follow":
             event.text = "[follow]"
         else:  # a picture, sticker, file, voice...: asked to write instead
@@ -527,11 +525,9 @@ def _location(message: Mapping[str, Any]) -> tuple[float, float] | None:
     for c in candidates:
         if isinstance(c, dict):
             try:
-                lat, lon = float(c["latitude"]), float(c["longitude"])
+                return float(c["latitude"]), float(c["longitude"])
             except (KeyError, TypeError, ValueError):
                 continue
-            if -90 <= lat <= 90 and -180 <= lon <= 180:
-                return lat, lon
     return None
 
 

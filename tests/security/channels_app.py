@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,48 +78,66 @@ def twilio_signature(url: str, form: dict[str, str]) -> str:
 
 
 @contextmanager
-def all_channels(sample_settings: Any, sample_runtime: Any, db_path: Path) -> Iterator[Channels]:
-    """The app through its lifespan, each channel enabled against its loopback cloud."""
+def all_channels(
+    sample_settings: Any,
+    sample_runtime: Any,
+    db_path: Path,
+    *,
+    telegram: FakeTelegramAPI | None = None,
+    zalo: FakeZaloAPI | None = None,
+) -> Iterator[Channels]:
+    """The app through its lifespan, each channel enabled against its loopback cloud (new
+    ones, or those given: a restart of the server keeps talking to the same clouds)."""
+    with ExitStack() as stack:
+        if telegram is None:
+            telegram = stack.enter_context(FakeTelegramAPI(token=TELEGRAM_TOKEN))
+        if zalo is None:
+            zalo = stack.enter_context(FakeZaloAPI())
+        yield from _serve(sample_settings, sample_runtime, db_path, telegram, zalo)
+
+
+def _serve(
+    sample_settings: Any, sample_runtime: Any, db_path: Path, telegram: FakeTelegramAPI, zalo: FakeZaloAPI
+) -> Iterator[Channels]:
     from channels.api import create_app
     from channels.settings import DatabaseSettings
 
-    with FakeTelegramAPI(token=TELEGRAM_TOKEN) as telegram, FakeZaloAPI() as zalo:
-        access, refresh = zalo.issue_pair()
-        env = {
-            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-            "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-            "ZALO_APP_ID": APP_ID,
-            "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
-            "ZALO_APP_SECRET_KEY": APP_SECRET_KEY,
-            "ZALO_OA_ACCESS_TOKEN": access,
-            "ZALO_OA_REFRESH_TOKEN": refresh,
-            "ZALO_BOT_TOKEN": BOT_TOKEN,
-            "ZALO_BOT_WEBHOOK_SECRET": ZALO_BOT_SECRET,
-            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-            "PUBLIC_BASE_URL": PUBLIC,
+    access, refresh = zalo.issue_pair()
+    env = {
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "ZALO_APP_ID": APP_ID,
+        "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
+        "ZALO_APP_SECRET_KEY": APP_SECRET_KEY,
+        "ZALO_OA_ACCESS_TOKEN": access,
+        "ZALO_OA_REFRESH_TOKEN": refresh,
+        "ZALO_BOT_TOKEN": BOT_TOKEN,
+        "ZALO_BOT_WEBHOOK_SECRET": ZALO_BOT_SECRET,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "PUBLIC_BASE_URL": PUBLIC,
+    }
+    channels = sample_settings.channels.model_copy(
+        update={
+            "telegram_api_base": telegram.base_url,
+            "zalo_oa_api_base": zalo.base_url,
+            "zalo_oauth_base": zalo.base_url,
+            "zalo_bot_api_base": zalo.base_url,
+            "zalo_token_file": db_path.parent / "zalo-oa-tokens.json",
         }
-        channels = sample_settings.channels.model_copy(
-            update={
-                "telegram_api_base": telegram.base_url,
-                "zalo_oa_api_base": zalo.base_url,
-                "zalo_oauth_base": zalo.base_url,
-                "zalo_bot_api_base": zalo.base_url,
-                "zalo_token_file": str(db_path.parent / "zalo-oa-tokens.json"),
-            }
-        )
-        settings = sample_settings.model_copy(
-            update={"channels": channels, "database": DatabaseSettings(url=f"sqlite:///{db_path}")}
-        )
-        # Each app hands the assistant its own case service: a copy keeps the session's
-        # shared runtime untouched.
-        runtime = dataclasses.replace(sample_runtime, assistant=copy.copy(sample_runtime.assistant))
-        with pytest.MonkeyPatch.context() as mp:
-            mp.delenv("DATABASE_URL", raising=False)
-            mp.delenv("TWILIO_ACCOUNT_SID", raising=False)
-            for name, value in env.items():
-                mp.setenv(name, value)
-            app = create_app(settings, runtime=runtime)
-            with TestClient(app, raise_server_exceptions=False) as client:
-                for name in ("telegram", "zalo", "zalo_bot", "voice"):
-                    assert name in app.state.adapters, f"channel {name} is not enabled"
-                yield Channels(client, telegram, zalo)
+    )
+    settings = sample_settings.model_copy(
+        update={"channels": channels, "database": DatabaseSettings(url=f"sqlite:///{db_path}")}
+    )
+    # Each app hands the assistant its own case service: a copy keeps the session's
+    # shared runtime untouched.
+    runtime = dataclasses.replace(sample_runtime, assistant=copy.copy(sample_runtime.assistant))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("DATABASE_URL", raising=False)
+        mp.delenv("TWILIO_ACCOUNT_SID", raising=False)
+        for name, value in env.items():
+            mp.setenv(name, value)
+        app = create_app(settings, runtime=runtime)
+        with TestClient(app, raise_server_exceptions=False) as client:
+            for name in ("telegram", "zalo", "zalo_bot", "voice"):
+                assert name in app.state.adapters, f"channel {name} is not enabled"
+            yield Channels(client, telegram, zalo)
