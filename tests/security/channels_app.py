@@ -35,34 +35,44 @@ class Channels:
     zalo: FakeZaloAPI
 
     # -- signed requests, as each provider sends them ------------------------------------------
-    def telegram_post(self, body: bytes | dict[str, Any], *, secret: str | None = TELEGRAM_SECRET) -> Any:
+    # ``client``: another client of the same app (an ``httpx.AsyncClient`` for many requests
+    # from the app's own event loop; the call then returns a coroutine).
+    def telegram_post(
+        self, body: bytes | dict[str, Any], *, secret: str | None = TELEGRAM_SECRET, client: Any = None
+    ) -> Any:
         content = body if isinstance(body, bytes) else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-        return self.client.post("/webhooks/telegram", content=content, headers=headers)
+        return (client or self.client).post("/webhooks/telegram", content=content, headers=headers)
 
-    def zalo_post(self, body: bytes | dict[str, Any], *, signed: bool = True, timestamp: str = "") -> Any:
+    def zalo_post(
+        self, body: bytes | dict[str, Any], *, signed: bool = True, timestamp: str = "", client: Any = None
+    ) -> Any:
         content = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
         if not timestamp and isinstance(body, dict):
             timestamp = str(body.get("timestamp", ""))
         headers = {"Content-Type": "application/json"}
         if signed:
             headers["X-ZEvent-Signature"] = "mac=" + zalo_signature(content, timestamp)
-        return self.client.post("/webhooks/zalo", content=content, headers=headers)
+        return (client or self.client).post("/webhooks/zalo", content=content, headers=headers)
 
-    def zalo_bot_post(self, body: bytes | dict[str, Any], *, secret: str | None = ZALO_BOT_SECRET) -> Any:
+    def zalo_bot_post(
+        self, body: bytes | dict[str, Any], *, secret: str | None = ZALO_BOT_SECRET, client: Any = None
+    ) -> Any:
         content = body if isinstance(body, bytes) else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Bot-Api-Secret-Token"] = secret
-        return self.client.post("/webhooks/zalo-bot", content=content, headers=headers)
+        return (client or self.client).post("/webhooks/zalo-bot", content=content, headers=headers)
 
-    def voice_post(self, path_and_query: str, form: dict[str, str], *, signed: bool = True) -> Any:
+    def voice_post(
+        self, path_and_query: str, form: dict[str, str], *, signed: bool = True, client: Any = None
+    ) -> Any:
         headers = {}
         if signed:
             headers["X-Twilio-Signature"] = twilio_signature(PUBLIC + path_and_query, form)
-        return self.client.post(path_and_query, data=form, headers=headers)
+        return (client or self.client).post(path_and_query, data=form, headers=headers)
 
     @property
     def hub(self) -> Any:
@@ -70,7 +80,8 @@ class Channels:
 
 
 def zalo_signature(body: bytes, timestamp: str) -> str:
-    return hashlib.sha256(APP_ID.encode() + body + timestamp.encode() + OA_SECRET_KEY.encode()).hexdigest()
+    stamp = timestamp.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(APP_ID.encode() + body + stamp + OA_SECRET_KEY.encode()).hexdigest()
 
 
 def twilio_signature(url: str, form: dict[str, str]) -> str:
