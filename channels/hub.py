@@ -10,6 +10,7 @@ whose HTTP response is the answer, uses ``Hub.answer_now``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import math
@@ -404,12 +405,8 @@ class Hub:
             shared = _LOCATION_TEXT.match(message.text or "")
             if shared is not None:
                 event.kind, event.location = "location", _point(shared[1], shared[2])
-                await self._reply_directly(
-                    event,
-                    self._turn(event),
-                    lambda lang, event=event: self._centre_reply(event, lang),
-                    inbound_id=message.id,
-                )
+                write = functools.partial(self._centre_reply, event)
+                await self._reply_directly(event, self._turn(event), write, inbound_id=message.id)
                 continue
             await self._answer(event, self._turn(event), message.id)
         return len(pending)

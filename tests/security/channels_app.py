@@ -96,19 +96,26 @@ def all_channels(
     *,
     telegram: FakeTelegramAPI | None = None,
     zalo: FakeZaloAPI | None = None,
+    database_url: str | None = None,
 ) -> Iterator[Channels]:
     """The app through its lifespan, each channel enabled against its loopback cloud (new
-    ones, or those given: a restart of the server keeps talking to the same clouds)."""
+    ones, or those given: a restart of the server keeps talking to the same clouds), on
+    SQLite at ``db_path`` or on ``database_url``."""
     with ExitStack() as stack:
         if telegram is None:
             telegram = stack.enter_context(FakeTelegramAPI(token=TELEGRAM_TOKEN))
         if zalo is None:
             zalo = stack.enter_context(FakeZaloAPI())
-        yield from _serve(sample_settings, sample_runtime, db_path, telegram, zalo)
+        yield from _serve(sample_settings, sample_runtime, db_path, telegram, zalo, database_url)
 
 
 def _serve(
-    sample_settings: Any, sample_runtime: Any, db_path: Path, telegram: FakeTelegramAPI, zalo: FakeZaloAPI
+    sample_settings: Any,
+    sample_runtime: Any,
+    db_path: Path,
+    telegram: FakeTelegramAPI,
+    zalo: FakeZaloAPI,
+    database_url: str | None,
 ) -> Iterator[Channels]:
     from channels.api import create_app
     from channels.settings import DatabaseSettings
@@ -137,7 +144,10 @@ def _serve(
         }
     )
     settings = sample_settings.model_copy(
-        update={"channels": channels, "database": DatabaseSettings(url=f"sqlite:///{db_path}")}
+        update={
+            "channels": channels,
+            "database": DatabaseSettings(url=database_url or f"sqlite:///{db_path}"),
+        }
     )
     # Each app hands the assistant its own case service: a copy keeps the session's
     # shared runtime untouched.

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from handoff.models import Message
 from tests.fakes.telegram_api import text_update
 from tests.fakes.zalo_api import bot_text_update, oa_text_event
+from tests.pg import postgres_fixture
 from tests.security.channels_app import Channels, all_channels
 
 _ids = itertools.count(1)
@@ -202,3 +203,34 @@ def test_a_signed_keypad_turn_with_odd_digits_gets_the_menu_again(app: Channels,
     assert r.status_code == 200, r.text
     said = " ".join(s.text or "" for s in ET.fromstring(r.content).iter("Say"))
     assert "không có trong danh sách" in said
+
+
+# -- PostgreSQL refuses NUL in text, which SQLite stores -------------------------------------------
+pg_server = postgres_fixture("module")
+
+
+def test_on_postgresql_nul_and_surrogates_are_cleaned_on_every_door(
+    sample_settings: Any, sample_runtime: Any, pg_server: Any, tmp_path: Any
+) -> None:
+    url = pg_server.fresh_url("bad_input")
+    with all_channels(sample_settings, sample_runtime, tmp_path / "unused.db", database_url=url) as app:
+        for text in ("Đăng ký khai sinh\x00 cần gì?", SURROGATE, "\x1b[31m\x00\ud800"):
+            body = json.dumps({"text": text}).encode()
+            r = app.client.post("/api/v1/ask", content=body, headers={"Content-Type": "application/json"})
+            assert r.status_code == 200, r.text
+        user = 7_400_000 + next(_ids)
+        update = text_update(800_000 + next(_ids), user, "xin\x00 chào\ud800")
+        update["message"]["from"]["first_name"] = "L\x00an"
+        assert app.telegram_post(json.dumps(update).encode()).status_code == 200
+        assert wait_for(lambda: stored_texts(app, "telegram", str(user))) == ["xin chào"]
+        app.telegram.wait_for("sendMessage", lambda c: c.params.get("chat_id") == str(user))
+        chat = f"zb-nul-{next(_ids)}"
+        assert (
+            app.zalo_bot_post(json.dumps(bot_text_update(chat, "khai\x00 sinh")).encode()).status_code == 200
+        )
+        assert wait_for(lambda: stored_texts(app, "zalo_bot", chat)) == ["khai sinh"]
+        user_oa = f"zo-nul-{next(_ids)}"
+        event = oa_text_event(user_oa, "kết\x00 hôn")
+        assert app.zalo_post(json.dumps(event).encode(), timestamp=event["timestamp"]).status_code == 200
+        assert wait_for(lambda: stored_texts(app, "zalo", user_oa)) == ["kết hôn"]
+        assert app.client.get("/readyz").json()["channels"]["errors"] == 0

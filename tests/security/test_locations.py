@@ -20,6 +20,7 @@ from handoff.db import Database
 from handoff.models import Message, OutboxMessage
 from tests.fakes.telegram_api import FakeTelegramAPI, location_update, text_update
 from tests.fakes.zalo_api import FakeZaloAPI, oa_location_event
+from tests.pg import postgres_fixture
 from tests.security.channels_app import TELEGRAM_TOKEN, Channels, all_channels
 
 _ids = itertools.count(1)
@@ -41,24 +42,37 @@ def clouds() -> Iterator[tuple[FakeTelegramAPI, FakeZaloAPI]]:
         yield telegram, zalo
 
 
-@pytest.fixture(scope="module")
-def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("locations") / "hotline.db"
+pg_server = postgres_fixture("module")
 
 
-def serve(sample_settings: Any, sample_runtime: Any, db_path: Path, clouds: Any) -> Any:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('locations') / 'hotline.db'}"
+    return str(request.getfixturevalue("pg_server").fresh_url("locations"))
+
+
+def serve(sample_settings: Any, sample_runtime: Any, db_url: str, clouds: Any, tmp: Path) -> Any:
     telegram, zalo = clouds
-    return all_channels(sample_settings, sample_runtime, db_path, telegram=telegram, zalo=zalo)
+    return all_channels(
+        sample_settings, sample_runtime, tmp / "unused.db", telegram=telegram, zalo=zalo, database_url=db_url
+    )
 
 
 @pytest.fixture(scope="module")
-def app(sample_settings: Any, sample_runtime: Any, db_path: Path, clouds: Any) -> Iterator[Channels]:
-    with serve(sample_settings, sample_runtime, db_path, clouds) as app:
+def app(
+    sample_settings: Any,
+    sample_runtime: Any,
+    db_url: str,
+    clouds: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Channels]:
+    with serve(sample_settings, sample_runtime, db_url, clouds, tmp_path_factory.mktemp("loc")) as app:
         yield app
 
 
-def transcript(db_path: Path, conversation_id: str) -> list[Message]:
-    db = Database(f"sqlite:///{db_path}")
+def transcript(db_url: str, conversation_id: str) -> list[Message]:
+    db = Database(db_url)
     try:
         with db.session() as session:
             rows = list(
@@ -72,8 +86,8 @@ def transcript(db_path: Path, conversation_id: str) -> list[Message]:
         db.dispose()
 
 
-def outbox_rows(db_path: Path, conversation_id: str) -> list[OutboxMessage]:
-    db = Database(f"sqlite:///{db_path}")
+def outbox_rows(db_url: str, conversation_id: str) -> list[OutboxMessage]:
+    db = Database(db_url)
     try:
         with db.session() as session:
             rows = list(
@@ -93,51 +107,51 @@ def sends_to(app: Channels, user: int) -> int:
     return len([c for c in app.telegram.calls_of("sendMessage") if to_chat(user)(c)])
 
 
-def test_telegram_location_reply_is_a_stored_bot_message_sent_once(app: Channels, db_path: Path) -> None:
+def test_telegram_location_reply_is_a_stored_bot_message_sent_once(app: Channels, db_url: str) -> None:
     user = new_user()
     assert app.telegram_post(location_update(new_update(), user, *NEAR_HOA_CUONG)).status_code == 200
     sent = app.telegram.wait_for(
         "sendMessage", lambda c: to_chat(user)(c) and "Núi Thành" in c.params["text"]
     )
-    messages = transcript(db_path, f"telegram:{user}")
+    messages = transcript(db_url, f"telegram:{user}")
     assert [(m.sender, m.direction) for m in messages] == [("citizen", "in"), ("bot", "out")]
     assert messages[0].text == "[location 16.04010,108.22250]"
     assert messages[1].text == sent.params["text"] and "0905275908" in messages[1].text
     # The outbox row is the stored answer's: what staff read is what the citizen got.
-    (row,) = outbox_rows(db_path, f"telegram:{user}")
+    (row,) = outbox_rows(db_url, f"telegram:{user}")
     assert row.message_id == messages[1].id and row.status == "sent"
     # Staff read it in the case transcript too.
     staff_view = app.client.app.state.conversations.messages(f"telegram:{user}")
     assert any(m["sender"] == "bot" and "Núi Thành" in m["text"] for m in staff_view)
 
 
-def test_zalo_location_reply_is_a_stored_bot_message_sent_once(app: Channels, db_path: Path) -> None:
+def test_zalo_location_reply_is_a_stored_bot_message_sent_once(app: Channels, db_url: str) -> None:
     user = f"zl-{next(_ids)}"
     event = oa_location_event(user, 16.0637, 108.2225)
     assert app.zalo_post(event).status_code == 200
     sent = app.zalo.wait_for("message/cs", lambda c: (c.params.get("recipient") or {}).get("user_id") == user)
     assert "Lê Hồng Phong" in sent.text
-    messages = transcript(db_path, f"zalo:{user}")
+    messages = transcript(db_url, f"zalo:{user}")
     assert [m.sender for m in messages] == ["citizen", "bot"]
     assert messages[1].text == sent.text
-    (row,) = outbox_rows(db_path, f"zalo:{user}")
+    (row,) = outbox_rows(db_url, f"zalo:{user}")
     assert row.message_id == messages[1].id
     # Delivered again by Zalo: not answered twice.
     assert app.zalo_post(event).json()["duplicate"] is True
     time.sleep(0.5)
-    assert len(transcript(db_path, f"zalo:{user}")) == 2
+    assert len(transcript(db_url, f"zalo:{user}")) == 2
 
 
 @pytest.mark.parametrize("point", [(999.0, -999.0), (91.0, 0.0), (0.0, 181.5)])
 def test_telegram_location_off_the_earth_gets_a_polite_invalid_location(
-    app: Channels, db_path: Path, point: tuple[float, float]
+    app: Channels, db_url: str, point: tuple[float, float]
 ) -> None:
     user = new_user()
     assert app.telegram_post(location_update(new_update(), user, *point)).status_code == 200
     sent = app.telegram.wait_for("sendMessage", to_chat(user))
     assert "vị trí bạn gửi không hợp lệ" in sent.params["text"]
     assert ", :" not in sent.params["text"] and " của ," not in sent.params["text"]
-    assert [m.intent for m in transcript(db_path, f"telegram:{user}")] == [None, "invalid_location"]
+    assert [m.intent for m in transcript(db_url, f"telegram:{user}")] == [None, "invalid_location"]
 
 
 def test_zalo_location_off_the_earth_or_unreadable_gets_a_polite_invalid_location(app: Channels) -> None:
@@ -183,16 +197,14 @@ def test_a_location_while_staff_hold_the_case_reaches_staff_not_the_bot(app: Cha
 
 
 def test_a_restart_neither_resends_a_location_reply_nor_forgets_an_unanswered_one(
-    app: Channels, db_path: Path, sample_settings: Any, sample_runtime: Any, clouds: Any
+    app: Channels, db_url: str, sample_settings: Any, sample_runtime: Any, clouds: Any, tmp_path: Path
 ) -> None:
     answered = new_user()
     app.telegram_post(location_update(new_update(), answered, *NEAR_HOA_CUONG))
     app.telegram.wait_for("sendMessage", to_chat(answered))
     # A location stored by a server that stopped before answering it.
     pending = new_user()
-    service = ConversationService(
-        app.client.app.state.conversations.assistant, Database(f"sqlite:///{db_path}")
-    )
+    service = ConversationService(app.client.app.state.conversations.assistant, Database(db_url))
     turn = Turn(
         "[location 16.04010,108.22250]",
         f"telegram:{pending}",
@@ -203,10 +215,10 @@ def test_a_restart_neither_resends_a_location_reply_nor_forgets_an_unanswered_on
     service.receive(turn, channel_message_id=str(new_update()))
     service.db.dispose()
 
-    with serve(sample_settings, sample_runtime, db_path, clouds) as restarted:
+    with serve(sample_settings, sample_runtime, db_url, clouds, tmp_path) as restarted:
         sent = restarted.telegram.wait_for("sendMessage", to_chat(pending))
         assert "Núi Thành" in sent.params["text"]
         time.sleep(1.0)
         assert sends_to(restarted, answered) == 1
         assert sends_to(restarted, pending) == 1
-    assert [m.sender for m in transcript(db_path, f"telegram:{pending}")] == ["citizen", "bot"]
+    assert [m.sender for m in transcript(db_url, f"telegram:{pending}")] == ["citizen", "bot"]
