@@ -101,14 +101,8 @@ class Hub:
         self._warned: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self.io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub-io")
-        self.stats = {
-            "received": 0,
-            "duplicates": 0,
-            "rate_limited": 0,
-            "answered": 0,
-            "errors": 0,
-            "rejected": 0,
-        }
+        self.stats = {"received": 0, "duplicates": 0, "rate_limited": 0, "answered": 0, "errors": 0}
+        self.stats["rejected"] = 0  # provider webhooks acknowledged but unreadable (reject())
 
     def register(self, adapter: ChannelAdapter) -> None:
         self.adapters[adapter.name] = adapter
@@ -164,14 +158,10 @@ class Hub:
     async def receive(self, event: InboundEvent) -> bool:
         """Store the message now and answer it in the background. False: a duplicate."""
         turn = self._turn(event)
-        if event.kind == "location" and not self._limited(event.conversation_id):
-            # The nearest centre is a lookup, not a thought: answered at once, and stored
-            # like any bot answer so that staff see it and a restart does not send it again.
-            return await self._reply_directly(event, turn, lambda lang: self._centre_reply(event, lang))
         stored = await self._store(event, turn)
         if stored is None:
             return False
-        if event.kind == "location" or self._limited(event.conversation_id):
+        if self._limited(event.conversation_id):
             self.stats["rate_limited"] += 1
             if event.conversation_id not in self._warned:
                 self._warned.add(event.conversation_id)
@@ -184,6 +174,22 @@ class Hub:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return True
+
+    async def locate(self, event: InboundEvent) -> bool:
+        """A shared location, answered with the nearest centre. The centre is a lookup, not
+        a thought: the reply is stored with the citizen's message, like any bot answer (so
+        staff see it and a restart does not send it again), and queued in the outbox once.
+        Past the rate limit the location is stored, not answered. False for a duplicate."""
+        turn = self._turn(event)
+        if self._limited(event.conversation_id):
+            self.stats["rate_limited"] += 1
+            return await self._store(event, turn) is not None
+        write = functools.partial(self._centre_reply, event)
+        loop = asyncio.get_running_loop()
+        queued = await loop.run_in_executor(self.io, lambda: self._store_reply(event, turn, write))
+        if queued and self.worker is not None:
+            self.worker.wake()
+        return queued
 
     async def say(
         self,
@@ -198,14 +204,22 @@ class Hub:
         language keyboard, "please send text"), and queue it in the outbox like any answer.
         ``text`` may depend on the conversation's language. Quiet while a person holds the
         case. False for a duplicate."""
+        turn = self._turn(event)
 
         def write(language: str) -> Reply:
             body = text(language) if callable(text) else text
             return Reply(event.conversation_id, language, intent, body)
 
-        return await self._reply_directly(event, self._turn(event), write, lang=lang, extra=extra)
+        def store() -> bool:
+            return self._store_reply(event, turn, write, lang=lang, extra=extra)
 
-    async def _reply_directly(
+        loop = asyncio.get_running_loop()
+        queued = await loop.run_in_executor(self.io, store)
+        if queued and self.worker is not None:
+            self.worker.wake()
+        return queued
+
+    def _store_reply(
         self,
         event: InboundEvent,
         turn: Turn,
@@ -215,52 +229,39 @@ class Hub:
         extra: dict[str, Any] | None = None,
         inbound_id: int | None = None,
     ) -> bool:
-        """Store the citizen's event (unless ``inbound_id`` says it is stored already), then
-        the reply ``write`` composes in the conversation's language, and queue that reply
-        in the outbox once, tied to the stored message. Quiet while a person holds the case.
-        False for a duplicate."""
-        adapter = self.adapters.get(event.channel)
-        limit = adapter.capabilities.max_text if adapter is not None else 4000
-
-        def store() -> bool:
-            if inbound_id is None:
-                received = self.conversations.receive(turn, channel_message_id=event.message_id)
-                if received.duplicate:
-                    return False
-            else:
-                received = self.conversations.reload(turn, inbound_id)
-            cases = self.conversations.cases
-            if received.held is not None and cases is not None:
-                cases.on_citizen_message(event.conversation_id, received.inbound_id)
-                return True
-            default = self.conversations.assistant.config.default_language
-            language = lang or (received.state or {}).get("language") or event.lang or default
-            reply = write(language)
-            reply_id = self.conversations.record_text(
-                event.conversation_id,
-                event.channel,
-                reply.answer,
-                language=reply.language,
-                intent=reply.intent,
-            )
-            self.outbox.enqueue(
-                conversation_id=event.conversation_id,
-                channel=event.channel,
-                recipient=event.user_id,
-                text=reply.answer,
-                limit=limit,
-                options=reply.options or None,
-                language=reply.language,
-                message_id=reply_id,
-                extra=extra,
-            )
+        """(On an I/O thread.) Store the citizen's event (unless ``inbound_id`` says it is
+        stored already), then the reply ``write`` composes in the conversation's language,
+        and queue that reply in the outbox, tied to the stored message. Quiet while a
+        person holds the case. False for a duplicate."""
+        if inbound_id is None:
+            received = self.conversations.receive(turn, channel_message_id=event.message_id)
+            if received.duplicate:
+                return False
+        else:
+            received = self.conversations.reload(turn, inbound_id)
+        cases = self.conversations.cases
+        if received.held is not None and cases is not None:
+            cases.on_citizen_message(event.conversation_id, received.inbound_id)
             return True
-
-        loop = asyncio.get_running_loop()
-        queued = await loop.run_in_executor(self.io, store)
-        if queued and self.worker is not None:
-            self.worker.wake()
-        return queued
+        default = self.conversations.assistant.config.default_language
+        language = lang or (received.state or {}).get("language") or event.lang or default
+        reply = write(language)
+        reply_id = self.conversations.record_text(
+            event.conversation_id, event.channel, reply.answer, language=reply.language, intent=reply.intent
+        )
+        adapter = self.adapters.get(event.channel)
+        self.outbox.enqueue(
+            conversation_id=event.conversation_id,
+            channel=event.channel,
+            recipient=event.user_id,
+            text=reply.answer,
+            limit=adapter.capabilities.max_text if adapter is not None else 4000,
+            options=reply.options or None,
+            language=reply.language,
+            message_id=reply_id,
+            extra=extra,
+        )
+        return True
 
     async def _answer(self, event: InboundEvent, turn: Turn, inbound_id: int) -> None:
         loop = asyncio.get_running_loop()
@@ -406,7 +407,10 @@ class Hub:
             if shared is not None:
                 event.kind, event.location = "location", _point(shared[1], shared[2])
                 write = functools.partial(self._centre_reply, event)
-                await self._reply_directly(event, self._turn(event), write, inbound_id=message.id)
+                store = functools.partial(
+                    self._store_reply, event, self._turn(event), write, inbound_id=message.id
+                )
+                await loop.run_in_executor(self.io, store)
                 continue
             await self._answer(event, self._turn(event), message.id)
         return len(pending)

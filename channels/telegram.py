@@ -489,9 +489,7 @@ def messages_router() -> Router:
             kind="location",
             location=(lat, lon),
         )
-        # The hub answers a location with the nearest centre, stored and sent through
-        # the outbox like any answer.
-        await hub.receive(event)
+        await hub.locate(event)
 
     @router.message()
     async def other(message: TgMessage, event_update: Update, hub: Hub, adapter: TelegramAdapter) -> None:

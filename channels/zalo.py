@@ -570,13 +570,16 @@ SEND_TEXT: dict[str, str] = {
 
 
 async def dispatch(hub: Hub, event: InboundEvent) -> bool:
-    """Text and locations go to the hub; a follow is greeted and media are answered with
-    "please write" by the channel itself. False: a duplicate delivery."""
+    """Text goes to the hub, a location to its nearest-centre lookup; a follow is greeted
+    and media are answered with "please write" by the channel itself. False: a duplicate
+    delivery."""
     if event.kind == "follow":
         return await reply_directly(hub, event, compose.greeting, intent="greet")
     if event.kind == "image":
         text_for = lambda lang: SEND_TEXT.get(lang, SEND_TEXT["vi"])  # noqa: E731
         return await reply_directly(hub, event, text_for, intent="unsupported_content")
+    if event.kind == "location":
+        return await hub.locate(event)
     return await hub.receive(event)
 
 
