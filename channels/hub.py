@@ -175,22 +175,6 @@ class Hub:
         task.add_done_callback(self._tasks.discard)
         return True
 
-    async def locate(self, event: InboundEvent) -> bool:
-        """A shared location, answered with the nearest centre. The centre is a lookup, not
-        a thought: the reply is stored with the citizen's message, like any bot answer (so
-        staff see it and a restart does not send it again), and queued in the outbox once.
-        Past the rate limit the location is stored, not answered. False for a duplicate."""
-        turn = self._turn(event)
-        if self._limited(event.conversation_id):
-            self.stats["rate_limited"] += 1
-            return await self._store(event, turn) is not None
-        write = functools.partial(self._centre_reply, event)
-        loop = asyncio.get_running_loop()
-        queued = await loop.run_in_executor(self.io, lambda: self._store_reply(event, turn, write))
-        if queued and self.worker is not None:
-            self.worker.wake()
-        return queued
-
     async def say(
         self,
         event: InboundEvent,
@@ -322,6 +306,22 @@ class Hub:
         )
         self.stats["answered"] += 1
         return answered.reply
+
+    async def locate(self, event: InboundEvent) -> bool:
+        """A shared location, answered with the nearest centre. The centre is a lookup, not
+        a thought: the reply is stored with the citizen's message, like any bot answer (so
+        staff see it and a restart does not send it again), and queued in the outbox once.
+        Past the rate limit the location is stored, not answered. False for a duplicate."""
+        turn = self._turn(event)
+        if self._limited(event.conversation_id):
+            self.stats["rate_limited"] += 1
+            return await self._store(event, turn) is not None
+        write = functools.partial(self._centre_reply, event)
+        loop = asyncio.get_running_loop()
+        queued = await loop.run_in_executor(self.io, lambda: self._store_reply(event, turn, write))
+        if queued and self.worker is not None:
+            self.worker.wake()
+        return queued
 
     def _centre_reply(self, event: InboundEvent, lang: str) -> Reply:
         """The nearest known centre; a polite word when the point is no place on Earth or
