@@ -23,9 +23,10 @@ $(STAMP): pyproject.toml requirements.txt
 
 venv: $(STAMP)
 
+# A local trial: development (reads .env, cookies without Secure over plain http).
 run: $(STAMP)
-	$(VENV)/bin/hotline index --out $(INDEX)
-	$(VENV)/bin/hotline serve --index $(INDEX)
+	HOTLINE_ENVIRONMENT=development $(VENV)/bin/hotline index --out $(INDEX)
+	HOTLINE_ENVIRONMENT=development $(VENV)/bin/hotline serve --index $(INDEX)
 
 test: $(STAMP) rasa
 	$(PY) -m pytest -q

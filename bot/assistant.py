@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -59,7 +60,9 @@ class AssistantConfig:
 
 
 _FAILED = frozenset({"out_of_scope", "no_match"})
-_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
+# A phone number as citizens type it: "0905 123 456", "+84 905.123.456", "(+84) 905-123-456",
+# "(024) 3825 1234"; matched on NFKC text, so full-width digits count too.
+_PHONE = re.compile(r"(?<![\d+])(?:\(?\+?84\)?|\(?0)[\s.\-]?(?:\(0\)[\s.\-]?)?\d(?:\)?[\s.\-]?\d)+(?!\d)")
 _OPTION = re.compile(
     r"^\s*(?:s[ốo]|số|so|l[ựu]a ch[ọo]n|ch[ọo]n|option|choice|number|no\.?|n°|num[ée]ro|opci[óo]n|#|第)?"
     r"\s*(\d{1,2})\s*(?:[.)]|번|番|个|項)?\s*$",
@@ -172,7 +175,7 @@ class Assistant:
         if not text:
             lang = known or self.config.default_language
             return Reply(conv, lang, "empty", compose.empty_input(lang))
-        if not any(c.isalpha() or is_cjk(c) for c in text) and not (state.pending and _OPTION.match(text)):
+        if not any(c.isalpha() or is_cjk(c) for c in text) and not _answers_pending(text, state.pending):
             lang = known or self.config.default_language
             return Reply(conv, lang, "unreadable", compose.unreadable_input(lang))
 
@@ -395,10 +398,14 @@ class Assistant:
                 return Reply(conv, lang, "deny", compose.say(lang, "handoff_declined"))
             return None
         if pending.kind == "callback_number":
-            match = _PHONE.search(text)
-            if match and state.case_id and self.cases is not None:
-                phone = re.sub(r"[\s.\-]", "", match.group(0))
-                self.cases.set_callback(state.case_id, phone)
+            phone = callback_number(text)
+            if phone and state.case_id and self.cases is not None:
+                try:
+                    self.cases.set_callback(state.case_id, phone)
+                except Exception:
+                    # Visible, never silent: the number is in the stored message for staff.
+                    log.exception("could not keep the callback number of case %s", state.case_id)
+                    return Reply(conv, lang, "callback", compose.say(lang, "handoff_unavailable"))
                 saved = compose.say(lang, "callback_saved", number=mask_pii(phone))
                 return Reply(conv, lang, "callback", saved, handoff=HandoffRef(state.case_id, "waiting"))
             if _yes_no(text, parse) is False:
@@ -527,6 +534,9 @@ class Assistant:
         info = self.cases.queue_info(state.case_id)
         if info is None or info.position < 1:
             return None
+        if not info.open_now:
+            # The answer asks for a number to call back again: the next message may be one.
+            state.pending = Pending("callback_number")
         answer = (
             f"{compose.say(lang, 'handoff_pending', case_id=state.case_id)} {self._queue_text(lang, info)}"
         )
@@ -715,6 +725,32 @@ _ORDINALS = {
     "세": 3,
     "네": 4,
 }
+
+
+def callback_number(text: str) -> str | None:
+    """The Vietnamese phone number in ``text``, as digits ("+84…" kept): mobile or landline,
+    written with 0, 84 or +84 and any spaces, dots, dashes or parentheses; None when there is
+    none or it has too few or too many digits."""
+    for match in _PHONE.finditer(unicodedata.normalize("NFKC", text or "")):
+        digits = re.sub(r"\D", "", match.group(0))
+        if digits.startswith("84"):
+            # "+84 (0) 905…": the trunk 0 is dropped after the country code.
+            national = digits[3:] if digits[2] == "0" else digits[2:]
+            if 9 <= len(national) <= 10:
+                return ("+84" if "+" in match.group(0) else "84") + national
+        elif 10 <= len(digits) <= 11:
+            return digits
+    return None
+
+
+def _answers_pending(text: str, pending: Pending | None) -> bool:
+    """A message without letters that still answers the pending question: an option's
+    number, or the callback number asked for (even a mistyped one, to be asked again)."""
+    if pending is None:
+        return False
+    if pending.kind == "callback_number":
+        return any(c.isdigit() for c in text)
+    return bool(_OPTION.match(text))
 
 
 def _option_number(text: str, parse: Parse | None) -> int | None:

@@ -1,8 +1,9 @@
 """Guards on what citizens write: personal numbers, secrets, legal advice, insults.
 
-- ``mask_pii`` hides ID-card and phone numbers before text is logged, stored for analytics
-  or shown where it need not be, keeping the last three digits so that staff can still tell
-  two numbers apart. Dossier codes are never masked: they are what staff look up.
+- ``mask_pii`` is ``handoff.masking.mask_text``: ID-card, phone, passport, account numbers and
+  one-time codes are hidden wherever the bot echoes them, keeping the last three digits so that
+  two numbers can still be told apart. Dossier codes are never masked: they are what staff
+  look up.
 - ``mentions_secret`` spots passwords and one-time codes in the conversation, so that the
   assistant can warn that no official ever asks for them (a common scam on the phone).
 - ``wants_legal_advice`` spots requests for an opinion on a person's own case (will I win,
@@ -20,48 +21,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from bot.dossier import dossier_code_spans
+from handoff.masking import mask_text
 from knowledge.text import fold, has_vietnamese_marks
-
-MASK = "\u2022"  # "•"
-KEEP_DIGITS = 3
 
 # --------------------------------------------------------------------------- PII
 
-_D = "[0-9\uff10-\uff19]"  # ASCII and full-width digits (Japanese and Chinese keyboards)
-_SEP = "[ .\\-\u00a0]"
-_PII_RE = re.compile(
-    rf"(?<![0-9\uff10-\uff19])(?:"
-    # +84 / 84 then 9-10 digits (no trunk 0), optionally "(0)" and separators between digits
-    rf"(?:\(?\+84\)?|(?<![\w+])84){_SEP}?(?:\(0\){_SEP}?)?{_D}(?:{_SEP}?{_D}){{8,9}}"
-    # 0 then 9 digits (mobile) or 10 (landline 02x), separators between digits
-    rf"|[0\uff10]{_D}(?:{_SEP}?{_D}){{8,9}}"
-    # CCCD (12 digits) and CMND (9 digits), written without separators: amounts such as
-    # "100.000.000" also have nine digits, and must not be masked
-    rf"|{_D}{{12}}|{_D}{{9}}"
-    rf")(?![0-9\uff10-\uff19])"
-)
-
-
-def _mask(match: re.Match[str]) -> str:
-    digits = [c for c in match.group(0) if c.isdigit()]
-    return MASK * (len(digits) - KEEP_DIGITS) + "".join(digits[-KEEP_DIGITS:])
-
-
-def mask_pii(text: str) -> str:
-    """ID-card and phone numbers → "•••••••••123"; dossier codes and other text untouched."""
-    if not text:
-        return text
-    spared = dossier_code_spans(text)
-
-    def replace(match: re.Match[str]) -> str:
-        start, end = match.span()
-        if any(start < s_end and s_start < end for s_start, s_end in spared):
-            return match.group(0)
-        return _mask(match)
-
-    return _PII_RE.sub(replace, text)
-
+# One masking rule for the whole product: what the bot echoes is masked like the console's
+# lists and exports (``handoff.masking``, a pure module).
+mask_pii = mask_text
 
 # --------------------------------------------------------------------------- helpers
 

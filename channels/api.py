@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.assistant import Turn
 from channels.conversation import ConversationService
 from channels.hub import Hub
+from channels.limits import ask_rate_limit, install_limits
 from channels.outbox import Outbox, OutboxWorker
 from channels.runtime import Runtime
 from channels.settings import Settings
@@ -231,6 +232,7 @@ def create_app(
         description="Answers questions about Vietnam's administrative procedures from the official catalogue.",
     )
     app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
+    install_limits(app, settings, db)
     channel_modules = load_channel_modules()
     for module in channel_modules:
         app.include_router(module.make_router())
@@ -251,7 +253,7 @@ def create_app(
         log.info("rejected request to %s: %s", request.url.path, errors[:3])
         return JSONResponse({"detail": errors}, status_code=422)
 
-    @app.post("/api/v1/ask", response_model=AskResponse)
+    @app.post("/api/v1/ask", response_model=AskResponse, dependencies=[Depends(ask_rate_limit)])
     async def ask(body: AskRequest, rt: RuntimeDep, request: Request) -> dict[str, Any]:
         turn = Turn(body.text, body.conversation_id, body.lang, channel=body.channel)
         loop = asyncio.get_running_loop()

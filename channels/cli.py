@@ -71,7 +71,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if workers <= 1:
         # An explicit --index is served as it is; the configured one is rebuilt when stale.
         app = create_app(settings, index_dir=index_dir, rebuild=False if index_dir else None)
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+        # proxy_headers=False: X-Forwarded-For is believed only from server.trusted_proxies,
+        # by the app itself (channels.limits.TrustedProxies), not from any local peer.
+        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, proxy_headers=False)
         return 0
     if index_dir is None:
         # Build (or check) once here, so that the workers only load it.
@@ -97,6 +99,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=workers,
         log_level="info",
         access_log=False,
+        proxy_headers=False,
     )
     return 0
 

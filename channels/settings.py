@@ -3,16 +3,23 @@
 Secrets (channel tokens, DATABASE_URL) are read from the environment only, a ``.env``
 file in development. Relative paths in config.yml are resolved against the file's folder
 so the app behaves the same whatever the working directory.
+
+Outside development and test (``environment: production``, the default) the settings refuse
+to load with a placeholder or missing secret of an enabled channel, a well-known database
+password or console cookies without ``Secure``: a deployment fails at start, with the list of
+what to fix, instead of running unsafe.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from handoff.config import HandoffSettings
@@ -47,6 +54,27 @@ class ServerSettings(BaseModel):
     workers: int = Field(2, ge=1, le=32)
     max_body_bytes: int = Field(65536, ge=1024)
     max_text_chars: int = Field(4000, ge=100)
+    # Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; from any other peer
+    # the connecting address is the client's (rate limits, audit log).
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"server.trusted_proxies: {item!r} is not an IP address or CIDR") from exc
+        return [item.strip() for item in value]
+
+
+class ApiSettings(BaseModel):
+    """The public API (``POST /api/v1/ask``, the web chat): limits shared by every process."""
+
+    rate_limit_messages: int = Field(10, ge=1)  # per conversation within the window
+    rate_limit_per_address: int = Field(30, ge=1)  # per client address within the window
+    rate_limit_seconds: float = Field(60.0, ge=1)
 
 
 class DatabaseSettings(BaseModel):
@@ -116,13 +144,16 @@ class DossierSettings(BaseModel):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_nested_delimiter="__", extra="ignore")
 
-    environment: Literal["development", "production", "test"] = "development"
+    # Production unless said otherwise: a forgotten setting must fail safe (`make run` and the
+    # tests say development / test).
+    environment: Literal["development", "production", "test"] = "production"
     data: DataSettings = Field(default_factory=DataSettings)
     index: IndexSettings = Field(default_factory=IndexSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     languages: list[str] = Field(default_factory=lambda: list(LANGS))
     default_language: str = "vi"
     server: ServerSettings = Field(default_factory=ServerSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     nlu: NLUSettings = Field(default_factory=NLUSettings)
     channels: ChannelSettings = Field(default_factory=ChannelSettings)
@@ -138,6 +169,18 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unsupported languages {unknown}; supported: {list(LANGS)}")
         return value
+
+    @model_validator(mode="after")
+    def _safe_outside_development(self) -> Settings:
+        if self.environment == "production":
+            problems = production_problems(self, os.environ)
+            if problems:
+                raise ValueError(
+                    "refusing to start with environment: production:\n  - "
+                    + "\n  - ".join(problems)
+                    + "\n(see README, 'Production checklist'; for a local trial set HOTLINE_ENVIRONMENT=development)"
+                )
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -175,7 +218,10 @@ def load_settings(config: Path | str | None = None) -> Settings:
         data = loaded
     elif config:
         raise FileNotFoundError(f"config file {path} not found")
-    _load_dotenv(PROJECT_ROOT / ".env")
+    environment = os.environ.get("HOTLINE_ENVIRONMENT") or str(data.get("environment") or "production")
+    if environment == "development":
+        # A deployment's secrets come from its environment, never from a file left in the tree.
+        _load_dotenv(PROJECT_ROOT / ".env")
     data.setdefault("config_dir", str(path.resolve().parent if path.is_file() else PROJECT_ROOT))
     return Settings(**data)
 
@@ -190,3 +236,84 @@ def _load_dotenv(path: Path) -> None:
             continue
         key, value = line.split("=", 1)
         os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+# Which secrets make a channel enabled, and which it then needs (DESIGN.md, "Secrets").
+CHANNEL_SECRETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "telegram": (("TELEGRAM_BOT_TOKEN",), ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")),
+    "zalo": (("ZALO_APP_ID", "ZALO_OA_SECRET_KEY"), ("ZALO_APP_ID", "ZALO_OA_SECRET_KEY")),
+    "zalo_bot": (
+        ("ZALO_BOT_TOKEN", "ZALO_BOT_WEBHOOK_SECRET"),
+        ("ZALO_BOT_TOKEN", "ZALO_BOT_WEBHOOK_SECRET"),
+    ),
+    "voice": (("TWILIO_AUTH_TOKEN",), ("TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")),
+}
+_PLACEHOLDER = re.compile(
+    r"change[_ -]?me|replace[_ -]?me|placeholder|your[_ -]|example\.|^<.*>$|^x+$|^\*+$|^(todo|tbd|secret|"
+    r"token|password|test|dummy|none|null|default|admin|12345678?)$",
+    re.IGNORECASE,
+)
+# Passwords a scanner tries first; a production database never has one.
+DEFAULT_DB_PASSWORDS = frozenset(
+    {
+        "postgres",
+        "password",
+        "changeme",
+        "change_me",
+        "admin",
+        "root",
+        "secret",
+        "hotline",
+        "123456",
+        "12345678",
+    }
+)
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.search(value.strip()))
+
+
+def production_problems(settings: Settings, environ: Any) -> list[str]:
+    """What makes these settings unsafe to serve citizens with (empty when nothing)."""
+    problems: list[str] = []
+    for channel, (triggers, required) in CHANNEL_SECRETS.items():
+        if not any((environ.get(name) or "").strip() for name in triggers):
+            continue  # disabled: its routes answer 404
+        for name in required:
+            value = (environ.get(name) or "").strip()
+            if not value:
+                problems.append(f"{name} is missing: the {channel} channel is enabled but unauthenticated")
+            elif is_placeholder(value):
+                problems.append(
+                    f"{name} holds a placeholder value: set the real secret of the {channel} channel"
+                )
+    base = (environ.get("PUBLIC_BASE_URL") or "").strip()
+    if base and not base.startswith("https://"):
+        problems.append("PUBLIC_BASE_URL must be the public https:// origin")
+    if settings.dossiers.source == "http" and settings.dossiers.api_key_header:
+        key = (environ.get("DOSSIER_API_KEY") or "").strip()
+        if not key or is_placeholder(key):
+            problems.append("DOSSIER_API_KEY is missing or a placeholder (dossiers.api_key_header is set)")
+    problems += _database_problems(settings.database_url)
+    if settings.handoff.cookie_secure is False:
+        problems.append("handoff.cookie_secure is false: console session cookies would travel without Secure")
+    return problems
+
+
+def _database_problems(url: str) -> list[str]:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return ["the database URL (DATABASE_URL or database.url) cannot be parsed"]
+    password = parsed.password
+    if password is None:
+        return []  # SQLite, or PostgreSQL with peer / certificate authentication
+    if password.lower() in DEFAULT_DB_PASSWORDS or is_placeholder(password) or password == parsed.username:
+        return [
+            "the database password is a default or placeholder one: set a strong password in DATABASE_URL"
+        ]
+    return []

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
 
 from handoff.auth import LoginRateLimited, StaffError, StaffExists, staff_dict
 from handoff.deps import (
@@ -38,12 +39,17 @@ from handoff.deps import (
     current_session,
     set_session_cookie,
 )
-from handoff.service import CaseError, QueueFilter
+from handoff.models import Case
+from handoff.service import OPEN, CaseError, QueueFilter
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/console/api", tags=["console"])
 LANG_PATTERN = r"^(vi|en|fr|es|zh|ko|ja)$"
+# Integers a database column holds (PostgreSQL BIGINT); a larger one is a 422, never an overflow.
+MAX_ID = 2**63 - 1
+# No queue has a million cases; a larger offset is a mistake or a probe.
+MAX_OFFSET = 1_000_000
 
 
 @contextmanager
@@ -82,7 +88,7 @@ class TextIn(_Body):
 
 
 class TransferIn(_Body):
-    staff_id: int | None = None
+    staff_id: int | None = Field(None, ge=1, le=MAX_ID)
     team: str | None = Field(None, max_length=64)
 
 
@@ -156,10 +162,10 @@ def list_cases(
     language: str | None = None,
     channel: str | None = None,
     team: str | None = None,
-    callback: int | None = None,
-    mine: int | None = None,
+    callback: Annotated[int | None, Query(ge=0, le=1)] = None,
+    mine: Annotated[int | None, Query(ge=0, le=1)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     filters = QueueFilter(
         status=status,
@@ -172,7 +178,33 @@ def list_cases(
         offset=offset,
     )
     with _answer_errors():
-        return {"cases": cases.list_queue(filters)}
+        listed = cases.list_queue(filters)
+    # The page holds at most `limit` rows; the queue header shows the true totals.
+    return {"cases": listed, **_totals(cases, filters)}
+
+
+def _totals(cases: Any, f: QueueFilter) -> dict[str, int]:
+    """How many cases match the filters (``total``) and how many of them wait (``waiting``)."""
+    query = select(Case.status, func.count()).group_by(Case.status)
+    for column, value in (
+        (Case.language, f.language),
+        (Case.channel, f.channel),
+        (Case.team, f.team),
+        (Case.assigned_to, f.assigned_to),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if f.callback is not None:
+        query = query.where(Case.callback.is_(f.callback))
+    with cases.db.session() as s:
+        by_status = {status: int(n) for status, n in s.execute(query)}
+    if f.status == "open":
+        total = sum(by_status.get(st, 0) for st in OPEN)
+    elif f.status == "all":
+        total = sum(by_status.values())
+    else:
+        total = by_status.get(f.status, 0)
+    return {"total": total, "waiting": by_status.get("waiting", 0)}
 
 
 @router.post("/cases", dependencies=[CsrfChecked], status_code=201)
@@ -318,6 +350,17 @@ def create_staff(body: StaffIn, request: Request, accounts: StaffAccounts, admin
     return staff_dict(created)
 
 
+@router.post("/staff/{username}/unlock", dependencies=[CsrfChecked])
+def unlock_staff(username: str, request: Request, accounts: StaffAccounts, admin: Admin) -> dict[str, Any]:
+    """End an account's login lock and forget its failed attempts (audited)."""
+    with _answer_errors():
+        try:
+            was_locked = accounts.unlock(username, by=admin.id, ip=client_ip(request))
+        except StaffError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+    return {"username": username.strip().lower(), "unlocked": was_locked}
+
+
 @router.get("/outcomes")
 def outcomes(settings: Settings, staff: CurrentStaff) -> dict[str, Any]:
     return {"outcomes": list(settings.outcomes)}
@@ -337,14 +380,15 @@ async def events(
     cases: Cases,
     settings: Settings,
     staff: CurrentStaff,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     """Server-sent events: ``event: case`` with {kind, case_id, case, data} per case change,
     read from the case_events table (so any server process's changes appear)."""
     start = after
-    if start is None and last_event_id and last_event_id.strip().isdigit():
-        start = int(last_event_id.strip())
+    resume = (last_event_id or "").strip()
+    if start is None and resume.isascii() and resume.isdigit() and len(resume) <= 19:
+        start = min(int(resume), MAX_ID)
     if start is None:
         start = await run_in_threadpool(cases.last_event_id)
     token = request.cookies.get(SESSION_COOKIE)

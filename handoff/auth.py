@@ -1,15 +1,15 @@
 """Staff accounts, console sessions and the login rate limit.
 
 Passwords are argon2id hashes. A session is a random cookie token of which only the
-SHA-256 is stored, with an expiry and its own CSRF token. Login attempts are rows of
-``login_attempts`` so every server process counts the same failures.
+SHA-256 is stored, with an expiry and its own CSRF token. Login attempts are counted by the
+database's atomic counters (``handoff.limits``), so every server process and replica
+counts the same attempts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import re
 import secrets
 from collections.abc import Callable, Iterable
@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 
 from handoff.config import HandoffSettings
 from handoff.db import Database
-from handoff.models import AuditEntry, LoginAttempt, Staff, StaffSession
+from handoff.limits import Hit, Limiter
+from handoff.models import AuditEntry, Staff, StaffSession
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,63}$")
 # Sessions are "seen" at most this often, so that a busy console does not write every request.
 _TOUCH_EVERY = timedelta(seconds=60)
+LOGIN_SCOPE = "login"
 
 
 class StaffError(ValueError):
@@ -96,6 +98,7 @@ class StaffService:
         self.settings = settings
         self._clock = clock or (lambda: datetime.now(UTC))
         self.hasher = hasher or PasswordHasher()
+        self.limits = Limiter(db, self._clock)
         self._dummy: str | None = None
 
     @property
@@ -198,15 +201,33 @@ class StaffService:
     def authenticate(self, username: str, password: str, ip: str | None = None) -> Staff | None:
         """The staff member when the password is right; None when not.
 
-        Raises ``LoginRateLimited`` (before checking the password) when this username or
-        this address failed too often within the window.
+        Raises ``LoginRateLimited`` before the password is checked when the account is
+        locked, or when this username or this address used up its attempts in the window.
+        Each attempt takes a slot of an atomic counter in the database, so that N parallel
+        guesses get N different counts and only ``limit`` of them reach argon2. A right
+        password gives its own slots back (it was no failure) but resets nothing else.
         """
         name = normalise_username(username)[:64]
         now = self.now()
-        keys = [f"user:{name}"] + ([f"ip:{ip}"] if ip else [])
-        self._check_limit(f"user:{name}", self.settings.login_max_failures, now, "username")
+        window = self.settings.login_window_minutes * 60
+        user_key = f"user:{name}"
+        locked = self.limits.locked_for(LOGIN_SCOPE, user_key, now=now)
+        if locked:
+            log.warning("login refused for %s: account locked for %d s", user_key, locked)
+            raise LoginRateLimited(locked, "username")
+        user_hit = self.limits.hit(LOGIN_SCOPE, user_key, self.settings.login_max_failures, window, now=now)
+        if not user_hit.allowed:
+            raise LoginRateLimited(self._lock_account(user_hit, name, ip, now), "username")
+        ip_hit = None
         if ip:
-            self._check_limit(f"ip:{ip}", self.settings.login_max_failures_per_ip, now, "address")
+            ip_hit = self.limits.hit(
+                LOGIN_SCOPE, f"ip:{ip}", self.settings.login_max_failures_per_ip, window, now=now
+            )
+            if not ip_hit.allowed:
+                # The username had no try: its slot goes back.
+                self.limits.refund(user_hit)
+                log.warning("login refused for address %s: %d attempts", ip, ip_hit.count)
+                raise LoginRateLimited(ip_hit.retry_after, "address")
         with self.db.session() as s:
             staff = s.scalar(select(Staff).where(Staff.username == name))
             ok = False
@@ -216,8 +237,6 @@ class StaffService:
                 ok = self._verify(staff.password_hash, password)
                 if ok and self.hasher.check_needs_rehash(staff.password_hash):
                     staff.password_hash = self.hasher.hash(password)
-            for key in keys:
-                s.add(LoginAttempt(key=key, success=ok, at=now))
             if not ok:
                 s.add(
                     AuditEntry(
@@ -228,40 +247,67 @@ class StaffService:
                         created_at=now,
                     )
                 )
-            # Old attempts are of no use to the limit.
-            s.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1)))
+        if ok:
+            for hit in (user_hit, ip_hit):
+                if hit is not None:
+                    self.limits.refund(hit)
+            self.limits.release(LOGIN_SCOPE, user_key)
         return staff if ok else None
+
+    def _lock_account(self, hit: Hit, name: str, ip: str | None, now: datetime) -> int:
+        """Seconds to wait. The first refusal of a window locks the account, with back-off."""
+        if not hit.first_refusal:
+            return max(hit.retry_after, self.limits.locked_for(LOGIN_SCOPE, hit.key, now=now))
+        seconds, level = self.limits.lock(
+            LOGIN_SCOPE,
+            hit.key,
+            self.settings.login_window_minutes * 60,
+            self.settings.login_lock_max_minutes * 60,
+            now=now,
+        )
+        log.warning("staff account %s locked for %d s (lock %d in a row)", name, seconds, level)
+        with self.db.session() as s:
+            staff_id = s.scalar(select(Staff.id).where(Staff.username == name))
+            s.add(
+                AuditEntry(
+                    staff_id=staff_id,
+                    action="account_locked",
+                    detail={"username": name, "seconds": seconds, "level": level},
+                    ip=ip,
+                    created_at=now,
+                )
+            )
+        return seconds
+
+    def unlock(self, username: str, *, by: int | None = None, ip: str | None = None) -> bool:
+        """End an account's login lock and forget its failed attempts (audited).
+
+        False when there was nothing to unlock; raises ``StaffError`` for an unknown account.
+        """
+        name = normalise_username(username)
+        with self.db.session() as s:
+            staff_id = s.scalar(select(Staff.id).where(Staff.username == name))
+        if staff_id is None:
+            raise StaffError(f"no staff account named {username!r}")
+        cleared = self.limits.clear(LOGIN_SCOPE, f"user:{name}")
+        with self.db.session() as s:
+            s.add(
+                AuditEntry(
+                    staff_id=by,
+                    action="account_unlocked",
+                    detail={"staff_id": staff_id, "username": name},
+                    ip=ip,
+                    created_at=self.now(),
+                )
+            )
+        log.info("staff account %s unlocked", name)
+        return cleared > 0
 
     def _verify(self, hashed: str, password: str) -> bool:
         try:
             return self.hasher.verify(hashed, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
-
-    def _check_limit(self, key: str, limit: int, now: datetime, scope: str) -> None:
-        window = timedelta(minutes=self.settings.login_window_minutes)
-        with self.db.session() as s:
-            last_ok = s.scalar(
-                select(func.max(LoginAttempt.at)).where(
-                    LoginAttempt.key == key, LoginAttempt.success.is_(True)
-                )
-            )
-            since = now - window
-            if last_ok is not None and aware(last_ok) > since:
-                since = aware(last_ok)
-            failures = list(
-                s.scalars(
-                    select(LoginAttempt.at)
-                    .where(LoginAttempt.key == key, LoginAttempt.success.is_(False), LoginAttempt.at > since)
-                    .order_by(LoginAttempt.at)
-                )
-            )
-        if len(failures) >= limit:
-            # Free again when the oldest counted failure leaves the window.
-            oldest = aware(failures[len(failures) - limit])
-            retry = max(1, math.ceil((oldest + window - now).total_seconds()))
-            log.warning("login refused for %s: %d failures", key, len(failures))
-            raise LoginRateLimited(retry, scope)
 
     # -- sessions --------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""``hotline staff add|list|passwd``: console accounts from the command line.
+"""``hotline staff add|list|passwd|unlock``: console accounts from the command line.
 
 The password is read from standard input (prompted, without echo, on a terminal), never
 from the command line where it would land in the shell history and the process list.
@@ -12,7 +12,15 @@ import logging
 import sys
 from typing import Any, TextIO
 
-from handoff.auth import MIN_PASSWORD_LENGTH, ROLES, StaffError, StaffExists, StaffService, check_password
+from handoff.auth import (
+    MIN_PASSWORD_LENGTH,
+    ROLES,
+    StaffError,
+    StaffExists,
+    StaffService,
+    check_password,
+    normalise_username,
+)
 from handoff.config import HandoffSettings
 from handoff.db import Database
 
@@ -20,11 +28,11 @@ log = logging.getLogger(__name__)
 
 
 def add_staff_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``staff`` command (with ``add``, ``list``, ``passwd``) to ``subparsers``."""
+    """Add the ``staff`` command (with ``add``, ``list``, ``passwd``, ``unlock``) to ``subparsers``."""
     staff: argparse.ArgumentParser = subparsers.add_parser(
-        "staff", help="console staff accounts (add, list, passwd)"
+        "staff", help="console staff accounts (add, list, passwd, unlock)"
     )
-    actions = staff.add_subparsers(dest="staff_command", required=True, metavar="{add,list,passwd}")
+    actions = staff.add_subparsers(dest="staff_command", required=True, metavar="{add,list,passwd,unlock}")
     add = actions.add_parser("add", help="create a staff account; the password is read from standard input")
     add.add_argument("--username", required=True)
     add.add_argument("--role", required=True, choices=ROLES)
@@ -40,6 +48,10 @@ def add_staff_parser(subparsers: Any) -> argparse.ArgumentParser:
         "passwd", help="set a new password (from standard input); ends the account's sessions"
     )
     passwd.add_argument("--username", required=True)
+    unlock = actions.add_parser(
+        "unlock", help="end an account's login lock and forget its failed attempts (audited)"
+    )
+    unlock.add_argument("--username", required=True)
     return staff
 
 
@@ -75,6 +87,15 @@ def run_staff(
                 teams = ",".join(st.teams or []) or "-"
                 state = "active" if st.active else "disabled"
                 print(f"{st.id}\t{st.username}\t{st.role}\t{teams}\t{state}\t{st.display_name}", file=out)
+            return 0
+        if args.staff_command == "unlock":
+            try:
+                locked = accounts.unlock(args.username)
+            except StaffError as exc:
+                print(f"error: {exc}", file=err)
+                return 2
+            state = "unlocked" if locked else "was not locked; its failed attempts are forgotten"
+            print(f"{normalise_username(args.username)!r} {state}", file=out)
             return 0
         try:
             password = read_password(stdin)

@@ -103,6 +103,9 @@ class HandoffSettings(BaseModel):
     login_max_failures: int = Field(default=5, ge=1)  # per username within the window
     login_max_failures_per_ip: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    # A locked account stays locked for the window, then twice as long at each consecutive lock,
+    # at most this long (an admin can unlock: `hotline staff unlock`).
+    login_lock_max_minutes: int = Field(default=1440, ge=1)
     canned_replies: Path = DEFAULT_CANNED
     # Teams a case can be routed or transferred to (province codes or fields, e.g. "48",
     # "tax"). Empty: any team name is accepted.

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -107,16 +108,35 @@ class StaffSession(Base):
     user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
-class LoginAttempt(Base):
-    """Failed and successful logins, for the rate limit (shared by every worker)."""
+class RateCounter(Base):
+    """How many hits a key had in one fixed time window (login attempts, API messages).
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+    Incremented by one INSERT .. ON CONFLICT DO UPDATE .. RETURNING, so that every server
+    process and replica sharing the database counts the same hits, and two parallel requests
+    never read the same count.
+    """
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(200))  # "user:<name>" or "ip:<addr>"
-    success: Mapped[bool] = mapped_column(Boolean, default=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    __tablename__ = "rate_counters"
+    __table_args__ = (Index("ix_rate_counters_expires", "expires_at"),)
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)  # "login", "ask", ...
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "user:<name>", "ip:<addr>", ...
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # epoch s
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RateLock(Base):
+    """A key locked until a time (a staff account after too many failed logins); ``level``
+    counts consecutive locks, each twice as long as the one before."""
+
+    __tablename__ = "rate_locks"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, default=1)
+    locked_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Case(Base):

@@ -259,6 +259,10 @@ class CaseService:
             out = self._summaries(s, [case], now)[0]
             packet = dict(case.packet or {})
             packet["callback_number"] = mask_number(case.callback_number)
+            # Names are typed by the citizen ("Lan 0912345678"): the full number is shown
+            # only where the agent calls back (``callback_number_full``).
+            if packet.get("display_name"):
+                packet["display_name"] = mask_text(str(packet["display_name"]))
             messages = list(
                 s.scalars(
                     select(Message)
@@ -1140,7 +1144,7 @@ class CaseService:
                     "callback": bool(case.callback),
                     "callback_number": mask_number(case.callback_number),
                     "reason": case.reason,
-                    "display_name": case.display_name,
+                    "display_name": mask_text(case.display_name) or None,
                     "created_at": iso(case.created_at),
                     "waiting_seconds": int(_seconds(until, queued) or 0),
                     "assigned_to": {

@@ -10,6 +10,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from handoff import api
 from handoff.auth import StaffService
@@ -19,6 +21,29 @@ from handoff.service import CaseService
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+API_PREFIX = "/console/api/"
+
+
+class NoStoreApi:
+    """Every answer of the console's JSON API, errors included, is personal data: no cache
+    (browser, proxy) may keep it, and no browser may sniff it into something else."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Cache-Control"] = "no-store"
+                headers["X-Content-Type-Options"] = "nosniff"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def attach_services(
@@ -61,6 +86,7 @@ def mount_console(
     cases = attach_services(
         app, db, settings, procedure_lookup=procedure_lookup, environment=environment, clock=clock
     )
+    app.add_middleware(NoStoreApi)
     # Static files first: the pages router must not shadow them.
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="console-static")
     app.include_router(api.router)

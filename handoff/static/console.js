@@ -277,8 +277,26 @@
         const target = tr && ($(focusedClass, tr) || $(".open-case", tr));
         if (target) target.focus();
       }
+      // The page holds at most `limit` rows: the header shows the server's true total.
+      this.waitingTotal = typeof data.waiting === "number" ? data.waiting : null;
       this.emptyState();
       this.counters();
+    },
+
+    refreshTotals() {
+      // Live events change the total: ask the server again, at most once a second.
+      clearTimeout(this.totalsTimer);
+      this.totalsTimer = setTimeout(async () => {
+        const q = this.query();
+        q.set("limit", "1");
+        try {
+          const data = await api("GET", `/console/api/cases?${q}`);
+          if (typeof data.waiting === "number") this.waitingTotal = data.waiting;
+          this.counters();
+        } catch (_err) {
+          /* the next event or reload tries again */
+        }
+      }, 1000);
     },
 
     emptyState() {
@@ -292,7 +310,8 @@
     },
 
     counters() {
-      const waiting = [...this.rows.values()].filter((c) => c.status === "waiting").length;
+      const listed = [...this.rows.values()].filter((c) => c.status === "waiting").length;
+      const waiting = this.waitingTotal == null ? listed : Math.max(listed, this.waitingTotal);
       const cw = $("#count-waiting");
       if (!cw) return;
       cw.textContent = String(waiting);
@@ -401,6 +420,7 @@
         if (!ev.case) return;
         const fresh = !this.rows.has(ev.case.id) && ev.kind === "created";
         this.upsert(ev.case, fresh);
+        this.refreshTotals();
         if (fresh && this.matches(ev.case)) toast(t("new_case", { id: ev.case.id }));
       }, () => this.load().catch(fail));
       document.addEventListener("keydown", (ev) =>

@@ -1,0 +1,168 @@
+"""Who the client is, and how often it may ask: trusted proxies and the public API's rate limit.
+
+``TrustedProxies`` believes ``X-Forwarded-For`` only from the addresses in
+``server.trusted_proxies`` (empty by default): from any other peer the connecting address is
+the client, so a rotating header neither escapes a per-address limit nor forges the audit
+log. ``ask_rate_limit`` limits ``POST /api/v1/ask`` per conversation and per client address
+with the database's atomic counters (``handoff.limits``), so every server process and
+replica shares the count; a refusal is a 429 with Retry-After and a polite message.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from handoff.db import Database
+from handoff.limits import Hit, Limiter
+
+log = logging.getLogger(__name__)
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+_TOO_FAST = {
+    "vi": "Bạn đang gửi quá nhiều tin nhắn. Vui lòng chờ {seconds} giây rồi hỏi tiếp.",
+    "en": "You are sending messages too quickly. Please wait {seconds} seconds before asking again.",
+    "fr": "Vous envoyez des messages trop vite. Veuillez patienter {seconds} secondes avant de reposer une question.",
+    "es": "Está enviando mensajes demasiado rápido. Espere {seconds} segundos antes de volver a preguntar.",
+    "zh": "您发送消息过于频繁。请等待 {seconds} 秒后再提问。",
+    "ko": "메시지를 너무 빠르게 보내고 있습니다. {seconds}초 후에 다시 질문해 주세요.",
+    "ja": "メッセージの送信が速すぎます。{seconds} 秒待ってから、もう一度お尋ねください。",
+}
+
+
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    value = value.strip()
+    if value.startswith("[") and "]" in value:  # [v6]:port
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # v4:port
+        value = value.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+class TrustedProxies:
+    """Replace the ASGI client address by the forwarded one, only behind a trusted proxy."""
+
+    def __init__(self, app: ASGIApp, trusted: list[str]) -> None:
+        self.app = app
+        self.networks: list[Network] = [ipaddress.ip_network(t, strict=False) for t in trusted]
+
+    def trusts(self, host: str | None) -> bool:
+        addr = _address(host) if host else None
+        return addr is not None and any(addr in net for net in self.networks)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.networks and scope["type"] in ("http", "websocket"):
+            peer = scope.get("client")
+            if peer and self.trusts(peer[0]):
+                headers = scope.get("headers") or []
+                forwarded = [v.decode("latin-1") for k, v in headers if k == b"x-forwarded-for"]
+                proto = next(
+                    (v.decode("latin-1").strip() for k, v in headers if k == b"x-forwarded-proto"), ""
+                )
+                client = self.client_from(",".join(forwarded))
+                scope = dict(scope)
+                if client is not None:
+                    scope["client"] = (client, 0)
+                if proto in ("http", "https") and scope["type"] == "http":
+                    scope["scheme"] = proto
+        await self.app(scope, receive, send)
+
+    def client_from(self, header: str) -> str | None:
+        """The last address before the trusted proxies (each proxy appends the one it saw);
+        None when the header holds nothing usable (then the peer stays the client)."""
+        hops = [h for h in header.split(",") if h.strip()]
+        for hop in reversed(hops[-32:]):
+            addr = _address(hop)
+            if addr is None:
+                return None  # a malformed hop: believe nothing further
+            if not any(addr in net for net in self.networks):
+                return str(addr)
+        first = _address(hops[0]) if hops else None
+        return str(first) if first is not None else None
+
+
+class AskLimits:
+    """The public API's limits: per conversation and per client address, in one database."""
+
+    def __init__(self, db: Database, messages: int, per_address: int, seconds: float) -> None:
+        self.limiter = Limiter(db)
+        self.messages = messages
+        self.per_address = per_address
+        self.seconds = seconds
+
+    def check(self, address: str | None, conversation_id: str | None) -> Hit | None:
+        """The refused hit, or None when the message may go on."""
+        items = []
+        if address:
+            items.append(("ask", f"ip:{address}", self.per_address, self.seconds))
+        if conversation_id:
+            items.append(("ask", f"conv:{conversation_id}", self.messages, self.seconds))
+        if not items:
+            return None
+        # One transaction for both counters: this runs before every answer.
+        return next((hit for hit in self.limiter.hits(items) if not hit.allowed), None)
+
+
+def install_limits(app: FastAPI, settings: Any, db: Database) -> None:
+    """Trusted-proxy handling for the whole app, and the ask limiter on ``app.state``."""
+    app.add_middleware(TrustedProxies, trusted=list(settings.server.trusted_proxies))
+    api = settings.api
+    app.state.ask_limits = AskLimits(
+        db, api.rate_limit_messages, api.rate_limit_per_address, api.rate_limit_seconds
+    )
+
+
+def _body_fields(raw: bytes) -> tuple[str | None, str | None]:
+    """(conversation_id, lang) of an ask body, or Nones; validation proper is FastAPI's."""
+    try:
+        data = json.loads(raw) if raw else None
+    except (ValueError, UnicodeDecodeError):
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    conversation = data.get("conversation_id")
+    lang = data.get("lang")
+    return (
+        conversation[:128] if isinstance(conversation, str) and conversation else None,
+        lang if isinstance(lang, str) else None,
+    )
+
+
+def _language(request: Request, lang: str | None) -> str:
+    if lang in _TOO_FAST:
+        return lang
+    accept = request.headers.get("accept-language", "")
+    for part in accept.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in _TOO_FAST:
+            return code
+    return "vi"
+
+
+async def ask_rate_limit(request: Request) -> None:
+    """Dependency of ``POST /api/v1/ask``: 429 with Retry-After when over a limit."""
+    limits: AskLimits | None = getattr(request.app.state, "ask_limits", None)
+    if limits is None:
+        return
+    # FastAPI has read the body already; the request keeps it.
+    conversation_id, lang = _body_fields(await request.body())
+    address = request.client.host if request.client else None
+    refused = await run_in_threadpool(limits.check, address, conversation_id)
+    if refused is None:
+        return
+    log.info("ask refused: %s over %d per %ss", refused.key.split(":", 1)[0], refused.limit, limits.seconds)
+    raise HTTPException(
+        status_code=429,
+        detail=_TOO_FAST[_language(request, lang)].format(seconds=refused.retry_after),
+        headers={"Retry-After": str(refused.retry_after)},
+    )
