@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from handoff.db import Database
 from handoff.limits import Hit, Limiter
+from knowledge.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +127,16 @@ def _body_fields(raw: bytes) -> tuple[str | None, str | None]:
     """(conversation_id, lang) of an ask body, or Nones; validation proper is FastAPI's."""
     try:
         data = json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         return None, None
     if not isinstance(data, dict):
         return None, None
     conversation = data.get("conversation_id")
     lang = data.get("lang")
+    # The id becomes a key in the database: a lone surrogate ("\ud800") could not be stored.
+    conversation = clean_text(conversation)[:128] if isinstance(conversation, str) else None
     return (
-        conversation[:128] if isinstance(conversation, str) and conversation else None,
+        conversation or None,
         lang if isinstance(lang, str) else None,
     )
 

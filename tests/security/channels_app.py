@@ -97,16 +97,18 @@ def all_channels(
     telegram: FakeTelegramAPI | None = None,
     zalo: FakeZaloAPI | None = None,
     database_url: str | None = None,
+    per_address: int | None = None,
 ) -> Iterator[Channels]:
     """The app through its lifespan, each channel enabled against its loopback cloud (new
     ones, or those given: a restart of the server keeps talking to the same clouds), on
-    SQLite at ``db_path`` or on ``database_url``."""
+    SQLite at ``db_path`` or on ``database_url``; ``per_address`` lifts the API's limit of
+    requests per client address (every test request comes from one address)."""
     with ExitStack() as stack:
         if telegram is None:
             telegram = stack.enter_context(FakeTelegramAPI(token=TELEGRAM_TOKEN))
         if zalo is None:
             zalo = stack.enter_context(FakeZaloAPI())
-        yield from _serve(sample_settings, sample_runtime, db_path, telegram, zalo, database_url)
+        yield from _serve(sample_settings, sample_runtime, db_path, telegram, zalo, database_url, per_address)
 
 
 def _serve(
@@ -116,6 +118,7 @@ def _serve(
     telegram: FakeTelegramAPI,
     zalo: FakeZaloAPI,
     database_url: str | None,
+    per_address: int | None,
 ) -> Iterator[Channels]:
     from channels.api import create_app
     from channels.settings import DatabaseSettings
@@ -143,12 +146,13 @@ def _serve(
             "zalo_token_file": db_path.parent / "zalo-oa-tokens.json",
         }
     )
-    settings = sample_settings.model_copy(
-        update={
-            "channels": channels,
-            "database": DatabaseSettings(url=database_url or f"sqlite:///{db_path}"),
-        }
-    )
+    update: dict[str, Any] = {
+        "channels": channels,
+        "database": DatabaseSettings(url=database_url or f"sqlite:///{db_path}"),
+    }
+    if per_address is not None:
+        update["api"] = sample_settings.api.model_copy(update={"rate_limit_per_address": per_address})
+    settings = sample_settings.model_copy(update=update)
     # Each app hands the assistant its own case service: a copy keeps the session's
     # shared runtime untouched.
     runtime = dataclasses.replace(sample_runtime, assistant=copy.copy(sample_runtime.assistant))
