@@ -16,7 +16,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.assistant import Turn
@@ -28,6 +28,7 @@ from channels.runtime import Runtime
 from channels.settings import Settings
 from handoff.db import Database
 from handoff.web import mount_console
+from knowledge.text import clean_text
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -45,6 +46,12 @@ class AskRequest(BaseModel):
     )
     lang: str | None = Field(None, max_length=16, description="vi, en, fr, es, zh, ko or ja")
     channel: Literal["api", "web"] = Field("api", description="web for the bundled chat page")
+
+    @field_validator("text", "lang")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        # A JSON "\ud800" escape decodes to a lone surrogate, which no database stores.
+        return clean_text(value) if value is not None else None
 
 
 class ReadRequest(BaseModel):
@@ -395,6 +402,9 @@ def create_app(
         worker = getattr(request.app.state, "outbox_worker", None)
         if worker is not None:
             body["outbox"] = dict(worker.stats)
+        hub = getattr(request.app.state, "hub", None)
+        if hub is not None:  # "rejected": provider webhooks acknowledged but unreadable
+            body["channels"] = dict(hub.stats)
         return JSONResponse(body, status_code=200 if ready else 503)
 
     if STATIC_DIR.is_dir():

@@ -10,7 +10,11 @@ whose HTTP response is the answer, uses ``Hub.answer_now``.
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import logging
+import math
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -26,6 +30,7 @@ from bot.reply import CentreRef, Reply
 from channels.conversation import ConversationService, Stored, TurnLocks
 from channels.outbox import Outbox, OutboxWorker
 from handoff.models import Conversation, Message
+from knowledge.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +67,12 @@ class ChannelAdapter(Protocol):
     async def send(self, recipient: str, payload: dict[str, Any]) -> None: ...
 
 
+# A webhook body deeper than this is no provider's: real updates nest five or six levels.
+MAX_JSON_DEPTH = 64
+# How a shared location is stored ("[location 16.04010,108.22250]", or "[location]" when
+# unreadable), so that one stored before a restart is answered as a location again.
+_LOCATION_TEXT = re.compile(r"^\[location(?: ([^,\]]*),([^\]]*))?\]$")
+
 _RATE_LIMITED = {
     "vi": "Bạn đang gửi quá nhiều tin nhắn. Vui lòng chờ một chút rồi hỏi tiếp.",
     "en": "You are sending messages too quickly. Please wait a moment before asking again.",
@@ -95,6 +106,7 @@ class Hub:
         self._tails: dict[str, asyncio.Task[None]] = {}
         self.io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub-io")
         self.stats = {"received": 0, "duplicates": 0, "rate_limited": 0, "answered": 0, "errors": 0}
+        self.stats["rejected"] = 0  # provider webhooks acknowledged but unreadable (reject())
 
     def register(self, adapter: ChannelAdapter) -> None:
         self.adapters[adapter.name] = adapter
@@ -102,15 +114,23 @@ class Hub:
             self.worker.senders[adapter.name] = adapter
             self.worker.limits[adapter.name] = adapter.capabilities.max_text
 
+    def reject(self, channel: str, why: str) -> None:
+        """A provider's webhook that can never be processed: the channel acknowledges it (a
+        refusal would only bring it back, again and again), so it is logged and counted
+        here, where operators see it (``/readyz``)."""
+        self.stats["rejected"] += 1
+        log.warning("%s webhook: acknowledged but not processed: %s", channel, why)
+
     # -- inbound ---------------------------------------------------------------------
     def _turn(self, event: InboundEvent) -> Turn:
+        name = clean_text(event.display_name)[:200] if event.display_name else None
         return Turn(
-            event.text,
+            clean_text(event.text),
             event.conversation_id,
             event.lang,
             channel=event.channel,
             channel_user_id=event.user_id,
-            display_name=event.display_name,
+            display_name=name or None,
             speech_confidence=event.speech_confidence,
         )
 
@@ -188,34 +208,13 @@ class Hub:
         ``text`` may depend on the conversation's language. Quiet while a person holds the
         case. False for a duplicate."""
         turn = self._turn(event)
-        adapter = self.adapters.get(event.channel)
-        limit = adapter.capabilities.max_text if adapter is not None else 4000
+
+        def write(language: str) -> Reply:
+            body = text(language) if callable(text) else text
+            return Reply(event.conversation_id, language, intent, body)
 
         def store() -> bool:
-            received = self.conversations.receive(turn, channel_message_id=event.message_id)
-            if received.duplicate:
-                return False
-            cases = self.conversations.cases
-            if received.held is not None and cases is not None:
-                cases.on_citizen_message(event.conversation_id, received.inbound_id)
-                return True
-            default = self.conversations.assistant.config.default_language
-            language = lang or (received.state or {}).get("language") or event.lang or default
-            body = text(language) if callable(text) else text
-            reply_id = self.conversations.record_text(
-                event.conversation_id, event.channel, body, language=language, intent=intent
-            )
-            self.outbox.enqueue(
-                conversation_id=event.conversation_id,
-                channel=event.channel,
-                recipient=event.user_id,
-                text=body,
-                limit=limit,
-                language=language,
-                message_id=reply_id,
-                extra=extra,
-            )
-            return True
+            return self._store_reply(event, turn, write, lang=lang, extra=extra)
 
         loop = asyncio.get_running_loop()
         async with self._turns.hold(event.conversation_id):
@@ -223,6 +222,50 @@ class Hub:
         if queued and self.worker is not None:
             self.worker.wake()
         return queued
+
+    def _store_reply(
+        self,
+        event: InboundEvent,
+        turn: Turn,
+        write: Callable[[str], Reply],
+        *,
+        lang: str | None = None,
+        extra: dict[str, Any] | None = None,
+        inbound_id: int | None = None,
+    ) -> bool:
+        """(On an I/O thread.) Store the citizen's event (unless ``inbound_id`` says it is
+        stored already), then the reply ``write`` composes in the conversation's language,
+        and queue that reply in the outbox, tied to the stored message. Quiet while a
+        person holds the case. False for a duplicate."""
+        if inbound_id is None:
+            received = self.conversations.receive(turn, channel_message_id=event.message_id)
+            if received.duplicate:
+                return False
+        else:
+            received = self.conversations.reload(turn, inbound_id)
+        cases = self.conversations.cases
+        if received.held is not None and cases is not None:
+            cases.on_citizen_message(event.conversation_id, received.inbound_id)
+            return True
+        default = self.conversations.assistant.config.default_language
+        language = lang or (received.state or {}).get("language") or event.lang or default
+        reply = write(language)
+        reply_id = self.conversations.record_text(
+            event.conversation_id, event.channel, reply.answer, language=reply.language, intent=reply.intent
+        )
+        adapter = self.adapters.get(event.channel)
+        self.outbox.enqueue(
+            conversation_id=event.conversation_id,
+            channel=event.channel,
+            recipient=event.user_id,
+            text=reply.answer,
+            limit=adapter.capabilities.max_text if adapter is not None else 4000,
+            options=reply.options or None,
+            language=reply.language,
+            message_id=reply_id,
+            extra=extra,
+        )
+        return True
 
     async def _answer(self, event: InboundEvent, turn: Turn, inbound_id: int) -> None:
         loop = asyncio.get_running_loop()
@@ -234,18 +277,15 @@ class Hub:
             except Exception as exc:  # a typing indicator is a nicety, never a failure
                 log.debug("%s: typing action failed: %s", event.channel, exc)
         try:
-            if event.kind == "location" and event.location is not None:
-                reply = await self._centre_reply(event)
-            else:
-                stored: Stored = await loop.run_in_executor(
-                    # Read the state afresh: an earlier message of this citizen may have
-                    # been answered since this one was stored.
-                    self.compute,
-                    self.conversations.respond,
-                    turn,
-                    inbound_id,
-                )
-                reply = stored.reply
+            stored: Stored = await loop.run_in_executor(
+                # Read the state afresh: an earlier message of this citizen may have been
+                # answered since this one was stored.
+                self.compute,
+                self.conversations.respond,
+                turn,
+                inbound_id,
+            )
+            reply = stored.reply
             self.stats["answered"] += 1
             if reply.answer:
                 await self._enqueue(event, reply)
@@ -287,50 +327,48 @@ class Hub:
         self.stats["answered"] += 1
         return answered.reply
 
-    async def nearest_centre(self, event: InboundEvent) -> Reply:
-        """A shared location: store it, then answer with the nearest known centre."""
-        loop = asyncio.get_running_loop()
-        lat, lon = event.location or (0.0, 0.0)
-        event.text = event.text or f"[location {lat:.5f},{lon:.5f}]"
+    async def locate(self, event: InboundEvent) -> bool:
+        """A shared location, answered with the nearest centre. The centre is a lookup, not
+        a thought: the reply is stored with the citizen's message, like any bot answer (so
+        staff see it and a restart does not send it again), and queued in the outbox once.
+        Past the rate limit the location is stored, not answered. False for a duplicate."""
         turn = self._turn(event)
-        await loop.run_in_executor(
-            self.io, lambda: self.conversations.receive(turn, channel_message_id=event.message_id)
-        )
-        return await self._centre_reply(event)
-
-    async def _centre_reply(self, event: InboundEvent) -> Reply:
-        lat, lon = event.location or (0.0, 0.0)
-        assistant = self.conversations.assistant
+        if self._limited(event.conversation_id):
+            self.stats["rate_limited"] += 1
+            return await self._store(event, turn) is not None
+        write = functools.partial(self._centre_reply, event)
         loop = asyncio.get_running_loop()
-        lang = await loop.run_in_executor(self.io, self._language_of, event.conversation_id)
-        centre = assistant.centres.nearest(lat, lon, max_km=50.0)
+        queued = await loop.run_in_executor(self.io, lambda: self._store_reply(event, turn, write))
+        if queued and self.worker is not None:
+            self.worker.wake()
+        return queued
+
+    def _centre_reply(self, event: InboundEvent, lang: str) -> Reply:
+        """The nearest known centre; a polite word when the point is no place on Earth or
+        no centre is known near it (never a reply with blank place names)."""
+        conv = event.conversation_id
+        point = event.location
+        if point is None or not _on_earth(*point):
+            return Reply(conv, lang, "invalid_location", _in(_INVALID_LOCATION, lang))
+        assistant = self.conversations.assistant
+        centre = assistant.centres.nearest(point[0], point[1], max_km=50.0)
         if centre is None:
-            answer = compose.centre_answer(
-                lang, commune="", province="", name=None, address=None, phone=None, hours=None
-            )
-            return Reply(event.conversation_id, lang, "ask_where", answer)
-        commune = (
-            assistant.units.commune(centre.commune_code) if getattr(centre, "commune_code", None) else None
-        )
+            return Reply(conv, lang, "no_centre_near", _in(_NO_CENTRE_NEAR, lang))
+        code = getattr(centre, "commune_code", None)
+        commune = assistant.units.commune(code) if code else None
         province = assistant.units.province(commune.province_code) if commune is not None else None
         answer = compose.centre_answer(
             lang,
-            commune=commune.full_name if commune else centre.commune_name,
-            province=province.full_name if province else centre.province,
+            commune=(commune.full_name if commune else centre.commune_name) or centre.name,
+            province=(province.full_name if province else centre.province) or "",
             name=centre.name,
             address=centre.address,
             phone=centre.phone,
             hours=centre.hours,
         )
-        reply = Reply(event.conversation_id, lang, "ask_where", answer)
+        reply = Reply(conv, lang, "ask_where", answer)
         reply.centre = CentreRef(centre.name, centre.address, centre.phone)
         return reply
-
-    def _language_of(self, conversation_id: str) -> str:
-        default = self.conversations.assistant.config.default_language
-        with self.conversations.db.session() as session:
-            conv = session.get(Conversation, conversation_id)
-            return conv.language if conv is not None and conv.language else default
 
     # -- lifecycle ---------------------------------------------------------------------
     async def drain(self, timeout: float = 30.0) -> None:
@@ -385,11 +423,92 @@ class Hub:
                 display_name=conv.display_name,
             )
             log.warning("answering message %d stored before a restart", message.id)
+            shared = _LOCATION_TEXT.match(message.text or "")
+            if shared is not None:
+                event.kind, event.location = "location", _point(shared[1], shared[2])
+                write = functools.partial(self._centre_reply, event)
+                store = functools.partial(
+                    self._store_reply, event, self._turn(event), write, inbound_id=message.id
+                )
+                await loop.run_in_executor(self.io, store)
+                continue
             await self._answer(event, self._turn(event), message.id)
         return len(pending)
 
     def close(self) -> None:
         self.io.shutdown(wait=False)
+
+
+def read_json(body: bytes) -> Any:
+    """A webhook body as JSON, with every string cleaned of what cannot be stored (lone
+    surrogates, control characters). ``ValueError`` for a body that is not JSON, nests
+    deeper than any provider's, or uses NaN/Infinity."""
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+
+    try:
+        data = json.loads(body, parse_constant=refuse)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
+    return _cleaned(data, 0)
+
+
+def _cleaned(value: Any, depth: int) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if depth >= MAX_JSON_DEPTH and isinstance(value, list | dict):
+        raise ValueError("JSON nested too deep")
+    if isinstance(value, list):
+        return [_cleaned(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(k): _cleaned(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def _point(lat: str | None, lon: str | None) -> tuple[float, float] | None:
+    try:
+        return (float(lat), float(lon)) if lat is not None and lon is not None else None
+    except ValueError:
+        return None
+
+
+def _on_earth(lat: float, lon: float) -> bool:
+    return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
+
+
+def _in(texts: dict[str, str], lang: str) -> str:
+    return texts.get(lang) or texts["vi"]
+
+
+_INVALID_LOCATION = {
+    "vi": "Xin lỗi, vị trí bạn gửi không hợp lệ. Vui lòng gửi lại vị trí, "
+    "hoặc cho tôi biết tên xã/phường của bạn.",
+    "en": "Sorry, the location you sent is not valid. Please share it again, "
+    "or tell me the name of your commune or ward.",
+    "fr": "Désolé, la position envoyée n'est pas valide. Partagez-la de nouveau, "
+    "ou indiquez-moi le nom de votre commune ou quartier.",
+    "es": "Lo siento, la ubicación enviada no es válida. Compártala de nuevo "
+    "o dígame el nombre de su comuna o barrio.",
+    "zh": "抱歉，您发送的位置无效。请重新发送位置，或告诉我您所在的社/坊名称。",
+    "ko": "죄송합니다. 보내주신 위치가 올바르지 않습니다. 위치를 다시 보내시거나 사/방(읍·면·동) 이름을 알려 주세요.",
+    "ja": "申し訳ありませんが、送信された位置情報が正しくありません。もう一度送信するか、"
+    "お住まいの社・坊の名前を教えてください。",
+}
+_NO_CENTRE_NEAR = {
+    "vi": "Xin lỗi, tôi không tìm thấy trung tâm hành chính công nào trong vòng 50 km "
+    "quanh vị trí này. Vui lòng cho tôi biết tên xã/phường của bạn.",
+    "en": "Sorry, I know no public service centre within 50 km of this location. "
+    "Please tell me the name of your commune or ward.",
+    "fr": "Désolé, je ne connais aucun centre de services publics à moins de 50 km de "
+    "cette position. Indiquez-moi le nom de votre commune ou quartier.",
+    "es": "Lo siento, no conozco ningún centro de servicios públicos a menos de 50 km "
+    "de esta ubicación. Dígame el nombre de su comuna o barrio.",
+    "zh": "抱歉，此位置50公里范围内没有已知的公共行政服务中心。请告诉我您所在的社/坊名称。",
+    "ko": "죄송합니다. 이 위치에서 50km 이내에 알려진 행정서비스센터가 없습니다. 사/방(읍·면·동) 이름을 알려 주세요.",
+    "ja": "申し訳ありませんが、この位置から50km以内に行政サービスセンターが見つかりません。"
+    "お住まいの社・坊の名前を教えてください。",
+}
 
 
 def _polite_limit() -> str:

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from handoff.db import Database
 from handoff.limits import Hit, Limiter
+from knowledge.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ def _body_fields(raw: bytes) -> tuple[str | None, str | None]:
     """(conversation key, lang) of an ask body, or Nones; validation proper is FastAPI's."""
     try:
         data = json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         return None, None
     if not isinstance(data, dict):
         return None, None
@@ -138,9 +139,10 @@ def _body_fields(raw: bytes) -> tuple[str | None, str | None]:
         return None, lang if isinstance(lang, str) else None
     # The conversation's counter is keyed by the id AND the token it came with: someone who
     # learnt a conversation id but not its secret only spends a counter of their own (and
-    # their address's), never the citizen's.
-    secret = token if isinstance(token, str) else ""
-    key = hashlib.sha256(f"{conversation[:128]}\0{secret[:256]}".encode()).hexdigest()[:32]
+    # their address's), never the citizen's. Lone surrogates ("\ud800") are cleaned first:
+    # they cannot be encoded.
+    secret = clean_text(token)[:256] if isinstance(token, str) else ""
+    key = hashlib.sha256(f"{clean_text(conversation)[:128]}\0{secret}".encode()).hexdigest()[:32]
     return key, lang if isinstance(lang, str) else None
 
 

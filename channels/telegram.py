@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import contextvars
 import hmac
-import json
 import logging
 import os
 import re
@@ -54,7 +53,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from bot import compose
-from channels.hub import Capabilities, Hub, InboundEvent
+from channels.hub import Capabilities, Hub, InboundEvent, read_json
 from channels.outbox import SendError
 from handoff.models import Conversation
 
@@ -109,6 +108,10 @@ _SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _BUTTON_CHARS = 60
 _SEEN_UPDATES = 10_000
 ACK_WITHIN = 1.5  # seconds the webhook waits for an update to be stored before answering
+# Deliveries of an update that failed before it is acknowledged anyway: a fault that
+# passes (the database restarting) gets its redeliveries, a poison update does not hold
+# back the chat's next updates for the day Telegram keeps retrying.
+MAX_TRIES = 3
 _FAILED = object()  # what the error router returns: the webhook then asks for a redelivery
 
 # Set by ``hotline telegram --polling`` around the app's lifespan, so that on_startup does
@@ -193,6 +196,7 @@ class TelegramAdapter:
         )
         self.dispatcher = build_dispatcher(self)
         self._seen: OrderedDict[int, None] = OrderedDict()
+        self._failures: OrderedDict[int, int] = OrderedDict()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- the webhook side ------------------------------------------------------------------
@@ -226,9 +230,17 @@ class TelegramAdapter:
             return False
         return result is not _FAILED
 
-    def forget(self, update_id: int) -> None:
-        """Let a redelivery of this update in (it failed before it was stored)."""
+    def forget(self, update_id: int) -> bool:
+        """Let a redelivery of this update in (it failed before it was stored); False once
+        it has failed MAX_TRIES times: then it is not worth another delivery."""
+        failures = self._failures.pop(update_id, 0) + 1
+        if failures >= MAX_TRIES:
+            return False
+        self._failures[update_id] = failures
+        while len(self._failures) > _SEEN_UPDATES:
+            self._failures.popitem(last=False)
         self._seen.pop(update_id, None)
+        return True
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
@@ -477,9 +489,7 @@ def messages_router() -> Router:
             kind="location",
             location=(lat, lon),
         )
-        # The hub answers a location with the nearest centre (hub.nearest_centre's
-        # reply), through the outbox like any answer.
-        await hub.receive(event)
+        await hub.locate(event)
 
     @router.message()
     async def other(message: TgMessage, event_update: Update, hub: Hub, adapter: TelegramAdapter) -> None:
@@ -567,18 +577,21 @@ def make_router() -> APIRouter:
             client = request.client.host if request.client else "?"
             log.warning("telegram webhook: bad or missing %s from %s; rejected", SECRET_HEADER, client)
             return JSONResponse({"detail": "invalid secret token"}, status_code=403)
+        # Past the secret, the sender is Telegram: what it sends that we cannot read is
+        # acknowledged (and counted), since a refusal only makes Telegram send it again.
+        hub: Hub = request.app.state.hub
         body = await request.body()
         try:
-            data = json.loads(body)
-        except ValueError:
-            log.warning("telegram webhook: malformed JSON body (%d bytes) rejected", len(body))
-            return JSONResponse({"detail": "malformed JSON"}, status_code=400)
+            data = read_json(body)
+        except ValueError as exc:
+            hub.reject(NAME, f"malformed JSON body ({len(body)} bytes: {exc}) rejected")
+            return JSONResponse({"ok": True, "rejected": "malformed JSON"})
         try:
             update = adapter.parse(data)
         except ValidationError as exc:
             fields = sorted({".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()})[:5]
-            log.warning("telegram webhook: not an Update (%s) rejected", ", ".join(fields))
-            return JSONResponse({"detail": "not a Telegram Update", "fields": fields}, status_code=400)
+            hub.reject(NAME, f"not an Update ({', '.join(fields)}) rejected")
+            return JSONResponse({"ok": True, "rejected": "not a Telegram Update", "fields": fields})
         if not adapter.first_time(update.update_id):
             log.info("telegram webhook: update %s delivered again; ignored", update.update_id)
             return JSONResponse({"ok": True, "duplicate": True})
@@ -587,12 +600,15 @@ def make_router() -> APIRouter:
         # before Telegram hears 200; past ACK_WITHIN we answer anyway (a slow webhook makes
         # Telegram deliver the update again and hold back the next ones) and the work
         # carries on in the background.
-        task = adapter.spawn(adapter.process(update, request.app.state.hub))
+        task = adapter.spawn(adapter.process(update, hub))
         done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
         if task in done and not task.result():
-            # Not stored (the database is down?): Telegram delivers it again later.
-            adapter.forget(update.update_id)
-            return JSONResponse({"detail": "not processed; retry later"}, status_code=503)
+            # Not stored (the database is down?): Telegram delivers it again later, a
+            # few times.
+            if adapter.forget(update.update_id):
+                return JSONResponse({"detail": "not processed; retry later"}, status_code=503)
+            hub.reject(NAME, f"update {update.update_id} failed {MAX_TRIES} times")
+            return JSONResponse({"ok": True, "rejected": "failed repeatedly"})
         return JSONResponse({"ok": True})
 
     return router

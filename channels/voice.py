@@ -822,7 +822,9 @@ async def turn(call: Call) -> Response:
         if digits == "9" and state.proc and call.adapter.sms is not None:
             return await send_link(call)
         if state.menu == "topics":
-            index = int(digits) - 1 if digits.isdigit() else -1
+            # str.isdigit() also says yes to "²" or "٣", which int() refuses or reads as
+            # another number: a keypad sends ASCII digits only.
+            index = int(digits) - 1 if digits.isascii() and digits.isdecimal() and len(digits) < 3 else -1
             if not 0 <= index < len(TOPICS):
                 return _topics_menu(call, state, call.text("bad_option"))
             return await answer(call, TOPICS[index][state.lang], kind="option")

@@ -39,7 +39,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from bot import compose
-from channels.hub import Capabilities, Hub, InboundEvent
+from channels.hub import Capabilities, Hub, InboundEvent, read_json
 from channels.outbox import SendError, split_text
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,9 @@ DEFAULT_API_BASE = "https://openapi.zalo.me"
 DEFAULT_OAUTH_BASE = "https://oauth.zaloapp.com"
 TOKEN_FILE_NAME = "zalo-oa-tokens.json"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
+# Zalo's ids are 16 to 32 characters; longer ones (only forged events have them) would not
+# fit the conversation id column.
+MAX_ID = 48
 
 
 # -- signatures ----------------------------------------------------------------------------------
@@ -449,21 +452,21 @@ class ZaloOAAdapter:
             kind = "text"
         else:
             return None  # unfollow, deliveries, reads, the OA's own messages...
-        if not user_id:
+        if not user_id or len(user_id) > MAX_ID:
             return None
         message_id = str(message.get("msg_id") or "") or _synthetic_id(name, data.get("timestamp"), user_id)
+        if len(message_id) > MAX_ID:
+            return None
         event = InboundEvent(channel=NAME, message_id=message_id, user_id=user_id, kind=kind)
         if name == "user_send_text":
             event.text = str(message.get("text") or "")
             if not event.text.strip():
                 return None
         elif name == "user_send_location":
+            # An unreadable or impossible point still gets a reply: "that location is not valid".
             location = _location(message)
-            if location is None:
-                event.kind, event.text = "image", "[location]"  # unusable: asked to write instead
-            else:
-                event.kind, event.location = "location", location
-                event.text = f"[location {location[0]:.5f},{location[1]:.5f}]"
+            event.kind, event.location = "location", location
+            event.text = f"[location {location[0]:.5f},{location[1]:.5f}]" if location else "[location]"
         elif kind == "follow":
             event.text = "[follow]"
         else:  # a picture, sticker, file, voice...: asked to write instead
@@ -514,18 +517,17 @@ def _synthetic_id(name: str, timestamp: Any, user_id: str) -> str:
 
 def _location(message: Mapping[str, Any]) -> tuple[float, float] | None:
     candidates: list[Any] = [message.get("location")]
-    for item in message.get("attachments") or []:
+    attachments = message.get("attachments")
+    for item in attachments if isinstance(attachments, list) else []:
         if isinstance(item, dict) and item.get("type") == "location":
             payload = as_object(item.get("payload"))
             candidates += [payload.get("coordinates"), payload]
     for c in candidates:
         if isinstance(c, dict):
             try:
-                lat, lon = float(c["latitude"]), float(c["longitude"])
+                return float(c["latitude"]), float(c["longitude"])
             except (KeyError, TypeError, ValueError):
                 continue
-            if -90 <= lat <= 90 and -180 <= lon <= 180:
-                return lat, lon
     return None
 
 
@@ -568,13 +570,16 @@ SEND_TEXT: dict[str, str] = {
 
 
 async def dispatch(hub: Hub, event: InboundEvent) -> bool:
-    """Text and locations go to the hub; a follow is greeted and media are answered with
-    "please write" by the channel itself. False: a duplicate delivery."""
+    """Text goes to the hub, a location to its nearest-centre lookup; a follow is greeted
+    and media are answered with "please write" by the channel itself. False: a duplicate
+    delivery."""
     if event.kind == "follow":
         return await reply_directly(hub, event, compose.greeting, intent="greet")
     if event.kind == "image":
         text_for = lambda lang: SEND_TEXT.get(lang, SEND_TEXT["vi"])  # noqa: E731
         return await reply_directly(hub, event, text_for, intent="unsupported_content")
+    if event.kind == "location":
+        return await hub.locate(event)
     return await hub.receive(event)
 
 
@@ -598,9 +603,11 @@ def make_router() -> APIRouter:
             return JSONResponse({"detail": "Not Found"}, status_code=404)
         body = await request.body()
         try:
-            data = json.loads(body)
+            data = read_json(body)
         except ValueError:
             data = None
+        # The signature covers a timestamp inside the body: a body that cannot be read
+        # cannot be verified either, so it is refused, not acknowledged.
         if not isinstance(data, dict):
             log.warning("zalo webhook: malformed JSON body (%d bytes) rejected", len(body))
             return JSONResponse({"detail": "malformed JSON"}, status_code=400)
@@ -608,11 +615,17 @@ def make_router() -> APIRouter:
             client = request.client.host if request.client else "?"
             log.warning("zalo webhook: bad or missing %s from %s; rejected", SIGNATURE_HEADER, client)
             return JSONResponse({"detail": "invalid signature"}, status_code=403)
-        event = adapter.parse(data)
+        hub: Hub = request.app.state.hub
+        try:
+            event = adapter.parse(data)
+        except (TypeError, ValueError, AttributeError) as exc:
+            # Signed by Zalo but unlike any event we know: Zalo would send it again forever.
+            hub.reject(NAME, f"event {str(data.get('event_name'))[:40]!r} unreadable: {exc!r}"[:300])
+            return JSONResponse({"ok": True, "rejected": "unreadable event"})
         if event is None:
             log.debug("zalo webhook: event %r acknowledged and ignored", data.get("event_name"))
             return JSONResponse({"ok": True, "ignored": True})
-        accepted = await dispatch(request.app.state.hub, event)
+        accepted = await dispatch(hub, event)
         return JSONResponse({"ok": True, "duplicate": not accepted})
 
     return router

@@ -15,7 +15,6 @@ The token is part of every URL, so it is kept out of exception messages and logs
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import os
 import re
@@ -27,9 +26,9 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from channels.hub import Capabilities, InboundEvent
+from channels.hub import Capabilities, Hub, InboundEvent, read_json
 from channels.outbox import SendError, split_text
-from channels.zalo import as_object, dispatch
+from channels.zalo import MAX_ID, as_object, dispatch
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +161,7 @@ class ZaloBotAdapter:
             return None
         chat_id = str(chat.get("id") or sender.get("id") or "")
         message_id = str(message.get("message_id") or "")
-        if not chat_id or not message_id:
+        if not chat_id or not message_id or len(chat_id) > MAX_ID or len(message_id) > MAX_ID:
             return None
         event = InboundEvent(
             channel=NAME,
@@ -252,18 +251,26 @@ def make_router() -> APIRouter:
             client = request.client.host if request.client else "?"
             log.warning("zalo_bot webhook: bad or missing %s from %s; rejected", SECRET_HEADER, client)
             return JSONResponse({"detail": "invalid secret token"}, status_code=403)
+        # Past the secret, the sender is Zalo: what it sends that we cannot read is
+        # acknowledged (and counted), since a refusal only makes Zalo send it again.
+        hub: Hub = request.app.state.hub
         body = await request.body()
         try:
-            data = json.loads(body)
-        except ValueError:
-            data = None
+            data = read_json(body)
+        except ValueError as exc:
+            hub.reject(NAME, f"malformed JSON body ({len(body)} bytes: {exc}) rejected")
+            return JSONResponse({"ok": True, "rejected": "malformed JSON"})
         if not isinstance(data, dict):
-            log.warning("zalo_bot webhook: malformed JSON body (%d bytes) rejected", len(body))
-            return JSONResponse({"detail": "malformed JSON"}, status_code=400)
-        event = adapter.parse(data)
+            hub.reject(NAME, f"body is a JSON {type(data).__name__}, not an object; rejected")
+            return JSONResponse({"ok": True, "rejected": "not a JSON object"})
+        try:
+            event = adapter.parse(data)
+        except (TypeError, ValueError, AttributeError) as exc:
+            hub.reject(NAME, f"update unreadable: {exc!r}"[:300])
+            return JSONResponse({"ok": True, "rejected": "unreadable update"})
         if event is None:
             return JSONResponse({"ok": True, "ignored": True})
-        accepted = await dispatch(request.app.state.hub, event)
+        accepted = await dispatch(hub, event)
         return JSONResponse({"ok": True, "duplicate": not accepted})
 
     return router

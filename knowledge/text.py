@@ -148,3 +148,15 @@ def strip_noise(text: str, limit: int = 2000) -> str:
     """Drop control characters and cap the length a single question may have."""
     cleaned = "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
     return cleaned[:limit]
+
+
+# Lone UTF-16 surrogates (a JSON "\ud800" escape decodes to one) cannot be encoded as
+# UTF-8, so no database or HTTP response can carry them; NUL and the other control
+# characters (tab and line breaks aside) are refused by PostgreSQL or mean nothing to a reader.
+_UNSTORABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """The text without what cannot be stored or shown: lone surrogates and control
+    characters (tabs and line breaks are kept)."""
+    return _UNSTORABLE.sub("", text)
