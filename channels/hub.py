@@ -333,12 +333,14 @@ class Hub:
         staff see it and a restart does not send it again), and queued in the outbox once.
         Past the rate limit the location is stored, not answered. False for a duplicate."""
         turn = self._turn(event)
-        if self._limited(event.conversation_id):
-            self.stats["rate_limited"] += 1
-            return await self._store(event, turn) is not None
-        write = functools.partial(self._centre_reply, event)
-        loop = asyncio.get_running_loop()
-        queued = await loop.run_in_executor(self.io, lambda: self._store_reply(event, turn, write))
+        # In line with the conversation's other messages, like receive() and say().
+        async with self._turns.hold(event.conversation_id):
+            if self._limited(event.conversation_id):
+                self.stats["rate_limited"] += 1
+                return await self._store(event, turn) is not None
+            write = functools.partial(self._centre_reply, event)
+            loop = asyncio.get_running_loop()
+            queued = await loop.run_in_executor(self.io, lambda: self._store_reply(event, turn, write))
         if queued and self.worker is not None:
             self.worker.wake()
         return queued

@@ -97,7 +97,7 @@ class AskLimits:
     """The public API's limits: per conversation and per client address, in one database."""
 
     def __init__(self, db: Database, messages: int, per_address: int, seconds: float) -> None:
-        self.limiter = Limiter(db)
+        self.limiter = Limiter(db, sliding=True)
         self.messages = messages
         self.per_address = per_address
         self.seconds = seconds

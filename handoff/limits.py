@@ -3,8 +3,11 @@
 A hit is a single ``INSERT .. ON CONFLICT DO UPDATE SET count = count + 1 .. RETURNING
 count`` (SQLite >= 3.35 and PostgreSQL): the database hands each of N parallel requests a
 different count, so exactly ``limit`` of them are allowed whatever the number of processes
-or replicas. Windows are fixed (aligned on the epoch); a request that learns it is over the
-limit is refused before any costly work (argon2, answering). Locks (``RateLock``) keep a key
+or replicas. Counters live in fixed windows aligned on the epoch, and the previous window's
+count is carried (``sliding=True``, the public API's limits) into the current one in proportion to the part of it still inside the
+sliding span (the usual sliding-window estimate): a burst astride a window boundary is not
+allowed twice the limit, and a test never sees its counts reset mid-way. A request that
+learns it is over the limit is refused before any costly work (argon2, answering). Locks (``RateLock``) keep a key
 refused until a time, each consecutive lock twice as long as the one before.
 
 The console's login limit (``handoff.auth``) and the public API's limit
@@ -43,15 +46,16 @@ class Hit:
     count: int
     limit: int
     retry_after: int  # seconds until the window ends
+    carried: float = 0.0  # the previous window's count, weighted by its part still in the span
 
     @property
     def allowed(self) -> bool:
-        return self.count <= self.limit
+        return self.count + self.carried <= self.limit
 
     @property
     def first_refusal(self) -> bool:
         """True for exactly one hit per window: the first over the limit (it sets locks)."""
-        return self.count == self.limit + 1
+        return self.count + self.carried > self.limit >= self.count - 1 + self.carried
 
 
 def _utc(value: datetime) -> datetime:
@@ -59,8 +63,13 @@ def _utc(value: datetime) -> datetime:
 
 
 class Limiter:
-    def __init__(self, db: Database, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Callable[[], datetime] | None = None, *, sliding: bool = False
+    ) -> None:
+        """``sliding``: carry the previous window's count (the public API's message limits);
+        fixed windows where a lock takes over past the limit (logins)."""
         self.db = db
+        self.sliding = sliding
         self._clock = clock or (lambda: datetime.now(UTC))
         self._last_purge = 0.0
         # Both dialects spell INSERT .. ON CONFLICT the same way in SQLAlchemy.
@@ -80,6 +89,11 @@ class Limiter:
                 index_elements=["scope", "key", "window_start"], set_={"count": RateCounter.count + 1}
             )
             .returning(RateCounter.count)
+        )
+        self._previous = select(RateCounter.count).where(
+            RateCounter.scope == bindparam("scope"),
+            RateCounter.key == bindparam("key"),
+            RateCounter.window_start == bindparam("start"),
         )
 
     def now(self) -> datetime:
@@ -101,10 +115,19 @@ class Limiter:
                 epoch = int(now.timestamp())
                 start = epoch - epoch % span
                 end = datetime.fromtimestamp(start + span, UTC)
-                params = {"scope": scope, "key": key[:200], "start": start, "end": end}
+                # Kept one span past its end: the next window carries part of it.
+                keep = datetime.fromtimestamp(start + 2 * span, UTC)
+                params = {"scope": scope, "key": key[:200], "start": start, "end": keep}
                 count = int(connection.execute(self._upsert, params).scalar_one())
+                carried = 0.0
+                if self.sliding:
+                    previous = connection.execute(
+                        self._previous, {"scope": scope, "key": key[:200], "start": start - span}
+                    ).scalar()
+                    weight = 1.0 - (now.timestamp() - start) / span
+                    carried = float(previous or 0) * max(0.0, weight)
                 retry = max(1, math.ceil((end - now).total_seconds()))
-                out.append(Hit(scope, key[:200], start, count, limit, retry))
+                out.append(Hit(scope, key[:200], start, count, limit, retry, carried))
         self._maybe_purge(now)
         return out
 

@@ -79,6 +79,24 @@ print(allowed)
 """
 
 
+def test_a_sliding_limit_carries_the_previous_window(db):
+    from datetime import UTC, datetime, timedelta
+
+    sliding, fixed = Limiter(db, sliding=True), Limiter(db)
+    end = datetime.fromtimestamp(6000 * 60, UTC)  # a window boundary for a 60 s span
+    before = end - timedelta(seconds=2)
+    assert all(sliding.hit("t", "burst", 5, 60, now=before).allowed for _ in range(5))
+    assert all(fixed.hit("t", "fixed", 5, 60, now=before).allowed for _ in range(5))
+    # Two seconds later, in the next window: the burst still counts (almost) whole...
+    after = end + timedelta(seconds=1)
+    refused = sliding.hit("t", "burst", 5, 60, now=after)
+    assert not refused.allowed and refused.first_refusal and refused.carried > 4.9
+    # ...where a fixed window would have allowed the limit twice over.
+    assert fixed.hit("t", "fixed", 5, 60, now=after).allowed
+    # Late in the next window the old burst weighs little: allowed again.
+    assert sliding.hit("t", "burst", 5, 60, now=end + timedelta(seconds=55)).allowed
+
+
 def test_separate_processes_share_the_count(db, db_url):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [
