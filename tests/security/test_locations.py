@@ -118,7 +118,14 @@ def test_telegram_location_reply_is_a_stored_bot_message_sent_once(app: Channels
     assert messages[0].text == "[location 16.04010,108.22250]"
     assert messages[1].text == sent.params["text"] and "0905275908" in messages[1].text
     # The outbox row is the stored answer's: what staff read is what the citizen got.
-    (row,) = outbox_rows(db_url, f"telegram:{user}")
+    # The provider has the message; the worker marks the row sent right after (a moment later
+    # on a loaded machine).
+    deadline = time.monotonic() + 10
+    while True:
+        (row,) = outbox_rows(db_url, f"telegram:{user}")
+        if row.status == "sent" or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert row.message_id == messages[1].id and row.status == "sent"
     # Staff read it in the case transcript too.
     staff_view = app.client.app.state.conversations.messages(f"telegram:{user}")
