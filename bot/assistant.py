@@ -68,10 +68,13 @@ class AssistantConfig:
     # The NLU's out_of_scope wins over a weak match (below clear_procedure) from this
     # confidence on, and over an abstention from the lower one.
     out_of_scope_confidence: float = 0.95
-    out_of_scope_abstained: float = 0.5
+    out_of_scope_abstained: float = 0.7
     # A subject the catalogue lacks (work permits, hospitals, schools) wins over a
-    # procedure match weaker than this.
+    # procedure match weaker than this, and over one below clear_procedure whose name
+    # does not contain the subject's words.
     absent_below: float = 0.4
+    # A near-miss cue ("video game", "Netflix", "gym") wins over any match below this.
+    off_topic_override: float = 0.75
 
 
 _FAILED = frozenset({"out_of_scope", "no_match"})
@@ -304,7 +307,7 @@ class Assistant:
         if self._off_topic(found, parse, top, self.config.out_of_scope_confidence):
             return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
         absent = self.absent.match(text)
-        if absent is not None and top.score < self.config.absent_below:
+        if absent is not None and self._absent_wins(absent, top):
             return self._not_in_catalogue(conv, lang, absent, state)
         if place.status == "new" and asks_place:
             return self._place_change(conv, lang, place)
@@ -317,12 +320,27 @@ class Assistant:
 
     def _off_topic(self, found: Cues, parse: Parse | None, top: Hit | None, confidence: float) -> bool:
         """Out of scope although words match: a near-miss cue ("thẻ hội viên", "tập gym",
-        "exchange rate") or a confident NLU, unless a procedure matches clearly."""
-        if top is not None and top.score >= self.config.clear_procedure:
-            return False
-        if "off_topic" in found:
+        "exchange rate") unless a procedure is all but named, or a confident NLU unless
+        a procedure matches clearly."""
+        score = top.score if top is not None else 0.0
+        if "off_topic" in found and score < self.config.off_topic_override:
             return True
-        return parse is not None and parse.intent == "out_of_scope" and parse.confidence >= confidence
+        return (
+            score < self.config.clear_procedure
+            and parse is not None
+            and parse.intent == "out_of_scope"
+            and parse.confidence >= confidence
+        )
+
+    def _absent_wins(self, absent: AbsentMatch, top: Hit) -> bool:
+        """A subject the catalogue lacks beats a weak match, and a middling one that does not
+        even name it ("giấy phép lao động" is not "giấy phép lái xe")."""
+        if top.score < self.config.absent_below:
+            return True
+        if top.score >= self.config.clear_procedure or is_cjk(absent.keyword[0]):
+            return False
+        named = set(fold(f"{top.procedure.name} {top.procedure.field}").split())
+        return not set(absent.keyword.split()) <= named
 
     def _unanswered(
         self,
