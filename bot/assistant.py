@@ -282,6 +282,13 @@ class Assistant:
             message = {"greet": compose.greeting, "thanks": compose.thanks, "goodbye": compose.goodbye}
             return Reply(conv, lang, small, message[small](lang))
 
+        result = self.searcher.search(
+            text, detected, k=max(self.config.results, self.config.siblings_considered)
+        )
+        top = result.top
+        if "off_topic" in found and self._off_topic(found, parse, top, self.config.out_of_scope_confidence):
+            # "A good restaurant in Hải Châu?": the place is not what is asked.
+            return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
         place = self.units.resolve(text)
         asks_place = "place_change" in found
         if place.status == "ambiguous" and (asks_place or "where" in found):
@@ -289,13 +296,12 @@ class Assistant:
         if place.status == "old" and asks_place:
             return self._old_place(conv, lang, place, found)
 
-        result = self.searcher.search(
-            text, detected, k=max(self.config.results, self.config.siblings_considered)
-        )
-        top = result.top
         if self._is_followup(text, found, result, place, state):
             return self._followup(conv, text, detected, lang, found, state)
         if top is None:
+            if self._off_topic(found, parse, None, self.config.out_of_scope_abstained):
+                # "The weather in Hanoi tomorrow?": the place is not what is asked.
+                return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
             # A place mentioned without a procedure: answer about the place.
             if place.status == "old":
                 return self._old_place(conv, lang, place, found)
@@ -355,11 +361,12 @@ class Assistant:
         """No confident match: never a dead end. Out of scope stays out; a subject the
         catalogue lacks is named with its authority; otherwise the best candidates are
         offered with "0" for staff, or staff alone when nothing comes close."""
+        absent = self.absent.match(text)
+        if absent is not None and "off_topic" not in found:
+            # Checked before the NLU: its keywords are more precise than "sounds off-topic".
+            return self._not_in_catalogue(conv, lang, absent, state)
         if not result.hits or self._off_topic(found, parse, None, self.config.out_of_scope_abstained):
             return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
-        absent = self.absent.match(text)
-        if absent is not None:
-            return self._not_in_catalogue(conv, lang, absent, state)
         best = [h for h in result.hits[: self.config.suggestions] if h.score >= self.config.suggest_floor]
         if not best:
             state.pending = Pending("handoff_offer", reason="no_match")

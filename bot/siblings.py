@@ -57,6 +57,8 @@ _LEVEL_WORDS = frozenset("thuc hien tai cap trung uong tinh xa huyen bo".split()
 _FUNCTION_WORDS = frozenset(
     "cho tai co doi voi trong cua o theo khi tu den hoac va la cac nhung duoc".split()
 )
+# Qualifier words too common in questions to count as naming a variant.
+_GENERIC_QUALIFIERS = frozenset("nguoi viet nam cong dan to chuc ca nhan nuoc ngoai".split())
 _PAREN = re.compile(r"\(([^)]*)\)")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -385,13 +387,18 @@ def resolve(text: str, lang: str, hits: Sequence[Hit], margin: float) -> list[Hi
     if levels:
         cands = [h for h in cands if shapes[id(h)].level in levels] or cands
     asked = set(_WORD.findall(folded))
-    # Within each side (domestic / foreign), the member with the fewest qualifiers the
-    # question did not mention: the plain variant unless the question names the other.
+    # A qualifier the question spells out ("dưới 14 tuổi", "lưu động") picks its member.
+    evidence = {id(h): len((shapes[id(h)].qualifiers - _GENERIC_QUALIFIERS) & asked) for h in cands}
+    best = max(evidence.values())
+    if best >= 2:
+        cands = [h for h in cands if evidence[id(h)] == best]
+    # Otherwise, for each action on each side (domestic / foreign), the member with the
+    # fewest qualifiers the question did not mention: the plain variant.
     kept: list[Hit] = []
-    for side in (False, True):
-        group = [h for h in cands if shapes[id(h)].foreign == side]
-        if not group:
-            continue
+    groups: dict[tuple[bool, frozenset[str]], list[Hit]] = {}
+    for h in cands:
+        groups.setdefault((shapes[id(h)].foreign, shapes[id(h)].actions), []).append(h)
+    for group in groups.values():
         unmentioned = {id(h): len(shapes[id(h)].qualifiers - asked) for h in group}
         fewest = min(unmentioned.values())
         kept += [h for h in group if unmentioned[id(h)] == fewest]
