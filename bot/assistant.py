@@ -307,8 +307,9 @@ class Assistant:
                 return self._old_place(conv, lang, place, found)
             if place.status == "ambiguous":
                 return self._clarify_place(conv, lang, place, state, found)
-            if place.status in ("new", "province"):
+            if place.status in ("new", "province") and ("where" in found or not _long(text, self.config)):
                 return self._centre(conv, lang, place)
+            # A long story that mentions where the citizen lives asks about something else.
             return self._unanswered(conv, text, lang, result, found, parse, state)
         if self._off_topic(found, parse, top, self.config.out_of_scope_confidence):
             return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
@@ -393,9 +394,7 @@ class Assistant:
         "nộp ở đâu?", "what about for a foreigner?") acts on the one under discussion."""
         if not state.procedures or place.status in ("old", "ambiguous"):
             return False
-        cjk = sum(1 for c in text if is_cjk(c))
-        size = cjk // 2 if cjk else len(words(text))
-        if size > self.config.followup_max_words:
+        if _size(text) > self.config.followup_max_words:
             return False
         top = result.top
         if top is not None and top.score >= self.config.followup_below:
@@ -792,6 +791,16 @@ class Assistant:
         if centre is not None:
             reply.centre = CentreRef(centre.name, centre.address, centre.phone)
         return reply
+
+
+def _size(text: str) -> int:
+    """Words in a message; about two CJK characters make a word."""
+    cjk = sum(1 for c in text if is_cjk(c))
+    return cjk // 2 if cjk else len(words(text))
+
+
+def _long(text: str, config: AssistantConfig) -> bool:
+    return _size(text) > 2 * config.followup_max_words
 
 
 def _ref(hit: Hit) -> ProcedureRef:

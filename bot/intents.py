@@ -531,7 +531,7 @@ _CUES: dict[str, list[str]] = {
         "脱獄",
     ],
     "greet": ["xin chao", "chao ban", "hello", "hi", "bonjour", "hola", "你好", "안녕", "こんにちは"],
-    "thanks": ["cam on", "thank*", "merci", "gracias", "谢谢", "감사", "고맙", "ありがとう"],
+    "thanks": ["cam on", "thank*", "merci", "gracias", "谢谢", "感谢", "감사", "고맙", "ありがとう"],
     "goodbye": ["tam biet", "bye", "goodbye", "au revoir", "adios", "再见", "안녕히", "さようなら"],
 }
 
@@ -592,7 +592,13 @@ def cues(text: str) -> Cues:
 
 def is_small_talk(text: str, found: Cues) -> str | None:
     """greet/thanks/goodbye only when the message is short and says nothing else."""
-    if len(fold(text).split()) > 5:
+    # Chinese, Japanese and Korean run words together: "你好，我们是…企业，…怎么申请？" is one
+    # space-separated token, so about three characters count as a word.
+    cjk = sum(1 for c in text if is_cjk(c))
+    latin = [
+        w for w in fold("".join(" " if is_cjk(c) else c for c in text)).split() if any(map(str.isalnum, w))
+    ]
+    if len(latin) + (cjk + 2) // 3 > 5:
         return None
     for name in ("thanks", "goodbye", "greet"):
         if name in found:
