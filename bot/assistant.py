@@ -310,7 +310,7 @@ class Assistant:
             if place.status in ("new", "province") and ("where" in found or not _long(text, self.config)):
                 return self._centre(conv, lang, place)
             # A long story that mentions where the citizen lives asks about something else.
-            return self._unanswered(conv, text, lang, result, found, parse, state)
+            return self._unanswered(conv, text, detected, lang, result, found, parse, state)
         if self._off_topic(found, parse, top, self.config.out_of_scope_confidence):
             return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
         absent = self.absent.match(text)
@@ -353,6 +353,7 @@ class Assistant:
         self,
         conv: str,
         text: str,
+        detected: str,
         lang: str,
         result: SearchResult,
         found: Cues,
@@ -368,7 +369,12 @@ class Assistant:
             return self._not_in_catalogue(conv, lang, absent, state)
         if not result.hits or self._off_topic(found, parse, None, self.config.out_of_scope_abstained):
             return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
-        best = [h for h in result.hits[: self.config.suggestions] if h.score >= self.config.suggest_floor]
+        ranked = list(result.hits)
+        family = siblings.resolve(text, detected, ranked, self.config.sibling_margin)
+        if family:
+            # The variants the question points to lead the options.
+            ranked = [*family, *(h for h in ranked if h not in family)]
+        best = [h for h in ranked[: self.config.suggestions] if h.score >= self.config.suggest_floor]
         if not best:
             state.pending = Pending("handoff_offer", reason="no_match")
             return Reply(conv, lang, "no_match", compose.no_match_offer(lang))

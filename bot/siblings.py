@@ -41,6 +41,7 @@ _ACTIONS: tuple[tuple[str, str], ...] = (
     ("thay doi", "amend"),
     ("sua doi", "amend"),
     ("bo sung", "amend"),
+    ("hieu dinh", "amend"),
     ("doi", "exchange"),
     ("cap", "first"),
     ("dang ky", "first"),
@@ -255,6 +256,91 @@ _DECIDERS: dict[str, tuple[str, ...]] = {
         "ベトナム人同士",
     ),
 }
+# The situation a variant's qualifier names ("trong trường hợp bị mất, bị rách, bị cháy"),
+# as folded words of the name, and the question's words for the same situations.
+_CASES: dict[str, tuple[str, ...]] = {
+    "lost": ("mất", "thất lạc"),
+    "damaged": ("rách", "cháy", "hỏng", "hư hỏng", "nát"),
+    "revoked": ("thu hồi",),
+}
+_CASE_DECIDERS: dict[str, tuple[str, ...]] = {
+    "lost": (
+        "bi mat",
+        "lam mat",
+        "danh mat",
+        "danh roi",
+        "mat the",
+        "mat can cuoc",
+        "mat cccd",
+        "mat bang",
+        "mat giay",
+        "mat ho chieu",
+        "mat so",
+        "that lac",
+        "bi trom",
+        "lost",
+        "lose",
+        "stolen",
+        "missing",
+        "perdu",
+        "perdue",
+        "perdus",
+        "vole",
+        "volee",
+        "perdi",
+        "perdido",
+        "perdida",
+        "robado",
+        "robada",
+        "丢",
+        "遗失",
+        "被偷",
+        "잃어버",
+        "분실",
+        "도난",
+        "なくし",
+        "紛失",
+        "盗まれ",
+    ),
+    "damaged": (
+        "bi hong",
+        "hu hong",
+        "hong roi",
+        "bi rach",
+        "rach",
+        "bi chay",
+        "chay het",
+        "nat",
+        "bi nat",
+        "ngap nuoc",
+        "uot",
+        "bi uot",
+        "bi nhoe",
+        "damaged",
+        "torn",
+        "burnt",
+        "burned",
+        "water damaged",
+        "abime",
+        "dechire",
+        "brule",
+        "danado",
+        "roto",
+        "quemado",
+        "损坏",
+        "坏了",
+        "泡坏",
+        "烧毁",
+        "撕破",
+        "훼손",
+        "찢어",
+        "불에 탔",
+        "破損",
+        "破れ",
+        "燃え",
+    ),
+    "revoked": ("thu hoi", "bi thu hoi", "revoked", "retire", "revocado", "吊销", "취소", "取り消"),
+}
 _LEVEL_DECIDERS: dict[str, tuple[str, ...]] = {
     "central": ("trung uong", "cap bo", "cap trung uong", "ministry level", "central level"),
     "province": ("cap tinh", "province level", "provincial level"),
@@ -271,6 +357,7 @@ def _matcher(phrases: Sequence[str]) -> tuple[re.Pattern[str] | None, tuple[str,
 
 _DECIDER_MATCHERS = {name: _matcher(p) for name, p in _DECIDERS.items()}
 _LEVEL_MATCHERS = {name: _matcher(p) for name, p in _LEVEL_DECIDERS.items()}
+_CASE_MATCHERS = {name: _matcher(p) for name, p in _CASE_DECIDERS.items()}
 
 
 def _says(matcher: tuple[re.Pattern[str] | None, tuple[str, ...]], folded: str, compact: str) -> bool:
@@ -287,6 +374,7 @@ class Shape:
     qualifiers: frozenset[str]  # words after the core, brackets included, level words apart
     level: str | None
     foreign: bool
+    cases: frozenset[str] = frozenset()  # "lost", "damaged", "revoked": the situation named
 
 
 @lru_cache(maxsize=4096)
@@ -307,9 +395,11 @@ def shape(name: str) -> Shape:
         progress = False
         for prefix, action in _ACTIONS:
             n = len(prefix.split())
-            if " ".join(folded[start : start + n]) == prefix:
+            # "Cấp lại và hiệu đính ...": actions joined by "và" chain too.
+            joined = 1 if actions and folded[start : start + 1] == ["va"] else 0
+            if " ".join(folded[start + joined : start + joined + n]) == prefix:
                 actions.add(action)
-                start += n
+                start += joined + n
                 progress = True
                 break
     cut = next(
@@ -329,7 +419,9 @@ def shape(name: str) -> Shape:
     qualifiers = frozenset(w for w in rest if w not in _LEVEL_WORDS and w not in _FUNCTION_WORDS)
     whole = " ".join(folded)
     foreign = "nguoi nuoc ngoai" in whole or "yeu to nuoc ngoai" in whole
-    return Shape(frozenset(actions) or frozenset({"first"}), core, qualifiers, level, foreign)
+    tail = f" {' '.join(marked[cut:] + _WORD.findall(' '.join(_PAREN.findall(plain))))} "
+    cases = frozenset(case for case, words in _CASES.items() if any(f" {w} " in tail for w in words))
+    return Shape(frozenset(actions) or frozenset({"first"}), core, qualifiers, level, foreign, cases)
 
 
 def are_siblings(a: str, b: str) -> bool:
@@ -383,6 +475,9 @@ def resolve(text: str, lang: str, hits: Sequence[Hit], margin: float) -> list[Hi
             cands = [h for h in cands if shapes[id(h)].foreign] or cands
         elif "domestic" in said or lang in ("vi", "vi-x"):
             cands = [h for h in cands if not shapes[id(h)].foreign] or cands
+    situations = {name for name, m in _CASE_MATCHERS.items() if _says(m, folded, compact)}
+    if situations and any(shapes[id(h)].cases for h in cands):
+        cands = [h for h in cands if shapes[id(h)].cases & situations] or cands
     levels = {name for name, m in _LEVEL_MATCHERS.items() if _says(m, folded, compact)}
     if levels:
         cands = [h for h in cands if shapes[id(h)].level in levels] or cands

@@ -157,3 +157,28 @@ def test_the_same_procedure_at_several_levels_is_not_asked() -> None:
     assert codes(resolve("làm hộ chiếu", "vi", levels, margin=0.08)) == ["p"]
     # ... unless the question names the level.
     assert codes(resolve("làm hộ chiếu ở cấp trung ương", "vi", levels, margin=0.08)) == ["c"]
+
+
+CERTIFICATE = {
+    "revoked": "Cấp lại chứng chỉ hành nghề trong trường hợp bị thu hồi chứng chỉ hành nghề",
+    "lost": "Cấp lại chứng chỉ hành nghề trong trường hợp bị mất, bị rách, bị cháy hoặc vì lý do khác",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("chung chi hanh nghe bi ngap nuoc nat het, xin cap lai o dau", "lost"),  # damaged
+        ("I lost my practising certificate, how do I get a new one", "lost"),
+        ("chứng chỉ hành nghề bị thu hồi, muốn xin cấp lại", "revoked"),
+    ],
+)
+def test_the_situation_named_in_a_qualifier_decides(text: str, expected: str) -> None:
+    assert shape(CERTIFICATE["lost"]).cases == {"lost", "damaged"}
+    found = resolve(text, "vi", hits(CERTIFICATE, "revoked", "lost"), margin=0.08)
+    assert codes(found) == [expected]
+
+
+def test_actions_joined_by_and_chain() -> None:
+    s = shape("Thủ tục cấp lại và hiệu đính thông tin trên Giấy chứng nhận đăng ký đầu tư")
+    assert s.actions == {"reissue", "amend"}
