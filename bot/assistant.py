@@ -264,8 +264,9 @@ class Assistant:
             return self._handoff(turn, state, lang, "talk_to_human", conv, intent="talk_to_human")
         if "complaint" in found or self._intent(parse, "complaint"):
             return self._complaint(conv, turn, text, detected, lang, found, state)
-        if "injection" in found:
-            # Instructions to the machine, not a citizen's question: nothing to search.
+        if "injection" in found or "not_public" in found:
+            # Instructions to the machine, or a private service ("tài khoản Netflix", a
+            # licence in a video game): no public procedure to search for.
             return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
         if wants_legal_advice(text):
             state.pending = Pending("handoff_offer", reason="legal_advice")
