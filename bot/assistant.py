@@ -345,10 +345,11 @@ class Assistant:
         even name it ("giấy phép lao động" is not "giấy phép lái xe")."""
         if top.score < self.config.absent_below:
             return True
-        if top.score >= self.config.clear_procedure or is_cjk(absent.keyword[0]):
+        if top.score >= self.config.clear_procedure:
             return False
+        # A keyword in another script cannot be found in a Vietnamese name: it is not named.
         named = set(fold(f"{top.procedure.name} {top.procedure.field}").split())
-        return not set(absent.keyword.split()) <= named
+        return is_cjk(absent.keyword[0]) or not set(absent.keyword.split()) <= named
 
     def _unanswered(
         self,
