@@ -601,11 +601,13 @@ def clarify_siblings(lang: str, options: Sequence[tuple[str, str]]) -> tuple[str
 
 
 def suggest_procedures(lang: str, options: Sequence[tuple[str, str]]) -> tuple[str, list[str]]:
-    """A weak match: the best candidates as numbered options, then "0" for a staff member,
-    so that the citizen is never left with "please rephrase" alone."""
+    """A weak match: the best candidates as numbered options, the question offering "0" for
+    a staff member, so that the citizen is never left with "please rephrase" alone. The
+    staff choice is not an option: channels number options from 1 (Telegram buttons, the
+    phone's "press 1 for …", whose menu already offers 0 for staff)."""
     lang = normalize_lang(lang)
-    _, labels = clarify_procedures(lang, options[: MAX_OPTIONS - 1])
-    return _t(lang, "suggest_procedures"), [*labels, _t(lang, "option_staff")]
+    _, labels = clarify_procedures(lang, options)
+    return _t(lang, "suggest_procedures"), labels
 
 
 def not_in_catalogue(lang: str, topic: str, authority: str) -> str:

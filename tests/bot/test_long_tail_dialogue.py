@@ -58,8 +58,10 @@ def test_a_weak_match_offers_the_best_candidates_and_staff(sample_runtime) -> No
     reply = _ask(sample_runtime, "làm giấy cho xe", state)
     assert reply.intent == "no_match" and reply.needs_clarification
     assert 2 <= len(reply.procedures) <= 3
-    assert reply.options[-1].startswith("0.") and "tổng đài viên" in reply.options[-1]
-    assert [o.split(".")[0] for o in reply.options[:-1]] == [str(i) for i in range(1, len(reply.options))]
+    # Options are numbered from 1 (a Telegram button, "press 1"); the question offers 0 for staff.
+    assert [o.split(".")[0] for o in reply.options] == [str(i) for i in range(1, len(reply.options) + 1)]
+    assert len(reply.options) == len(reply.procedures)
+    assert "0" in reply.answer and "tổng đài viên" in reply.answer
     # The candidates are options, not an answer: no procedure is described.
     assert "Thành phần hồ sơ" not in reply.answer
     assert state.pending is not None and state.pending.reason == "suggest"
@@ -171,7 +173,7 @@ def _chat(client):  # type: ignore[no-untyped-def]
 def test_http_weak_match_then_zero_opens_a_case(client) -> None:  # type: ignore[no-untyped-def]
     say = _chat(client)
     offered = say("làm giấy cho xe")
-    assert offered["needs_clarification"] and offered["options"][-1].startswith("0.")
+    assert offered["needs_clarification"] and "0" in offered["answer"]
     assert offered["procedures"] and offered["handoff"] is None
     handed = say("0")
     assert handed["handoff"] is not None and handed["handoff"]["case_id"]
