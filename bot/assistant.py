@@ -483,6 +483,13 @@ class Assistant:
         state.pending = None
         if pending.kind in ("choose_procedure", "choose_place"):
             number = _option_number(text, parse)
+            if number is None and pending.kind == "choose_procedure" and _size(text) <= 6:
+                # "cái bị mất", "for a foreigner": words that pick one of the listed variants.
+                listed = [self.searcher.index.procedure(code) for code in pending.options]
+                hits = [Hit(p, 0.0, 0.0, 0.0) for p in listed if p is not None]
+                picked = siblings.pick(text, detected, hits)
+                if picked is not None:
+                    return self._chosen_procedure(conv, lang, picked.procedure.code, pending.focus, state)
             if number is None:
                 return None  # a new question: the options are dropped
             if number == 0 and pending.reason == "suggest":

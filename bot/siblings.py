@@ -504,3 +504,18 @@ def resolve(text: str, lang: str, hits: Sequence[Hit], margin: float) -> list[Hi
         # meant, and the answer names the agency; the best match stands.
         return kept[:1]
     return kept
+
+
+def pick(text: str, lang: str, hits: Sequence[Hit]) -> Hit | None:
+    """The one listed variant a reply in words chooses ("cái bị mất", "for a foreigner"),
+    or None when the words decide nothing: a number, or a new question, is handled elsewhere."""
+    if len(hits) < 2:
+        return None
+    level = [Hit(h.procedure, 1.0, h.lexical, h.dense) for h in hits]
+    chosen = resolve(text, lang, level, margin=1.0)
+    default = resolve("", "vi" if lang in ("vi", "vi-x") else lang, level, margin=1.0)
+    if chosen is None or len(chosen) != 1:
+        return None
+    if default is not None and [h.procedure.code for h in default] == [chosen[0].procedure.code]:
+        return None  # what the bare options already lead to: the words added nothing
+    return next(h for h in hits if h.procedure.code == chosen[0].procedure.code)

@@ -52,6 +52,13 @@ def test_undecided_siblings_get_one_numbered_question_and_a_digit_answers_it(sam
     assert second in chosen.answer  # cited
 
 
+def test_words_answer_a_sibling_question(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    state = DialogueState()
+    assert _ask(sample_runtime, "bằng lái xe", state).needs_clarification
+    chosen = _ask(sample_runtime, "bị mất rồi", state)
+    assert not chosen.needs_clarification and _codes(chosen) == ["3.000348"]  # re-issue
+
+
 # ---------------------------------------------------------------- never a dead end
 def test_a_weak_match_offers_the_best_candidates_and_staff(sample_runtime) -> None:  # type: ignore[no-untyped-def]
     state = DialogueState()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.siblings import are_siblings, resolve, shape
+from bot.siblings import are_siblings, pick, resolve, shape
 from knowledge.models import Procedure
 from knowledge.search import Hit
 
@@ -182,3 +182,11 @@ def test_the_situation_named_in_a_qualifier_decides(text: str, expected: str) ->
 def test_actions_joined_by_and_chain() -> None:
     s = shape("Thủ tục cấp lại và hiệu đính thông tin trên Giấy chứng nhận đăng ký đầu tư")
     assert s.actions == {"reissue", "amend"}
+
+
+def test_words_pick_a_listed_variant_only_when_they_decide() -> None:
+    listed = hits(LICENCE, "exchange", "reissue", "foreign")
+    assert codes([pick("cái bị mất ạ", "vi", listed)]) == ["reissue"]  # type: ignore[list-item]
+    assert codes([pick("for a foreigner", "en", listed)]) == ["foreign"]  # type: ignore[list-item]
+    assert pick("lệ phí bao nhiêu?", "vi", listed) is None
+    assert pick("bị mất", "vi", listed[:1]) is None
