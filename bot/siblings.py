@@ -59,7 +59,7 @@ _FUNCTION_WORDS = frozenset(
     "cho tai co doi voi trong cua o theo khi tu den hoac va la cac nhung duoc".split()
 )
 # Qualifier words too common in questions to count as naming a variant.
-_GENERIC_QUALIFIERS = frozenset("nguoi viet nam cong dan to chuc ca nhan nuoc ngoai".split())
+_GENERIC_QUALIFIERS = frozenset("nguoi viet nam cong dan to chuc ca nhan nuoc ngoai lam".split())
 _PAREN = re.compile(r"\(([^)]*)\)")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -211,6 +211,34 @@ _DECIDERS: dict[str, tuple[str, ...]] = {
         "for the first time",
         "brand new",
         "premiere fois",
+        "muon mo",
+        "mo moi",
+        "mo mot",
+        "chua tung",
+        "xin cap moi",
+        "open a",
+        "open my",
+        "start a",
+        "set up a",
+        "apply for a",
+        "apply for an",
+        "obtain a",
+        "never had",
+        "ouvrir un",
+        "ouvrir une",
+        "obtenir un",
+        "obtenir une",
+        "abrir un",
+        "abrir una",
+        "obtener un",
+        "obtener una",
+        "开一家",
+        "新开",
+        "开设",
+        "차리",
+        "개업",
+        "開業",
+        "開きたい",
         "primera vez",
         "第一次",
         "首次",
@@ -483,7 +511,11 @@ def resolve(text: str, lang: str, hits: Sequence[Hit], margin: float) -> list[Hi
         cands = [h for h in cands if shapes[id(h)].level in levels] or cands
     asked = set(_WORD.findall(folded))
     # A qualifier the question spells out ("dưới 14 tuổi", "lưu động") picks its member.
-    evidence = {id(h): len((shapes[id(h)].qualifiers - _GENERIC_QUALIFIERS) & asked) for h in cands}
+    # Only words that tell the members apart count (not those every member's name has).
+    shared = frozenset.intersection(
+        *(shapes[id(h)].qualifiers | frozenset(shapes[id(h)].core) for h in cands)
+    )
+    evidence = {id(h): len((shapes[id(h)].qualifiers - shared - _GENERIC_QUALIFIERS) & asked) for h in cands}
     best = max(evidence.values())
     if best >= 2:
         cands = [h for h in cands if evidence[id(h)] == best]
@@ -498,6 +530,15 @@ def resolve(text: str, lang: str, hits: Sequence[Hit], margin: float) -> list[Hi
         fewest = min(unmentioned.values())
         kept += [h for h in group if unmentioned[id(h)] == fewest]
     kept.sort(key=lambda h: -h.score)
+    # One option per variant: the same variant at another level adds nothing to choose.
+    seen: set[tuple[frozenset[str], frozenset[str], bool]] = set()
+    unique = []
+    for h in kept:
+        key = (shapes[id(h)].actions, shapes[id(h)].qualifiers, shapes[id(h)].foreign)
+        if key not in seen:
+            seen.add(key)
+            unique.append(h)
+    kept = unique
     variants = {(shapes[id(h)].actions, shapes[id(h)].qualifiers, shapes[id(h)].foreign) for h in kept}
     if len(variants) == 1:
         # The same procedure at several levels: a citizen cannot tell which level is
