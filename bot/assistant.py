@@ -249,10 +249,11 @@ class Assistant:
         state: DialogueState,
     ) -> Reply:
         wants_person = "talk_to_human" in found or self._intent(parse, "talk_to_human")
+        complains = "complaint" in found or self._intent(parse, "complaint")
         if is_abusive(text) or self._intent(parse, "abuse"):
             state.abuse += 1
-            # "Useless bot, get me a human": the request for a person is what to act on.
-            if not wants_person:
+            # "Useless bot, get me a human", an angry complaint: the request is what to act on.
+            if not (wants_person or complains):
                 if state.abuse >= self.config.abuse_before_handoff and self.cases is not None:
                     return self._handoff(turn, state, lang, "abuse", conv, intent="abuse")
                 return Reply(conv, lang, "abuse", compose.say(lang, "abuse_warning"))
@@ -262,7 +263,7 @@ class Assistant:
             return self._dossier(conv, turn, lang, codes[0], state)
         if wants_person:
             return self._handoff(turn, state, lang, "talk_to_human", conv, intent="talk_to_human")
-        if "complaint" in found or self._intent(parse, "complaint"):
+        if complains:
             return self._complaint(conv, turn, text, detected, lang, found, state)
         if "injection" in found or "not_public" in found:
             # Instructions to the machine, or a private service ("tài khoản Netflix", a

@@ -157,9 +157,21 @@ def test_a_named_procedure_is_answered_despite_a_near_miss_word(sample_runtime) 
     assert _codes(reply)[0] == "3.000353"
 
 
-def test_a_request_for_a_person_wins_over_an_insult(sample_runtime) -> None:  # type: ignore[no-untyped-def]
-    reply = _ask(sample_runtime, "Useless bot. Get me a human, now.")
-    assert reply.intent == "talk_to_human"
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Useless bot. Get me a human, now.", "talk_to_human"),
+        ("bot ngu quá, chuyển cho nhân viên thật giúp tôi", "talk_to_human"),
+        ("Stupid bot. I want to complain: nobody answers about my dossier", "complaint"),
+    ],
+)
+def test_a_request_for_a_person_or_a_complaint_wins_over_an_insult(
+    sample_runtime, text: str, intent: str
+) -> None:  # type: ignore[no-untyped-def]
+    state = DialogueState()
+    reply = _ask(sample_runtime, text, state)
+    assert reply.intent == intent
+    assert state.abuse == 1  # still counted
 
 
 # ------------------------------------------------------------------------ over HTTP
