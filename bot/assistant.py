@@ -366,7 +366,7 @@ class Assistant:
         """No confident match: never a dead end. Out of scope stays out; a subject the
         catalogue lacks is named with its authority; otherwise the best candidates are
         offered with "0" for staff, or staff alone when nothing comes close."""
-        absent = self.absent.match(text)
+        absent = self.absent.match(text, context=True)
         if absent is not None and "off_topic" not in found:
             # Checked before the NLU: its keywords are more precise than "sounds off-topic".
             return self._not_in_catalogue(conv, lang, absent, state)

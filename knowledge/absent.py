@@ -57,6 +57,9 @@ class AbsentTopic:
     authority: dict[str, str]
     keywords: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
+    # Words that also set the scene of catalogue questions ("nằm bệnh viện"): they count
+    # only when the search found nothing close (``match(..., context=True)``).
+    context: list[str] = field(default_factory=list)
 
     def topic_in(self, lang: str) -> str:
         return self.topic.get(lang) or self.topic["vi"]
@@ -74,7 +77,9 @@ class AbsentMatch:
 class AbsentTopics:
     def __init__(self, topics: list[AbsentTopic]) -> None:
         self.topics = topics
-        self._matchers = [(t, _Matcher(t.keywords), _Matcher(t.exceptions)) for t in topics]
+        self._matchers = [
+            (t, _Matcher(t.keywords), _Matcher(t.context), _Matcher(t.exceptions)) for t in topics
+        ]
 
     @classmethod
     def load(cls, path: Path = ABSENT_TOPICS_FILE) -> AbsentTopics:
@@ -85,13 +90,14 @@ class AbsentTopics:
             raise ValueError(f"{path}: expected a `topics:` list")
         return cls([_topic(path, i, entry) for i, entry in enumerate(entries)])
 
-    def match(self, text: str) -> AbsentMatch | None:
-        """The first topic one of whose keywords the question uses, unless it also uses one
-        of that topic's exceptions (words of a procedure the catalogue does hold)."""
+    def match(self, text: str, *, context: bool = False) -> AbsentMatch | None:
+        """The first topic one of whose keywords (and, with ``context``, context words) the
+        question uses, unless it also uses one of that topic's exceptions (words of a
+        procedure the catalogue does hold)."""
         folded = fold(text)
         compact = text.replace(" ", "")
-        for topic, keywords, exceptions in self._matchers:
-            found = keywords.find(folded, compact)
+        for topic, keywords, scene, exceptions in self._matchers:
+            found = keywords.find(folded, compact) or (scene.find(folded, compact) if context else None)
             if found and exceptions.find(folded, compact) is None:
                 return AbsentMatch(topic, found)
         return None
@@ -121,10 +127,16 @@ def _topic(path: Path, i: int, entry: Any) -> AbsentTopic:
     exceptions = entry.get("except") or []
     if not isinstance(exceptions, list) or not all(isinstance(v, str) for v in exceptions):
         raise ValueError(f"{path}: `except` of topic {tid} must be a list of phrases")
+    scene = entry.get("context") or {}
+    if not isinstance(scene, dict) or not all(
+        isinstance(v, list) and all(isinstance(w, str) for w in v) for v in scene.values()
+    ):
+        raise ValueError(f"{path}: `context` of topic {tid} must be phrases per language")
     return AbsentTopic(
         id=tid,
         topic=_texts(path, f"topic of {tid}", entry.get("topic")),
         authority=_texts(path, f"authority of {tid}", entry.get("authority")),
         keywords=phrases,
         exceptions=list(exceptions),
+        context=[w for words in scene.values() for w in words],
     )

@@ -75,3 +75,18 @@ def test_a_malformed_file_fails_loudly(tmp_path: Path) -> None:
     bad.write_text("topics: nothing\n", encoding="utf-8")
     with pytest.raises(ValueError, match="topics"):
         AbsentTopics.load(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Bệnh viện tư ở đây cần giấy phép gì?", "health"),
+        ("How do I apply to a public school?", "education"),
+    ],
+)
+def test_scene_setting_words_count_only_when_asked_for(topics: AbsentTopics, text: str, topic: str) -> None:
+    # "bệnh viện", "school" also set the scene of catalogue questions ("mẹ tôi nằm bệnh
+    # viện ..."): the assistant consults them only when the search found nothing close.
+    assert topics.match(text) is None
+    found = topics.match(text, context=True)
+    assert found is not None and found.topic.id == topic
