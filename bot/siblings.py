@@ -497,11 +497,12 @@ def resolve(text: str, lang: str, hits: Sequence[Hit], margin: float) -> list[Hi
     if wanted:
         cands = [h for h in cands if shapes[id(h)].actions & wanted] or cands
     if any(shapes[id(h)].foreign != shapes[id(cands[0])].foreign for h in cands):
-        # A Vietnamese question that says nothing of a foreigner is the domestic case; one
-        # in another language may well come from a foreign resident, so both stay open.
+        # Decided only when the question says so: "người nước ngoài" / "two Vietnamese
+        # citizens". Silence decides nothing (a Vietnamese may marry a foreigner, a foreign
+        # resident may ask about a Vietnamese procedure): both stay open.
         if "foreign" in said and "domestic" not in said:
             cands = [h for h in cands if shapes[id(h)].foreign] or cands
-        elif "domestic" in said or lang in ("vi", "vi-x"):
+        elif "domestic" in said:
             cands = [h for h in cands if not shapes[id(h)].foreign] or cands
     situations = {name for name, m in _CASE_MATCHERS.items() if _says(m, folded, compact)}
     if situations and any(shapes[id(h)].cases for h in cands):

@@ -29,7 +29,6 @@ def _codes(reply) -> list[str]:  # type: ignore[no-untyped-def]
         ("thẻ căn cước hết hạn rồi phải làm sao", "1.014063"),  # exchange
         ("I lost my driving licence", "3.000348"),  # re-issue
         ("my driving licence expired", "3.000347"),  # exchange
-        ("đăng ký kết hôn", "1.000894"),  # the plain, domestic case
         ("đăng ký kết hôn với người nước ngoài", "2.000806"),  # foreign element, not the border case
     ],
 )
@@ -37,6 +36,13 @@ def test_the_question_decides_between_siblings(sample_runtime, text: str, code: 
     reply = _ask(sample_runtime, text)
     assert not reply.needs_clarification, reply.options
     assert _codes(reply)[0] == code, reply.answer[:200]
+
+
+def test_domestic_or_foreign_is_asked_when_the_question_is_silent(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    reply = _ask(sample_runtime, "đăng ký kết hôn")
+    assert reply.needs_clarification
+    # the plain domestic case and the foreign element; not the border variant
+    assert _codes(reply)[:2] == ["1.000894", "2.000806"] and len(reply.options) == 2
 
 
 def test_undecided_siblings_get_one_numbered_question_and_a_digit_answers_it(sample_runtime) -> None:  # type: ignore[no-untyped-def]
