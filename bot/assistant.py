@@ -13,7 +13,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from bot import compose, dossier_text
+from bot import compose, dossier_text, siblings
 from bot.dialogue import DialogueState, Pending
 from bot.dossier import DossierSource, DossierSourceError, find_dossier_codes
 from bot.intents import Cues, cues, is_small_talk
@@ -22,9 +22,10 @@ from bot.nlu import NLUEngine, Parse
 from bot.ports import CaseOpener, HandoffPacket, QueueInfo
 from bot.reply import CentreRef, HandoffRef, PlaceRef, ProcedureRef, Reply
 from bot.safety import is_abusive, mask_pii, mentions_secret, wants_legal_advice
+from knowledge.absent import AbsentMatch, AbsentTopics
 from knowledge.centres import CentreRegistry
 from knowledge.models import Procedure
-from knowledge.search import Searcher, SearchResult
+from knowledge.search import Hit, Searcher, SearchResult
 from knowledge.text import fold, has_vietnamese_marks, is_cjk, strip_noise, words
 from knowledge.units import PlaceResolution, UnitRegistry
 
@@ -57,6 +58,24 @@ class AssistantConfig:
     abuse_before_handoff: int = 3
     # NLU intents are trusted above these confidences (cue lists decide below them).
     intent_confidence: float = 0.7
+    # Variants of one procedure within this score of the top one are its siblings: the
+    # question decides between them, or the assistant asks.
+    sibling_margin: float = 0.08
+    siblings_considered: int = 6
+    # Below the search threshold: from this score on the best candidates are offered as
+    # numbered options (with "0" for staff); below it only staff is offered.
+    suggest_floor: float = 0.2
+    suggestions: int = 3
+    # The NLU's out_of_scope wins over a weak match (below clear_procedure) from this
+    # confidence on, and over an abstention from the lower one.
+    out_of_scope_confidence: float = 0.95
+    out_of_scope_abstained: float = 0.7
+    # A subject the catalogue lacks (work permits, hospitals, schools) wins over a
+    # procedure match weaker than this, and over one below clear_procedure whose name
+    # does not contain the subject's words.
+    absent_below: float = 0.4
+    # A near-miss cue ("video game", "Netflix", "gym") wins over any match below this.
+    off_topic_override: float = 0.75
 
 
 _FAILED = frozenset({"out_of_scope", "no_match"})
@@ -123,6 +142,7 @@ class Assistant:
         nlu: NLUEngine | None = None,
         dossiers: DossierSource | None = None,
         cases: CaseOpener | None = None,
+        absent: AbsentTopics | None = None,
     ) -> None:
         self.searcher = searcher
         self.units = units
@@ -131,6 +151,8 @@ class Assistant:
         self.nlu = nlu
         self.dossiers = dossiers
         self.cases = cases
+        # Small bundled data (a few dozen phrases per subject), read once per assistant.
+        self.absent = absent if absent is not None else AbsentTopics.load()
 
     # -- entry point -------------------------------------------------------------------
     def handle(self, turn: Turn, state: DialogueState | None = None) -> Reply:
@@ -229,19 +251,27 @@ class Assistant:
         parse: Parse | None,
         state: DialogueState,
     ) -> Reply:
+        wants_person = "talk_to_human" in found or self._intent(parse, "talk_to_human")
+        complains = "complaint" in found or self._intent(parse, "complaint")
         if is_abusive(text) or self._intent(parse, "abuse"):
             state.abuse += 1
-            if state.abuse >= self.config.abuse_before_handoff and self.cases is not None:
-                return self._handoff(turn, state, lang, "abuse", conv, intent="abuse")
-            return Reply(conv, lang, "abuse", compose.say(lang, "abuse_warning"))
+            # "Useless bot, get me a human", an angry complaint: the request is what to act on.
+            if not (wants_person or complains):
+                if state.abuse >= self.config.abuse_before_handoff and self.cases is not None:
+                    return self._handoff(turn, state, lang, "abuse", conv, intent="abuse")
+                return Reply(conv, lang, "abuse", compose.say(lang, "abuse_warning"))
 
         codes = find_dossier_codes(text)
         if codes:
             return self._dossier(conv, turn, lang, codes[0], state)
-        if "talk_to_human" in found or self._intent(parse, "talk_to_human"):
+        if wants_person:
             return self._handoff(turn, state, lang, "talk_to_human", conv, intent="talk_to_human")
-        if "complaint" in found or self._intent(parse, "complaint"):
+        if complains:
             return self._complaint(conv, turn, text, detected, lang, found, state)
+        if "injection" in found or "not_public" in found:
+            # Instructions to the machine, or a private service ("tài khoản Netflix", a
+            # licence in a video game): no public procedure to search for.
+            return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
         if wants_legal_advice(text):
             state.pending = Pending("handoff_offer", reason="legal_advice")
             return Reply(conv, lang, "out_of_scope", dossier_text.legal_advice_refusal(lang))
@@ -257,6 +287,13 @@ class Assistant:
             message = {"greet": compose.greeting, "thanks": compose.thanks, "goodbye": compose.goodbye}
             return Reply(conv, lang, small, message[small](lang))
 
+        result = self.searcher.search(
+            text, detected, k=max(self.config.results, self.config.siblings_considered)
+        )
+        top = result.top
+        if "off_topic" in found and self._off_topic(found, parse, top, self.config.out_of_scope_confidence):
+            # "A good restaurant in Hải Châu?": the place is not what is asked.
+            return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
         place = self.units.resolve(text)
         asks_place = "place_change" in found
         if place.status == "ambiguous" and (asks_place or "where" in found):
@@ -264,22 +301,26 @@ class Assistant:
         if place.status == "old" and asks_place:
             return self._old_place(conv, lang, place, found)
 
-        result = self.searcher.search(text, detected, k=max(self.config.results, 3))
-        top = result.top
         if self._is_followup(text, found, result, place, state):
             return self._followup(conv, text, detected, lang, found, state)
         if top is None:
+            if self._off_topic(found, parse, None, self.config.out_of_scope_abstained):
+                # "The weather in Hanoi tomorrow?": the place is not what is asked.
+                return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
             # A place mentioned without a procedure: answer about the place.
             if place.status == "old":
                 return self._old_place(conv, lang, place, found)
             if place.status == "ambiguous":
                 return self._clarify_place(conv, lang, place, state, found)
-            if place.status in ("new", "province"):
+            if place.status in ("new", "province") and ("where" in found or not _long(text, self.config)):
                 return self._centre(conv, lang, place)
-            intent = "out_of_scope"
-            return Reply(
-                conv, lang, intent, compose.out_of_scope(lang) if not result.hits else compose.no_match(lang)
-            )
+            # A long story that mentions where the citizen lives asks about something else.
+            return self._unanswered(conv, text, detected, lang, result, found, parse, state)
+        if self._off_topic(found, parse, top, self.config.out_of_scope_confidence):
+            return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
+        absent = self.absent.match(text)
+        if absent is not None and self._absent_wins(absent, top):
+            return self._not_in_catalogue(conv, lang, absent, state)
         if place.status == "new" and asks_place:
             return self._place_change(conv, lang, place)
         if place.status == "new" and "where" in found and top.score < self.config.clear_procedure:
@@ -287,7 +328,75 @@ class Assistant:
             return self._centre(conv, lang, place)
         # A place that only sets the scene ("...while visiting Hội An") does not take over
         # a procedure question.
-        return self._procedure(conv, lang, result, found, place, state)
+        return self._procedure(conv, lang, result, found, place, state, text=text, detected=detected)
+
+    def _off_topic(self, found: Cues, parse: Parse | None, top: Hit | None, confidence: float) -> bool:
+        """Out of scope although words match: a near-miss cue ("thẻ hội viên", "tập gym",
+        "exchange rate") unless a procedure is all but named, or a confident NLU unless
+        a procedure matches clearly."""
+        score = top.score if top is not None else 0.0
+        if "off_topic" in found and score < self.config.off_topic_override:
+            return True
+        return (
+            score < self.config.clear_procedure
+            and parse is not None
+            and parse.intent == "out_of_scope"
+            and parse.confidence >= confidence
+        )
+
+    def _absent_wins(self, absent: AbsentMatch, top: Hit) -> bool:
+        """A subject the catalogue lacks beats a weak match, and a middling one that does not
+        even name it ("giấy phép lao động" is not "giấy phép lái xe")."""
+        if top.score < self.config.absent_below:
+            return True
+        if top.score >= self.config.clear_procedure:
+            return False
+        # A keyword in another script cannot be found in a Vietnamese name: it is not named.
+        named = set(fold(f"{top.procedure.name} {top.procedure.field}").split())
+        return is_cjk(absent.keyword[0]) or not set(absent.keyword.split()) <= named
+
+    def _unanswered(
+        self,
+        conv: str,
+        text: str,
+        detected: str,
+        lang: str,
+        result: SearchResult,
+        found: Cues,
+        parse: Parse | None,
+        state: DialogueState,
+    ) -> Reply:
+        """No confident match: never a dead end. Out of scope stays out; a subject the
+        catalogue lacks is named with its authority; otherwise the best candidates are
+        offered with "0" for staff, or staff alone when nothing comes close."""
+        absent = self.absent.match(text, context=True)
+        if absent is not None and "off_topic" not in found:
+            # Checked before the NLU: its keywords are more precise than "sounds off-topic".
+            return self._not_in_catalogue(conv, lang, absent, state)
+        if not result.hits or self._off_topic(found, parse, None, self.config.out_of_scope_abstained):
+            return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
+        ranked = list(result.hits)
+        family = siblings.resolve(text, detected, ranked, self.config.sibling_margin)
+        if family:
+            # The variants the question points to lead the options.
+            ranked = [*family, *(h for h in ranked if h not in family)]
+        best = [h for h in ranked[: self.config.suggestions] if h.score >= self.config.suggest_floor]
+        if not best:
+            state.pending = Pending("handoff_offer", reason="no_match")
+            return Reply(conv, lang, "no_match", compose.no_match_offer(lang))
+        options = [(h.procedure.code, h.procedure.name) for h in best]
+        question, labels = compose.suggest_procedures(lang, options)
+        state.pending = Pending(
+            "choose_procedure", [c for c, _ in options], focus=found.focus, reason="suggest"
+        )
+        refs = [_ref(h) for h in best]
+        return Reply(conv, lang, "no_match", question, refs, needs_clarification=True, options=labels)
+
+    def _not_in_catalogue(self, conv: str, lang: str, absent: AbsentMatch, state: DialogueState) -> Reply:
+        log.info("question on %s, absent from the catalogue (matched %r)", absent.topic.id, absent.keyword)
+        state.pending = Pending("handoff_offer", reason="not_in_catalogue")
+        answer = compose.not_in_catalogue(lang, absent.topic.topic_in(lang), absent.topic.authority_in(lang))
+        return Reply(conv, lang, "no_match", answer)
 
     # -- follow-ups --------------------------------------------------------------------
     def _is_followup(
@@ -297,9 +406,7 @@ class Assistant:
         "nộp ở đâu?", "what about for a foreigner?") acts on the one under discussion."""
         if not state.procedures or place.status in ("old", "ambiguous"):
             return False
-        cjk = sum(1 for c in text if is_cjk(c))
-        size = cjk // 2 if cjk else len(words(text))
-        if size > self.config.followup_max_words:
+        if _size(text) > self.config.followup_max_words:
             return False
         top = result.top
         if top is not None and top.score >= self.config.followup_below:
@@ -321,7 +428,9 @@ class Assistant:
             # "what about for a foreigner?": the same subject, narrowed by the new words.
             narrowed = self.searcher.search(f"{current.name} {text}", detected, k=max(self.config.results, 3))
             if narrowed.top is not None and narrowed.top.procedure.code != current.code:
-                return self._procedure(conv, lang, narrowed, found, PlaceResolution(), state)
+                return self._procedure(
+                    conv, lang, narrowed, found, PlaceResolution(), state, text=text, detected=detected
+                )
         place = self.units.resolve(text)
         if place.status == "new":
             ref = self._place_ref(place)
@@ -378,8 +487,17 @@ class Assistant:
         state.pending = None
         if pending.kind in ("choose_procedure", "choose_place"):
             number = _option_number(text, parse)
+            if number is None and pending.kind == "choose_procedure" and _size(text) <= 6:
+                # "cái bị mất", "for a foreigner": words that pick one of the listed variants.
+                listed = [self.searcher.index.procedure(code) for code in pending.options]
+                hits = [Hit(p, 0.0, 0.0, 0.0) for p in listed if p is not None]
+                picked = siblings.pick(text, detected, hits)
+                if picked is not None:
+                    return self._chosen_procedure(conv, lang, picked.procedure.code, pending.focus, state)
             if number is None:
                 return None  # a new question: the options are dropped
+            if number == 0 and pending.reason == "suggest":
+                return self._handoff(turn, state, lang, "low_confidence", conv, intent="talk_to_human")
             if not 1 <= number <= len(pending.options):
                 state.pending = pending
                 invalid = compose.say(lang, "option_invalid", count=len(pending.options))
@@ -389,7 +507,8 @@ class Assistant:
                 return self._chosen_procedure(conv, lang, chosen, pending.focus, state)
             return self._chosen_place(conv, lang, chosen, pending.focus)
         if pending.kind == "handoff_offer":
-            answer = _yes_no(text, parse)
+            # "0" is the staff option of every offer (a caller presses it on the keypad).
+            answer = True if text.strip() == "0" else _yes_no(text, parse)
             if answer is True:
                 return self._handoff(
                     turn, state, lang, pending.reason or "talk_to_human", conv, intent="affirm"
@@ -577,16 +696,31 @@ class Assistant:
         found: Cues,
         place: PlaceResolution,
         state: DialogueState,
+        *,
+        text: str = "",
+        detected: str = "vi",
     ) -> Reply:
-        hits = result.hits[: self.config.results]
-        top = hits[0]
-        refs = [
-            ProcedureRef(h.procedure.code, h.procedure.name, round(h.score, 4), h.procedure.url) for h in hits
-        ]
+        ranked = list(result.hits)
         intent = _FOCUS_INTENTS.get(found.focus, "ask_procedure")
+        family = siblings.resolve(text, detected, ranked, self.config.sibling_margin) if text else None
+        if family is not None and len(family) > 1:
+            # Variants of one procedure that the question does not decide: one short question.
+            shown = family[: compose.MAX_OPTIONS]
+            rest = [h for h in ranked if h not in shown]
+            refs = [_ref(h) for h in [*shown, *rest][: max(self.config.results, len(shown))]]
+            options = [(h.procedure.code, h.procedure.name) for h in shown]
+            question, labels = compose.clarify_siblings(lang, options)
+            state.pending = Pending("choose_procedure", [code for code, _ in options], focus=found.focus)
+            return Reply(conv, lang, intent, question, refs, needs_clarification=True, options=labels)
+        if family:
+            # The question decides the variant ("bị mất" → re-issue): it goes first.
+            ranked = [family[0], *(h for h in ranked if h is not family[0])]
+        hits = ranked[: self.config.results]
+        top = hits[0]
+        refs = [_ref(h) for h in hits]
         others: list[Procedure] = [h.procedure for h in hits[1:3]]
         close = [h for h in hits[1:] if top.score - h.score <= self.config.clarify_margin]
-        if close and all(h.procedure.name != top.procedure.name for h in close):
+        if not family and close and all(h.procedure.name != top.procedure.name for h in close):
             options = [(h.procedure.code, h.procedure.name) for h in [top, *close]]
             question, labels = compose.clarify_procedures(lang, options)
             state.pending = Pending("choose_procedure", [code for code, _ in options], focus=found.focus)
@@ -683,6 +817,20 @@ class Assistant:
         if centre is not None:
             reply.centre = CentreRef(centre.name, centre.address, centre.phone)
         return reply
+
+
+def _size(text: str) -> int:
+    """Words in a message; about two CJK characters make a word."""
+    cjk = sum(1 for c in text if is_cjk(c))
+    return cjk // 2 if cjk else len(words(text))
+
+
+def _long(text: str, config: AssistantConfig) -> bool:
+    return _size(text) > 2 * config.followup_max_words
+
+
+def _ref(hit: Hit) -> ProcedureRef:
+    return ProcedureRef(hit.procedure.code, hit.procedure.name, round(hit.score, 4), hit.procedure.url)
 
 
 _FOCUS_INTENTS = {

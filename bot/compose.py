@@ -621,6 +621,31 @@ def clarify_place(lang: str, candidates: Sequence[tuple[str, str, str]]) -> tupl
     return question, labels
 
 
+def clarify_siblings(lang: str, options: Sequence[tuple[str, str]]) -> tuple[str, list[str]]:
+    """Which variant of one procedure (first issue / re-issue, domestic / foreign, level)."""
+    _, labels = clarify_procedures(lang, options)
+    return _t(normalize_lang(lang), "clarify_sibling"), labels
+
+
+def suggest_procedures(lang: str, options: Sequence[tuple[str, str]]) -> tuple[str, list[str]]:
+    """A weak match: the best candidates as numbered options, the question offering "0" for
+    a staff member, so that the citizen is never left with "please rephrase" alone. The
+    staff choice is not an option: channels number options from 1 (Telegram buttons, the
+    phone's "press 1 for …", whose menu already offers 0 for staff)."""
+    lang = normalize_lang(lang)
+    _, labels = clarify_procedures(lang, options)
+    return _t(lang, "suggest_procedures"), labels
+
+
+def not_in_catalogue(lang: str, topic: str, authority: str) -> str:
+    """The catalogue has no procedure on this subject: say so, name who handles it, offer staff."""
+    return _t(normalize_lang(lang), "not_in_catalogue", topic=_clean(topic), authority=_clean(authority))
+
+
+def no_match_offer(lang: str) -> str:
+    return _t(normalize_lang(lang), "no_match_offer")
+
+
 def no_match(lang: str) -> str:
     return _t(normalize_lang(lang), "no_match")
 

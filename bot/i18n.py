@@ -1585,6 +1585,10 @@ _DIALOGUE: dict[str, dict[str, str]] = {
         "followup_no_context": "Bạn đang hỏi về thủ tục nào? Vui lòng cho tôi biết tên thủ tục (ví dụ: đăng ký khai sinh).",
         "abuse_warning": "Xin bạn giữ lời lẽ lịch sự. Tôi sẵn sàng hỗ trợ bạn về thủ tục hành chính.",
         "followup_place": "Bạn cho tôi biết bạn ở xã/phường nào để tôi chỉ nơi nộp gần nhất.",
+        "suggest_procedures": "Tôi chưa chắc bạn hỏi thủ tục nào. Có phải một trong các thủ tục sau không? Vui lòng chọn số, hoặc chọn 0 để gặp tổng đài viên:",
+        "clarify_sibling": "Thủ tục này có nhiều trường hợp. Trường hợp của bạn là trường hợp nào? Vui lòng chọn số:",
+        "not_in_catalogue": "Danh mục thủ tục tôi đang tra cứu chưa có thủ tục về {topic}. Việc này thường do {authority} giải quyết. Bạn có muốn được tổng đài viên hỗ trợ thêm không? Trả lời “có” hoặc “0” để được chuyển tiếp.",
+        "no_match_offer": "Xin lỗi, tôi chưa tìm thấy thủ tục phù hợp. Bạn hãy mô tả lại bằng cách khác (ví dụ: giấy tờ bạn cần làm), hoặc trả lời “0” để gặp tổng đài viên.",
     },
     "en": {
         "handoff_unavailable": "Sorry, I could not reach the hotline staff just now. Please call the provincial hotline or try again in a few minutes.",
@@ -1603,6 +1607,10 @@ _DIALOGUE: dict[str, dict[str, str]] = {
         "followup_no_context": "Which procedure are you asking about? Please tell me its name (for example: birth registration).",
         "abuse_warning": "Please keep the conversation polite. I am glad to help you with administrative procedures.",
         "followup_place": "Tell me which commune or ward you live in and I will show you the nearest office.",
+        "suggest_procedures": "I am not sure which procedure you mean. Is it one of these? Reply with its number, or 0 to talk to a staff member:",
+        "clarify_sibling": "This procedure has several cases. Which one is yours? Reply with its number:",
+        "not_in_catalogue": "The procedure catalogue I search has no procedures on {topic}. This is usually handled by {authority}. Would you like a hotline staff member to help you further? Reply “yes” or “0” to be transferred.",
+        "no_match_offer": "Sorry, I could not find a matching procedure. Please describe it in other words (for example, the document you need), or reply “0” to talk to a staff member.",
     },
     "fr": {
         "handoff_unavailable": "Désolé, je n'ai pas pu joindre les conseillers pour le moment. Appelez la ligne d'assistance de la province ou réessayez dans quelques minutes.",
@@ -1621,6 +1629,10 @@ _DIALOGUE: dict[str, dict[str, str]] = {
         "followup_no_context": "De quelle procédure parlez-vous ? Indiquez son nom (par exemple : déclaration de naissance).",
         "abuse_warning": "Merci de rester courtois. Je suis là pour vous aider dans vos démarches administratives.",
         "followup_place": "Indiquez-moi votre commune ou quartier et je vous montrerai le guichet le plus proche.",
+        "suggest_procedures": "Je ne suis pas sûr de la procédure dont vous parlez. Est-ce l'une de celles-ci ? Répondez par son numéro, ou 0 pour parler à un conseiller :",
+        "clarify_sibling": "Cette procédure comporte plusieurs cas. Lequel est le vôtre ? Répondez par son numéro :",
+        "not_in_catalogue": "Le catalogue de procédures que je consulte ne contient pas de procédure sur {topic}. Cela relève généralement de {authority}. Souhaitez-vous l'aide d'un conseiller ? Répondez « oui » ou « 0 » pour être transféré.",
+        "no_match_offer": "Désolé, je n'ai pas trouvé de procédure correspondante. Décrivez-la autrement (par exemple, le document dont vous avez besoin), ou répondez « 0 » pour parler à un conseiller.",
     },
     "es": {
         "handoff_unavailable": "Lo siento, no he podido contactar con el personal en este momento. Llame a la línea de la provincia o inténtelo de nuevo en unos minutos.",
@@ -1639,6 +1651,10 @@ _DIALOGUE: dict[str, dict[str, str]] = {
         "followup_no_context": "¿Sobre qué trámite pregunta? Dígame su nombre (por ejemplo: inscripción de nacimiento).",
         "abuse_warning": "Le ruego que mantenga un tono cortés. Con gusto le ayudo con sus trámites.",
         "followup_place": "Dígame en qué comuna o barrio vive y le indicaré la oficina más cercana.",
+        "suggest_procedures": "No estoy seguro de a qué trámite se refiere. ¿Es uno de estos? Responda con su número, o 0 para hablar con una persona del servicio:",
+        "clarify_sibling": "Este trámite tiene varios casos. ¿Cuál es el suyo? Responda con su número:",
+        "not_in_catalogue": "El catálogo de trámites que consulto no tiene trámites sobre {topic}. Normalmente de esto se encarga {authority}. ¿Desea que le ayude una persona del servicio? Responda «sí» o «0» para ser transferido.",
+        "no_match_offer": "Lo siento, no he encontrado un trámite que coincida. Descríbalo de otra manera (por ejemplo, el documento que necesita), o responda «0» para hablar con una persona del servicio.",
     },
     "zh": {
         "handoff_unavailable": "抱歉，暂时无法转接人工客服。请拨打本省热线或几分钟后再试。",
@@ -1654,6 +1670,10 @@ _DIALOGUE: dict[str, dict[str, str]] = {
         "followup_no_context": "您问的是哪项手续？请告诉我手续名称（例如：出生登记）。",
         "abuse_warning": "请保持礼貌。我很乐意为您解答行政手续问题。",
         "followup_place": "请告诉我您所在的社/坊，我会告诉您最近的办理地点。",
+        "suggest_procedures": "我不确定您指的是哪项手续。是以下其中之一吗？请回复编号，或回复0转接人工客服：",
+        "clarify_sibling": "这项手续分几种情况。您属于哪一种？请回复编号：",
+        "not_in_catalogue": "我查询的手续目录中没有关于{topic}的手续。这类事项通常由{authority}办理。需要人工客服进一步协助吗？回复“是”或“0”即可转接。",
+        "no_match_offer": "抱歉，我没有找到相符的手续。请换一种方式描述（例如您需要办理的证件），或回复“0”转接人工客服。",
     },
     "ko": {
         "handoff_unavailable": "죄송합니다. 지금은 상담원에게 연결할 수 없습니다. 성 핫라인으로 전화하시거나 몇 분 후 다시 시도해 주세요.",
@@ -1669,6 +1689,10 @@ _DIALOGUE: dict[str, dict[str, str]] = {
         "followup_no_context": "어떤 절차에 대해 문의하시나요? 절차 이름을 알려 주세요 (예: 출생 신고).",
         "abuse_warning": "정중한 표현을 부탁드립니다. 행정 절차에 대해 기꺼이 도와드리겠습니다.",
         "followup_place": "거주하시는 사/방을 알려 주시면 가장 가까운 접수처를 안내해 드리겠습니다.",
+        "suggest_procedures": "어떤 절차를 말씀하시는지 확실하지 않습니다. 다음 중 하나인가요? 번호로 답하시거나, 상담원 연결은 0을 보내 주세요:",
+        "clarify_sibling": "이 절차에는 여러 경우가 있습니다. 어느 경우에 해당하시나요? 번호로 답해 주세요:",
+        "not_in_catalogue": "제가 검색하는 절차 목록에는 {topic} 관련 절차가 없습니다. 이 업무는 보통 {authority}에서 담당합니다. 상담원의 도움을 받으시겠어요? 연결을 원하시면 “네” 또는 “0”이라고 답해 주세요.",
+        "no_match_offer": "죄송합니다. 맞는 절차를 찾지 못했습니다. 다른 말로 설명해 주시거나(예: 필요한 서류), 상담원 연결은 “0”을 보내 주세요.",
     },
     "ja": {
         "handoff_unavailable": "申し訳ありません。現在担当者におつなぎできません。省のホットラインにお電話いただくか、数分後にもう一度お試しください。",
@@ -1684,6 +1708,10 @@ _DIALOGUE: dict[str, dict[str, str]] = {
         "followup_no_context": "どの手続きについてのご質問ですか？手続きの名前を教えてください（例：出生届）。",
         "abuse_warning": "丁寧な言葉遣いをお願いします。行政手続きについて喜んでお手伝いします。",
         "followup_place": "お住まいの社・坊を教えていただければ、最寄りの窓口をご案内します。",
+        "suggest_procedures": "どの手続きのことか確かではありません。次のいずれかですか？番号でお答えいただくか、担当者と話す場合は0を送ってください：",
+        "clarify_sibling": "この手続きにはいくつかのケースがあります。どれに当てはまりますか？番号でお答えください：",
+        "not_in_catalogue": "私が検索している手続き目録には{topic}に関する手続きがありません。通常は{authority}が担当しています。担当者がさらにお手伝いしましょうか？ご希望の場合は「はい」または「0」とお答えください。",
+        "no_match_offer": "申し訳ありません。該当する手続きが見つかりませんでした。別の言い方で説明していただくか（例：必要な書類）、担当者と話す場合は「0」を送ってください。",
     },
 }
 for _lang, _extra in _DIALOGUE.items():

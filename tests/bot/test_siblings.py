@@ -1,0 +1,196 @@
+"""Siblings: variants of one procedure told apart by the names alone, and decided by the
+question ("bị mất" → re-issue, "hết hạn" → exchange, "foreigner" → the foreign element)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.siblings import are_siblings, pick, resolve, shape
+from knowledge.models import Procedure
+from knowledge.search import Hit
+
+CARD = {
+    "first14": "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên",
+    "first_child": "Cấp thẻ căn cước cho người dưới 14 tuổi",
+    "exchange": "Cấp đổi thẻ căn cước",
+    "reissue": "Cấp lại thẻ căn cước",
+}
+MARRIAGE = {
+    "domestic": "Thủ tục đăng ký kết hôn",
+    "foreign": "Thủ tục đăng ký kết hôn có yếu tố nước ngoài",
+    "border": "Thủ tục đăng ký kết hôn có yếu tố nước ngoài tại khu vực biên giới",
+}
+LICENCE = {
+    "exchange": "Đổi giấy phép lái xe",
+    "reissue": "Cấp lại giấy phép lái xe",
+    "foreign": "Đổi giấy phép lái xe hoặc bằng lái xe của người nước ngoài",
+}
+
+
+def hits(names: dict[str, str], *order: str, step: float = 0.01) -> list[Hit]:
+    """Hits in ``order`` with scores 0.6, 0.59, ...: all close enough to be weighed."""
+    return [
+        Hit(Procedure(code=key, name=names[key]), round(0.6 - i * step, 4), 0.0, 0.0)
+        for i, key in enumerate(order)
+    ]
+
+
+def codes(found: list[Hit] | None) -> list[str] | None:
+    return None if found is None else [h.procedure.code for h in found]
+
+
+def test_shape_takes_a_name_apart() -> None:
+    s = shape("Cấp lại thẻ căn cước (thực hiện tại cấp tỉnh)")
+    assert s.actions == {"reissue"} and s.core == ("the", "can", "cuoc")
+    assert s.level == "province" and not s.qualifiers and not s.foreign
+    s = shape("Thủ tục đăng ký kết hôn có yếu tố nước ngoài tại khu vực biên giới")
+    assert s.core == ("ket", "hon") and s.foreign and {"bien", "gioi"} <= s.qualifiers
+    # A name that chains several actions offers each of them.
+    s = shape("Cấp, gia hạn, cấp lại, cấp đổi chứng chỉ hành nghề đo đạc và bản đồ hạng I")
+    assert s.actions == {"first", "extend", "reissue", "exchange"}
+
+
+def test_marks_decide_where_a_qualifier_starts() -> None:
+    # "cổ phần" is part of the object; "có yếu tố" starts a qualifier.
+    assert shape("Đăng ký chào bán cổ phần riêng lẻ").core[:4] == ("chao", "ban", "co", "phan")
+    assert shape("Đăng ký khai sinh có yếu tố nước ngoài").core == ("khai", "sinh")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (CARD["first14"], CARD["reissue"], True),
+        (LICENCE["exchange"], "Cấp giấy phép lái xe quốc tế", True),
+        (MARRIAGE["domestic"], MARRIAGE["border"], True),
+        ("Cấp giấy phép xây dựng mới", "Cấp giấy phép lái xe", False),
+        ("Đăng ký thường trú", "Đăng ký tạm trú", False),
+        # A bare generic object ("giấy phép") makes no family.
+        ("Cấp giấy phép", "Cấp giấy phép lái xe", False),
+    ],
+)
+def test_siblings_share_the_object(a: str, b: str, expected: bool) -> None:
+    assert are_siblings(a, b) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("tôi bị mất căn cước", "vi", "reissue"),
+        ("toi danh mat can cuoc roi", "vi-x", "reissue"),
+        ("I lost my ID card", "en", "reissue"),
+        ("j'ai perdu ma carte d'identité", "fr", "reissue"),
+        ("身份证丢了怎么办", "zh", "reissue"),
+        ("căn cước hết hạn rồi", "vi", "exchange"),
+        ("my ID card has expired", "en", "exchange"),
+        ("thẻ căn cước bị hỏng", "vi", "exchange"),
+        ("con tôi dưới 14 tuổi làm căn cước", "vi", "first_child"),
+    ],
+)
+def test_the_question_decides_the_card_variant(text: str, lang: str, expected: str) -> None:
+    found = resolve(text, lang, hits(CARD, "first14", "exchange", "reissue", "first_child"), margin=0.08)
+    assert codes(found) == [expected]
+
+
+def test_an_undecided_question_leaves_the_variants_open_best_first() -> None:
+    found = resolve("làm căn cước", "vi", hits(CARD, "exchange", "reissue", "first14"), margin=0.08)
+    assert codes(found) == ["exchange", "reissue", "first14"]
+
+
+def test_silence_on_the_foreign_element_keeps_both_open_without_the_border_case() -> None:
+    found = resolve("đăng ký kết hôn", "vi", hits(MARRIAGE, "foreign", "domestic", "border"), margin=0.08)
+    assert codes(found) == ["foreign", "domestic"]
+
+
+def test_plain_variant_when_no_qualifier_is_mentioned() -> None:
+    found = resolve("kết hôn với người nước ngoài", "vi", hits(MARRIAGE, "border", "foreign"), margin=0.08)
+    assert codes(found) == ["foreign"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("đăng ký kết hôn với người nước ngoài", "vi"),
+        ("I am a foreigner and want to marry my Vietnamese girlfriend", "en"),
+        ("je suis étranger, comment me marier au Vietnam", "fr"),
+    ],
+)
+def test_a_foreigner_gets_the_foreign_element_not_the_border_case(text: str, lang: str) -> None:
+    found = resolve(text, lang, hits(MARRIAGE, "domestic", "border", "foreign"), margin=0.08)
+    assert codes(found) == ["foreign"]
+
+
+def test_two_vietnamese_citizens_in_english_get_the_domestic_case() -> None:
+    text = "How do we register a marriage between two Vietnamese citizens?"
+    found = resolve(text, "en", hits(MARRIAGE, "foreign", "domestic"), margin=0.08)
+    assert codes(found) == ["domestic"]
+
+
+def test_a_question_silent_on_the_foreign_element_keeps_it_open() -> None:
+    found = resolve("How do I exchange my driving licence?", "en", hits(LICENCE, "exchange", "foreign"), 0.08)
+    assert codes(found) == ["exchange", "foreign"]
+    found = resolve("đổi giấy phép lái xe", "vi", hits(LICENCE, "exchange", "foreign"), 0.08)
+    assert codes(found) == ["exchange", "foreign"]
+
+
+def test_no_family_beyond_the_margin_or_without_siblings() -> None:
+    far = hits(CARD, "first14", "reissue", step=0.2)
+    assert resolve("làm căn cước", "vi", far, margin=0.08) is None
+    unrelated = [
+        Hit(Procedure(code="a", name="Đăng ký thường trú"), 0.6, 0.0, 0.0),
+        Hit(Procedure(code="b", name="Đăng ký tạm trú"), 0.59, 0.0, 0.0),
+    ]
+    assert resolve("đăng ký cư trú", "vi", unrelated, margin=0.08) is None
+    assert resolve("anything", "vi", [], margin=0.08) is None
+
+
+def test_the_same_procedure_at_several_levels_is_not_asked() -> None:
+    levels = [
+        Hit(
+            Procedure(code="p", name="Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)"),
+            0.6,
+            0,
+            0,
+        ),
+        Hit(
+            Procedure(code="c", name="Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp trung ương)"),
+            0.55,
+            0,
+            0,
+        ),
+    ]
+    assert codes(resolve("làm hộ chiếu", "vi", levels, margin=0.08)) == ["p"]
+    # ... unless the question names the level.
+    assert codes(resolve("làm hộ chiếu ở cấp trung ương", "vi", levels, margin=0.08)) == ["c"]
+
+
+CERTIFICATE = {
+    "revoked": "Cấp lại chứng chỉ hành nghề trong trường hợp bị thu hồi chứng chỉ hành nghề",
+    "lost": "Cấp lại chứng chỉ hành nghề trong trường hợp bị mất, bị rách, bị cháy hoặc vì lý do khác",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("chung chi hanh nghe bi ngap nuoc nat het, xin cap lai o dau", "lost"),  # damaged
+        ("I lost my practising certificate, how do I get a new one", "lost"),
+        ("chứng chỉ hành nghề bị thu hồi, muốn xin cấp lại", "revoked"),
+    ],
+)
+def test_the_situation_named_in_a_qualifier_decides(text: str, expected: str) -> None:
+    assert shape(CERTIFICATE["lost"]).cases == {"lost", "damaged"}
+    found = resolve(text, "vi", hits(CERTIFICATE, "revoked", "lost"), margin=0.08)
+    assert codes(found) == [expected]
+
+
+def test_actions_joined_by_and_chain() -> None:
+    s = shape("Thủ tục cấp lại và hiệu đính thông tin trên Giấy chứng nhận đăng ký đầu tư")
+    assert s.actions == {"reissue", "amend"}
+
+
+def test_words_pick_a_listed_variant_only_when_they_decide() -> None:
+    listed = hits(LICENCE, "exchange", "reissue", "foreign")
+    assert codes([pick("cái bị mất ạ", "vi", listed)]) == ["reissue"]  # type: ignore[list-item]
+    assert codes([pick("for a foreigner", "en", listed)]) == ["foreign"]  # type: ignore[list-item]
+    assert pick("lệ phí bao nhiêu?", "vi", listed) is None
+    assert pick("bị mất", "vi", listed[:1]) is None
