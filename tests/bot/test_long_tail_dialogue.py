@@ -4,8 +4,6 @@ with their authority, and out-of-scope near-misses kept out."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from bot.assistant import Turn
@@ -193,14 +191,15 @@ def test_a_request_for_a_person_or_a_complaint_wins_over_an_insult(
 
 # ------------------------------------------------------------------------ over HTTP
 def _chat(client):  # type: ignore[no-untyped-def]
-    conversation = {"conversation_id": uuid.uuid4().hex}
+    conversation: dict[str, str] = {}  # the server issues the id and its token
 
     def say(text: str) -> dict:  # type: ignore[type-arg]
         r = client.post("/api/v1/ask", json={"text": text, **conversation})
         assert r.status_code == 200, r.text
         data = r.json()
-        if data.get("conversation_token"):  # servers that issue a token want it back
-            conversation["conversation_token"] = data["conversation_token"]
+        conversation.update(
+            conversation_id=data["conversation_id"], conversation_token=data["conversation_token"]
+        )
         return data
 
     return say
