@@ -96,6 +96,16 @@ def citizen(browser: Any, server: Any) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: problems.append(str(exc)))
+        # CSP refusals and script errors show as console errors; the 404s the test provokes
+        # on purpose are "Failed to load resource".
+        page.on(
+            "console",
+            lambda msg: (
+                problems.append(msg.text)
+                if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
         page.goto("/")
         page.wait_for_selector("#messages li.bot")
         return page
