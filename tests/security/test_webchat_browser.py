@@ -240,13 +240,16 @@ def test_two_citizens_a_reload_and_a_staff_reply_in_real_chromium(server: Any, c
         response = http.post(
             f"/console/api/cases/{case.id}/reply",
             headers=csrf,
-            json={"text": "Anh cần thêm giấy đăng ký kết hôn."},
+            json={"text": 'Anh cần thêm giấy đăng ký kết hôn. <img src=x onerror="document.title=1">'},
         )
         assert response.status_code == 200, response.text
         page.locator("#messages li.bot", has_text="giấy đăng ký kết hôn").wait_for(timeout=15_000)
         page.wait_for_timeout(4500)  # one more poll: nothing is repeated
         assert page.locator("#messages li.bot", has_text="Chào anh").count() == 1
         assert page.locator("#messages li.bot", has_text="giấy đăng ký kết hôn").count() == 1
+        # Staff text is shown as text: the markup is visible and nothing of it runs.
+        assert page.locator("#messages img").count() == 0 and page.title() != "1"
+        assert "<img src=x" in page.locator("#messages li.bot", has_text="giấy đăng ký kết hôn").inner_text()
     finally:
         http.close()
 
