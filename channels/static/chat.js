@@ -16,6 +16,10 @@
   var STORE_TOKEN = "hotline.conversation_token";
   var STORE_LANG = "hotline.lang";
   var STORE_HISTORY = "hotline.history";
+  // Kept across a reload so a page reloaded during a handoff keeps listening for staff
+  // replies, and does not show again the ones already on screen.
+  var STORE_SEEN = "hotline.seen";
+  var STORE_POLLING = "hotline.polling";
   var MAX_HISTORY = 60;
   var TIMEOUT_MS = 30000;
   var LANGS = ["vi", "en", "fr", "es", "zh", "ko", "ja"];
@@ -597,6 +601,8 @@
   function forgetConversation() {
     save(STORE_ID, null);
     save(STORE_TOKEN, null);
+    save(STORE_SEEN, null);
+    save(STORE_POLLING, null);
     state.seen = 0;
     if (state.polling) {
       window.clearInterval(state.polling);
@@ -613,6 +619,7 @@
     if (state.polling) {
       return;
     }
+    save(STORE_POLLING, "1");
     state.polling = window.setInterval(poll, POLL_MS);
   }
 
@@ -648,6 +655,7 @@
             scrollToEnd();
           }
         });
+        save(STORE_SEEN, String(state.seen || 0));
         if (staff && state.seen > before) {
           // Shown: the staff replies count as delivered (reading alone changes nothing).
           fetch(base + "/read", {
@@ -738,6 +746,10 @@
 
     applyUi();
     renderHistory();
+    state.seen = parseInt(load(STORE_SEEN) || "0", 10) || 0;
+    if (load(STORE_POLLING) && load(STORE_ID) && load(STORE_TOKEN)) {
+      startPolling();
+    }
   }
 
   if (document.readyState === "loading") {
