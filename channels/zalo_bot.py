@@ -174,7 +174,10 @@ class ZaloBotAdapter:
         if name == "message.text.received" or (not name and isinstance(text, str)):
             event.text = str(text or "").strip()
             if not event.text:
-                return None
+                # Nothing readable left (only characters that cannot be stored): stored and
+                # answered with "please write your question", like Telegram, never dropped.
+                event.kind, event.text = "image", "[unreadable text]"
+                return event
             if event.text.split()[0].lower() in ("/start", "/help"):
                 event.kind = "follow"  # the first tap on "Start": greet
         elif name.startswith("message.") and name.endswith(".received"):

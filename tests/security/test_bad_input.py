@@ -120,6 +120,15 @@ def test_zalo_bot_text_with_a_lone_surrogate_is_stored_and_answered(app: Channel
     app.zalo.wait_for("sendMessage", lambda c: c.params.get("chat_id") == chat)
 
 
+def test_zalo_bot_text_of_only_a_surrogate_is_stored_and_answered_politely(app: Channels) -> None:
+    chat = f"zb-only-{next(_ids)}"
+    r = app.zalo_bot_post(raw(bot_text_update(chat, "\ud800")))
+    assert r.status_code == 200, r.text
+    assert wait_for(lambda: stored_texts(app, "zalo_bot", chat)) == ["[unreadable text]"]
+    sent = app.zalo.wait_for("sendMessage", lambda c: c.params.get("chat_id") == chat)
+    assert sent.params["text"].strip()
+
+
 def test_zalo_oa_text_with_a_lone_surrogate_is_stored_and_answered(app: Channels) -> None:
     user = f"zo-sur-{next(_ids)}"
     event = oa_text_event(user, SURROGATE)
