@@ -197,7 +197,7 @@ def synthetic_index(index: Any, factor: int) -> Any:
     build); lexical indices are rebuilt from the varied texts, so postings really grow.
     """
     from knowledge.dense import DenseIndex
-    from knowledge.index import KnowledgeIndex, body_text, name_text
+    from knowledge.index import FIELD_TEXTS, KnowledgeIndex, field_text
     from knowledge.lexical import BM25Index, terms
     from knowledge.models import Procedure
 
@@ -216,8 +216,7 @@ def synthetic_index(index: Any, factor: int) -> Any:
     allv /= np.linalg.norm(allv, axis=1, keepdims=True)
     return KnowledgeIndex(
         procs,
-        BM25Index.build([terms(name_text(p)) for p in procs]),
-        BM25Index.build([terms(body_text(p)) for p in procs]),
+        {f: BM25Index.build([terms(field_text(f, p)) for p in procs]) for f in FIELD_TEXTS},
         DenseIndex.build(allv),
         index.units,
         index.centres,

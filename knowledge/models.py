@@ -63,6 +63,7 @@ class Procedure:
     aliases: list[str] = _field(default_factory=list)  # what citizens call it
     ministry: str = ""  # e.g. "bo-cong-an" (the list it was published in)
     receiving_address: str = ""
+    descriptions: dict[str, str] = _field(default_factory=dict)  # citizens' words per language ("vi", "en")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,175 @@
+"""Learned fusion of the search signals, and the per-language abstention thresholds.
+
+Every candidate procedure of a question is described by a few signals (the share of the
+question matched in each field of the record, the same for the terminology's terms alone,
+dense similarity, how much of the name the question covers, ...). A logistic regression,
+fitted on labelled questions of the project's own (``eval/``), turns them into one
+probability that the candidate is what the citizen asked for. That probability is
+``Hit.score``: the same number ranks candidates, decides abstention (a threshold fitted
+per language group) and tells the dialogue how sure the search is.
+
+The weights live in ``knowledge/data/fusion.json`` (data, reviewable, refitted by
+``hotline fit-fusion``); nothing here is hand-set except the fallback used when the
+file is missing, which only keeps a bare checkout working.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FUSION_FILE = Path(__file__).resolve().parent / "data" / "fusion.json"
+
+# Signals computed for every procedure of the catalogue at once (one vector each).
+VECTOR_FEATURES: tuple[str, ...] = (
+    "name",
+    "body",
+    "desc_vi",
+    "desc_en",
+    "documents",
+    "conditions",
+    "steps",
+    "result",
+    "applicants",
+    "agencies",
+    "legal",
+    "field",
+    "term_name",
+    "term_body",
+    "dense",
+)
+# Signals computed for the short list only (they look at the candidate's words).
+CANDIDATE_FEATURES: tuple[str, ...] = ("name_cover", "name_exact", "alias")
+# Signals of the question as a whole: they do not reorder candidates, they move the
+# confidence (a question half made of words nobody knows is less likely answered).
+QUERY_FEATURES: tuple[str, ...] = ("coverage", "specific", "foreign_dense", "foreign_name")
+FEATURES: tuple[str, ...] = VECTOR_FEATURES + CANDIDATE_FEATURES + QUERY_FEATURES
+
+# Language groups of the thresholds: the issue's targets are per group, and the signals a
+# foreign question has (terminology + dense only) are weaker than a Vietnamese one's.
+GROUPS = ("vi", "vi-x", "en", "other")
+
+
+def group_of(lang: str) -> str:
+    return lang if lang in ("vi", "vi-x", "en") else "other"
+
+
+@dataclass(slots=True)
+class FusionModel:
+    weights: dict[str, float]
+    bias: float
+    thresholds: dict[str, float] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def vector(self, names: Sequence[str]) -> np.ndarray:
+        return np.asarray([self.weights.get(n, 0.0) for n in names], dtype=np.float32)
+
+    def logit(self, x: dict[str, float]) -> float:
+        return self.bias + sum(self.weights.get(k, 0.0) * v for k, v in x.items())
+
+    def probability(self, x: dict[str, float]) -> float:
+        z = self.logit(x)
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+    def threshold(self, lang: str, default: float) -> float:
+        return float(self.thresholds.get(group_of(lang), default))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "features": list(FEATURES),
+            "weights": {k: round(float(self.weights.get(k, 0.0)), 5) for k in FEATURES},
+            "bias": round(float(self.bias), 5),
+            "thresholds": {k: round(float(v), 4) for k, v in self.thresholds.items()},
+            "info": self.info,
+        }
+
+    def save(self, path: Path = FUSION_FILE) -> None:
+        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FusionModel:
+        weights = {str(k): float(v) for k, v in (data.get("weights") or {}).items()}
+        unknown = sorted(set(weights) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"fusion weights name unknown signals {unknown}; refit with `hotline fit-fusion`")
+        thresholds = {str(k): float(v) for k, v in (data.get("thresholds") or {}).items()}
+        return cls(weights, float(data.get("bias", 0.0)), thresholds, dict(data.get("info") or {}))
+
+    @classmethod
+    def load(cls, path: Path = FUSION_FILE) -> FusionModel:
+        if not path.is_file():
+            log.warning("no fitted fusion weights at %s; using the unfitted fallback", path)
+            return cls.fallback()
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def fallback(cls) -> FusionModel:
+        """Equal-ish weights so a checkout without the data file still ranks sensibly."""
+        weights = {f: 1.0 for f in VECTOR_FEATURES}
+        weights.update(name=4.0, dense=2.0, name_cover=1.0, coverage=2.0)
+        return cls(weights, -4.0, {}, {"fitted": False})
+
+
+@dataclass(slots=True)
+class Example:
+    """One labelled question, as the fitter sees it: its candidates' signals."""
+
+    qid: str
+    lang: str
+    features: np.ndarray  # candidates x FEATURES
+    labels: np.ndarray  # 1 where the candidate is an expected procedure
+    codes: list[str]
+
+
+def fit(examples: Sequence[Example], c: float = 1.0, seed: int = 0) -> FusionModel:
+    """Logistic regression over every candidate of every question.
+
+    Each question weighs the same whatever its number of candidates (sample weights), so
+    questions with long candidate lists do not dominate; positives are up-weighted to the
+    negatives' total per question, so the model learns to rank, not to say "no" always.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys, ws = [], [], []
+    for ex in examples:
+        if not ex.labels.any():
+            continue  # the right procedure is not among the candidates: nothing to learn
+        n_pos = float(ex.labels.sum())
+        n_neg = float(len(ex.labels) - n_pos) or 1.0
+        xs.append(ex.features)
+        ys.append(ex.labels)
+        ws.append(np.where(ex.labels > 0, 1.0 / n_pos, 1.0 / n_neg))
+    if not xs:
+        raise ValueError("no labelled question has its procedure among the candidates")
+    x = np.vstack(xs)
+    y = np.concatenate(ys)
+    w = np.concatenate(ws)
+    model = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+    model.fit(x, y, sample_weight=w)
+    weights = {name: float(v) for name, v in zip(FEATURES, model.coef_[0])}
+    return FusionModel(weights, float(model.intercept_[0]), {}, {"fitted": True, "questions": len(xs)})
+
+
+def fit_threshold(top_scores: Sequence[float], correct: Sequence[bool], floor: float = 0.05) -> float:
+    """The abstention threshold that maximises (right answers − wrong answers).
+
+    A wrong procedure asserted costs as much as a right one gains: below the threshold the
+    assistant offers its candidates as options and staff, which is never a dead end.
+    """
+    pairs = sorted(zip(top_scores, correct), key=lambda p: -p[0])
+    best_t, best_u, u = 1.0, 0.0, 0.0
+    for i, (score, ok) in enumerate(pairs):
+        u += 1.0 if ok else -1.0
+        nxt = pairs[i + 1][0] if i + 1 < len(pairs) else 0.0
+        if u > best_u and score > nxt:
+            best_u, best_t = u, (score + nxt) / 2
+    return max(floor, round(best_t, 4))
