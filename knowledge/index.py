@@ -58,7 +58,10 @@ def name_text(proc: Procedure) -> str:
 
 
 def body_text(proc: Procedure) -> str:
-    parts = [proc.name, proc.field, proc.result, " ".join(proc.aliases)]
+    # The Vietnamese description is also part of the body, whose weight is fitted on every
+    # question: a catalogue that gains descriptions is searched by them at once, before
+    # the fusion is refitted with their own field (desc_vi) weighed.
+    parts = [proc.name, proc.field, proc.result, " ".join(proc.aliases), proc.descriptions.get("vi", "")]
     return " . ".join(p for p in parts if p)
 
 

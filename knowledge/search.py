@@ -109,6 +109,7 @@ class Signals:
     qfold: str
     foreign: bool
     specific: bool
+    length: float = 0.0  # 0..1, how long the question is (stories leave many words unexplained)
 
 
 # Concepts of this file are general vocabulary (actions, persons, documents), not fields.
@@ -153,6 +154,7 @@ _NAME_STOP = frozenset(
 )
 _PAREN = re.compile(r"\([^)]*\)")
 _DENSE = VECTOR_FEATURES.index("dense")
+_LONG_WORDS = 40.0
 _NAME = VECTOR_FEATURES.index("name")
 
 
@@ -194,7 +196,10 @@ class Searcher:
         """Query terms: Vietnamese (as typed + the terminology's), the terminology's
         alone, and English (for the English descriptions)."""
         marks = has_vietnamese_marks(text)
-        expansion = self.terminology.expand(text, lang, exclude=ASPECT_CONCEPTS)
+        if "terminology" in self.config.ablate:
+            expansion = Expansion()
+        else:
+            expansion = self.terminology.expand(text, lang, exclude=ASPECT_CONCEPTS)
         if lang in ("vi", "vi-x"):
             q = query_terms(text, has_marks=marks)
         else:
@@ -252,6 +257,7 @@ class Searcher:
             " " + fold(text) + " ",
             lang not in ("vi", "vi-x"),
             self._specific(expansion),
+            min(1.0, len(_TOKEN.findall(text)) / _LONG_WORDS),
         )
 
     def prescore(self, sig: Signals) -> np.ndarray:
@@ -261,7 +267,19 @@ class Searcher:
             pre = pre + self._w_foreign[0] * sig.vectors[_DENSE] + self._w_foreign[1] * sig.vectors[_NAME]
         return np.asarray(pre, dtype=np.float32)
 
-    def candidate_features(self, sig: Signals, i: int, coverage: float) -> dict[str, float]:
+    def question_features(self, sig: Signals, coverage: float) -> dict[str, float]:
+        q = {
+            "coverage": coverage,
+            "specific": 1.0 if sig.specific else 0.0,
+            "foreign": float(sig.foreign),
+            "length": sig.length,
+        }
+        for name in self.config.ablate:
+            if name in q:
+                q[name] = 0.0 if name != "coverage" else 1.0
+        return q
+
+    def candidate_features(self, sig: Signals, i: int) -> dict[str, float]:
         x = {name: float(sig.vectors[row, i]) for row, name in enumerate(VECTOR_FEATURES)}
         # How much of the procedure's name the question covers: among "đăng ký khai sinh"
         # and "đăng ký khai sinh lưu động", a question that says nothing of "lưu động"
@@ -271,8 +289,6 @@ class Searcher:
         name = self._folded_names[i].removeprefix("thu tuc ").strip()
         x["name_exact"] = 1.0 if len(name) >= 8 and f" {name} " in sig.qfold else 0.0
         x["alias"] = float(self._has_aliases[i])  # a procedure citizens commonly ask about
-        x["coverage"] = coverage
-        x["specific"] = 1.0 if sig.specific else 0.0
         x["foreign_dense"] = x["dense"] if sig.foreign else 0.0
         x["foreign_name"] = x["name"] if sig.foreign else 0.0
         for name in self.config.ablate:
@@ -299,10 +315,11 @@ class Searcher:
         # Confidence falls with the share of the question nobody understood: "renew my
         # Netflix subscription" matches "renew" well and "Netflix subscription" not at all.
         coverage = self._coverage(text, lang, sig.expansion, best)
+        question = self.question_features(sig, coverage)
         hits = []
         for i in top:
-            x = self.candidate_features(sig, int(i), coverage)
-            score = self.fusion.probability(x)
+            x = self.candidate_features(sig, int(i))
+            score = self.fusion.probability(x, question)
             lexical = x["name"]
             hits.append(Hit(self.index.procedures[i], round(score, 4), lexical, x["dense"], x))
         hits.sort(key=lambda h: -h.score)
