@@ -50,6 +50,14 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"  procedures={meta['procedures']} communes={meta['communes']} old_units={meta['old_units']} "
         f"centres={meta['centres']} hash={meta['content_hash'][:12]} in {time.perf_counter() - started:.1f} s"
     )
+    described = meta.get("described") or {}
+    if described:
+        # The citizens'-words descriptions searched as their own fields (knowledge/index.py).
+        total = max(int(meta["procedures"]), 1)
+        print(
+            "  described: "
+            + " ".join(f"{lang}={n} ({100 * n / total:.0f} %)" for lang, n in sorted(described.items()))
+        )
     if args.report:
         Path(args.report).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

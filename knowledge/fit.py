@@ -49,12 +49,15 @@ class Labelled:
     weight: float = 1.0
 
 
+# Questions that must not be answered with a procedure: out of scope, and questions about
+# a place or an office (the assistant answers those itself when the search abstains).
+NO_PROCEDURE_KINDS = frozenset({"out_of_scope", "place", "ambiguous_place", "centre"})
 # Questions generated from names (generated.jsonl) teach less than hand-written ones.
 GENERATED_WEIGHT = 0.3
 
 
 def read_labelled(paths: Iterable[Path]) -> list[Labelled]:
-    """Procedure and out-of-scope questions of eval-format JSONL files."""
+    """Procedure questions, and those that must get none, of eval-format JSONL files."""
     out: list[Labelled] = []
     for path in paths:
         weight = GENERATED_WEIGHT if path.name.startswith("generated") else 1.0
@@ -67,7 +70,7 @@ def read_labelled(paths: Iterable[Path]) -> list[Labelled]:
                 out.append(
                     Labelled(str(rec["id"]), rec["lang"], rec["text"], frozenset(rec["expect_codes"]), weight)
                 )
-            elif kind == "out_of_scope":
+            elif kind in NO_PROCEDURE_KINDS:
                 out.append(Labelled(str(rec["id"]), rec["lang"], rec["text"], frozenset(), weight))
     return out
 
@@ -104,9 +107,14 @@ def collect(
     return out
 
 
-# What an answer is worth for the thresholds: the right procedure first, among the
-# three listed, or not there at all (a wrong assertion, or one where none was due).
-GAIN_TOP, GAIN_LISTED, GAIN_WRONG = 1.0, 0.5, -1.0
+# What an answer is worth for the thresholds: the right procedure first (+1), among the
+# three listed (+0.5), none of them right (−0.5: the citizen still sees the list and the
+# offer of staff), or any procedure asserted on a question that has none (−1: the
+# worst answer, "Netflix" answered with a civil-status procedure).
+GAIN_TOP, GAIN_LISTED, GAIN_WRONG, GAIN_OUT_OF_SCOPE = 1.0, 0.5, -0.5, -1.0
+# How many questions a language group needs before its own threshold counts as much as
+# the overall one.
+THRESHOLD_SHRINK = 50.0
 
 
 def _top_logit(model: FusionModel, ex: Example) -> tuple[float, bool, float]:
@@ -151,23 +159,25 @@ def fit_fusion(
             if fold_of[it.qid] == f and it.weight == 1.0:
                 z, ok, gain = _top_logit(fold_model, ex)
                 ok = ok and bool(it.codes)
-                oof.append((group_of(it.lang), z, ex.question, ok, gain if it.codes else GAIN_WRONG))
+                oof.append((group_of(it.lang), z, ex.question, ok, gain if it.codes else GAIN_OUT_OF_SCOPE))
     model.calibration, model.calibration_bias = fit_calibration([(z, q, ok) for _, z, q, ok, _ in oof])
     per_group: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for g, z, q, _, gain in oof:
         per_group[g].append((_calibrated(model, z, q), gain))
     everything = [p for g in per_group.values() for p in g]
-    default = fit_threshold([s for s, _ in everything], [ok for _, ok in everything])
+    overall = fit_threshold([s for s, _ in everything], [ok for _, ok in everything])
     thresholds = {}
     for g in GROUPS:
         pairs = per_group.get(g, [])
-        # A group with too few questions takes the overall threshold rather than noise.
-        thresholds[g] = (
-            fit_threshold([s for s, _ in pairs], [ok for _, ok in pairs]) if len(pairs) >= 15 else default
-        )
+        own = fit_threshold([s for s, _ in pairs], [ok for _, ok in pairs]) if pairs else overall
+        # A group's own optimum over a few dozen questions is noisy: it is pulled towards
+        # the overall one in proportion to how few questions the group has.
+        share = len(pairs) / (len(pairs) + THRESHOLD_SHRINK)
+        thresholds[g] = round(share * own + (1.0 - share) * overall, 4)
     model.thresholds = thresholds
     reachable = sum(1 for it, ex in data if it.codes and ex.labels.any())
     report = {
+        "thresholds_own_and_overall": {"overall": overall},
         "questions": len(items),
         "procedure_questions": sum(1 for it in items if it.codes),
         "reachable": reachable,

@@ -28,7 +28,7 @@ from knowledge.units import UnitRegistry
 log = logging.getLogger(__name__)
 
 # Bump when the on-disk layout or the way texts are indexed changes.
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 META_FILE = "meta.json"
 
 
