@@ -35,8 +35,8 @@ GROUPS: dict[str, frozenset[str]] = {
 }
 
 
-def default_files() -> list[Path]:
-    shared = ROOT.parent / "shared" / "eval"
+def default_files(shared_eval: Path | None = None) -> list[Path]:
+    shared = shared_eval or ROOT.parent / "shared" / "eval"
     files = [shared / "dev.jsonl", shared / "dev2.jsonl"]
     return [f for f in files if f.is_file()] or [ROOT / "eval" / "extra.jsonl"]
 
@@ -82,7 +82,9 @@ def report(results: dict[str, dict[str, float]], files: list[Path]) -> None:
     full = results["all signals"]
     names = ", ".join(f.name for f in files)
     print(f"\nsignal ablation on {int(full['n'])} procedure questions ({names}); Δ = loss when switched off")
-    print(f"  {'signal switched off':40s} {'hit@1':>6s} {'Δ':>6s} {'hit@3':>6s} {'Δ':>6s} {'right&sure':>10s}")
+    print(
+        f"  {'signal switched off':40s} {'hit@1':>6s} {'Δ':>6s} {'hit@3':>6s} {'Δ':>6s} {'right&sure':>10s}"
+    )
     for label, m in results.items():
         d1 = m["hit@1"] - full["hit@1"]
         d3 = m["hit@3"] - full["hit@3"]

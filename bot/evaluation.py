@@ -202,7 +202,11 @@ def render_text(summary: dict[str, Any]) -> str:
     shares = summary.get("translated_lines") or {}
     lines.append(
         "foreign answer lines translated: "
-        + (" ".join(f"{lang}={v:.2f}" for lang, v in shares.items()) if shares else "n/a (composer reports none)")
+        + (
+            " ".join(f"{lang}={v:.2f}" for lang, v in shares.items())
+            if shares
+            else "n/a (composer reports none)"
+        )
     )
     lat = summary["latency_ms"]
     lines.append(f"latency: p50={lat['p50']:.1f} ms p95={lat['p95']:.1f} ms")

@@ -90,7 +90,11 @@ def _candidates(searcher: Searcher, sig: Signals, want: int, widen: int) -> list
 
 
 def collect(
-    searcher: Searcher, items: Sequence[Labelled], signals: dict[str, Signals], want: int = 40, widen: int = 10
+    searcher: Searcher,
+    items: Sequence[Labelled],
+    signals: dict[str, Signals],
+    want: int = 40,
+    widen: int = 10,
 ) -> list[tuple[Labelled, Example]]:
     procs = searcher.index.procedures
     out = []
@@ -101,9 +105,13 @@ def collect(
         coverage = searcher._coverage(item.text, item.lang, sig.expansion, best)
         question = searcher.question_features(sig, coverage)
         rows = [searcher.candidate_features(sig, i) for i in ids]
-        x = np.asarray([[r[f] for f in FEATURES] for r in rows], dtype=np.float64).reshape(len(rows), len(FEATURES))
+        x = np.asarray([[r[f] for f in FEATURES] for r in rows], dtype=np.float64).reshape(
+            len(rows), len(FEATURES)
+        )
         y = np.asarray([1.0 if procs[i].code in item.codes else 0.0 for i in ids])
-        out.append((item, Example(item.qid, item.lang, x, y, [procs[i].code for i in ids], item.weight, question)))
+        out.append(
+            (item, Example(item.qid, item.lang, x, y, [procs[i].code for i in ids], item.weight, question))
+        )
     return out
 
 
@@ -197,7 +205,7 @@ def _windows(words_: list[str], rng: np.random.Generator) -> str:
 
 
 def generate(
-    procedures: Sequence[Any], terminology: Any, frames: dict[str, list[str]], n: int, seed: int = 0
+    procedures: Sequence[Any], terminology: Any, frames: dict[str, list[str]], n: int, seed: int = 1
 ) -> list[dict[str, Any]]:
     """Eval-format questions from catalogue names: a window of the name (vi), the same
     without marks (vi-x) and the English gloss (en), in question frames. Every procedure
@@ -221,15 +229,24 @@ def generate(
         window = _windows(name.split(), rng)
         frame = frames["vi"][int(rng.integers(len(frames["vi"])))]
         text = frame.format(x=window.lower())
-        out.append({"id": f"g{k:04d}v", "kind": "procedure", "lang": "vi", "text": text, "expect_codes": codes})
+        out.append(
+            {"id": f"g{k:04d}v", "kind": "procedure", "lang": "vi", "text": text, "expect_codes": codes}
+        )
         frame = frames["vi"][int(rng.integers(len(frames["vi"])))]
         text = fold(frame.format(x=_windows(name.split(), rng).lower()))
-        out.append({"id": f"g{k:04d}x", "kind": "procedure", "lang": "vi-x", "text": text, "expect_codes": codes})
+        out.append(
+            {"id": f"g{k:04d}x", "kind": "procedure", "lang": "vi-x", "text": text, "expect_codes": codes}
+        )
         gloss = terminology.gloss(proc.name)
         if len(gloss.split()) >= 3:
             frame = frames["en"][int(rng.integers(len(frames["en"])))]
             out.append(
-                {"id": f"g{k:04d}e", "kind": "procedure", "lang": "en", "text": frame.format(x=gloss),
-                 "expect_codes": codes}
+                {
+                    "id": f"g{k:04d}e",
+                    "kind": "procedure",
+                    "lang": "en",
+                    "text": frame.format(x=gloss),
+                    "expect_codes": codes,
+                }
             )
     return out

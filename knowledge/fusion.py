@@ -111,7 +111,9 @@ class FusionModel:
         weights = {str(k): float(v) for k, v in (data.get("weights") or {}).items()}
         unknown = sorted(set(weights) - set(FEATURES))
         if unknown:
-            raise ValueError(f"fusion weights name unknown signals {unknown}; refit with `hotline fit-fusion`")
+            raise ValueError(
+                f"fusion weights name unknown signals {unknown}; refit with `hotline fit-fusion`"
+            )
         thresholds = {str(k): float(v) for k, v in (data.get("thresholds") or {}).items()}
         calibration = {str(k): float(v) for k, v in (data.get("calibration") or {"logit": 1.0}).items()}
         return cls(
@@ -180,7 +182,9 @@ def fit(examples: Sequence[Example], c: float = 1.0, seed: int = 0) -> FusionMod
     return FusionModel(weights, float(model.intercept_[0]), {}, {"fitted": True, "questions": len(xs)})
 
 
-def fit_calibration(rows: Sequence[tuple[float, dict[str, float], bool]], c: float = 1.0) -> tuple[dict[str, float], float]:
+def fit_calibration(
+    rows: Sequence[tuple[float, dict[str, float], bool]], c: float = 1.0
+) -> tuple[dict[str, float], float]:
     """Platt scaling of the top candidate's logit, with the question's own signals.
 
     ``rows``: (ranking logit of the question's top candidate, its question signals, whether

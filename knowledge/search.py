@@ -192,7 +192,9 @@ class Searcher:
             [fusion.weights.get("foreign_dense", 0.0), fusion.weights.get("foreign_name", 0.0)], np.float32
         )
 
-    def _query(self, text: str, lang: str) -> tuple[dict[str, float], dict[str, float], dict[str, float], Expansion, str]:
+    def _query(
+        self, text: str, lang: str
+    ) -> tuple[dict[str, float], dict[str, float], dict[str, float], Expansion, str]:
         """Query terms: Vietnamese (as typed + the terminology's), the terminology's
         alone, and English (for the English descriptions)."""
         marks = has_vietnamese_marks(text)
