@@ -1,9 +1,14 @@
-"""Hybrid procedure search: BM25 (+ terminology expansion) fused with dense similarity.
+"""Procedure search: signals from every field of a record, fused by a fitted model.
 
-Scores are put on one 0..1 scale so a single threshold means the same thing for every
-question: the lexical part is the share of the question's (expanded) terms matched by
-the procedure, the dense part is cosine similarity rescaled from its useful range.
-Below ``threshold`` the searcher abstains: the assistant then asks or hands off.
+For one question the searcher computes, for every procedure, the share of the question's
+terms matched in each field's BM25 index (name, body, descriptions, documents, conditions,
+steps, result, applicants, agencies, legal bases, field), the same for the terminology's
+terms alone, and dense similarity of the English pivot. The fitted fusion
+(knowledge/fusion.py) ranks a short list by these, adds candidate signals (how much of
+the name the question covers, the name said in full, alias) and turns the result into a
+calibrated probability with the question's own signals (share understood, specific,
+foreign, length). Below the threshold of the question's language group the searcher
+abstains: the assistant then offers options or hands off.
 """
 
 from __future__ import annotations
