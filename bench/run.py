@@ -216,7 +216,7 @@ def synthetic_index(index: Any, factor: int) -> Any:
     build); lexical indices are rebuilt from the varied texts, so postings really grow.
     """
     from knowledge.dense import DenseIndex
-    from knowledge.index import FIELD_TEXTS, KnowledgeIndex, field_text
+    from knowledge.index import FIELD_TEXTS, SECONDARY_FIELDS, KnowledgeIndex, field_text
     from knowledge.lexical import BM25Index, terms
     from knowledge.models import Procedure
 
@@ -235,7 +235,12 @@ def synthetic_index(index: Any, factor: int) -> Any:
     allv /= np.linalg.norm(allv, axis=1, keepdims=True)
     return KnowledgeIndex(
         procs,
-        {f: BM25Index.build([terms(field_text(f, p)) for p in procs]) for f in FIELD_TEXTS},
+        {
+            f: (lambda b: b.row_major() if f in SECONDARY_FIELDS else b)(
+                BM25Index.build([terms(field_text(f, p)) for p in procs])
+            )
+            for f in FIELD_TEXTS
+        },
         DenseIndex.build(allv),
         index.units,
         index.centres,

@@ -37,7 +37,7 @@ from knowledge.search import Searcher, Signals
 log = logging.getLogger(__name__)
 
 # Single signals whose own best candidates widen the list the fitter sees.
-_WIDEN = ("name", "body", "dense", "term_name", "desc_vi", "desc_en", "documents", "result")
+_WIDEN = ("name", "body", "dense", "term_name", "desc_vi", "desc_en")
 
 
 @dataclass(slots=True)
@@ -101,6 +101,7 @@ def collect(
     for item in items:
         sig = signals[item.qid]
         ids = _candidates(searcher, sig, want, widen)
+        searcher.fill_secondary(sig, np.asarray(ids, dtype=np.int64))
         best = procs[ids[0]] if ids else None
         coverage = searcher._coverage(item.text, item.lang, sig.expansion, best)
         question = searcher.question_features(sig, coverage)

@@ -28,7 +28,7 @@ from knowledge.units import UnitRegistry
 log = logging.getLogger(__name__)
 
 # Bump when the on-disk layout or the way texts are indexed changes.
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 META_FILE = "meta.json"
 
 
@@ -86,6 +86,12 @@ FIELD_TEXTS: dict[str, Callable[[Procedure], str]] = {
     "legal": lambda p: _join(b.title for b in p.legal_bases),
     "field": lambda p: p.field,
 }
+# Fields scored only on the short list of each question (stored by document): they refine
+# the ranking of candidates the name, body, descriptions, terminology and dense signals
+# found, and their cost then does not grow with the catalogue.
+SECONDARY_FIELDS = frozenset(
+    {"documents", "conditions", "steps", "result", "applicants", "agencies", "legal", "field"}
+)
 # Long free-text fields repeat boilerplate ("Bước 1: ..."); their first characters carry
 # what distinguishes the procedure and keep the index small.
 FIELD_MAX_CHARS = 3000
@@ -145,6 +151,7 @@ class KnowledgeIndex:
         started = time.perf_counter()
         procs = inputs.procedures
         fields = {f: BM25Index.build([terms(field_text(f, p)) for p in procs]) for f in FIELD_TEXTS}
+        fields = {f: (b.row_major() if f in SECONDARY_FIELDS else b) for f, b in fields.items()}
         lexical_s = time.perf_counter() - started
         texts = [dense_text(p, terminology) for p in procs]
         t0 = time.perf_counter()

@@ -22,7 +22,7 @@ import numpy as np
 
 from knowledge.dense import Encoder
 from knowledge.fusion import VECTOR_FEATURES, FusionModel
-from knowledge.index import KnowledgeIndex
+from knowledge.index import SECONDARY_FIELDS, KnowledgeIndex
 from knowledge.lexical import query_terms
 from knowledge.models import Procedure
 from knowledge.terminology import Expansion, Terminology
@@ -115,6 +115,8 @@ class Signals:
     foreign: bool
     specific: bool
     length: float = 0.0  # 0..1, how long the question is (stories leave many words unexplained)
+    query: dict[str, float] = field(default_factory=dict)  # for the fields scored on the short list
+    filled: np.ndarray | None = None  # procedures whose short-list fields are scored
 
 
 # Concepts of this file are general vocabulary (actions, persons, documents), not fields.
@@ -160,6 +162,8 @@ _NAME_STOP = frozenset(
 _PAREN = re.compile(r"\([^)]*\)")
 _DENSE = VECTOR_FEATURES.index("dense")
 _LONG_WORDS = 40.0
+# Procedures the first signals pass on to the short-list fields.
+PRIMARY_SHORTLIST = 150
 _NAME = VECTOR_FEATURES.index("name")
 
 
@@ -246,6 +250,8 @@ class Searcher:
                     span = cfg.dense_ceiling - cfg.dense_floor
                     vectors[row, ids] = np.clip((sims - cfg.dense_floor) / span, 0.0, 1.0)
                 continue
+            if name in SECONDARY_FIELDS:
+                continue  # scored on the short list only (fill_secondary)
             if name.startswith("term_"):
                 bm25, query = self.index.fields.get(name[5:]), q_exp
             else:
@@ -265,13 +271,34 @@ class Searcher:
             lang not in ("vi", "vi-x"),
             self._specific(expansion),
             min(1.0, len(_TOKEN.findall(text)) / _LONG_WORDS),
+            q,
+            np.zeros(n, dtype=bool),
         )
 
-    def prescore(self, sig: Signals) -> np.ndarray:
-        """The linear part of the fusion that every procedure gets (ranks the short list)."""
-        pre = self._w_vec @ sig.vectors
+    def fill_secondary(self, sig: Signals, ids: np.ndarray) -> None:
+        """Score the short-list fields (documents, steps, …) of these procedures."""
+        assert sig.filled is not None
+        ids = np.asarray(ids, dtype=np.int64)
+        todo = ids[~sig.filled[ids]]
+        if not len(todo):
+            return
+        sig.filled[todo] = True
+        for row, name in enumerate(VECTOR_FEATURES):
+            if name not in SECONDARY_FIELDS or name in self.config.ablate:
+                continue
+            bm25 = self.index.fields.get(name)
+            if bm25 is None or not sig.query:
+                continue
+            scores, bound = bm25.score_rows(sig.query, todo)
+            if bound > 0:
+                sig.vectors[row, todo] = scores / bound
+
+    def prescore(self, sig: Signals, ids: np.ndarray | None = None) -> np.ndarray:
+        """The linear part of the fusion over the catalogue (or over ``ids``)."""
+        vectors = sig.vectors if ids is None else sig.vectors[:, ids]
+        pre = self._w_vec @ vectors
         if sig.foreign:
-            pre = pre + self._w_foreign[0] * sig.vectors[_DENSE] + self._w_foreign[1] * sig.vectors[_NAME]
+            pre = pre + self._w_foreign[0] * vectors[_DENSE] + self._w_foreign[1] * vectors[_NAME]
         return np.asarray(pre, dtype=np.float32)
 
     def question_features(self, sig: Signals, coverage: float) -> dict[str, float]:
@@ -304,12 +331,17 @@ class Searcher:
         return x
 
     def shortlist(self, sig: Signals, want: int) -> np.ndarray:
+        """The ``want`` best procedures: the first signals over the whole catalogue pick
+        ``PRIMARY_SHORTLIST`` of them, the short-list fields then refine their order."""
         pre = self.prescore(sig)
         n = len(pre)
-        want = min(want, n)
+        first = min(max(want, PRIMARY_SHORTLIST), n)
         # argpartition is linear in the catalogue size; a full sort would not be.
-        top = np.argpartition(-pre, want - 1)[:want] if want < n else np.arange(n)
-        return top[np.argsort(-pre[top])]
+        top = np.argpartition(-pre, first - 1)[:first] if first < n else np.arange(n)
+        self.fill_secondary(sig, top)
+        pre_top = self.prescore(sig, top)
+        order = top[np.argsort(-pre_top)]
+        return order[: min(want, n)]
 
     def search(self, text: str, lang: str = "vi", k: int = 5) -> SearchResult:
         cfg = self.config
