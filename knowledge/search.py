@@ -364,7 +364,10 @@ class Searcher:
         hits.sort(key=lambda h: -h.score)
         hits = hits[:k]
         threshold = self.fusion.threshold(lang, cfg.threshold)
-        abstained = not hits or hits[0].score < threshold
+        # "lệ phí bao nhiêu?" asks an aspect (fee, time, where) of no procedure in
+        # particular: whatever matches "lệ phí" is not what the citizen means (the
+        # assistant reads it as a follow-up, or asks).
+        abstained = not hits or hits[0].score < threshold or not self._has_subject(text, lang, sig.expansion)
         return SearchResult(hits, abstained, sig.expansion.concept_ids, sig.pivot, coverage, threshold)
 
     def _specific(self, expansion: Expansion) -> bool:
@@ -373,6 +376,31 @@ class Searcher:
                 continue
             concept = self.terminology.get(cid)
             if concept is not None and not concept.source.endswith(GENERIC_FILE):
+                return True
+        return False
+
+    def _has_subject(self, text: str, lang: str, expansion: Expansion) -> bool:
+        """Does the question say anything beyond function words and aspect words?"""
+        text = unicodedata.normalize("NFC", text)
+        aspect = [(m.start, m.end) for m in expansion.concepts if m.concept_id in ASPECT_CONCEPTS]
+
+        def in_aspect(a: int, b: int) -> bool:
+            return any(s <= a and b <= e for s, e in aspect)
+
+        stop = _STOP.get(lang, _STOP["vi-x"])
+        for m in _TOKEN.finditer(text):
+            tok = m.group(0)
+            if is_cjk(tok[0]):
+                if any(
+                    ch not in _CJK_FUNCTION and not in_aspect(m.start() + i, m.start() + i + 1)
+                    for i, ch in enumerate(tok)
+                ):
+                    return True
+                continue
+            folded = fold(tok)
+            if folded in stop or folded.isdigit() or len(folded) < 2:
+                continue
+            if not in_aspect(m.start(), m.end()):
                 return True
         return False
 

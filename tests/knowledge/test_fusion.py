@@ -154,3 +154,10 @@ def test_ablation_switches_a_signal_off(sample_runtime):
     hits = ablated.search("Thủ tục đăng ký kết hôn", "vi").hits
     assert hits and all(h.signals["name"] == 0.0 and h.signals["dense"] == 0.0 for h in hits)
     assert hits[0].score < base.search("Thủ tục đăng ký kết hôn", "vi").hits[0].score
+
+
+def test_a_question_about_an_aspect_only_names_no_procedure(sample_runtime):
+    searcher = sample_runtime.searcher
+    for text, lang in (("lệ phí bao nhiêu?", "vi"), ("mat bao lau", "vi-x"), ("how much is the fee?", "en")):
+        assert searcher.search(text, lang).top is None, text
+    assert searcher.search("Đăng ký kết hôn cần giấy tờ gì?", "vi").top is not None
