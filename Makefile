@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: venv run test index index-full eval bench lint typecheck clean
+.PHONY: venv run test index index-full eval fit-fusion bench lint typecheck clean
 
 $(STAMP): pyproject.toml requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -36,8 +36,15 @@ index-full: $(STAMP)
 		--catalogue $(SHARED)/catalogue/bqp-2025 --units $(SHARED)/units \
 		--centres $(SHARED)/centres/danang-2025-07.json --out $(FULL_INDEX)
 
+EVAL_SETS ?= $(SHARED)/../eval/dev.jsonl $(SHARED)/../eval/dev2.jsonl
+FIT_SETS ?= eval/extra.jsonl eval/situations.jsonl eval/out_of_scope.jsonl eval/generated.jsonl
+
 eval: index-full
-	$(VENV)/bin/hotline eval ../shared/eval/dev.jsonl --index $(FULL_INDEX)
+	$(VENV)/bin/hotline eval $(EVAL_SETS) --index $(FULL_INDEX)
+
+# Refit the search fusion on the project's own sets (never on ../shared/eval).
+fit-fusion: index-full
+	$(VENV)/bin/hotline fit-fusion $(FIT_SETS) --index $(FULL_INDEX)
 
 bench: index-full
 	$(PY) -m bench.run --index $(FULL_INDEX) --shared $(SHARED)

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.assistant import Assistant, Turn
 from bot.reply import Reply
+from knowledge.fusion import GROUPS, group_of
 from knowledge.text import fold
 
 KINDS = ("procedure", "place", "ambiguous_place", "centre", "handoff", "out_of_scope")
@@ -31,6 +32,9 @@ class Outcome:
     rank: int | None = None  # 1-based rank of the first expected code, procedures only
     got: list[str] = field(default_factory=list)
     latency_ms: float = 0.0
+    abstained: bool = False  # no procedure asserted (procedure questions)
+    clarified: bool = False  # asked a numbered question instead
+    translated: tuple[int, int] | None = None  # (answer lines with a translation, lines), foreign replies
 
 
 def load_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
@@ -57,11 +61,25 @@ def _contains_all(answer: str, expected: Iterable[str]) -> bool:
     return all(fold(e) in hay for e in expected)
 
 
+def _translation_share(reply: Reply) -> tuple[int, int] | None:
+    """Hook for the glossary translations of foreign answers: a composer that translates
+    says so through ``Reply.translation_stats`` = (lines translated, lines that needed one).
+    Until it does, the share is reported as not available rather than as zero."""
+    stats = getattr(reply, "translation_stats", None)
+    if reply.language in ("vi", "vi-x") or not stats:
+        return None
+    done, total = stats
+    return int(done), int(total)
+
+
 def judge(rec: dict[str, Any], reply: Reply) -> Outcome:
     kind = rec["kind"]
     out = Outcome(str(rec.get("id", "")), kind, str(rec.get("lang", "?")), False)
     codes = [p.code for p in reply.procedures]
     out.got = codes
+    out.abstained = not codes
+    out.clarified = bool(reply.needs_clarification)
+    out.translated = _translation_share(reply)
     if kind == "procedure":
         expected = set(rec.get("expect_codes") or [])
         for i, code in enumerate(codes, 1):
@@ -98,7 +116,25 @@ def _procedure_metrics(items: list[Outcome]) -> dict[str, float | int]:
     hit1 = sum(1 for o in items if o.rank == 1) / n
     hit3 = sum(1 for o in items if o.rank is not None and o.rank <= 3) / n
     mrr = sum(1.0 / o.rank for o in items if o.rank) / n
-    return {"n": n, "hit@1": round(hit1, 4), "hit@3": round(hit3, 4), "mrr": round(mrr, 4)}
+    abstained = sum(1 for o in items if o.abstained) / n
+    clarified = sum(1 for o in items if o.clarified) / n
+    return {
+        "n": n,
+        "hit@1": round(hit1, 4),
+        "hit@3": round(hit3, 4),
+        "mrr": round(mrr, 4),
+        "abstained": round(abstained, 4),
+        "clarified": round(clarified, 4),
+    }
+
+
+def _translation(outcomes: list[Outcome]) -> dict[str, float]:
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for o in outcomes:
+        if o.translated is not None:
+            per[o.lang][0] += o.translated[0]
+            per[o.lang][1] += o.translated[1]
+    return {lang: round(d / t, 4) for lang, (d, t) in sorted(per.items()) if t}
 
 
 def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
@@ -123,7 +159,13 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
         "total": len(outcomes),
         "procedure": _procedure_metrics(procs),
         "procedure_by_language": {lang: _procedure_metrics(v) for lang, v in sorted(by_lang.items())},
+        "procedure_by_group": {
+            g: _procedure_metrics([o for o in procs if group_of(o.lang) == g])
+            for g in GROUPS
+            if any(group_of(o.lang) == g for o in procs)
+        },
         "kinds": kinds,
+        "translated_lines": _translation(outcomes),
         "latency_ms": {
             "p50": round(latencies[len(latencies) // 2], 2) if latencies else 0.0,
             "p95": round(latencies[int(len(latencies) * 0.95)] if latencies else 0.0, 2),
@@ -142,14 +184,30 @@ def render_text(summary: dict[str, Any]) -> str:
     if p.get("n"):
         lines.append(
             f"procedures: n={p['n']} hit@1={p['hit@1']:.3f} hit@3={p['hit@3']:.3f} MRR={p['mrr']:.3f}"
+            f" abstained={p['abstained']:.3f} clarified={p['clarified']:.3f}"
         )
         for lang, m in summary["procedure_by_language"].items():
             lines.append(
                 f"  {lang:5s} n={m['n']:3d} hit@1={m['hit@1']:.3f} hit@3={m['hit@3']:.3f} MRR={m['mrr']:.3f}"
+                f" abstained={m['abstained']:.3f}"
             )
+        groups = summary.get("procedure_by_group") or {}
+        lines.append(
+            "  groups: "
+            + "  ".join(f"{g} hit@1={m['hit@1']:.2f} hit@3={m['hit@3']:.2f}" for g, m in groups.items())
+        )
     for kind, m in summary["kinds"].items():
         if kind != "procedure":
             lines.append(f"{kind}: n={m['n']} accuracy={m['accuracy']:.3f}")
+    shares = summary.get("translated_lines") or {}
+    lines.append(
+        "foreign answer lines translated: "
+        + (
+            " ".join(f"{lang}={v:.2f}" for lang, v in shares.items())
+            if shares
+            else "n/a (composer reports none)"
+        )
+    )
     lat = summary["latency_ms"]
     lines.append(f"latency: p50={lat['p50']:.1f} ms p95={lat['p95']:.1f} ms")
     if summary["failures"]:

@@ -136,16 +136,46 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.evaluation import evaluate, load_records, render_text, summarise
 
-    records, problems = load_records(Path(args.file))
-    for problem in problems:
-        log.warning("%s: %s", args.file, problem)
     runtime = _runtime(args)
-    summary = summarise(evaluate(runtime.assistant, records))
-    summary["skipped_lines"] = problems
+    summaries = {}
+    for file in args.file:
+        records, problems = load_records(Path(file))
+        for problem in problems:
+            log.warning("%s: %s", file, problem)
+        summary = summarise(evaluate(runtime.assistant, records))
+        summary["skipped_lines"] = problems
+        summaries[file] = summary
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        # One file: its summary, as before; several: one summary per file.
+        out = summaries[args.file[0]] if len(args.file) == 1 else {"files": summaries}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        print(render_text(summary))
+        for file, summary in summaries.items():
+            if len(args.file) > 1:
+                print(f"== {file}")
+            print(render_text(summary))
+    return 0
+
+
+def cmd_fit_fusion(args: argparse.Namespace) -> int:
+    """Fit the search fusion's weights and thresholds on the project's labelled sets."""
+    from knowledge.fit import fit_fusion, generate, read_labelled
+    from knowledge.fusion import FUSION_FILE
+
+    runtime = _runtime(args)
+    if args.generate:
+        import yaml
+
+        frames = yaml.safe_load(Path(args.frames).read_text(encoding="utf-8"))
+        rows = generate(runtime.index.procedures, runtime.terminology, frames, args.generate)
+        target = Path(args.generated_out)
+        target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        print(f"generated {len(rows)} questions into {target}")
+    items = read_labelled(Path(f) for f in args.files)
+    model, report = fit_fusion(runtime.searcher, items)
+    out = Path(args.out) if args.out else FUSION_FILE
+    model.save(out)
+    print(json.dumps({"saved": str(out), **report, "thresholds": model.thresholds}, ensure_ascii=False))
     return 0
 
 
@@ -249,11 +279,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="+")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("eval", help="score the assistant on a labelled JSONL file")
-    p.add_argument("file")
+    p = sub.add_parser("eval", help="score the assistant on labelled JSONL files")
+    p.add_argument("file", nargs="+")
     p.add_argument("--index")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("fit-fusion", help="fit the search fusion on the project's labelled sets (eval/)")
+    p.add_argument("files", nargs="+", help="eval-format JSONL files (never the judged sets)")
+    p.add_argument("--index")
+    p.add_argument("--out", help="where to write the weights (default: knowledge/data/fusion.json)")
+    p.add_argument("--generate", type=int, default=0, help="first generate N name-based questions")
+    p.add_argument("--frames", default="eval/generate.yml", help="question frames for --generate")
+    p.add_argument("--generated-out", default="eval/generated.jsonl")
+    p.set_defaults(func=cmd_fit_fusion)
 
     p = sub.add_parser("chat", help="talk to the assistant in the terminal (stored like any channel)")
     p.add_argument("--index")

@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from knowledge.units import UnitRegistry
 log = logging.getLogger(__name__)
 
 # Bump when the on-disk layout or the way texts are indexed changes.
-INDEX_VERSION = 3
+INDEX_VERSION = 6
 META_FILE = "meta.json"
 
 
@@ -58,8 +58,47 @@ def name_text(proc: Procedure) -> str:
 
 
 def body_text(proc: Procedure) -> str:
-    parts = [proc.name, proc.field, proc.result, " ".join(proc.aliases)]
+    # The Vietnamese description is also part of the body, whose weight is fitted on every
+    # question: a catalogue that gains descriptions is searched by them at once, before
+    # the fusion is refitted with their own field (desc_vi) weighed.
+    parts = [proc.name, proc.field, proc.result, " ".join(proc.aliases), proc.descriptions.get("vi", "")]
     return " . ".join(p for p in parts if p)
+
+
+def _join(parts: Iterable[str]) -> str:
+    return " . ".join(p for p in parts if p)
+
+
+# Every part of a record a citizen's words may meet, each in its own BM25 index so that the
+# fusion (knowledge/fusion.py) can weigh them: a word of the name says more than a word of
+# a step. Names are the keys of the fitted weights; renaming one needs a refit.
+FIELD_TEXTS: dict[str, Callable[[Procedure], str]] = {
+    "name": name_text,
+    "body": body_text,
+    "desc_vi": lambda p: p.descriptions.get("vi", ""),
+    "desc_en": lambda p: p.descriptions.get("en", ""),
+    "documents": lambda p: _join(d.name for d in p.documents),
+    "conditions": lambda p: p.conditions,
+    "steps": lambda p: _join(p.steps),
+    "result": lambda p: p.result,
+    "applicants": lambda p: _join(p.applicants),
+    "agencies": lambda p: _join((p.implementing_agency, p.competent_agency)),
+    "legal": lambda p: _join(b.title for b in p.legal_bases),
+    "field": lambda p: p.field,
+}
+# Fields scored only on the short list of each question (stored by document): they refine
+# the ranking of candidates the name, body, descriptions, terminology and dense signals
+# found, and their cost then does not grow with the catalogue.
+SECONDARY_FIELDS = frozenset(
+    {"documents", "conditions", "steps", "result", "applicants", "agencies", "legal", "field"}
+)
+# Long free-text fields repeat boilerplate ("Bước 1: ..."); their first characters carry
+# what distinguishes the procedure and keep the index small.
+FIELD_MAX_CHARS = 3000
+
+
+def field_text(field_name: str, proc: Procedure) -> str:
+    return FIELD_TEXTS[field_name](proc)[:FIELD_MAX_CHARS]
 
 
 def dense_text(proc: Procedure, terminology: Terminology) -> str:
@@ -67,7 +106,9 @@ def dense_text(proc: Procedure, terminology: Terminology) -> str:
     gloss = terminology.gloss(proc.name)
     alias_gloss = "; ".join(g for g in (terminology.gloss(a) for a in proc.aliases[:3]) if g)
     field_gloss = terminology.gloss(proc.field) if proc.field else ""
-    text = " ; ".join(p for p in (gloss, alias_gloss, field_gloss) if p)
+    # The citizens' own English words, when a description exists, are the best pivot.
+    desc = proc.descriptions.get("en", "")[:400]
+    text = " ; ".join(p for p in (gloss, alias_gloss, field_gloss, desc) if p)
     return text or proc.name
 
 
@@ -75,8 +116,7 @@ class KnowledgeIndex:
     def __init__(
         self,
         procedures: list[Procedure],
-        name_index: BM25Index,
-        body_index: BM25Index,
+        fields: dict[str, BM25Index],
         dense: DenseIndex,
         units: UnitRegistry,
         centres: CentreRegistry,
@@ -84,8 +124,9 @@ class KnowledgeIndex:
     ) -> None:
         self.procedures = procedures
         self.by_code = {p.code: i for i, p in enumerate(procedures)}
-        self.name_index = name_index
-        self.body_index = body_index
+        self.fields = fields
+        self.name_index = fields["name"]
+        self.body_index = fields["body"]
         self.dense = dense
         self.units = units
         self.centres = centres
@@ -109,8 +150,8 @@ class KnowledgeIndex:
     ) -> KnowledgeIndex:
         started = time.perf_counter()
         procs = inputs.procedures
-        name_index = BM25Index.build([terms(name_text(p)) for p in procs])
-        body_index = BM25Index.build([terms(body_text(p)) for p in procs])
+        fields = {f: BM25Index.build([terms(field_text(f, p)) for p in procs]) for f in FIELD_TEXTS}
+        fields = {f: (b.row_major() if f in SECONDARY_FIELDS else b) for f, b in fields.items()}
         lexical_s = time.perf_counter() - started
         texts = [dense_text(p, terminology) for p in procs]
         t0 = time.perf_counter()
@@ -127,6 +168,7 @@ class KnowledgeIndex:
             "communes": len(inputs.units.communes),
             "old_units": len(inputs.units.old_units),
             "centres": len(inputs.centres),
+            "described": {lang: sum(1 for p in procs if p.descriptions.get(lang)) for lang in ("vi", "en")},
             "sources": inputs.sources,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "timings_s": {
@@ -137,7 +179,7 @@ class KnowledgeIndex:
             "import_report": report or {},
         }
         log.info("index built: %d procedures in %.1f s", len(procs), total_s)
-        return cls(procs, name_index, body_index, dense, inputs.units, inputs.centres, meta)
+        return cls(procs, fields, dense, inputs.units, inputs.centres, meta)
 
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
@@ -145,8 +187,8 @@ class KnowledgeIndex:
         with (path / "procedures.jsonl").open("w", encoding="utf-8") as fh:
             for proc in self.procedures:
                 fh.write(json.dumps(proc.to_dict(), ensure_ascii=False) + "\n")
-        self.name_index.save(path, "bm25_name")
-        self.body_index.save(path, "bm25_body")
+        for name, bm25 in self.fields.items():
+            bm25.save(path, f"bm25_{name}")
         self.dense.save(path / "dense.faiss")
         self.units.save(path / "units.json")
         self.centres.save(path / "centres.json")
@@ -170,8 +212,7 @@ class KnowledgeIndex:
                 procs.append(Procedure.from_dict(json.loads(line)))
         return cls(
             procs,
-            BM25Index.load(path, "bm25_name"),
-            BM25Index.load(path, "bm25_body"),
+            {f: BM25Index.load(path, f"bm25_{f}") for f in FIELD_TEXTS},
             DenseIndex.load(path / "dense.faiss"),
             UnitRegistry.load(path / "units.json"),
             CentreRegistry.load(path / "centres.json"),

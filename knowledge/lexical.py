@@ -12,6 +12,7 @@ column slice and a sparse mat-vec: time grows with the postings of the query's t
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -131,8 +132,32 @@ class BM25Index:
         bound = float(np.dot(self.col_max[idx], q))
         return scores, bound
 
+    def row_major(self) -> BM25Index:
+        """The same index stored by document (CSR), for ``score_rows``."""
+        return type(self)(self.matrix.tocsr(), self.vocab, self.col_max)
+
+    def score_rows(self, query: dict[str, float], rows: np.ndarray) -> tuple[np.ndarray, float]:
+        """Scores of some documents only, and the bound (as ``score``).
+
+        On a row-major index the cost grows with the listed documents' lengths, not with
+        the catalogue: long fields (steps, documents) are scored on the short list only.
+        """
+        idx = [self.vocab[t] for t in query if t in self.vocab]
+        if not idx or not len(rows):
+            return np.zeros(len(rows), dtype=np.float32), 0.0
+        q = np.asarray([query[t] for t in query if t in self.vocab], dtype=np.float32)
+        m = self.matrix if sp.issparse(self.matrix) and self.matrix.format == "csr" else self.matrix.tocsr()
+        sub = m[rows][:, idx]
+        scores = np.asarray(sub @ q, dtype=np.float32).ravel()
+        return scores, float(np.dot(self.col_max[idx], q))
+
     def save(self, path: Path, name: str) -> None:
-        sp.save_npz(path / f"{name}.npz", self.matrix.tocsc(), compressed=False)
+        fmt = self.matrix.format
+        sp.save_npz(
+            path / f"{name}.npz",
+            self.matrix if fmt in ("csr", "csc") else self.matrix.tocsc(),
+            compressed=False,
+        )
         terms_list = [""] * len(self.vocab)
         for term, j in self.vocab.items():
             terms_list[j] = term
@@ -141,8 +166,11 @@ class BM25Index:
 
     @classmethod
     def load(cls, path: Path, name: str) -> BM25Index:
-        matrix = sp.load_npz(path / f"{name}.npz").tocsc()
+        matrix = sp.load_npz(path / f"{name}.npz")
+        if matrix.format not in ("csr", "csc"):
+            matrix = matrix.tocsc()
         text = (path / f"{name}.vocab").read_text(encoding="utf-8")
-        vocab = {t: i for i, t in enumerate(text.split("\n"))} if text else {}
+        # Interned: the fields share most of their terms, and a worker holds them all once.
+        vocab = {sys.intern(t): i for i, t in enumerate(text.split("\n"))} if text else {}
         col_max = np.load(path / f"{name}.colmax.npy")
         return cls(matrix, vocab, col_max)

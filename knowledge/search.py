@@ -1,9 +1,14 @@
-"""Hybrid procedure search: BM25 (+ terminology expansion) fused with dense similarity.
+"""Procedure search: signals from every field of a record, fused by a fitted model.
 
-Scores are put on one 0..1 scale so a single threshold means the same thing for every
-question: the lexical part is the share of the question's (expanded) terms matched by
-the procedure, the dense part is cosine similarity rescaled from its useful range.
-Below ``threshold`` the searcher abstains: the assistant then asks or hands off.
+For one question the searcher computes, for every procedure, the share of the question's
+terms matched in each field's BM25 index (name, body, descriptions, documents, conditions,
+steps, result, applicants, agencies, legal bases, field), the same for the terminology's
+terms alone, and dense similarity of the English pivot. The fitted fusion
+(knowledge/fusion.py) ranks a short list by these, adds candidate signals (how much of
+the name the question covers, the name said in full, alias) and turns the result into a
+calibrated probability with the question's own signals (share understood, specific,
+foreign, length). Below the threshold of the question's language group the searcher
+abstains: the assistant then offers options or hands off.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from knowledge.dense import Encoder
-from knowledge.index import KnowledgeIndex
+from knowledge.fusion import VECTOR_FEATURES, FusionModel
+from knowledge.index import SECONDARY_FIELDS, KnowledgeIndex
 from knowledge.lexical import query_terms
 from knowledge.models import Procedure
 from knowledge.terminology import Expansion, Terminology
@@ -64,28 +70,23 @@ ASPECT_CONCEPTS = frozenset(
 
 @dataclass(slots=True)
 class SearchConfig:
-    lexical_weight: float = 0.62
-    dense_weight: float = 0.38
-    body_weight: float = 0.3
-    expansion_weight: float = 0.8
+    # The fallback abstention threshold, for a language group the fitted fusion has none for.
+    threshold: float = 0.32
     dense_floor: float = 0.25
     dense_ceiling: float = 0.8
     candidates: int = 100
-    threshold: float = 0.32
-    name_bonus: float = 0.12
-    coverage_weight: float = 0.12
-    coverage_floor: float = 0.5
-    alias_prior: float = 0.03
-    generic_factor_foreign: float = 0.6
-    generic_factor_vi: float = 0.85
+    expansion_weight: float = 0.8
+    # Signals switched off (their value forced to 0): the bench's ablation, never production.
+    ablate: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
 class Hit:
     procedure: Procedure
-    score: float
+    score: float  # calibrated probability (0..1) that this is the procedure asked for
     lexical: float
     dense: float
+    signals: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -95,10 +96,27 @@ class SearchResult:
     concepts: list[str] = field(default_factory=list)
     pivot: str = ""
     coverage: float = 1.0
+    threshold: float = 0.0  # the abstention threshold applied (fitted per language group)
 
     @property
     def top(self) -> Hit | None:
         return self.hits[0] if self.hits and not self.abstained else None
+
+
+@dataclass(slots=True)
+class Signals:
+    """Everything the fusion needs about one question, for every procedure."""
+
+    vectors: np.ndarray  # len(VECTOR_FEATURES) x n
+    expansion: Expansion
+    pivot: str
+    qwords: frozenset[str]
+    qfold: str
+    foreign: bool
+    specific: bool
+    length: float = 0.0  # 0..1, how long the question is (stories leave many words unexplained)
+    query: dict[str, float] = field(default_factory=dict)  # for the fields scored on the short list
+    filled: np.ndarray | None = None  # procedures whose short-list fields are scored
 
 
 # Concepts of this file are general vocabulary (actions, persons, documents), not fields.
@@ -142,6 +160,11 @@ _NAME_STOP = frozenset(
     "duoc nguoi truong hop".split()
 )
 _PAREN = re.compile(r"\([^)]*\)")
+_DENSE = VECTOR_FEATURES.index("dense")
+_LONG_WORDS = 40.0
+# Procedures the first signals pass on to the short-list fields.
+PRIMARY_SHORTLIST = 150
+_NAME = VECTOR_FEATURES.index("name")
 
 
 def _name_words(name: str) -> frozenset[str]:
@@ -157,18 +180,37 @@ class Searcher:
         encoder: Encoder | None,
         terminology: Terminology,
         config: SearchConfig | None = None,
+        fusion: FusionModel | None = None,
     ) -> None:
         self.index = index
         self.encoder = encoder
         self.terminology = terminology
         self.config = config or SearchConfig()
+        self.fusion = fusion or FusionModel.load()
         self._folded_names = [fold(p.name) for p in index.procedures]
         self._name_words = [_name_words(p.name) for p in index.procedures]
+        self._has_aliases = np.asarray([bool(p.aliases) for p in index.procedures], dtype=np.float32)
         self._record_cache: dict[str, frozenset[str]] = {}
+        self._fields = [f for f in VECTOR_FEATURES if f in index.fields]
+        self._set_weights()
 
-    def _query(self, text: str, lang: str) -> tuple[dict[str, float], Expansion, str]:
+    def _set_weights(self) -> None:
+        fusion = self.fusion
+        self._w_vec = fusion.vector(VECTOR_FEATURES)
+        self._w_foreign = np.asarray(
+            [fusion.weights.get("foreign_dense", 0.0), fusion.weights.get("foreign_name", 0.0)], np.float32
+        )
+
+    def _query(
+        self, text: str, lang: str
+    ) -> tuple[dict[str, float], dict[str, float], dict[str, float], Expansion, str]:
+        """Query terms: Vietnamese (as typed + the terminology's), the terminology's
+        alone, and English (for the English descriptions)."""
         marks = has_vietnamese_marks(text)
-        expansion = self.terminology.expand(text, lang, exclude=ASPECT_CONCEPTS)
+        if "terminology" in self.config.ablate:
+            expansion = Expansion()
+        else:
+            expansion = self.terminology.expand(text, lang, exclude=ASPECT_CONCEPTS)
         if lang in ("vi", "vi-x"):
             q = query_terms(text, has_marks=marks)
         else:
@@ -178,68 +220,155 @@ class Searcher:
             viet = " ".join(w for w in words(text) if has_vietnamese_marks(w))
             q = query_terms(viet, has_marks=True) if viet else {}
         w_exp = self.config.expansion_weight if lang in ("vi", "vi-x") else 1.0
+        q_exp: dict[str, float] = {}
         for term in expansion.vi_terms:
             for t, w in query_terms(term, has_marks=True).items():
                 q[t] = max(q.get(t, 0.0), w * w_exp)
+                q_exp[t] = max(q_exp.get(t, 0.0), w)
+        q_en: dict[str, float] = {}
         if lang == "en":
-            pivot = text
-        else:
-            pivot = " ; ".join(expansion.en_terms)
-        return q, expansion, pivot
+            plain = " ".join(w for w in words(text) if w not in _STOP["en"])
+            q_en.update(query_terms(plain, has_marks=False))
+        for term in expansion.en_terms:
+            for t, w in query_terms(term, has_marks=False).items():
+                q_en[t] = max(q_en.get(t, 0.0), w)
+        pivot = text if lang == "en" else " ; ".join(expansion.en_terms)
+        return q, q_exp, q_en, expansion, pivot
+
+    def signals(self, text: str, lang: str) -> Signals:
+        cfg = self.config
+        n = len(self.index.procedures)
+        q, q_exp, q_en, expansion, pivot = self._query(text, lang)
+        vectors = np.zeros((len(VECTOR_FEATURES), n), dtype=np.float32)
+        for row, name in enumerate(VECTOR_FEATURES):
+            if name in cfg.ablate:
+                continue
+            if name == "dense":
+                if self.encoder is not None and pivot.strip():
+                    qv = self.encoder.encode_query(pivot)
+                    sims, ids = self.index.dense.search(qv, cfg.candidates)
+                    span = cfg.dense_ceiling - cfg.dense_floor
+                    vectors[row, ids] = np.clip((sims - cfg.dense_floor) / span, 0.0, 1.0)
+                continue
+            if name in SECONDARY_FIELDS:
+                continue  # scored on the short list only (fill_secondary)
+            if name.startswith("term_"):
+                bm25, query = self.index.fields.get(name[5:]), q_exp
+            else:
+                bm25, query = self.index.fields.get(name), (q_en if name == "desc_en" else q)
+            if bm25 is None or not query:
+                continue
+            scores, bound = bm25.score(query)
+            if bound > 0:
+                vectors[row] = scores / bound
+        qwords = frozenset(t[1:] for t in q if t.startswith("~") and "_" not in t)
+        return Signals(
+            vectors,
+            expansion,
+            pivot,
+            qwords,
+            " " + fold(text) + " ",
+            lang not in ("vi", "vi-x"),
+            self._specific(expansion),
+            min(1.0, len(_TOKEN.findall(text)) / _LONG_WORDS),
+            q,
+            np.zeros(n, dtype=bool),
+        )
+
+    def fill_secondary(self, sig: Signals, ids: np.ndarray) -> None:
+        """Score the short-list fields (documents, steps, …) of these procedures."""
+        assert sig.filled is not None
+        ids = np.asarray(ids, dtype=np.int64)
+        todo = ids[~sig.filled[ids]]
+        if not len(todo):
+            return
+        sig.filled[todo] = True
+        for row, name in enumerate(VECTOR_FEATURES):
+            if name not in SECONDARY_FIELDS or name in self.config.ablate:
+                continue
+            bm25 = self.index.fields.get(name)
+            if bm25 is None or not sig.query:
+                continue
+            scores, bound = bm25.score_rows(sig.query, todo)
+            if bound > 0:
+                sig.vectors[row, todo] = scores / bound
+
+    def prescore(self, sig: Signals, ids: np.ndarray | None = None) -> np.ndarray:
+        """The linear part of the fusion over the catalogue (or over ``ids``)."""
+        vectors = sig.vectors if ids is None else sig.vectors[:, ids]
+        pre = self._w_vec @ vectors
+        if sig.foreign:
+            pre = pre + self._w_foreign[0] * vectors[_DENSE] + self._w_foreign[1] * vectors[_NAME]
+        return np.asarray(pre, dtype=np.float32)
+
+    def question_features(self, sig: Signals, coverage: float) -> dict[str, float]:
+        q = {
+            "coverage": coverage,
+            "specific": 1.0 if sig.specific else 0.0,
+            "foreign": float(sig.foreign),
+            "length": sig.length,
+        }
+        for name in self.config.ablate:
+            if name in q:
+                q[name] = 0.0 if name != "coverage" else 1.0
+        return q
+
+    def candidate_features(self, sig: Signals, i: int) -> dict[str, float]:
+        x = {name: float(sig.vectors[row, i]) for row, name in enumerate(VECTOR_FEATURES)}
+        # How much of the procedure's name the question covers: among "đăng ký khai sinh"
+        # and "đăng ký khai sinh lưu động", a question that says nothing of "lưu động"
+        # wants the first.
+        words_i = self._name_words[i]
+        x["name_cover"] = len(words_i & sig.qwords) / len(words_i) if words_i else 0.0
+        name = self._folded_names[i].removeprefix("thu tuc ").strip()
+        x["name_exact"] = 1.0 if len(name) >= 8 and f" {name} " in sig.qfold else 0.0
+        x["alias"] = float(self._has_aliases[i])  # a procedure citizens commonly ask about
+        x["foreign_dense"] = x["dense"] if sig.foreign else 0.0
+        x["foreign_name"] = x["name"] if sig.foreign else 0.0
+        for name in self.config.ablate:
+            if name in x:
+                x[name] = 0.0
+        return x
+
+    def shortlist(self, sig: Signals, want: int) -> np.ndarray:
+        """The ``want`` best procedures: the first signals over the whole catalogue pick
+        ``PRIMARY_SHORTLIST`` of them, the short-list fields then refine their order."""
+        pre = self.prescore(sig)
+        n = len(pre)
+        first = min(max(want, PRIMARY_SHORTLIST), n)
+        # argpartition is linear in the catalogue size; a full sort would not be.
+        top = np.argpartition(-pre, first - 1)[:first] if first < n else np.arange(n)
+        self.fill_secondary(sig, top)
+        pre_top = self.prescore(sig, top)
+        order = top[np.argsort(-pre_top)]
+        return order[: min(want, n)]
 
     def search(self, text: str, lang: str = "vi", k: int = 5) -> SearchResult:
         cfg = self.config
         n = len(self.index.procedures)
         if n == 0 or not text.strip():
-            return SearchResult([], True)
-        q, expansion, pivot = self._query(text, lang)
-        qwords = {t[1:] for t in q if t.startswith("~") and "_" not in t}
-        name_s, name_b = self.index.name_index.score(q)
-        body_s, body_b = self.index.body_index.score(q)
-        bound = name_b + cfg.body_weight * body_b
-        lexical = (name_s + cfg.body_weight * body_s) / bound if bound > 0 else np.zeros(n, np.float32)
-        dense = np.zeros(n, dtype=np.float32)
-        if self.encoder is not None and pivot.strip():
-            qv = self.encoder.encode_query(pivot)
-            sims, ids = self.index.dense.search(qv, cfg.candidates)
-            span = cfg.dense_ceiling - cfg.dense_floor
-            dense[ids] = np.clip((sims - cfg.dense_floor) / span, 0.0, 1.0)
-        fused = cfg.lexical_weight * lexical + cfg.dense_weight * dense
-        want = min(max(k * 4, 20), n)
-        # argpartition is linear in the catalogue size; a full sort would not be.
-        top = np.argpartition(-fused, want - 1)[:want] if want < n else np.arange(n)
-        qfold = " " + fold(text) + " "
-        hits = []
-        for i in top:
-            score = float(fused[i])
-            if score <= 0:
-                continue
-            # How much of the procedure's name the question covers: among "đăng ký khai
-            # sinh" and "đăng ký khai sinh lưu động", a question that says nothing of
-            # "lưu động" wants the first.
-            words_i = self._name_words[i]
-            if words_i:
-                score += cfg.coverage_weight * len(words_i & qwords) / len(words_i)
-            if self.index.procedures[i].aliases:
-                score += cfg.alias_prior  # a procedure citizens commonly ask about
-            name = self._folded_names[i].removeprefix("thu tuc ").strip()
-            if len(name) >= 8 and f" {name} " in qfold:
-                score += cfg.name_bonus
-            hits.append(Hit(self.index.procedures[i], min(score, 1.0), float(lexical[i]), float(dense[i])))
-        hits.sort(key=lambda h: -h.score)
-        hits = hits[:k]
-        coverage = self._coverage(text, lang, expansion, hits[0].procedure if hits else None)
+            return SearchResult([], True, threshold=self.fusion.threshold(lang, cfg.threshold))
+        sig = self.signals(text, lang)
+        top = self.shortlist(sig, max(k * 4, 30))
+        best = self.index.procedures[int(top[0])] if len(top) else None
         # Confidence falls with the share of the question nobody understood: "renew my
         # Netflix subscription" matches "renew" well and "Netflix subscription" not at all.
-        factor = cfg.coverage_floor + (1.0 - cfg.coverage_floor) * coverage
-        # A question whose only recognised words are general ones ("register", "abroad",
-        # "renew") names no procedure: "register for the marathon" is not civil status.
-        if not self._specific(expansion):
-            factor *= cfg.generic_factor_vi if lang in ("vi", "vi-x") else cfg.generic_factor_foreign
-        for h in hits:
-            h.score = round(h.score * factor, 4)
-        abstained = not hits or hits[0].score < cfg.threshold
-        return SearchResult(hits, abstained, expansion.concept_ids, pivot, coverage)
+        coverage = self._coverage(text, lang, sig.expansion, best)
+        question = self.question_features(sig, coverage)
+        hits = []
+        for i in top:
+            x = self.candidate_features(sig, int(i))
+            score = self.fusion.probability(x, question)
+            lexical = x["name"]
+            hits.append(Hit(self.index.procedures[i], round(score, 4), lexical, x["dense"], x))
+        hits.sort(key=lambda h: -h.score)
+        hits = hits[:k]
+        threshold = self.fusion.threshold(lang, cfg.threshold)
+        # "lệ phí bao nhiêu?" asks an aspect (fee, time, where) of no procedure in
+        # particular: whatever matches "lệ phí" is not what the citizen means (the
+        # assistant reads it as a follow-up, or asks).
+        abstained = not hits or hits[0].score < threshold or not self._has_subject(text, lang, sig.expansion)
+        return SearchResult(hits, abstained, sig.expansion.concept_ids, sig.pivot, coverage, threshold)
 
     def _specific(self, expansion: Expansion) -> bool:
         for cid in expansion.concept_ids:
@@ -247,6 +376,31 @@ class Searcher:
                 continue
             concept = self.terminology.get(cid)
             if concept is not None and not concept.source.endswith(GENERIC_FILE):
+                return True
+        return False
+
+    def _has_subject(self, text: str, lang: str, expansion: Expansion) -> bool:
+        """Does the question say anything beyond function words and aspect words?"""
+        text = unicodedata.normalize("NFC", text)
+        aspect = [(m.start, m.end) for m in expansion.concepts if m.concept_id in ASPECT_CONCEPTS]
+
+        def in_aspect(a: int, b: int) -> bool:
+            return any(s <= a and b <= e for s, e in aspect)
+
+        stop = _STOP.get(lang, _STOP["vi-x"])
+        for m in _TOKEN.finditer(text):
+            tok = m.group(0)
+            if is_cjk(tok[0]):
+                if any(
+                    ch not in _CJK_FUNCTION and not in_aspect(m.start() + i, m.start() + i + 1)
+                    for i, ch in enumerate(tok)
+                ):
+                    return True
+                continue
+            folded = fold(tok)
+            if folded in stop or folded.isdigit() or len(folded) < 2:
+                continue
+            if not in_aspect(m.start(), m.end()):
                 return True
         return False
 

@@ -192,6 +192,20 @@ def _latin_tokens(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+# Particles a Vietnamese speaker slips into a phrase without changing what it names
+# (passive "bị", aspect "đã/đang/sẽ/vừa/mới", degree "rất/hơi", "cũng"). Typed without
+# marks only the unambiguous ones count: "da" may be "đã" but also "da" (skin) or "đá".
+_FILLERS_MARKED = frozenset("bị đã đang sẽ vừa mới rất hơi cũng lỡ".split())
+_FILLERS_FOLDED = frozenset("bi dang vua".split())
+
+
+def _is_filler(surface: str) -> bool:
+    word = normalize(surface).lower()
+    if word in _FILLERS_MARKED:
+        return True
+    return not has_vietnamese_marks(word) and word in _FILLERS_FOLDED
+
+
 def _latin_key(term: str) -> str:
     return " ".join(t for t, _, _ in _latin_tokens(unicodedata.normalize("NFC", term)))
 
@@ -434,9 +448,14 @@ class Terminology:
             return True  # zh/ja share characters; detection often confuses them
         return entry.lang in ("vi", "en") and entry.distinctive
 
-    def _candidates(self, text: str, lang: str | None, only_lang: str | None = None) -> list[_Candidate]:
-        out: list[_Candidate] = []
-        toks = _latin_tokens(text)
+    def _latin_pass(
+        self,
+        text: str,
+        toks: list[tuple[str, int, int]],
+        lang: str | None,
+        only_lang: str | None,
+        out: list[_Candidate],
+    ) -> None:
         n = len(toks)
         prefixes, index = self._latin_prefixes, self._latin
         for i in range(n):
@@ -454,6 +473,20 @@ class Terminology:
                     elif not self._allowed(e, lang):
                         continue
                     out.append(_Candidate(toks[i][1], toks[j][2], e))
+
+    def _candidates(self, text: str, lang: str | None, only_lang: str | None = None) -> list[_Candidate]:
+        out: list[_Candidate] = []
+        toks = _latin_tokens(text)
+        passes = [toks]
+        if lang in _VI_CODES and only_lang is None:
+            # "tiền bị rách" is "tiền rách": an aspect or passive particle inside a phrase
+            # does not change which thing the citizen names, so the words are read again
+            # without them (spans still point into the original text).
+            kept_toks = [t for t in toks if not _is_filler(text[t[1] : t[2]])]
+            if len(kept_toks) != len(toks):
+                passes.append(kept_toks)
+        for tokens in passes:
+            self._latin_pass(text, tokens, lang, only_lang, out)
         if self._cjk and only_lang is None and _has_cjk(text):
             compact, offsets = _compact(text)
             cp, cidx = self._cjk_prefixes, self._cjk

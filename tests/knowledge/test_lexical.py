@@ -1,3 +1,5 @@
+import numpy as np
+
 from knowledge.lexical import FOLD_PREFIX, BM25Index, query_terms, terms
 
 
@@ -42,3 +44,20 @@ def test_unknown_terms_score_nothing_and_round_trip(tmp_path):
     again = BM25Index.load(tmp_path, "x")
     q = query_terms("khai sinh", has_marks=True)
     assert (again.score(q)[0] == idx.score(q)[0]).all()
+
+
+def test_row_major_index_scores_a_short_list_like_the_full_scan(tmp_path):
+    idx = _index()
+    rows_idx = idx.row_major()
+    q = query_terms("thuế đất phi nông nghiệp", has_marks=True)
+    full, bound = idx.score(q)
+    some = np.asarray([3, 1], dtype=np.int64)
+    part, bound_rows = rows_idx.score_rows(q, some)
+    assert bound_rows == bound
+    assert np.allclose(part, full[some])
+    # Stored and loaded by document, it still scores the short list.
+    rows_idx.save(tmp_path, "rows")
+    again = BM25Index.load(tmp_path, "rows")
+    assert again.matrix.format == "csr"
+    assert np.allclose(again.score_rows(q, some)[0], part)
+    assert again.score_rows({"zzz": 1.0}, some)[1] == 0.0

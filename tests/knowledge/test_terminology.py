@@ -432,3 +432,21 @@ def test_catalogue_gloss_coverage(term):
     covered = sum(1 for n in names if term.gloss(n))
     share = covered / len(names)
     assert share >= GLOSS_COVERAGE_FLOOR, f"gloss coverage {share:.3f}"
+
+
+def test_a_vietnamese_particle_inside_a_phrase_does_not_hide_it():
+    term = Terminology.from_records(
+        [
+            {"id": "torn_money", "vi": ["tiền rách"], "en": ["torn banknotes"]},
+            {"id": "expired_card", "vi": ["thẻ hết hạn"], "en": ["expired card"]},
+            {"id": "stone_work", "vi": ["đá ong"], "en": ["laterite"]},
+        ]
+    )
+    assert term.expand("tờ tiền bị rách có đổi được không", "vi").concept_ids == ["torn_money"]
+    assert term.expand("to tien bi rach", "vi-x").concept_ids == ["torn_money"]
+    assert term.expand("thẻ của tôi đã hết hạn", "vi").concept_ids == []  # "của tôi" is no particle
+    assert term.expand("thẻ đã hết hạn rồi", "vi").concept_ids == ["expired_card"]
+    # Typed without marks, "da" may be "đá" (stone), not "đã": it is never skipped.
+    assert term.expand("the da het han", "vi-x").concept_ids == []
+    # Only for Vietnamese questions: an English one reads its words as they are.
+    assert term.expand("tiền bị rách", "en").concept_ids == []
