@@ -74,6 +74,9 @@ class AssistantConfig:
     # procedure match weaker than this, and over one below clear_procedure whose name
     # does not contain the subject's words.
     absent_below: float = 0.4
+    # ...and over any match below this whose name does not contain the subject's words: the
+    # fitted search scores are confident (a visa at 0.69 for "giấy phép lao động").
+    absent_named_below: float = 0.85
     # A near-miss cue ("video game", "Netflix", "gym") wins over any match below this.
     off_topic_override: float = 0.75
 
@@ -345,11 +348,11 @@ class Assistant:
         )
 
     def _absent_wins(self, absent: AbsentMatch, top: Hit) -> bool:
-        """A subject the catalogue lacks beats a weak match, and a middling one that does not
-        even name it ("giấy phép lao động" is not "giấy phép lái xe")."""
+        """A subject the catalogue lacks beats a weak match, and any but a near-certain one
+        that does not even name it ("giấy phép lao động" is not "giấy phép lái xe")."""
         if top.score < self.config.absent_below:
             return True
-        if top.score >= self.config.clear_procedure:
+        if top.score >= self.config.absent_named_below:
             return False
         # A keyword in another script cannot be found in a Vietnamese name: it is not named.
         named = set(fold(f"{top.procedure.name} {top.procedure.field}").split())

@@ -66,7 +66,7 @@ def test_words_answer_a_sibling_question(sample_runtime) -> None:  # type: ignor
 # ---------------------------------------------------------------- never a dead end
 def test_a_weak_match_offers_the_best_candidates_and_staff(sample_runtime) -> None:  # type: ignore[no-untyped-def]
     state = DialogueState()
-    reply = _ask(sample_runtime, "làm giấy cho xe", state)
+    reply = _ask(sample_runtime, "làm giấy tờ", state)
     assert reply.intent == "no_match" and reply.needs_clarification
     assert 2 <= len(reply.procedures) <= 3
     # Options are numbered from 1 (a Telegram button, "press 1"); the question offers 0 for staff.
@@ -83,7 +83,7 @@ def test_a_weak_match_offers_the_best_candidates_and_staff(sample_runtime) -> No
 def test_zero_without_a_staff_desk_offers_staff(sample_runtime) -> None:  # type: ignore[no-untyped-def]
     # The command line has nobody to hand over to: "0" turns into an offer, not a dead end.
     state = DialogueState()
-    _ask(sample_runtime, "làm giấy cho xe", state)
+    _ask(sample_runtime, "làm giấy tờ", state)
     reply = _ask(sample_runtime, "0", state)
     assert reply.intent == "talk_to_human" and "tổng đài viên" in reply.answer
     assert state.pending is not None and state.pending.kind == "handoff_offer"
@@ -207,7 +207,7 @@ def _chat(client):  # type: ignore[no-untyped-def]
 
 def test_http_weak_match_then_zero_opens_a_case(client) -> None:  # type: ignore[no-untyped-def]
     say = _chat(client)
-    offered = say("làm giấy cho xe")
+    offered = say("làm giấy tờ")
     assert offered["needs_clarification"] and "0" in offered["answer"]
     assert offered["procedures"] and offered["handoff"] is None
     handed = say("0")

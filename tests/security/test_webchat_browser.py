@@ -170,7 +170,7 @@ def test_two_citizens_a_reload_and_a_staff_reply_in_real_chromium(server: Any, c
     assert conversation.startswith("web_") and len(token) >= 40
     assert "khai sinh" in last_bot_text(page).lower()
 
-    second = say(page, "What documents do I need to register a marriage?")
+    second = say(page, "What documents do I need to register a marriage with a foreigner?")
     assert (second["conversation_id"], second["conversation_token"]) == (conversation, token)
     assert page.locator("#messages li.bot").last.get_attribute("lang") == "en"
     assert "marriage" in last_bot_text(page).lower()
@@ -207,7 +207,7 @@ def test_two_citizens_a_reload_and_a_staff_reply_in_real_chromium(server: Any, c
         ).all()
     assert first_texts == [
         "Đăng ký khai sinh cần giấy tờ gì?",
-        "What documents do I need to register a marriage?",
+        "What documents do I need to register a marriage with a foreigner?",
         "How much is the fee?",
     ]
 
