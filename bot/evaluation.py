@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot import compose
 from bot.assistant import Assistant, Turn
 from bot.reply import Reply
 from knowledge.fusion import GROUPS, group_of
@@ -61,15 +62,18 @@ def _contains_all(answer: str, expected: Iterable[str]) -> bool:
     return all(fold(e) in hay for e in expected)
 
 
-def _translation_share(reply: Reply) -> tuple[int, int] | None:
-    """Hook for the glossary translations of foreign answers: a composer that translates
-    says so through ``Reply.translation_stats`` = (lines translated, lines that needed one).
-    Until it does, the share is reported as not available rather than as zero."""
-    stats = getattr(reply, "translation_stats", None)
-    if reply.language in ("vi", "vi-x") or not stats:
+def _translation_share(assistant: Assistant, reply: Reply) -> tuple[int, int] | None:
+    """For a foreign-language answer that asserts a procedure: (catalogue values quoted in
+    its answer with a glossary translation beside them, catalogue values quoted), from the
+    composer itself (``compose.translation_stats``). None for Vietnamese answers and for
+    replies that assert nothing (questions, out of scope)."""
+    if reply.language in ("vi", "vi-x") or not reply.procedures or reply.needs_clarification:
         return None
-    done, total = stats
-    return int(done), int(total)
+    proc = assistant.searcher.index.procedure(reply.procedures[0].code)
+    if proc is None:
+        return None
+    done, total = compose.translation_stats(proc, reply.language)
+    return (int(done), int(total)) if total else None
 
 
 def judge(rec: dict[str, Any], reply: Reply) -> Outcome:
@@ -79,7 +83,6 @@ def judge(rec: dict[str, Any], reply: Reply) -> Outcome:
     out.got = codes
     out.abstained = not codes
     out.clarified = bool(reply.needs_clarification)
-    out.translated = _translation_share(reply)
     if kind == "procedure":
         expected = set(rec.get("expect_codes") or [])
         for i, code in enumerate(codes, 1):
@@ -103,8 +106,10 @@ def evaluate(assistant: Assistant, records: list[dict[str, Any]]) -> list[Outcom
     for rec in records:
         started = time.perf_counter()
         reply = assistant.handle(Turn(rec["text"], f"eval-{rec.get('id', '')}", None, channel="eval"))
+        latency_ms = (time.perf_counter() - started) * 1000
         outcome = judge(rec, reply)
-        outcome.latency_ms = (time.perf_counter() - started) * 1000
+        outcome.latency_ms = latency_ms
+        outcome.translated = _translation_share(assistant, reply)
         outcomes.append(outcome)
     return outcomes
 
@@ -205,7 +210,7 @@ def render_text(summary: dict[str, Any]) -> str:
         + (
             " ".join(f"{lang}={v:.2f}" for lang, v in shares.items())
             if shares
-            else "n/a (composer reports none)"
+            else "n/a (no foreign answer asserted a procedure)"
         )
     )
     lat = summary["latency_ms"]

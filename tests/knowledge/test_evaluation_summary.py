@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.evaluation import Outcome, _translation_share, render_text, summarise
+from bot.evaluation import Outcome, _translation_share, evaluate, render_text, summarise
 from bot.reply import Reply
 
 
@@ -30,9 +30,26 @@ def test_summary_counts_abstentions_groups_and_translations():
     assert "abstained=0.500" in text and "fr=0.75" in text and "groups: vi" in text
 
 
-def test_translation_share_is_not_available_until_the_composer_reports_it():
-    reply = Reply("c", "fr", "ask_procedure", "Réponse")
-    assert _translation_share(reply) is None
-    summary = summarise([Outcome("1", "procedure", "fr", True, rank=1)])
-    assert summary["translated_lines"] == {}
-    assert "n/a" in render_text(summary)
+def test_translation_share_is_reported_for_foreign_answers_only(sample_runtime):
+    assistant = sample_runtime.assistant
+    # A Vietnamese reply, or a reply that asserts nothing, has no share.
+    assert _translation_share(assistant, Reply("c", "fr", "ask_procedure", "Réponse")) is None
+    records = [
+        {
+            "id": "fr",
+            "kind": "procedure",
+            "lang": "fr",
+            "text": "Comment déclarer la naissance de mon bébé ?",
+        },
+        {"id": "vi", "kind": "procedure", "lang": "vi", "text": "Đăng ký khai sinh cho con cần giấy tờ gì?"},
+    ]
+    french, vietnamese = evaluate(assistant, records)
+    assert vietnamese.translated is None
+    assert french.translated is not None
+    done, total = french.translated
+    assert 0 < done <= total  # the birth registration answer quotes glossary phrases
+    summary = summarise([french, vietnamese])
+    assert 0 < summary["translated_lines"]["fr"] <= 1
+    assert "fr=" in render_text(summary)
+    empty = summarise([Outcome("1", "procedure", "fr", True, rank=1)])
+    assert empty["translated_lines"] == {} and "n/a" in render_text(empty)
