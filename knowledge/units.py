@@ -190,6 +190,12 @@ _PROVINCE_ALIASES: dict[str, tuple[str, ...]] = {
     "79": ("HCM", "TPHCM", "TP HCM", "HCMC", "Ho Chi Minh City", "Saigon", "Sài Gòn"),
     "92": ("Cantho", "Can Tho"),
 }
+# Districts merged before the tables were drawn up that citizens still name
+# ("Thảo Điền, Quận 2"): (old name, province) -> the district the tables file them under.
+_DISTRICT_ALIASES: dict[tuple[str, str], str] = {
+    ("2", "Hồ Chí Minh"): "Thủ Đức",
+    ("9", "Hồ Chí Minh"): "Thủ Đức",
+}
 _MAX_SPAN = 8
 # Words before a bare name that say it is a place ("ở Hải Châu", "in Hoa Cuong").
 _CUES: dict[str, str] = {
@@ -1026,6 +1032,10 @@ class UnitRegistry:
                 dkey = f"{_folded_key(d_name)}|{prov_key}"
                 districts[dkey].update(new_provinces)
                 add(d_name, "district", dkey)
+        for (alias, prov), dname in _DISTRICT_ALIASES.items():
+            dkey = f"{_folded_key(dname)}|{_folded_key(prov)}"
+            if dkey in districts:
+                add(alias, "district", dkey)
         self._district_provinces = {k: frozenset(v) for k, v in districts.items()}
         spellings: dict[str, tuple[tuple[str, ...], bool]] = {}
         for name in [n for names in self._former.values() for n in names] + [
@@ -1189,7 +1199,11 @@ class UnitRegistry:
         if (
             not level
             and start > 0
-            and (folded[start - 1].isdigit() or _is_word(toks, start - 1, _NOT_UNIT_BEFORE))
+            and (
+                # "số 12 Lê Lợi" is a street; "phường 4 Vị Thanh" a ward and its town
+                (folded[start - 1].isdigit() and not (start >= 2 and (folded[start - 2],) in _PREFIXES))
+                or _is_word(toks, start - 1, _NOT_UNIT_BEFORE)
+            )
         ):
             stop = True
         evidence = cue or old_after or whole or quoted or (capital and toks.informative_case)
