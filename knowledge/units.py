@@ -64,7 +64,7 @@ _NAME_PREFIX_RE = re.compile(
     r"^(phường|xã|thị trấn|đặc khu|quận|huyện|thị xã|thành phố|tỉnh)\s+", re.IGNORECASE
 )
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-_SPLIT_NUMBER_RE = re.compile(r"^(p|q)([0-9]{1,2})$")
+_SPLIT_NUMBER_RE = re.compile(r"^(p|q|f)([0-9]{1,2})$")
 
 # Words that announce a unit, folded, with the accented spelling they must have when the
 # citizen typed diacritics (so "phương án" is not "phường An", "quân sự" not "quận Sự").
@@ -75,6 +75,7 @@ _PREFIXES: dict[tuple[str, ...], tuple[str, str, tuple[str, ...]]] = {
     ("thi", "tran"): ("commune", "thi tran", ("thị", "trấn")),
     ("dac", "khu"): ("commune", "dac khu", ("đặc", "khu")),
     ("p",): ("commune", "phuong", ("p",)),
+    ("f",): ("commune", "phuong", ("f",)),  # "F4": Saigon's shorthand for phường 4
     ("tt",): ("commune", "thi tran", ("tt",)),
     ("ward",): ("commune", "phuong", ("ward",)),
     ("commune",): ("commune", "xa", ("commune",)),
@@ -1236,7 +1237,9 @@ class UnitRegistry:
                     if collocation and not (capital and toks.informative_case) and not long_name:
                         verdict = ""
                     elif span_key in _COMMON_PHRASES and not capital and span_key not in _NAME_PHRASES:
-                        verdict = ""  # "các xã biên giới": border communes, not Xã Biên Giới
+                        # "các xã biên giới": border communes, not Xã Biên Giới; but next to
+                        # its district ("phuong tan thanh tam ky cu") it is the unit's name.
+                        verdict = "wait"
                     elif length == 1 and not span_key.isdigit() and not name_marked:
                         verdict = "yes" if (folded[pstart], span_key) not in _TYPED_COLLOCATIONS else ""
                     else:
@@ -1247,6 +1250,11 @@ class UnitRegistry:
                 kinds.setdefault(e.kind, []).append(e)
             elif verdict == "wait":
                 pending.setdefault(e.kind, []).append(e)
+        if level and folded[pstart] == "f":
+            # "F1" is also a contact case or a visa: "F4" is a ward only beside its district.
+            for kind, found in kinds.items():
+                pending.setdefault(kind, []).extend(found)
+            kinds = {}
         if not kinds and not pending:
             return None
         return _Mention(start, end, pstart, pend, level, unit_type, kinds, pending)

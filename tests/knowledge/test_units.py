@@ -650,3 +650,36 @@ def test_full_old_province_with_its_town_in_brackets(full: UnitRegistry) -> None
 def test_full_everyday_name_in_a_foreign_sentence_asks_which(full: UnitRegistry) -> None:
     res = full.resolve("Mon ancien village s'appelait Bình Minh. Comment s'appelle la nouvelle commune ?")
     assert res.status == "ambiguous" and len(res.candidates) >= 5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("F1 Q3 cũ giờ là phường gì", "Phường Bàn Cờ"),
+        ("nha o f1 quan 10 cu", "Phường Vườn Lài"),
+    ],
+)
+def test_f_shorthand_beside_its_district(registry: UnitRegistry, text: str, expected: str) -> None:
+    res = registry.resolve(text)
+    assert res.status == "old" and _names(res) == [expected], (text, res.status)
+
+
+@pytest.mark.parametrize("text", ["Tôi là F1 thì khai báo ở đâu", "F1 visa for students"])
+def test_f_alone_is_not_a_ward(registry: UnitRegistry, text: str) -> None:
+    assert registry.resolve(text).status == "none"
+
+
+@needs_shared
+@pytest.mark.shared_data
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Without diacritics "tan thanh" is also "tán thành" (to approve): beside its old
+        # district it is the ward's name.
+        ("phuong tan thanh tam ky cu", "Phường Bàn Thạch"),
+        ("F4 Q8 giờ là phường gì", "Phường Chánh Hưng"),
+    ],
+)
+def test_full_everyday_name_beside_its_district(full: UnitRegistry, text: str, expected: str) -> None:
+    res = full.resolve(text)
+    assert res.status == "old" and _names(res) == [expected], (text, res.status)
