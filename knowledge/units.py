@@ -219,6 +219,8 @@ _NOT_UNIT_BEFORE: dict[str, str] = {
 _ROMAN = {r: str(i) for i, r in enumerate(
     ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"), start=1)}
 _ROMAN_AFTER = frozenset({"phuong", "xa", "p", "ward", "commune"})
+# Words between a province's name and a town in brackets that explains it ("Ninh Thuận 省 (…)").
+_PROVINCE_WORDS = frozenset({"省", "市", "성", "시", "tinh", "province", "provincia"})
 # Numbered districts and wards as Chinese, Japanese and Korean write them ("第八郡第4坊",
 # "7군", "3区") and as French orders them ("3e arrondissement"), rewritten to "quận 8",
 # "phường 4" before tokenizing: those scripts have no spaces to find a unit word by.
@@ -467,9 +469,13 @@ def _tokenize(text: str) -> _Tokens:
             continue
         if folded.isdigit():  # "phường 01" is "phường 1"
             folded = accented = _number(folded)
-        elif raw in _ROMAN and toks.folded and (len(raw) > 1 or toks.folded[-1] in _ROMAN_AFTER):
-            # "Cây Trường II" is "Cây Trường 2"; a lone "I"/"V" only after a unit word,
-            # where it cannot be the English pronoun.
+        elif (
+            raw in _ROMAN
+            and toks.folded
+            and (len(raw) > 1 or toks.folded[-1] in _ROMAN_AFTER or (toks.marked[-1] and toks.upper[-1]))
+        ):
+            # "Cây Trường II" is "Cây Trường 2"; a lone "I"/"V" only after a unit word or a
+            # Vietnamese name ("Hải Châu I"), where it is hardly the English pronoun.
             folded = accented = _ROMAN[raw]
             marked = False
         push(folded, accented, marked, upper, m.start(), m.end(), gap)
@@ -1426,7 +1432,9 @@ def _explains_province(toks: _Tokens, chosen: list[_Mention], m: _Mention) -> bo
     if "(" not in before and "（" not in before:
         return False
     return any(
-        p.pend in (m.pstart, m.pstart - 1) and ({"province", "oldprov"} & p.kinds.keys()) for p in chosen
+        (p.pend == m.pstart or (p.pend == m.pstart - 1 and toks.folded[p.pend] in _PROVINCE_WORDS))
+        and ({"province", "oldprov"} & p.kinds.keys())
+        for p in chosen
     )
 
 

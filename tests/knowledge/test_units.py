@@ -683,3 +683,15 @@ def test_f_alone_is_not_a_ward(registry: UnitRegistry, text: str) -> None:
 def test_full_everyday_name_beside_its_district(full: UnitRegistry, text: str, expected: str) -> None:
     res = full.resolve(text)
     assert res.status == "old" and _names(res) == [expected], (text, res.status)
+
+
+def test_ward_in_brackets_after_a_cjk_city_is_the_ward(registry: UnitRegistry) -> None:
+    # Only a town right after a province's name explains the province; a ward in brackets
+    # further on is the place asked about.
+    res = registry.resolve("ダナンの旧タックタン坊（Thạch Thang）に住んでいます")
+    assert res.status == "old" and _names(res) == ["Phường Hải Châu"]
+
+
+def test_lone_roman_one_after_a_name_and_the_pronoun(registry: UnitRegistry) -> None:
+    res = registry.resolve("I moved from Đà Nẵng I think in 2019")
+    assert res.status == "province" and res.province is not None and res.province.name == "Đà Nẵng"
