@@ -49,7 +49,7 @@ from typing import Any
 import yaml
 
 from knowledge.models import Commune, OldUnit, Province
-from knowledge.text import fold, normalize
+from knowledge.text import fold, has_vietnamese_marks, normalize
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ _NAME_PREFIX_RE = re.compile(
     r"^(phường|xã|thị trấn|đặc khu|quận|huyện|thị xã|thành phố|tỉnh)\s+", re.IGNORECASE
 )
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-_SPLIT_NUMBER_RE = re.compile(r"^(p|q)([0-9]{1,2})$")
+_SPLIT_NUMBER_RE = re.compile(r"^(p|q|f)([0-9]{1,2})$")
 
 # Words that announce a unit, folded, with the accented spelling they must have when the
 # citizen typed diacritics (so "phương án" is not "phường An", "quân sự" not "quận Sự").
@@ -75,6 +75,7 @@ _PREFIXES: dict[tuple[str, ...], tuple[str, str, tuple[str, ...]]] = {
     ("thi", "tran"): ("commune", "thi tran", ("thị", "trấn")),
     ("dac", "khu"): ("commune", "dac khu", ("đặc", "khu")),
     ("p",): ("commune", "phuong", ("p",)),
+    ("f",): ("commune", "phuong", ("f",)),  # "F4": Saigon's shorthand for phường 4
     ("tt",): ("commune", "thi tran", ("tt",)),
     ("ward",): ("commune", "phuong", ("ward",)),
     ("commune",): ("commune", "xa", ("commune",)),
@@ -84,6 +85,11 @@ _PREFIXES: dict[tuple[str, ...], tuple[str, str, tuple[str, ...]]] = {
     ("q",): ("district", "", ("q",)),
     ("tx",): ("district", "", ("tx",)),
     ("district",): ("district", "", ("district",)),
+    ("quartier",): ("commune", "phuong", ("quartier",)),
+    ("village",): ("commune", "xa", ("village",)),
+    ("barrio",): ("commune", "phuong", ("barrio",)),
+    ("arrondissement",): ("district", "", ("arrondissement",)),
+    ("distrito",): ("district", "", ("distrito",)),
     ("thanh", "pho"): ("city", "", ("thành", "phố")),
     ("tp",): ("city", "", ("tp",)),
     ("tinh",): ("province", "", ("tỉnh",)),
@@ -169,8 +175,10 @@ _OLD_MARKER_PHRASES = (
     "cũ", "trước đây", "trước kia", "ngày trước", "trước sáp nhập", "trước khi sáp nhập",
     "sau sáp nhập", "sáp nhập", "nay thuộc", "nay là", "giờ là", "giờ thuộc", "bây giờ",
     "sau khi nhập", "old", "former", "formerly", "previously", "merger", "merged",
-    "used to be", "belong to now",
+    "used to be", "belong to now", "ancien", "ancienne", "antiguo", "antigua",
 )
+# The same in scripts without spaces between words, looked for in the raw text.
+_OLD_MARKERS_CJK = ("旧", "舊", "以前", "原来", "옛", "이전")
 # "cu" is "cũ" (old) only when it is not part of "cư trú", "cư dân", "củ"...
 _CU_BLOCKERS = frozenset({"tru", "dan", "ngu", "xu", "the"})
 
@@ -183,11 +191,17 @@ _PROVINCE_ALIASES: dict[str, tuple[str, ...]] = {
     "79": ("HCM", "TPHCM", "TP HCM", "HCMC", "Ho Chi Minh City", "Saigon", "Sài Gòn"),
     "92": ("Cantho", "Can Tho"),
 }
+# Districts merged before the tables were drawn up that citizens still name
+# ("Thảo Điền, Quận 2"): (old name, province) -> the district the tables file them under.
+_DISTRICT_ALIASES: dict[tuple[str, str], str] = {
+    ("2", "Hồ Chí Minh"): "Thủ Đức",
+    ("9", "Hồ Chí Minh"): "Thủ Đức",
+}
 _MAX_SPAN = 8
 # Words before a bare name that say it is a place ("ở Hải Châu", "in Hoa Cuong").
 _CUES: dict[str, str] = {
     "o": "ở", "tai": "tại", "thuoc": "thuộc", "in": "in", "at": "at", "from": "from",
-    "old": "old", "former": "former", "near": "near",
+    "old": "old", "former": "former", "near": "near", "a": "à", "en": "en", "dans": "dans",
 }
 # Typed without diacritics these are too often another word ("tai" = tái, tài, tải).
 _CUES_ACCENTED_ONLY = frozenset({"tai"})
@@ -201,6 +215,123 @@ _NOT_UNIT_BEFORE: dict[str, str] = {
     "ngach": "ngách", "thon": "thôn", "ap": "ấp", "xom": "xóm", "to": "tổ", "street": "street",
     "road": "road", "st": "st", "avenue": "avenue", "lane": "lane", "alley": "alley",
 }
+# Upper-case Roman numerals number some units ("Phường IV" of Vị Thanh, "Hải Châu I").
+_ROMAN = {r: str(i) for i, r in enumerate(
+    ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"), start=1)}
+_ROMAN_AFTER = frozenset({"phuong", "xa", "p", "ward", "commune"})
+# Words between a province's name and a town in brackets that explains it ("Ninh Thuận 省 (…)").
+_PROVINCE_WORDS = frozenset({"省", "市", "성", "시", "tinh", "province", "provincia"})
+# Numbered districts and wards as Chinese, Japanese and Korean write them ("第八郡第4坊",
+# "7군", "3区") and as French orders them ("3e arrondissement"), rewritten to "quận 8",
+# "phường 4" before tokenizing: those scripts have no spaces to find a unit word by.
+_CJK_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九", start=0)}
+_NUMBERED_RE = re.compile(
+    r"第?\s*([0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})\s*(郡|区|區|坊|군|구|동)"
+    r"|([0-9]{1,2})\s*(?:e|er|ème|eme|th|st|nd|rd)\s+(arrondissement|district)\b",
+    re.IGNORECASE,
+)
+_NUMBERED_UNIT = {"郡": "quận", "区": "quận", "區": "quận", "군": "quận", "구": "quận",
+                  "坊": "phường", "동": "phường"}
+# Provinces and big cities as written in Chinese, Japanese and Korean, pre-reform ones included.
+_CJK_PLACES: dict[str, str] = {
+    "胡志明市": "Hồ Chí Minh", "胡志明": "Hồ Chí Minh", "西贡": "Sài Gòn", "西貢": "Sài Gòn",
+    "ホーチミン": "Hồ Chí Minh", "サイゴン": "Sài Gòn", "호치민": "Hồ Chí Minh", "호찌민": "Hồ Chí Minh",
+    "사이공": "Sài Gòn",
+    "河内": "Hà Nội", "河內": "Hà Nội", "ハノイ": "Hà Nội", "하노이": "Hà Nội",
+    "岘港": "Đà Nẵng", "峴港": "Đà Nẵng", "ダナン": "Đà Nẵng", "다낭": "Đà Nẵng",
+    "海防": "Hải Phòng", "ハイフォン": "Hải Phòng", "하이퐁": "Hải Phòng",
+    "芹苴": "Cần Thơ", "カントー": "Cần Thơ", "껀터": "Cần Thơ", "칸토": "Cần Thơ",
+    "顺化": "Huế", "順化": "Huế", "フエ": "Huế", "후에": "Huế",
+    "会安": "Hội An", "會安": "Hội An", "ホイアン": "Hội An", "호이안": "Hội An",
+    "芽庄": "Nha Trang", "ニャチャン": "Nha Trang", "나트랑": "Nha Trang", "냐짱": "Nha Trang",
+    "头顿": "Vũng Tàu", "頭頓": "Vũng Tàu", "ブンタウ": "Vũng Tàu", "붕따우": "Vũng Tàu",
+    "大叻": "Đà Lạt", "ダラット": "Đà Lạt", "달랏": "Đà Lạt",
+    "广宁": "Quảng Ninh", "廣寧": "Quảng Ninh", "クアンニン": "Quảng Ninh", "꽝닌": "Quảng Ninh",
+    "广南": "Quảng Nam", "廣南": "Quảng Nam", "クアンナム": "Quảng Nam", "꽝남": "Quảng Nam",
+    "北宁": "Bắc Ninh", "北寧": "Bắc Ninh", "バクニン": "Bắc Ninh", "박닌": "Bắc Ninh",
+    "北江": "Bắc Giang", "バクザン": "Bắc Giang", "박장": "Bắc Giang",
+    "北件": "Bắc Kạn", "バクカン": "Bắc Kạn", "박깐": "Bắc Kạn",
+    "太原": "Thái Nguyên", "タイグエン": "Thái Nguyên", "타이응우옌": "Thái Nguyên",
+    "宁顺": "Ninh Thuận", "寧順": "Ninh Thuận", "ニントゥアン": "Ninh Thuận", "닌투언": "Ninh Thuận",
+    "藩朗": "Phan Rang", "ファンラン": "Phan Rang", "판랑": "Phan Rang",
+    "庆和": "Khánh Hòa", "慶和": "Khánh Hòa", "カインホア": "Khánh Hòa", "칸호아": "Khánh Hòa",
+    "平阳": "Bình Dương", "平陽": "Bình Dương", "ビンズオン": "Bình Dương", "빈즈엉": "Bình Dương",
+    "同奈": "Đồng Nai", "ドンナイ": "Đồng Nai", "동나이": "Đồng Nai",
+    "平定": "Bình Định", "ビンディン": "Bình Định", "빈딘": "Bình Định",
+    "林同": "Lâm Đồng", "ラムドン": "Lâm Đồng", "럼동": "Lâm Đồng",
+    "海阳": "Hải Dương", "海陽": "Hải Dương", "ハイズオン": "Hải Dương", "하이즈엉": "Hải Dương",
+    "兴安": "Hưng Yên", "興安": "Hưng Yên", "フンイエン": "Hưng Yên", "흥옌": "Hưng Yên",
+    "太平": "Thái Bình", "タイビン": "Thái Bình", "타이빈": "Thái Bình",
+    "南定": "Nam Định", "ナムディン": "Nam Định", "남딘": "Nam Định",
+    "宁平": "Ninh Bình", "寧平": "Ninh Bình", "ニンビン": "Ninh Bình", "닌빈": "Ninh Bình",
+    "清化": "Thanh Hóa", "タインホア": "Thanh Hóa", "타인호아": "Thanh Hóa",
+    "乂安": "Nghệ An", "ゲアン": "Nghệ An", "응에안": "Nghệ An",
+    "荣市": "Vinh", "榮市": "Vinh",
+    "河静": "Hà Tĩnh", "河靜": "Hà Tĩnh", "ハティン": "Hà Tĩnh", "하띤": "Hà Tĩnh",
+    "广平": "Quảng Bình", "廣平": "Quảng Bình", "クアンビン": "Quảng Bình", "꽝빈": "Quảng Bình",
+    "广治": "Quảng Trị", "廣治": "Quảng Trị", "クアンチ": "Quảng Trị", "꽝찌": "Quảng Trị",
+    "广义": "Quảng Ngãi", "廣義": "Quảng Ngãi", "クアンガイ": "Quảng Ngãi", "꽝응아이": "Quảng Ngãi",
+    "嘉莱": "Gia Lai", "嘉萊": "Gia Lai", "ザライ": "Gia Lai", "자라이": "Gia Lai",
+    "多乐": "Đắk Lắk", "多樂": "Đắk Lắk", "ダクラク": "Đắk Lắk", "닥락": "Đắk Lắk",
+    "安江": "An Giang", "アンザン": "An Giang", "안장": "An Giang",
+    "坚江": "Kiên Giang", "堅江": "Kiên Giang", "キエンザン": "Kiên Giang", "끼엔장": "Kiên Giang",
+    "富国": "Phú Quốc", "富國": "Phú Quốc", "フーコック": "Phú Quốc", "푸꾸옥": "Phú Quốc",
+    "金瓯": "Cà Mau", "金甌": "Cà Mau", "カマウ": "Cà Mau", "까마우": "Cà Mau",
+    "后江": "Hậu Giang", "後江": "Hậu Giang", "ハウザン": "Hậu Giang", "하우장": "Hậu Giang",
+    "朔庄": "Sóc Trăng", "朔莊": "Sóc Trăng", "ソクチャン": "Sóc Trăng", "속짱": "Sóc Trăng",
+    "永隆": "Vĩnh Long", "ヴィンロン": "Vĩnh Long", "빈롱": "Vĩnh Long",
+    "前江": "Tiền Giang", "ティエンザン": "Tiền Giang", "띠엔장": "Tiền Giang",
+    "槟椥": "Bến Tre", "檳椥": "Bến Tre", "ベンチェ": "Bến Tre", "벤째": "Bến Tre",
+    "西宁": "Tây Ninh", "西寧": "Tây Ninh", "タイニン": "Tây Ninh", "떠이닌": "Tây Ninh",
+    "隆安": "Long An", "ロンアン": "Long An", "롱안": "Long An",
+    "同塔": "Đồng Tháp", "ドンタップ": "Đồng Tháp", "동탑": "Đồng Tháp",
+    "老街": "Lào Cai", "ラオカイ": "Lào Cai", "라오까이": "Lào Cai",
+    "谅山": "Lạng Sơn", "諒山": "Lạng Sơn", "ランソン": "Lạng Sơn", "랑선": "Lạng Sơn",
+    "高平": "Cao Bằng", "カオバン": "Cao Bằng", "까오방": "Cao Bằng",
+    "河江": "Hà Giang", "ハザン": "Hà Giang", "하장": "Hà Giang",
+    "宣光": "Tuyên Quang", "トゥエンクアン": "Tuyên Quang", "뚜옌꽝": "Tuyên Quang",
+    "安沛": "Yên Bái", "イエンバイ": "Yên Bái", "옌바이": "Yên Bái",
+    "富寿": "Phú Thọ", "富壽": "Phú Thọ", "フート": "Phú Thọ", "푸토": "Phú Thọ",
+    "永福": "Vĩnh Phúc", "ヴィンフック": "Vĩnh Phúc", "빈푹": "Vĩnh Phúc",
+    "和平": "Hòa Bình", "ホアビン": "Hòa Bình", "호아빈": "Hòa Bình",
+    "山罗": "Sơn La", "山羅": "Sơn La", "ソンラ": "Sơn La", "선라": "Sơn La",
+    "奠边": "Điện Biên", "奠邊": "Điện Biên", "ディエンビエン": "Điện Biên", "디엔비엔": "Điện Biên",
+    "莱州": "Lai Châu", "萊州": "Lai Châu", "ライチャウ": "Lai Châu", "라이쩌우": "Lai Châu",
+    "河南省": "Hà Nam", "ハナム": "Hà Nam", "하남성": "Hà Nam",
+    "承天顺化": "Thừa Thiên Huế", "承天順化": "Thừa Thiên Huế",
+    "巴地头顿": "Bà Rịa - Vũng Tàu", "巴地頭頓": "Bà Rịa - Vũng Tàu",
+    "平福": "Bình Phước", "ビンフオック": "Bình Phước", "빈프억": "Bình Phước",
+    "平顺": "Bình Thuận", "平順": "Bình Thuận", "ビントゥアン": "Bình Thuận", "빈투언": "Bình Thuận",
+    "富安": "Phú Yên", "フーイエン": "Phú Yên", "푸옌": "Phú Yên",
+    "昆嵩": "Kon Tum", "コントゥム": "Kon Tum", "꼰뚬": "Kon Tum",
+    "得农": "Đắk Nông", "得農": "Đắk Nông", "ダクノン": "Đắk Nông", "닥농": "Đắk Nông",
+    "薄辽": "Bạc Liêu", "薄遼": "Bạc Liêu", "バクリュー": "Bạc Liêu", "박리에우": "Bạc Liêu",
+    "茶荣": "Trà Vinh", "茶榮": "Trà Vinh", "チャビン": "Trà Vinh", "짜빈": "Trà Vinh",
+}
+_CJK_PLACES_RE = re.compile("|".join(re.escape(k) for k in sorted(_CJK_PLACES, key=len, reverse=True)))
+
+
+def _rewrite_foreign(text: str) -> str:
+    """CJK spellings and numbered units in the Vietnamese words the indices know."""
+    if text.isascii() and "arrondissement" not in text and "th district" not in text:
+        return text
+
+    def numbered(m: re.Match[str]) -> str:
+        if m.group(3):
+            return f" quận {m.group(3)} "
+        raw = m.group(1)
+        if raw[0] in _CJK_DIGITS or raw[0] == "十":
+            tens, _, ones = raw.partition("十")
+            value = (_CJK_DIGITS.get(tens, 1) * 10 + _CJK_DIGITS.get(ones, 0)) if "十" in raw else _CJK_DIGITS[raw]
+        else:
+            value = int(unicodedata.normalize("NFKC", raw))
+        return f" {_NUMBERED_UNIT[m.group(2)]} {value} "
+
+    out = _NUMBERED_RE.sub(numbered, text)
+    out = _CJK_PLACES_RE.sub(lambda m: f" {_CJK_PLACES[m.group(0)]} ", out)
+    return out
+
+
 # fmt: on
 
 
@@ -338,6 +469,15 @@ def _tokenize(text: str) -> _Tokens:
             continue
         if folded.isdigit():  # "phường 01" is "phường 1"
             folded = accented = _number(folded)
+        elif (
+            raw in _ROMAN
+            and toks.folded
+            and (len(raw) > 1 or toks.folded[-1] in _ROMAN_AFTER or (toks.marked[-1] and toks.upper[-1]))
+        ):
+            # "Cây Trường II" is "Cây Trường 2"; a lone "I"/"V" only after a unit word or a
+            # Vietnamese name ("Hải Châu I"), where it is hardly the English pronoun.
+            folded = accented = _ROMAN[raw]
+            marked = False
         push(folded, accented, marked, upper, m.start(), m.end(), gap)
     # Capitals are evidence of a name only when the writer uses them inside sentences.
     n = len(toks.folded)
@@ -358,6 +498,8 @@ def _name_tokens(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         f, a, _ = _token_forms(m.group(0))
         if f.isdigit():
             f = a = _number(f)
+        elif m.group(0) in _ROMAN:  # "Phường IV", "Xã Cây Trường II"
+            f = a = _ROMAN[m.group(0)]
         folded.append(f)
         accented.append(a)
     return tuple(folded), tuple(accented)
@@ -897,6 +1039,10 @@ class UnitRegistry:
                 dkey = f"{_folded_key(d_name)}|{prov_key}"
                 districts[dkey].update(new_provinces)
                 add(d_name, "district", dkey)
+        for (alias, prov), dname in _DISTRICT_ALIASES.items():
+            dkey = f"{_folded_key(dname)}|{_folded_key(prov)}"
+            if dkey in districts:
+                add(alias, "district", dkey)
         self._district_provinces = {k: frozenset(v) for k, v in districts.items()}
         spellings: dict[str, tuple[tuple[str, ...], bool]] = {}
         for name in [n for names in self._former.values() for n in names] + [
@@ -928,13 +1074,13 @@ class UnitRegistry:
         in force win unless the message says the unit is old ("cũ", "trước sáp nhập",
         "old") or names the old district it was in.
         """
-        toks = _tokenize(text)
+        toks = _tokenize(_rewrite_foreign(text))
         if not toks.folded:
             return PlaceResolution()
         chosen = _select(self._find_mentions(toks))
         if not chosen:
             return PlaceResolution()
-        primary = _pick_primary(chosen)
+        primary = _pick_primary(toks, chosen)
         if primary is None:
             return self._province_only(toks, chosen)
         prov_codes: set[str] = set()
@@ -948,7 +1094,8 @@ class UnitRegistry:
                 old_provs.add(e.ref)
                 prov_codes.update(self._old_province_to_new.get(e.ref, set()))
             district_keys.extend(e.ref for e in m.kinds.get("district", []))
-        return self._resolve_unit(toks, primary, prov_codes, old_provs, district_keys, _has_old_marker(toks))
+        old = _has_old_marker(toks) or any(m in text for m in _OLD_MARKERS_CJK)
+        return self._resolve_unit(toks, primary, prov_codes, old_provs, district_keys, old)
 
     def _find_mentions(self, toks: _Tokens) -> list[_Mention]:
         """Every span that names a unit and that its surroundings allow reading as one.
@@ -1040,6 +1187,15 @@ class UnitRegistry:
         capital = all(toks.upper[k] or folded[k].isdigit() for k in range(start, end))
         name_marked = any(marked[start:end])
         stop = span_key in _COMMON_PHRASES or any(k in reserved for k in range(start, end))
+        # A capitalised name with Vietnamese marks inside a sentence in another language
+        # ("Mon ancien village s'appelait Bình Minh") is a name, even an everyday phrase.
+        quoted = (
+            capital
+            and not toks.accented_text
+            and has_vietnamese_marks(toks.text[toks.starts[start] : toks.ends[end - 1]])
+        )
+        if quoted:
+            stop = False
         cue = (
             pstart > 0
             and _is_word(toks, pstart - 1, _CUES)
@@ -1050,10 +1206,14 @@ class UnitRegistry:
         if (
             not level
             and start > 0
-            and (folded[start - 1].isdigit() or _is_word(toks, start - 1, _NOT_UNIT_BEFORE))
+            and (
+                # "số 12 Lê Lợi" is a street; "phường 4 Vị Thanh" a ward and its town
+                (folded[start - 1].isdigit() and not (start >= 2 and (folded[start - 2],) in _PREFIXES))
+                or _is_word(toks, start - 1, _NOT_UNIT_BEFORE)
+            )
         ):
             stop = True
-        evidence = cue or old_after or whole or (capital and toks.informative_case)
+        evidence = cue or old_after or whole or quoted or (capital and toks.informative_case)
         # "phuong an hai bac": a collocation ("phương án") cannot go on into a longer unit
         # name, nor into one that is said to be old or where someone lives ("o phuong an hai cu").
         long_name = length >= 3 or (length == 2 and (cue or old_after))
@@ -1083,7 +1243,9 @@ class UnitRegistry:
                     if collocation and not (capital and toks.informative_case) and not long_name:
                         verdict = ""
                     elif span_key in _COMMON_PHRASES and not capital and span_key not in _NAME_PHRASES:
-                        verdict = ""  # "các xã biên giới": border communes, not Xã Biên Giới
+                        # "các xã biên giới": border communes, not Xã Biên Giới; but next to
+                        # its district ("phuong tan thanh tam ky cu") it is the unit's name.
+                        verdict = "wait"
                     elif length == 1 and not span_key.isdigit() and not name_marked:
                         verdict = "yes" if (folded[pstart], span_key) not in _TYPED_COLLOCATIONS else ""
                     else:
@@ -1094,6 +1256,11 @@ class UnitRegistry:
                 kinds.setdefault(e.kind, []).append(e)
             elif verdict == "wait":
                 pending.setdefault(e.kind, []).append(e)
+        if level and folded[pstart] == "f":
+            # "F1" is also a contact case or a visa: "F4" is a ward only beside its district.
+            for kind, found in kinds.items():
+                pending.setdefault(kind, []).extend(found)
+            kinds = {}
         if not kinds and not pending:
             return None
         return _Mention(start, end, pstart, pend, level, unit_type, kinds, pending)
@@ -1258,7 +1425,20 @@ def _select(mentions: list[_Mention]) -> list[_Mention]:
     return sorted(taken, key=lambda m: m.start)
 
 
-def _pick_primary(chosen: list[_Mention]) -> _Mention | None:
+def _explains_province(toks: _Tokens, chosen: list[_Mention], m: _Mention) -> bool:
+    if m.pstart == 0:
+        return False
+    before = toks.text[toks.ends[m.pstart - 1] : toks.starts[m.pstart]]
+    if "(" not in before and "（" not in before:
+        return False
+    return any(
+        (p.pend == m.pstart or (p.pend == m.pstart - 1 and toks.folded[p.pend] in _PROVINCE_WORDS))
+        and ({"province", "oldprov"} & p.kinds.keys())
+        for p in chosen
+    )
+
+
+def _pick_primary(toks: _Tokens, chosen: list[_Mention]) -> _Mention | None:
     """The commune-level mention the message is about.
 
     One announced by "phường"/"xã"/"ward" wins; otherwise a name that is only a commune name
@@ -1271,6 +1451,9 @@ def _pick_primary(chosen: list[_Mention]) -> _Mention | None:
     typed = [m for m in units if m.level == "commune"]
     if typed:
         return typed[0]
+    # "ニントゥアン省（ファンラン）", "Ninh Thuận (Phan Rang)": the town in brackets only says
+    # which province is meant.
+    units = [m for m in units if m.level or not _explains_province(toks, chosen, m)]
     unprefixed = [m for m in units if not m.level]
     pure = [m for m in unprefixed if not ({"province", "oldprov", "district"} & m.kinds.keys())]
     if pure:

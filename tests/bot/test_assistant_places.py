@@ -81,3 +81,34 @@ def test_old_unit_without_where_gets_no_office(sample_runtime) -> None:  # type:
     reply = _ask(sample_runtime, "phuong an hai bac cu gio la phuong gi")
     assert reply.intent == "ask_place_change"
     assert _has(reply.answer, "Phường An Hải") and "289" not in reply.answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My papers still say Thach Thang ward. What is it called after the reorganisation?",
+        "다낭 옛 Thạch Thang 동에 살아요. 행정구역 개편 후 새 동 이름이 뭐예요?",
+        "Tôi ở phường Thạch Thang, Hải Châu. Giờ ghi là phường gì?",
+    ],
+)
+def test_new_name_asked_in_other_words_and_languages(sample_runtime, text: str) -> None:  # type: ignore[no-untyped-def]
+    reply = _ask(sample_runtime, text)
+    assert reply.intent == "ask_place_change" and not reply.needs_clarification, reply.answer
+    assert _has(reply.answer, "Thạch Thang", "Phường Hải Châu")
+
+
+def test_which_street_is_the_new_office_on(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    reply = _ask(
+        sample_runtime, "phuong an hai bac cu, gio trung tam hanh chinh phuong moi o so may duong nao"
+    )
+    assert reply.intent == "ask_where" and not reply.needs_clarification
+    assert reply.centre is not None and "289" in reply.centre.address
+    assert _has(reply.answer, "Phường An Hải", "289", "Nguyễn Công Trứ")
+
+
+def test_everyday_name_in_a_french_sentence_asks_which(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    reply = _ask(
+        sample_runtime, "Mon ancien quartier s'appelait Lê Lợi. Comment s'appelle le nouveau quartier ?"
+    )
+    assert reply.needs_clarification and len(reply.options) >= 2
+    assert any("Vinh" in o for o in reply.options) and any("Quy Nhơn" in o for o in reply.options)
