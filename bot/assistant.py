@@ -326,8 +326,11 @@ class Assistant:
             return self._not_in_catalogue(conv, lang, absent, state)
         if place.status == "new" and asks_place:
             return self._place_change(conv, lang, place)
-        if place.status == "new" and "where" in found and top.score < self.config.clear_procedure:
-            # "Địa chỉ trung tâm hành chính công phường Hải Châu": the office, not a procedure.
+        if place.status in ("new", "old") and "where" in found and top.score < self.config.clear_procedure:
+            # "Địa chỉ trung tâm hành chính công phường Hải Châu": the office, not a procedure
+            # (of the new ward when an old one is named).
+            if place.status == "old":
+                return self._old_place(conv, lang, place, found)
             return self._centre(conv, lang, place)
         # A place that only sets the scene ("...while visiting Hội An") does not take over
         # a procedure question.

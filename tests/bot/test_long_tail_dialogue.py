@@ -91,7 +91,7 @@ def test_zero_without_a_staff_desk_offers_staff(sample_runtime) -> None:  # type
 
 def test_nothing_close_offers_staff_not_only_rephrase(sample_runtime) -> None:  # type: ignore[no-untyped-def]
     state = DialogueState()
-    reply = _ask(sample_runtime, "I want to stay longer in Vietnam", state)
+    reply = _ask(sample_runtime, "I have a question about something", state)
     assert reply.intent == "no_match" and not reply.procedures
     assert "0" in reply.answer and "staff" in reply.answer
     assert state.pending is not None and state.pending.kind == "handoff_offer"
