@@ -7,14 +7,9 @@ needed, so this runs wherever Node does.
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import json
 import shutil
-import socket
 import subprocess
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,47 +19,19 @@ import pytest
 from sqlalchemy import select
 
 from handoff.models import Message, OutboxMessage
+from tests.security.live_server import live_app
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("webchat_driver.js")
 CHAT_JS = ROOT / "channels" / "static" / "chat.js"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(
     sample_settings: Any, sample_runtime: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Any]:
-    uvicorn = pytest.importorskip("uvicorn")
-    from channels.api import create_app
-    from channels.settings import DatabaseSettings
-
-    db_path = tmp_path_factory.mktemp("webchat") / "hotline.db"
-    settings = sample_settings.model_copy(update={"database": DatabaseSettings(url=f"sqlite:///{db_path}")})
-    runtime = dataclasses.replace(sample_runtime, assistant=copy.copy(sample_runtime.assistant))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("DATABASE_URL", raising=False)
-        app = create_app(settings, runtime=runtime)
-    port = _free_port()
-    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=instance.run, name="webchat-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not instance.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the server did not start")
-        time.sleep(0.05)
-    app.state.base_url = f"http://127.0.0.1:{port}"
-    try:
+    with live_app(sample_settings, sample_runtime, tmp_path_factory.mktemp("webchat"), "webchat") as app:
         yield app
-    finally:
-        instance.should_exit = True
-        thread.join(timeout=10)
 
 
 class Page:
