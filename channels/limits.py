@@ -93,6 +93,16 @@ class TrustedProxies:
         return str(first) if first is not None else None
 
 
+def _loopback(address: str) -> bool:
+    """This host itself (the operator's tools, an evaluation, a proxy on the same machine that
+    is not listed in ``server.trusted_proxies``): one address for many people, so counting it
+    would refuse them all; each conversation keeps its own limit."""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 class AskLimits:
     """The public API's limits: per conversation and per client address, in one database."""
 
@@ -105,7 +115,7 @@ class AskLimits:
     def check(self, address: str | None, conversation_id: str | None) -> Hit | None:
         """The refused hit, or None when the message may go on."""
         items = []
-        if address:
+        if address and not _loopback(address):
             items.append(("ask", f"ip:{address}", self.per_address, self.seconds))
         if conversation_id:
             items.append(("ask", f"conv:{conversation_id}", self.messages, self.seconds))

@@ -210,6 +210,17 @@ def test_an_id_without_its_token_spends_no_count_of_the_citizen(sample_settings,
     assert codes == [200, 200, 200, 429]
 
 
+def test_this_host_is_limited_per_conversation_only(sample_settings, sample_runtime, api_url):
+    # An evaluation or an operator's tool on the server itself asks many questions, each in
+    # its own conversation: the per-address limit (5 here) does not apply to loopback.
+    with TestClient(_app(sample_settings, sample_runtime, api_url), client=("127.0.0.1", 5000)) as local:
+        codes = [local.post("/api/v1/ask", json={"text": "xin chào"}).status_code for _ in range(8)]
+        assert codes == [200] * 8
+        ids = _ids(local.post("/api/v1/ask", json={"text": "Đăng ký khai sinh cần gì?"}).json())
+        more = [local.post("/api/v1/ask", json={"text": "lệ phí?", **ids}).status_code for _ in range(4)]
+    assert more == [200, 200, 200, 429]
+
+
 def test_a_trusted_proxy_separates_its_clients(sample_settings, sample_runtime, api_url):
     app = _app(sample_settings, sample_runtime, api_url, trusted_proxies=["127.0.0.1"])
     with TestClient(app, client=("127.0.0.1", 5000)) as proxy:
