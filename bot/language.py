@@ -354,7 +354,9 @@ def sticky_language(
     raw_words = _WORD.findall(text)
     content = [w for i, w in enumerate(raw_words) if i == 0 or not w[:1].isupper()]
     marked = sum(1 for w in content if _distinctly_vietnamese(w))
-    if marked >= 2 or (marked and len(content) >= min_words):
+    # A Vietnamese term inside a foreign sentence ("exchange my giấy phép lái xe") is not
+    # Vietnamese; a sentence of marked words is.
+    if marked >= 2 and marked >= 0.3 * len(content):
         return "vi"
     if current == "vi" and _unmarked_vietnamese(text, tokens):
         return "vi-x"

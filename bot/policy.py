@@ -28,7 +28,7 @@ from bot.safety import is_abusive, wants_legal_advice
 from bot.understand import Understanding
 from knowledge.models import Procedure
 from knowledge.search import SearchResult
-from knowledge.text import fold
+from knowledge.text import fold, is_cjk
 from knowledge.units import PlaceResolution
 
 if TYPE_CHECKING:
@@ -232,10 +232,11 @@ def is_followup(ctx: TurnContext) -> bool:
         return True
     if ctx.u.question is not None:
         return False
-    size = len(ctx.text.split()) if not any(ord(c) > 0x2E80 for c in ctx.text) else 0
-    if size > a.config.followup_max_words:
-        return False
     current = ctx.current()
+    if ctx.u.followup_shape and not ctx.u.subject_words:
+        return True
+    if _words(ctx.text) > a.config.followup_max_words:
+        return False
     if ctx.u.aspect != "overview" and current is not None:
         known = set(fold(f"{current.name} {current.result} {' '.join(current.aliases)}").split())
         unknown = [w for w in ctx.u.subject_words if w not in known]
@@ -245,6 +246,12 @@ def is_followup(ctx: TurnContext) -> bool:
         if len(unknown) == 1 and (top is None or top.score < a.config.followup_below):
             return True
     return a._is_followup(ctx.text, ctx.found, ctx.result(), place, ctx.state)
+
+
+def _words(text: str) -> int:
+    """Words in a message; about two CJK characters make a word."""
+    cjk = sum(1 for c in text if is_cjk(c))
+    return cjk // 2 if cjk else len(text.split())
 
 
 def _followup(ctx: TurnContext) -> Reply | None:

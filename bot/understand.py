@@ -114,7 +114,7 @@ _CJK_CORRECTION = (
 _FILLERS = frozenset(
     """
     toi em minh anh chi ban ong ba co chu bac a ah da vang thi la ma co khong ko k hong dc duoc
-    vay nhi nhe ha ho oi the nao sao gi bao nhieu mat het tien nop lam xong nhan ve can phai
+    vay nhi nhe ha oi the nao sao gi bao nhieu mat het tien nop lam xong nhan ve can phai
     tam khoang chung may hom mat thu tuc nay do kia cai viec chuyen de va hay hoac roi nua con
     se dang muon hoi xin cho biet tra loi duoc khong co the nhu vay nhieu it lau ngay tuan
     thang o dau di mang den tai qua tren bang giay chung nhan ket qua nguoi lam viec
@@ -122,6 +122,7 @@ _FILLERS = frozenset(
     would will should be get got how what whats s much many long when where which and or so
     please also then there about with need apply submit ready until take takes it s
     possible way there any fee paid pay
+    chuan bi san xong
     c est ce cela ca et ou le la les de du des un une est il on peut possible pour je vous
     faut combien faire deposer quel quelle quels quelles en ligne par aussi
     y el los las del por para es se puede como cuanto cuanta donde que hay un una mi lo
@@ -163,6 +164,9 @@ _CJK_FILLERS = (
     "신청",
     "제출",
     "접수",
+    "얼마나",
+    "려요",
+    "나요",
     "는요",
     "은요",
     "요",
@@ -172,7 +176,6 @@ _CJK_FILLERS = (
     "できますか",
 )
 _KANA_ONLY = re.compile(r"^[\u3040-\u30ff\u30fc]*$")
-_HANGUL_SYLLABLES = re.compile(r"[\uac00-\ud7af]")
 
 # A long message is answered from its question: the last sentences that ask something.
 _SENTENCE = re.compile(r"(?<=[.!?。！？\n])\s*")
@@ -316,11 +319,16 @@ def subject_words(text: str, found: Cues) -> list[str]:
     removed. Latin words folded; CJK and Hangul runs as what is left of them."""
     from bot.intents import cue_spans
 
-    folded = fold(text)
+    # Folding decomposes Hangul: CJK and Hangul runs are read from the text as written.
+    latin = "".join(" " if is_cjk(c) else c for c in text)
+    folded = fold(latin)
     for start, end in sorted(cue_spans(folded, ASPECTS + ("place_change",)), reverse=True):
         folded = folded[:start] + " " + folded[end:]
+    runs = re.findall(
+        r"[^\W_]+", "".join(c if is_cjk(c) else " " for c in unicodedata.normalize("NFC", text))
+    )
     left: list[str] = []
-    for token in re.findall(r"[^\W_]+", folded):
+    for token in re.findall(r"[^\W_]+", folded) + runs:
         if any(is_cjk(c) for c in token):
             rest = token
             for cue in cue_spans_cjk(rest):
@@ -331,8 +339,6 @@ def subject_words(text: str, found: Cues) -> list[str]:
                 # Kana around an aspect word is grammar ("…はかかりますか"); so are one or two
                 # Hangul syllables of ending ("…려요").
                 if _KANA_ONLY.match(piece):
-                    continue
-                if _HANGUL_SYLLABLES.search(piece) and len(piece) <= 2:
                     continue
                 if len(piece) <= 1:
                     continue
@@ -407,10 +413,11 @@ def understand(
     u.small_talk = is_small_talk(text, found)
     u.subject_words = subject_words(text, found)
     size = _size(text)
+    # Without a subject word of its own a longer question is still a follow-up ("giấy tờ
+    # chuẩn bị xong rồi thì mang đi đâu nộp").
+    limit = followup_max_words * (2 if not u.subject_words else 1)
     u.followup_shape = (
-        size <= followup_max_words
-        and (u.aspect != "overview" or returns_to is not None)
-        and len(u.subject_words) <= 1
+        size <= limit and (u.aspect != "overview" or returns_to is not None) and len(u.subject_words) <= 1
     )
     u.correction = is_correction(raw)
     u.question = question_of(raw, long_words)
