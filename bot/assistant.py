@@ -222,6 +222,10 @@ class Assistant:
             lang = known or self.config.default_language
             return Reply(conv, lang, "empty", compose.empty_input(lang))
         if not any(c.isalpha() or is_cjk(c) for c in text) and not _answers_pending(text, state.pending):
+            if _is_emoji(text):
+                # 👍, 🙏: an acknowledgement in the conversation's language, not an error.
+                lang = known or self.config.default_language
+                return Reply(conv, lang, "acknowledge", compose.say(lang, "acknowledged"))
             lang = known or self.config.default_language
             return Reply(conv, lang, "unreadable", compose.unreadable_input(lang))
 
@@ -844,6 +848,11 @@ class Assistant:
         if centre is not None:
             reply.centre = CentreRef(centre.name, centre.address, centre.phone)
         return reply
+
+
+def _is_emoji(text: str) -> bool:
+    symbols = [c for c in text if not c.isspace() and unicodedata.category(c) not in ("Mn", "Cf")]
+    return bool(symbols) and all(unicodedata.category(c) == "So" for c in symbols)
 
 
 def _size(text: str) -> int:

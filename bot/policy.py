@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 from bot import compose, dossier_text
 from bot.dialogue import DialogueState, Pending
 from bot.dossier import find_dossier_codes
-from bot.intents import Cues
+from bot.intents import Cues, cues
 from bot.reply import Reply
 from bot.safety import is_abusive, wants_legal_advice
-from bot.understand import Understanding
+from bot.understand import Understanding, subject_words
 from knowledge.models import Procedure
 from knowledge.search import SearchResult
 from knowledge.text import fold, is_cjk
@@ -62,15 +62,22 @@ class TurnContext:
 
     @property
     def query(self) -> str:
-        """What to search: a long message's question, or the message."""
+        """What to search: a long message's question, or the message (with the subject it
+        returns to: "Quay lại chuyện hộ chiếu: mất bao lâu?")."""
+        if self.u.returns_to:
+            return f"{self.u.returns_to} {self.u.text}"
         return self.u.question or self.u.text
 
     def result(self) -> SearchResult:
         if self._result is None:
             config = self.assistant.config
-            self._result = self.assistant.searcher.search(
-                self.query, self.detected, k=max(config.results, config.siblings_considered)
-            )
+            k = max(config.results, config.siblings_considered)
+            result = self.assistant.searcher.search(self.query, self.detected, k=k)
+            if result.top is None and self.u.question:
+                # The question alone is too thin ("làm thế nào ạ?"): the story says what about.
+                whole = self.assistant.searcher.search(self.u.raw, self.detected, k=k)
+                result = whole if whole.top is not None else result
+            self._result = result
         return self._result
 
     def place(self) -> PlaceResolution:
@@ -193,6 +200,43 @@ def _small_talk(ctx: TurnContext) -> Reply | None:
     return Reply(ctx.conv, ctx.lang, small or "greet", message[small or "greet"](ctx.lang))
 
 
+# "ok", "vâng", "好的", an emoji: the citizen acknowledges; nothing to search for.
+_ACKS = frozenset(
+    "ok okay oke okie k vang da u uh um duoc roi ok roi vang a da vang hieu roi ro roi "
+    "alright got it understood noted fine d'accord entendu compris vale entendido de acuerdo".split()
+    + ["ok a", "vang a", "da vang", "got it", "de acuerdo", "hieu roi", "ro roi", "duoc roi", "ok roi"]
+)
+_CJK_ACKS = frozenset(
+    {
+        "好",
+        "好的",
+        "知道了",
+        "明白了",
+        "行",
+        "알겠습니다",
+        "알겠어요",
+        "네",
+        "넵",
+        "はい",
+        "わかりました",
+        "了解",
+    }
+)
+
+
+def is_acknowledgement(ctx: TurnContext) -> bool:
+    raw = ctx.u.raw.strip(" .!。！~")
+    if raw in _CJK_ACKS:
+        return True
+    if raw and not any(c.isalnum() for c in raw):
+        return True  # an emoji or a sticker's text
+    return " ".join(fold(raw).split()) in _ACKS
+
+
+def _acknowledge(ctx: TurnContext) -> Reply | None:
+    return Reply(ctx.conv, ctx.lang, "acknowledge", compose.say(ctx.lang, "acknowledged"))
+
+
 def _correction(ctx: TurnContext) -> Reply | None:
     # "không phải, ý tôi là …": the subject is replaced, so nothing below may read the
     # message as a follow-up on the old one.
@@ -229,7 +273,7 @@ def is_followup(ctx: TurnContext) -> bool:
     if place.status in ("old", "ambiguous"):
         return False
     if ctx.u.returns_to is not None:
-        return True
+        return _names_current(ctx, ctx.u.returns_to)
     if ctx.u.question is not None:
         return False
     current = ctx.current()
@@ -252,6 +296,19 @@ def _words(text: str) -> int:
     """Words in a message; about two CJK characters make a word."""
     cjk = sum(1 for c in text if is_cjk(c))
     return cjk // 2 if cjk else len(text.split())
+
+
+def _names_current(ctx: TurnContext, subject: str) -> bool:
+    """The subject a citizen returns to is the procedure under discussion: it shares a word
+    with its name, or names nothing ("quay lại câu hỏi lúc nãy")."""
+    current = ctx.current()
+    if current is None:
+        return False
+    said = set(subject_words(subject, cues(subject)))
+    if not said:
+        return True
+    known = set(fold(f"{current.name} {' '.join(current.aliases)}").split())
+    return bool(said & known) or bool(said & set(fold(" ".join(current.descriptions.values())).split()))
 
 
 def _followup(ctx: TurnContext) -> Reply | None:
@@ -277,6 +334,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("queue", _asks_wait, _queue),
     Rule("small_talk", lambda c: c.u.small_talk is not None, _small_talk),
+    Rule("acknowledge", is_acknowledgement, _acknowledge),
     Rule("correction", lambda c: c.u.correction, _correction),
     Rule("off_topic", lambda c: "off_topic" in c.found, _off_topic_early),
     Rule("place_question", lambda c: c.place().status in ("ambiguous", "old"), _place_question),

@@ -321,3 +321,28 @@ def test_without_the_composer_menu_a_digit_is_not_an_aspect(bot, monkeypatch) ->
     assistant, _, _ = bot
     (_, _), state = _talk(assistant, "Tôi muốn đăng ký khai sinh cho con", "cảm ơn")
     assert state.pending is None
+
+
+@pytest.mark.parametrize(("text", "lang"), [("ok", "en"), ("👍", "en"), ("vâng ạ", "vi"), ("好的", "zh")])
+def test_an_acknowledgement_is_answered_politely_not_as_a_failed_search(bot, text: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    first = {"en": "How do I register a birth?", "vi": "đăng ký khai sinh", "zh": "出生登记 birth 怎么办？"}[
+        lang
+    ]
+    (_, reply), state = _talk(assistant, first, text)
+    assert reply.intent == "acknowledge"
+    assert reply.answer == compose.say(lang, "acknowledged")
+    assert state.failures == 0
+
+
+def test_a_return_to_an_earlier_subject_that_is_not_the_current_one_searches_it(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    replies, _ = _talk(
+        assistant,
+        "Tôi muốn làm hộ chiếu",
+        "Còn đăng ký kết hôn thì sao?",
+        "Quay lại chuyện hộ chiếu: lệ phí bao nhiêu?",
+    )
+    assert replies[1].procedures[0].code == "1.000894"
+    assert replies[2].procedures[0].code == "1.001456"
+    assert replies[2].intent == "ask_fee"
