@@ -57,7 +57,7 @@ class AssistantConfig:
     followup_below: float = 0.55
     followup_max_words: int = 9
     # A message longer than this many words is answered from the question it ends with.
-    long_message_words: int = 60
+    long_message_words: int = 120
     failures_before_handoff: int = 2
     abuse_before_handoff: int = 3
     # NLU intents are trusted above these confidences (cue lists decide below them).

@@ -306,10 +306,55 @@ def split_language_request(text: str) -> tuple[str | None, str]:
                 continue
             chunk = " ".join(c.strip(" ?？!！.。,") for c in clauses[i:j])
             code = requested_language(chunk)
-            if code is not None:
+            if code is not None and _only_a_request(chunk):
                 rest = " ".join(c.strip() for c in clauses[:i] + clauses[j:]).strip(" ,")
                 return code, rest
     return None, text
+
+
+# Inside a longer message only a clause made of these words and a language's name is a request
+# ("Can you answer in English, please?"); "Je suis ingénieur, français, …" is not.
+_REQUEST_TOKENS = frozenset(
+    """
+    can could would you please answer reply respond speak write talk in english switch to me us
+    sorry ok thanks i want prefer let s use the language
+    tra loi bang tieng xin vui long noi voi toi em minh duoc khong nhe a chuyen sang dung
+    repondez reponds repondre parlez parle ecrivez en s il vous plait svp pouvez vous est ce que
+    merci je voudrais preferer stp moi
+    responde responda puede usted hablar habla hable escriba en por favor quiero prefiero
+    """.split()
+)
+_REQUEST_CJK = (
+    "请",
+    "用",
+    "说",
+    "回答",
+    "으로",
+    "로",
+    "해주세요",
+    "주세요",
+    "답해",
+    "말해",
+    "で",
+    "お願い",
+    "答えて",
+    "話して",
+)
+
+
+def _only_a_request(chunk: str) -> bool:
+    folded = _fold_phrase(chunk)
+    for names in _LANGUAGE_NAMES.values():
+        for name in names:
+            folded = folded.replace(name, " ")
+    for word in _REQUEST_CJK:
+        folded = folded.replace(word, " ")
+    tokens = re.findall(r"[^\W\d_]+", folded)
+    return (
+        bool(tokens or chunk)
+        and all(t in _REQUEST_TOKENS for t in tokens)
+        and (bool(tokens) or any(w in chunk for w in _REQUEST_CJK))
+    )
 
 
 def sticky_language(

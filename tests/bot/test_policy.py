@@ -299,6 +299,9 @@ def test_a_long_message_is_answered_from_its_question(bot) -> None:  # type: ign
         "Công việc của em bận rộn, tuần nào cũng đi công tác, chỉ có cuối tuần là ở nhà với vợ con. "
         "Tháng trước vợ em sinh bé đầu lòng ở bệnh viện, mẹ tròn con vuông, cả nhà ai cũng mừng. "
         "Ông bà nội ngoại thay nhau lên chăm cháu, nhà cửa lúc nào cũng đông vui. "
+        "Họ hàng mỗi người khuyên một kiểu, người bảo phải đợi đủ tháng, người bảo làm ngay mới kịp. "
+        "Em đi làm cả tuần, chỉ rảnh sáng thứ Bảy, mà cũng không biết sáng thứ Bảy phường có làm việc không. "
+        "Vợ em thì còn yếu, chưa đi lại được nhiều, nên mọi việc giấy tờ trong nhà bây giờ em phải lo hết. "
         "Vậy cho em hỏi: làm giấy khai sinh cho bé thì cần những giấy tờ gì ạ? Em cảm ơn."
     )
     (reply,), _ = _talk(assistant, story)

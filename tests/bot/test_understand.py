@@ -104,3 +104,15 @@ def test_language_sticks_unless_enough_words_say_otherwise(
 ) -> None:
     keep = text in ("cảm ơn",)
     assert sticky_language(text, current, "vi", keep=keep) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je suis ingénieur en structure, français, avec 15 ans d'expérience. Comment faire ?",
+        "Soy mexicano, hablo español. ¿Cómo registro a mi hija?",
+    ],
+)
+def test_a_nationality_inside_a_question_is_not_a_language_request(text: str) -> None:
+    assert split_language_request(text) == (None, text)
+    assert understand(text).text == text
