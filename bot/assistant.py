@@ -222,8 +222,8 @@ class Assistant:
             lang = known or self.config.default_language
             return Reply(conv, lang, "empty", compose.empty_input(lang))
         if not any(c.isalpha() or is_cjk(c) for c in text) and not _answers_pending(text, state.pending):
-            if _is_emoji(text):
-                # 👍, 🙏: an acknowledgement in the conversation's language, not an error.
+            if _is_emoji(text) and state.turns > 0:
+                # 👍, 🙏 after an answer: an acknowledgement in the conversation's language.
                 lang = known or self.config.default_language
                 return Reply(conv, lang, "acknowledge", compose.say(lang, "acknowledged"))
             lang = known or self.config.default_language
