@@ -121,7 +121,7 @@ _FILLERS = frozenset(
     i you we my me is are it its that this the a an of for to in on at do does did can could
     would will should be get got how what whats s much many long when where which and or so
     please also then there about with need apply submit ready until take takes it s
-    possible way there any fee paid pay
+    possible way there any fee paid pay have has had anything something all
     chuan bi san xong
     c est ce cela ca et ou le la les de du des un une est il on peut possible pour je vous
     faut combien faire deposer quel quelle quels quelles en ligne par aussi

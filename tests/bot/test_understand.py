@@ -116,3 +116,11 @@ def test_language_sticks_unless_enough_words_say_otherwise(
 def test_a_nationality_inside_a_question_is_not_a_language_request(text: str) -> None:
     assert split_language_request(text) == (None, text)
     assert understand(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text", ["Et combien ça coûte ?", "¿Cuánto hay que pagar?", "Is it free?", "Do I have to pay anything?"]
+)
+def test_fee_questions_in_many_words(text: str) -> None:
+    u = understand(text)
+    assert u.aspect == "fee" and u.followup_shape
