@@ -161,6 +161,9 @@ class Assistant:
         # Small bundled data (a few dozen phrases per subject), read once per assistant.
         self.absent = absent if absent is not None else AbsentTopics.load()
 
+    def has_dossiers(self) -> bool:
+        return self.dossiers is not None
+
     # -- entry point -------------------------------------------------------------------
     def handle(self, turn: Turn, state: DialogueState | None = None) -> Reply:
         """Answer one message. ``state`` (kept by the caller between turns) is updated in

@@ -175,6 +175,11 @@ def _legal(ctx: TurnContext) -> Reply | None:
     return Reply(ctx.conv, ctx.lang, "out_of_scope", dossier_text.legal_advice_refusal(ctx.lang))
 
 
+def _asks_status(ctx: TurnContext) -> bool:
+    has_source: bool = ctx.assistant.has_dossiers()
+    return ctx.intent("dossier_status") and has_source
+
+
 def _dossier_status(ctx: TurnContext) -> Reply | None:
     ctx.state.pending = Pending("dossier_code")
     return Reply(ctx.conv, ctx.lang, "dossier_status", dossier_text.dossier_ask_code(ctx.lang))
@@ -327,11 +332,7 @@ RULES: tuple[Rule, ...] = (
     Rule("person", wants_person, _person),
     Rule("not_public", lambda c: "injection" in c.found or "not_public" in c.found, _not_public),
     Rule("legal_advice", lambda c: wants_legal_advice(c.text), _legal),
-    Rule(
-        "dossier_status",
-        lambda c: c.intent("dossier_status") and c.assistant.dossiers is not None,
-        _dossier_status,
-    ),
+    Rule("dossier_status", _asks_status, _dossier_status),
     Rule("queue", _asks_wait, _queue),
     Rule("small_talk", lambda c: c.u.small_talk is not None, _small_talk),
     Rule("acknowledge", is_acknowledgement, _acknowledge),

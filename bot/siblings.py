@@ -495,9 +495,9 @@ def resolve(text: str, lang: str, hits: Sequence[Hit], margin: float) -> list[Hi
         # "bị hỏng", "expired": the situation says which action, in its order of preference.
         for situation in sorted(situations):
             for tier in _SITUATION_ACTIONS.get(situation, ()):
-                kept = [h for h in cands if shapes[id(h)].actions & tier]
-                if kept:
-                    cands = kept
+                acting = [h for h in cands if shapes[id(h)].actions & tier]
+                if acting:
+                    cands = acting
                     break
     if any(shapes[id(h)].foreign != shapes[id(cands[0])].foreign for h in cands):
         # Decided only when the question says so: "người nước ngoài" / "two Vietnamese
