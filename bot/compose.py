@@ -450,6 +450,34 @@ def _where_lines(proc: Procedure, lang: str) -> tuple[list[str], bool]:
     return lines, missing
 
 
+# ---------------------------------------------------------------- aspect menu
+
+# The aspects a citizen can ask for next, in menu order; keys are those of the dialogue
+# policy ("time" is the composer's "duration" focus).
+ASPECTS: tuple[str, ...] = ("documents", "fee", "time", "where", "online")
+ASPECT_FOCUS: Mapping[str, str] = {
+    "documents": "documents",
+    "fee": "fee",
+    "time": "duration",
+    "where": "where",
+    "online": "online",
+}
+_FOCUS_ASPECT: Mapping[str, str] = {focus: key for key, focus in ASPECT_FOCUS.items()}
+
+
+def aspect_options(lang: str, focus: str = "overview") -> list[tuple[str, str]]:
+    """The numbered aspect menu after an answer led by ``focus``: (key, label) pairs.
+
+    The aspect just answered is left out, so the menu offers only what the citizen has not
+    seen; option ``n`` is ``result[n - 1]``. "0" (a staff member) is not an option: every
+    channel offers it beside the menu (see :func:`aspect_menu`). ``focus`` is a composer
+    focus (``FOCUSES``) or an aspect key ("time").
+    """
+    lang = normalize_lang(lang)
+    answered = _FOCUS_ASPECT.get(focus, focus)
+    return [(key, _t(lang, f"aspect_{key}")) for key in ASPECTS if key != answered]
+
+
 # ------------------------------------------------------------------ public answers
 
 

@@ -1716,3 +1716,66 @@ _DIALOGUE: dict[str, dict[str, str]] = {
 }
 for _lang, _extra in _DIALOGUE.items():
     MESSAGES[_lang].update(_extra)
+
+# Structured replies (issue 11): the aspect menu offered after a short first answer, and the
+# lines of the short answer. A separate block so that other branches' new keys merge cleanly.
+_RENDER: dict[str, dict[str, str]] = {
+    "vi": {
+        "aspect_documents": "giấy tờ",
+        "aspect_fee": "lệ phí",
+        "aspect_time": "thời hạn",
+        "aspect_where": "nơi nộp",
+        "aspect_online": "nộp trực tuyến",
+        "aspect_staff": "gặp tổng đài viên",
+    },
+    "en": {
+        "aspect_documents": "documents",
+        "aspect_fee": "fees",
+        "aspect_time": "processing time",
+        "aspect_where": "where to apply",
+        "aspect_online": "apply online",
+        "aspect_staff": "talk to an officer",
+    },
+    "fr": {
+        "aspect_documents": "pièces à fournir",
+        "aspect_fee": "frais",
+        "aspect_time": "délai",
+        "aspect_where": "où déposer",
+        "aspect_online": "démarche en ligne",
+        "aspect_staff": "parler à un agent",
+    },
+    "es": {
+        "aspect_documents": "documentos",
+        "aspect_fee": "tasas",
+        "aspect_time": "plazo",
+        "aspect_where": "dónde presentar",
+        "aspect_online": "trámite en línea",
+        "aspect_staff": "hablar con un agente",
+    },
+    "zh": {
+        "aspect_documents": "所需材料",
+        "aspect_fee": "费用",
+        "aspect_time": "办理时限",
+        "aspect_where": "办理地点",
+        "aspect_online": "网上办理",
+        "aspect_staff": "转人工客服",
+    },
+    "ko": {
+        "aspect_documents": "구비 서류",
+        "aspect_fee": "수수료",
+        "aspect_time": "처리 기간",
+        "aspect_where": "접수처",
+        "aspect_online": "온라인 신청",
+        "aspect_staff": "상담원 연결",
+    },
+    "ja": {
+        "aspect_documents": "必要書類",
+        "aspect_fee": "手数料",
+        "aspect_time": "処理期間",
+        "aspect_where": "申請窓口",
+        "aspect_online": "オンライン申請",
+        "aspect_staff": "担当者と話す",
+    },
+}
+for _lang, _extra in _RENDER.items():
+    MESSAGES[_lang].update(_extra)
