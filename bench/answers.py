@@ -2,8 +2,10 @@
 
 A fixed sample of questions a citizen asks first about the procedures a hotline hears most,
 each in a fresh conversation through the real assistant; prints the distribution (median,
-p90, max) of the first message's length in characters (the API's ``answer``, which is the
-chat text) and the target. ``--verbose`` prints each answer.
+p90, max) of the first procedure answer's length in characters (the API's ``answer``, which
+is the chat text) and the target. When the assistant first asks which variant is meant, the
+citizen picks option 1 and that answer is measured (marked ``*``). ``--verbose`` prints each
+answer.
 
     python -m bench.answers --index var/index-full
 """
@@ -52,14 +54,19 @@ def pct(values: list[int], q: float) -> int:
 def measure(assistant: Any, verbose: bool = False) -> dict[str, Any]:
     """First-message lengths over ``QUESTIONS``; each question opens its own conversation."""
     from bot.assistant import Turn
+    from bot.dialogue import DialogueState
 
     lengths: list[int] = []
     rows = []
     for lang, text in QUESTIONS:
-        reply = assistant.handle(Turn(text))
+        state = DialogueState()
+        reply = assistant.handle(Turn(text, conversation_id="bench"), state)
+        chose = reply.needs_clarification and bool(reply.options)
+        if chose:
+            reply = assistant.handle(Turn("1", conversation_id="bench"), state)
         lengths.append(len(reply.answer))
         code = reply.procedures[0].code if reply.procedures else "-"
-        rows.append((lang, text, reply.intent, code, len(reply.answer)))
+        rows.append((lang, text + (" *" if chose else ""), reply.intent, code, len(reply.answer)))
         if verbose:
             print(f"--- [{lang}] {text} → {reply.intent} {code} ({len(reply.answer)} chars)")
             print(reply.answer)

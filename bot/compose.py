@@ -28,6 +28,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 
 from bot import i18n
+from bot.blocks import Answer, Block, Option, render_text
 from knowledge import glossary as phrase_glossary
 from knowledge.models import CHANNEL_KINDS, LEVELS, Document, Procedure, SubmissionChannel
 from knowledge.text import normalize
@@ -366,7 +367,7 @@ def _document_line(doc: Document, lang: str) -> str:
 
 
 def _document_lines(proc: Procedure, lang: str, limit: int, header: str) -> tuple[list[str], bool]:
-    docs = [d for d in proc.documents if _clean(d.name)]
+    docs = ordered_documents(proc)
     if not docs:
         return [_t(lang, "documents_not_stated")], True
     lines = [_t(lang, header)]
@@ -428,9 +429,9 @@ def _per_channel(proc: Procedure, lang: str, header: str, missing: str, value: s
 def _online_lines(proc: Procedure, lang: str) -> tuple[list[str], bool]:
     online = proc.channel("online")
     if online is not None:
-        url = _official_url(proc) or PORTAL_URL
+        # Where to submit, not the record's page: that one is cited once, at the end.
         line = _channel_line(online, lang, _fee(online, lang))
-        return [_t(lang, "online_yes", url=url), line], False
+        return [_t(lang, "online_yes", url=PORTAL_URL), line], False
     if proc.channels:
         return [_t(lang, "online_no"), _channels_available(proc, lang)], False
     return [_t(lang, "online_unknown")], True
@@ -488,20 +489,340 @@ def procedure_answer(
     others: Sequence[Procedure] = (),
     *,
     name_translation: str | None = None,
-) -> str:
-    """The answer about one procedure, led by ``focus``, always ending with its citation.
+    full: bool = False,
+) -> Answer:
+    """The answer about one procedure, led by ``focus``, always citing the record once.
 
-    ``focus`` is one of ``FOCUSES``; ``others`` are the next search candidates, listed as
-    related procedures (at most ``MAX_RELATED``); ``name_translation`` is a translation of
-    the procedure's name into ``lang`` (the Vietnamese official name is always shown too).
+    ``focus`` is one of ``FOCUSES``; ``others`` are the next search candidates (related
+    procedures, at most ``MAX_RELATED``); ``name_translation`` is a translation of the
+    procedure's name into ``lang`` (the Vietnamese official name is always shown too).
+
+    The first message (``full`` False) answers the aspect asked in at most
+    ``FIRST_MESSAGE_CHARS`` characters: the title, that aspect (main documents before
+    special cases; fee amounts; time limits), the citation, and the numbered menu of the
+    other aspects (:func:`aspect_options`). The other aspects, the complete lists and the
+    related procedures travel as non-primary blocks that richer media show on request.
+    ``full`` True gives the aspect in full (every document up to ``FOCUSED_DOCUMENTS``,
+    published fee notes): what a citizen gets who asks again for it.
+
+    The result is the plain text, carrying its blocks (``bot.blocks.Answer``).
     """
+    return Answer(procedure_blocks(proc, lang, focus, others, name_translation=name_translation, full=full))
+
+
+def procedure_blocks(
+    proc: Procedure,
+    lang: str,
+    focus: str = "overview",
+    others: Sequence[Procedure] = (),
+    *,
+    name_translation: str | None = None,
+    full: bool = False,
+) -> list[Block]:
+    """The blocks of :func:`procedure_answer` (primary blocks first, in reading order)."""
     if focus not in FOCUSES:
         raise ValueError(f"unknown focus {focus!r}; expected one of {FOCUSES}")
     lang = normalize_lang(lang)
-    head = [_title(proc, lang, name_translation)]
-    blocks: list[list[str]] = [head]
-    missing: list[bool] = []
+    title = _title(proc, lang, name_translation)
+    if full:
+        primary = _full_blocks(proc, lang, focus, title)
+    else:
+        primary = _first_blocks(proc, lang, focus, title)
+    shown = {b.kind for b in primary}
+    extra = [b for b in _detail_blocks(proc, lang) if b.kind not in shown]
+    related = _related_lines(proc, others, lang)
+    if related:
+        extra.append(Block("related", title=related[0], lines=related[1:], primary=False))
+    return [*primary, _menu_block(lang, focus), *extra]
 
+
+# ------------------------------------------------------------ the first message
+
+FIRST_MESSAGE_CHARS = 600  # the chat text of a first answer (issue 11: answers, not walls of text)
+# Tighter and tighter shapes of the first message, tried in order until it fits:
+# (documents listed, characters of a document name, characters of a catalogue note); the
+# last shape also leaves the field out of an overview.
+_FIT_LEVELS: tuple[tuple[int, int, int], ...] = (
+    (5, 110, 110),
+    (4, 80, 80),
+    (3, 60, 60),
+    (2, 45, 45),
+    (1, 40, 0),
+    (1, 30, 0),
+)
+_MAIN_GROUP_WORDS = ("giấy tờ phải nộp", "thành phần hồ sơ", "hồ sơ gồm", "hồ sơ bao gồm", "giấy tờ nộp")
+_NOTE_WORDS = ("lưu ý", "ghi chú", "chú ý")
+_CASE_WORDS = ("trường hợp", "đối với", "nếu ", "riêng ")
+_AMOUNT_RE = re.compile(
+    r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:việt nam đồng|đồng|vnđ|vnd)(/\s?[^\s.,;:()/\d]+(?: [^\s.,;:()/\d]+){0,2})?",
+    re.IGNORECASE,
+)
+_CLAUSE_RE = re.compile(r"(?<=[.;])\s+|\s+-\s+|^-\s*|\n|[()]")
+
+
+_FORM_WORDS = ("tờ khai", "mẫu ", "đơn đề nghị", "đơn xin", "phiếu đề nghị", "bản khai")
+_CASE_INSIDE = (" trong trường hợp ", " đối với trường hợp ", "(trường hợp ")
+
+
+def _tier(text: str, *, group: bool) -> int:
+    """-1 the application form, 0 the documents everyone submits, 1 those shown at the desk
+    or listed under a long heading, 2 a particular case, 3 notes: the common case first."""
+    key = _key(text)
+    if not key or (group and key.startswith(_MAIN_GROUP_WORDS)):
+        return 0
+    if key.startswith(_NOTE_WORDS):
+        return 3
+    if key.startswith(_CASE_WORDS) or any(w in f" {key}" for w in _CASE_INSIDE):
+        return 2
+    if not group:
+        return -1 if key.startswith(_FORM_WORDS) else 0
+    if "xuất trình" in key or " nộp" in f" {key}":
+        return 1
+    return 2
+
+
+def _document_tier(doc: Document) -> int:
+    group = _tier(_clean(doc.group), group=True)
+    own = _tier(doc.name, group=False)
+    if own == -1:
+        # The form to fill in comes first, unless it belongs to a particular case.
+        return -1 if group <= 1 else group
+    return max(group, own)
+
+
+def ordered_documents(proc: Procedure) -> list[Document]:
+    """The documents with the common case first: the form, the main list, then what is
+    shown at the desk, then particular cases (a case with fewer qualifiers first), then
+    notes. Documents of one case stay together and in published order."""
+    docs = [d for d in proc.documents if _clean(d.name)]
+    first_seen: dict[str, int] = {}
+    for i, doc in enumerate(docs):
+        first_seen.setdefault(_key(doc.group), i)
+
+    def rank(item: tuple[int, Document]) -> tuple[int, int, int, int, int]:
+        i, doc = item
+        tier = _document_tier(doc)
+        qualifiers = len(_key(doc.group).split()) if tier == 2 else 0
+        form = _tier(doc.name, group=False) == -1
+        return tier, qualifiers, first_seen[_key(doc.group)], not form, i
+
+    return [doc for _, doc in sorted(enumerate(docs), key=rank)]
+
+
+def _main_documents(proc: Procedure) -> tuple[list[Document], int]:
+    """The documents of the common case (tiers 0-1, or the first case when the record has
+    nothing else) and how many other documents the record lists."""
+    docs = ordered_documents(proc)
+    main = [d for d in docs if _document_tier(d) <= 1]
+    if not main and docs:
+        main = [d for d in docs if _key(d.group) == _key(docs[0].group)]
+    return main, len(docs) - len(main)
+
+
+def _short_document(doc: Document, lang: str, limit: int) -> str:
+    # Counts of originals and copies wait for the full list: the first message names the papers.
+    name = _clean(doc.name)
+    return _t(lang, "bullet", text=_glossed(lang, _truncate(name, limit), name))
+
+
+def _first_documents(proc: Procedure, lang: str, count: int, limit: int) -> Block:
+    main, others = _main_documents(proc)
+    if not main:
+        return Block("documents", lines=[_t(lang, "documents_not_stated")])
+    lines = []
+    group = _clean(main[0].group)
+    if group and _tier(group, group=True) == 2:
+        lines.append(_t(lang, "doc_group", group=_truncate(group, limit)))
+    lines += [_short_document(d, lang, limit) for d in main[:count]]
+    rest = len(main) - count
+    if rest > 0:
+        lines.append(_plural(lang, "first_documents_more", rest, n=rest))
+    if others:
+        lines.append(_plural(lang, "first_documents_cases", others, n=others))
+    return Block("documents", title=_t(lang, "documents_header"), lines=lines)
+
+
+def _amounts(text: str) -> list[tuple[int, str, re.Match[str]]]:
+    """(amount in đồng, unit such as "/lần", match) for each amount a published text states."""
+    found = []
+    for match in _AMOUNT_RE.finditer(text):
+        digits = re.sub(r"[.,]", "", match.group(1))
+        if digits.isdigit() and int(digits) > 0:
+            found.append((int(digits), (match.group(2) or "").replace("/ ", "/"), match))
+    return found
+
+
+def _amount_clause(note: str, match: re.Match[str], limit: int) -> str:
+    """The part of a published note that states one amount, at most ``limit`` characters."""
+    start = 0
+    for sep in _CLAUSE_RE.finditer(note[: match.start()]):
+        start = sep.end()
+    for earlier in _AMOUNT_RE.finditer(note[: match.start()]):
+        start = max(start, earlier.end())
+    end = match.end()
+    clause = note[start:end].strip(" -:;,")
+    if len(clause) > limit:
+        cut = clause[len(clause) - limit :]
+        space = cut.find(" ")
+        clause = "…" + (cut[space + 1 :] if 0 <= space < limit // 3 else cut)
+    return clause
+
+
+def _fee_value(ch: SubmissionChannel, lang: str, note_chars: int) -> str | None:
+    """A channel's fee for a first message: the amount in figures (or "free"), then the
+    other amounts the published note states, each with its few words of context."""
+    text = _clean(ch.fee)
+    found = _amounts(text)
+    if ch.fee_vnd == 0 or (ch.fee_vnd is None and text and _is_free_text(text.split("(")[0])):
+        base, main_amount = _t(lang, "free"), 0
+    elif ch.fee_vnd is not None and ch.fee_vnd > 0:
+        main_amount = ch.fee_vnd
+        unit = next((u for amount, u, _ in found if amount == main_amount and u), "")
+        base = format_money(main_amount, lang) + (unit if lang == "vi" else "")
+    elif found:
+        main_amount, unit, _ = found[0]
+        base = format_money(main_amount, lang) + (unit if lang == "vi" else "")
+    elif text:
+        short = _truncate(text, max(note_chars, 40))
+        return _t(lang, "as_published", text=short, quoted=_glossed(lang, _quote(lang, short), text))
+    else:
+        return None
+    others: list[str] = []
+    seen = {main_amount}
+    for amount, _, match in found:
+        if amount in seen or len(others) == 2 or not note_chars:
+            continue
+        seen.add(amount)
+        clause = _amount_clause(text, match, note_chars)
+        others.append(clause if lang == "vi" else _quote(lang, clause))
+    if not others:
+        return base
+    return _t(lang, "fee_with_amounts", base=base, notes=_t(lang, "part_sep").join(others))
+
+
+def _by_value(proc: Procedure, lang: str, values: list[str | None]) -> list[tuple[str, str | None]]:
+    """(channels, value) with the channels sharing a value named together."""
+    groups: dict[str | None, list[str]] = {}
+    for ch, value in zip(proc.channels, values, strict=True):
+        groups.setdefault(value, []).append(_channel_label(ch, lang))
+    sep = _t(lang, "list_sep")
+    # "Trực tiếp, trực tuyến": one label, so only its first word keeps its capital.
+    return [
+        (sep.join(dict.fromkeys([labels[0], *(label.lower() for label in labels[1:])])), value)
+        for value, labels in groups.items()
+    ]
+
+
+def _first_per_channel(
+    proc: Procedure, lang: str, kind: str, header: str, missing: str, values: list[str | None]
+) -> Block:
+    if not any(values):
+        return Block(kind, lines=[_t(lang, missing)])
+    grouped = _by_value(proc, lang, values)
+    not_stated = _t(lang, "not_stated")
+    if len(grouped) == 1:
+        return Block(kind, lines=[_t(lang, f"{header}_one_line", value=grouped[0][1])])
+    lines = [_t(lang, "bullet_pair", label=label, value=v or not_stated) for label, v in grouped]
+    return Block(kind, title=_t(lang, header), lines=lines)
+
+
+def _first_fee(proc: Procedure, lang: str, note_chars: int) -> Block:
+    values = [_fee_value(ch, lang, note_chars) for ch in proc.channels]
+    return _first_per_channel(proc, lang, "fees", "fee_header", "fee_not_stated_all", values)
+
+
+def _first_time(proc: Procedure, lang: str) -> Block:
+    values = [_time(ch, lang) for ch in proc.channels]
+    return _first_per_channel(proc, lang, "time", "duration_header", "duration_not_stated_all", values)
+
+
+def _first_where(proc: Procedure, lang: str, limit: int) -> Block:
+    lines, _ = _agency_lines(proc, lang)
+    lines = [_truncate(line, limit + 60) for line in lines]
+    address = _clean(proc.receiving_address)
+    if address:
+        lines.append(_t(lang, "receiving_address", address=_truncate(address, limit + 60)))
+    return Block("where", title=_t(lang, "where_header"), lines=lines)
+
+
+def _first_online(proc: Procedure, lang: str) -> Block:
+    if proc.channel("online") is not None:
+        return Block("online", lines=[_t(lang, "online_yes", url=PORTAL_URL)], url=PORTAL_URL)
+    if proc.channels:
+        return Block("online", lines=[_t(lang, "online_no"), _channels_available(proc, lang)])
+    return Block("online", lines=[_t(lang, "online_unknown")])
+
+
+def _summary(proc: Procedure, lang: str, title: str, count: int, limit: int, note_chars: int) -> Block:
+    """An overview in a few lines: who handles it, time, fee, online, main documents."""
+    lines: list[str] = []
+    field = _clean(proc.field)
+    if field and (count, limit, note_chars) != _FIT_LEVELS[-1]:
+        lines.append(_t(lang, "field", field=_term(lang, field, "FIELDS")))
+    agency = _clean(proc.implementing_agency) or _clean(proc.competent_agency)
+    if agency:
+        lines.append(_t(lang, "handled_by", agency=_term(lang, _truncate(agency, limit + 20), "AGENCIES")))
+    for block in (_first_time(proc, lang), _first_fee(proc, lang, note_chars)):
+        if block.title:
+            lines.append(block.title)
+        lines += block.lines
+    if proc.channels:
+        lines.append(_t(lang, "summary_online_yes" if proc.channel("online") else "summary_online_no"))
+    main, others = _main_documents(proc)
+    if main:
+        sep = _t(lang, "part_sep")
+        names = sep.join(
+            _glossed(lang, _truncate(_clean(d.name), limit // 2 + 10), d.name) for d in main[:count]
+        )
+        rest = len(main) - count + others
+        key = "summary_documents_more" if rest > 0 else "summary_documents"
+        lines.append(_t(lang, key, documents=names, n=rest))
+    return Block("summary", title=title, lines=lines)
+
+
+def _first_blocks(proc: Procedure, lang: str, focus: str, title: str) -> list[Block]:
+    """The first message: the aspect asked, in the tightest shape that fits the budget."""
+    chosen: list[Block] = []
+    for count, limit, note_chars in _FIT_LEVELS:
+        if focus == "overview":
+            aspect = _summary(proc, lang, title, count, limit, note_chars)
+            blocks = [aspect]
+        else:
+            if focus == "documents":
+                aspect = _first_documents(proc, lang, count, limit)
+            elif focus == "fee":
+                aspect = _first_fee(proc, lang, note_chars)
+            elif focus == "duration":
+                aspect = _first_time(proc, lang)
+            elif focus == "where":
+                aspect = _first_where(proc, lang, limit)
+            else:
+                aspect = _first_online(proc, lang)
+            blocks = [Block("summary", title=title), aspect]
+        blocks.append(_citation_block(proc, lang))
+        chosen = blocks
+        if len(render_text([*blocks, _menu_block(lang, focus)])) <= FIRST_MESSAGE_CHARS:
+            break
+    return chosen
+
+
+def _citation_block(proc: Procedure, lang: str) -> Block:
+    return Block(
+        "citation", lines=[_citation(proc, lang)], code=proc.code, url=_official_url(proc) or PORTAL_URL
+    )
+
+
+def _menu_block(lang: str, focus: str) -> Block:
+    options = [Option(key, label, str(i)) for i, (key, label) in enumerate(aspect_options(lang, focus), 1)]
+    options.append(Option("staff", _t(lang, "aspect_staff"), "0"))
+    return Block("options", title=_t(lang, "menu_lead"), options=options)
+
+
+def _full_blocks(proc: Procedure, lang: str, focus: str, title: str) -> list[Block]:
+    """The aspect asked in full: every line the catalogue gives for it."""
+    head = [title]
+    blocks: list[Block] = []
+    missing: list[bool] = []
     if focus == "overview":
         field = _clean(proc.field)
         if field:
@@ -510,29 +831,53 @@ def procedure_answer(
         head.extend(agency)
         channels, no_channels = _channel_lines(proc, lang)
         docs, no_docs = _document_lines(proc, lang, OVERVIEW_DOCUMENTS, "documents_header")
-        blocks += [channels, docs]
+        blocks += [_lines_block("channels", channels), _lines_block("documents", docs)]
         missing += [no_agency, no_channels, no_docs]
         if proc.channels:
-            blocks.append(_online_lines(proc, lang)[0][:1])
+            blocks.append(_lines_block("online", _online_lines(proc, lang)[0][:1]))
     else:
-        if focus == "documents":
-            part = _document_lines(proc, lang, FOCUSED_DOCUMENTS, "documents_header_full")
-        elif focus == "fee":
-            part = _per_channel(proc, lang, "fee_header", "fee_not_stated_all", "fee")
-        elif focus == "duration":
-            part = _per_channel(proc, lang, "duration_header", "duration_not_stated_all", "time")
-        elif focus == "where":
-            part = _where_lines(proc, lang)
-        else:
-            part = _online_lines(proc, lang)
-        blocks.append(part[0])
-        missing.append(part[1])
+        kind, (lines, no_value) = _FOCUS_KINDS[focus], _aspect_lines(proc, lang, focus)
+        blocks.append(_lines_block(kind, lines))
+        missing.append(no_value)
+    summary = Block("summary", title=head[0], lines=head[1:])
+    notice = [Block("notice", lines=[_t(lang, "check_official")])] if any(missing) else []
+    return [summary, *blocks, *notice, _citation_block(proc, lang)]
 
-    if any(missing):
-        blocks.append([_t(lang, "check_official")])
-    blocks.append([_citation(proc, lang)])
-    blocks.append(_related_lines(proc, others, lang))
-    return "\n\n".join("\n".join(block) for block in blocks if block)
+
+_FOCUS_KINDS: Mapping[str, str] = {
+    "documents": "documents",
+    "fee": "fees",
+    "duration": "time",
+    "where": "where",
+    "online": "online",
+}
+
+
+def _aspect_lines(proc: Procedure, lang: str, focus: str) -> tuple[list[str], bool]:
+    if focus == "documents":
+        return _document_lines(proc, lang, FOCUSED_DOCUMENTS, "documents_header_full")
+    if focus == "fee":
+        return _per_channel(proc, lang, "fee_header", "fee_not_stated_all", "fee")
+    if focus == "duration":
+        return _per_channel(proc, lang, "duration_header", "duration_not_stated_all", "time")
+    if focus == "where":
+        return _where_lines(proc, lang)
+    return _online_lines(proc, lang)
+
+
+def _lines_block(kind: str, lines: list[str], *, primary: bool = True) -> Block:
+    """Lines whose first one is a header ("Thành phần hồ sơ:") become a titled block."""
+    if len(lines) > 1 and lines[0].rstrip().endswith((":", "：")):
+        return Block(kind, title=lines[0], lines=lines[1:], primary=primary)
+    return Block(kind, lines=lines, primary=primary)
+
+
+def _detail_blocks(proc: Procedure, lang: str) -> list[Block]:
+    """Every aspect in full, for the media that show more on request (never in the chat text)."""
+    return [
+        _lines_block(_FOCUS_KINDS[focus], _aspect_lines(proc, lang, focus)[0], primary=False)
+        for focus in ("documents", "fee", "duration", "where", "online")
+    ]
 
 
 def place_answer(
