@@ -529,7 +529,11 @@ def procedure_blocks(
     else:
         primary = _first_blocks(proc, lang, focus, title)
     shown = {b.kind for b in primary}
-    extra = [b for b in _detail_blocks(proc, lang) if b.kind not in shown]
+    token = _STATS.set(None)  # translation_stats() counts what the message says, not the sections
+    try:
+        extra = [b for b in _detail_blocks(proc, lang) if b.kind not in shown]
+    finally:
+        _STATS.reset(token)
     related = _related_lines(proc, others, lang)
     if related:
         extra.append(Block("related", title=related[0], lines=related[1:], primary=False))
@@ -762,6 +766,8 @@ def _summary(proc: Procedure, lang: str, title: str, count: int, limit: int, not
     agency = _clean(proc.implementing_agency) or _clean(proc.competent_agency)
     if agency:
         lines.append(_t(lang, "handled_by", agency=_term(lang, _truncate(agency, limit + 20), "AGENCIES")))
+    else:
+        lines.append(_t(lang, "agency_not_stated"))
     for block in (_first_time(proc, lang), _first_fee(proc, lang, note_chars)):
         if block.title:
             lines.append(block.title)
@@ -777,33 +783,66 @@ def _summary(proc: Procedure, lang: str, title: str, count: int, limit: int, not
         rest = len(main) - count + others
         key = "summary_documents_more" if rest > 0 else "summary_documents"
         lines.append(_t(lang, key, documents=names, n=rest))
+    else:
+        lines.append(_t(lang, "documents_not_stated"))
     return Block("summary", title=title, lines=lines)
 
 
 def _first_blocks(proc: Procedure, lang: str, focus: str, title: str) -> list[Block]:
-    """The first message: the aspect asked, in the tightest shape that fits the budget."""
-    chosen: list[Block] = []
-    for count, limit, note_chars in _FIT_LEVELS:
-        if focus == "overview":
-            aspect = _summary(proc, lang, title, count, limit, note_chars)
-            blocks = [aspect]
+    """The first message: the aspect asked, in the roomiest shape that fits the budget."""
+    chosen = _FIT_LEVELS[-1]
+    token = _STATS.set(None)  # shapes tried and dropped are not part of the answer
+    try:
+        for level in _FIT_LEVELS:
+            blocks = _first_shape(proc, lang, focus, title, level)
+            if len(render_text([*blocks, _menu_block(lang, focus)])) <= FIRST_MESSAGE_CHARS:
+                chosen = level
+                break
+    finally:
+        _STATS.reset(token)
+    return _first_shape(proc, lang, focus, title, chosen)
+
+
+def _first_shape(
+    proc: Procedure, lang: str, focus: str, title: str, level: tuple[int, int, int]
+) -> list[Block]:
+    count, limit, note_chars = level
+    if focus == "overview":
+        blocks = [_summary(proc, lang, title, count, limit, note_chars)]
+    else:
+        if focus == "documents":
+            aspect = _first_documents(proc, lang, count, limit)
+        elif focus == "fee":
+            aspect = _first_fee(proc, lang, note_chars)
+        elif focus == "duration":
+            aspect = _first_time(proc, lang)
+        elif focus == "where":
+            aspect = _first_where(proc, lang, limit)
         else:
-            if focus == "documents":
-                aspect = _first_documents(proc, lang, count, limit)
-            elif focus == "fee":
-                aspect = _first_fee(proc, lang, note_chars)
-            elif focus == "duration":
-                aspect = _first_time(proc, lang)
-            elif focus == "where":
-                aspect = _first_where(proc, lang, limit)
-            else:
-                aspect = _first_online(proc, lang)
-            blocks = [Block("summary", title=title), aspect]
-        blocks.append(_citation_block(proc, lang))
-        chosen = blocks
-        if len(render_text([*blocks, _menu_block(lang, focus)])) <= FIRST_MESSAGE_CHARS:
-            break
-    return chosen
+            aspect = _first_online(proc, lang)
+        blocks = [Block("summary", title=title), aspect]
+    if _missing(proc, focus):
+        blocks.append(Block("notice", lines=[_t(lang, "check_official")]))
+    blocks.append(_citation_block(proc, lang))
+    return blocks
+
+
+def _missing(proc: Procedure, focus: str) -> bool:
+    """Whether the catalogue leaves out what the answer is about: the citizen is then sent
+    to the official page, never left with a guess."""
+    no_agency = not (_clean(proc.implementing_agency) or _clean(proc.competent_agency))
+    no_docs = not any(_clean(d.name) for d in proc.documents)
+    if focus == "overview":
+        return no_agency or no_docs or not proc.channels
+    if focus == "documents":
+        return no_docs
+    if focus == "fee":
+        return not any(_fee(ch, "vi") for ch in proc.channels)
+    if focus == "duration":
+        return not any(_time(ch, "vi") for ch in proc.channels)
+    if focus == "where":
+        return no_agency
+    return not proc.channels
 
 
 def _citation_block(proc: Procedure, lang: str) -> Block:
@@ -1068,7 +1107,12 @@ def say(lang: str, key: str, **values: object) -> str:
 
 
 def translation_stats(
-    proc: Procedure, lang: str, focus: str = "overview", others: Sequence[Procedure] = ()
+    proc: Procedure,
+    lang: str,
+    focus: str = "overview",
+    others: Sequence[Procedure] = (),
+    *,
+    full: bool = False,
 ) -> tuple[int, int]:
     """(values shown with a translation, Vietnamese catalogue values shown) in the answer
     :func:`procedure_answer` gives: document names and cases, published fee and time texts,
@@ -1076,7 +1120,7 @@ def translation_stats(
     stats = [0, 0]
     token = _STATS.set(stats)
     try:
-        procedure_answer(proc, lang, focus, others)
+        procedure_answer(proc, lang, focus, others, full=full)
     finally:
         _STATS.reset(token)
     return stats[0], stats[1]
