@@ -199,25 +199,29 @@ def _count(translation: str | None) -> None:
         stats[1] += 1
 
 
-def _term(lang: str, text: str, glossary: str) -> str:
-    """A Vietnamese catalogue value shown in ``lang``: translated and quoted, or marked."""
+def _term(lang: str, text: str, glossary: str, limit: int = 0) -> str:
+    """A Vietnamese catalogue value shown in ``lang``: translated and quoted, or marked;
+    with ``limit``, the value shown is shortened (the translation is of the whole value)."""
+    shown = _truncate(text, limit) if limit else text
     if lang == "vi":
-        return text
+        return shown
     if glossary == "AGENCIES":
         translation = translate_agency(text, lang)
     else:
         translation = _lookup(glossary, text, lang)
     _count(translation)
     if translation:
-        return _t(lang, "term_translated", translation=translation, quoted=_quote(lang, text))
-    return _t(lang, "term_vietnamese", quoted=_quote(lang, text))
+        return _t(lang, "term_translated", translation=translation, quoted=_quote(lang, shown))
+    return _t(lang, "term_vietnamese", quoted=_quote(lang, shown))
 
 
 # --------------------------------------------------------------- procedure fields
 
 
-def _title(proc: Procedure, lang: str, name_translation: str | None) -> str:
+def _title(proc: Procedure, lang: str, name_translation: str | None, limit: int = 0) -> str:
     name = _clean(proc.name) or proc.code
+    if limit:
+        name = _truncate(name, limit)
     if lang == "vi":
         return name
     translation = _clean(name_translation)
@@ -526,9 +530,11 @@ def procedure_blocks(
     title = _title(proc, lang, name_translation)
     if full:
         primary = _full_blocks(proc, lang, focus, title)
+        shown = {b.kind for b in primary}
     else:
-        primary = _first_blocks(proc, lang, focus, title)
-    shown = {b.kind for b in primary}
+        short = _title(proc, lang, name_translation, limit=_SHORT_TITLE)
+        primary = _first_blocks(proc, lang, focus, title, short)
+        shown = set()  # the short forms leave things out: the full sections stay on request
     token = _STATS.set(None)  # translation_stats() counts what the message says, not the sections
     try:
         extra = [b for b in _detail_blocks(proc, lang) if b.kind not in shown]
@@ -551,9 +557,10 @@ _FIT_LEVELS: tuple[tuple[int, int, int], ...] = (
     (4, 80, 80),
     (3, 60, 60),
     (2, 45, 45),
-    (1, 40, 0),
-    (1, 30, 0),
+    (1, 40, 40),
+    (1, 30, 30),
 )
+_SHORT_TITLE = 100  # characters of a procedure's name once the roomier shapes did not fit
 _MAIN_GROUP_WORDS = ("giấy tờ phải nộp", "thành phần hồ sơ", "hồ sơ gồm", "hồ sơ bao gồm", "giấy tờ nộp")
 _NOTE_WORDS = ("lưu ý", "ghi chú", "chú ý")
 _CASE_WORDS = ("trường hợp", "đối với", "nếu ", "riêng ")
@@ -657,19 +664,29 @@ def _amounts(text: str) -> list[tuple[int, str, re.Match[str]]]:
 
 
 def _amount_clause(note: str, match: re.Match[str], limit: int) -> str:
-    """The part of a published note that states one amount, at most ``limit`` characters."""
+    """The clause of a published note that states one amount, with the words around it
+    ("mức 115.000 đồng khi nộp trực tuyến"), at most about ``limit`` characters."""
     start = 0
     for sep in _CLAUSE_RE.finditer(note[: match.start()]):
         start = sep.end()
     for earlier in _AMOUNT_RE.finditer(note[: match.start()]):
         start = max(start, earlier.end())
-    end = match.end()
-    clause = note[start:end].strip(" -:;,")
-    if len(clause) > limit:
-        cut = clause[len(clause) - limit :]
-        space = cut.find(" ")
-        clause = "…" + (cut[space + 1 :] if 0 <= space < limit // 3 else cut)
-    return clause
+    following = _CLAUSE_RE.search(note, match.end())
+    end = following.start() if following else len(note)
+    room = max(limit - (match.end() - match.start()), 0)
+    before, after = match.start() - start, end - match.end()
+    if before + after > room:
+        # Keep the words leading to the amount first: they say what it is for.
+        keep_before = min(before, max(room * 2 // 3, room - after))
+        keep_after = min(after, room - keep_before)
+        head = note[match.start() - keep_before : match.start()]
+        tail = note[match.end() : match.end() + keep_after]
+        if keep_before < before:
+            head = "…" + head[head.find(" ") + 1 :] if " " in head else "…" + head
+        if keep_after < after:
+            tail = (tail[: tail.rfind(" ")] if " " in tail else tail) + "…"
+        return f"{head}{note[match.start() : match.end()]}{tail}".strip(" -:;,")
+    return note[start:end].strip(" -:;,")
 
 
 def _fee_value(ch: SubmissionChannel, lang: str, note_chars: int) -> str | None:
@@ -684,8 +701,12 @@ def _fee_value(ch: SubmissionChannel, lang: str, note_chars: int) -> str | None:
         unit = next((u for amount, u, _ in found if amount == main_amount and u), "")
         base = format_money(main_amount, lang) + (unit if lang == "vi" else "")
     elif found:
-        main_amount, unit, _ = found[0]
-        base = format_money(main_amount, lang) + (unit if lang == "vi" else "")
+        # No parsed amount: the published words say what the figure is ("decided by the
+        # province; the portal shows 150.000 đồng"), so they are quoted, shortened around
+        # the figures, never cut before them.
+        if len(text) > note_chars + 40:
+            text = "; ".join(_amount_clause(text, m, max(note_chars, 60)) for _, _, m in found[:2])
+        return _t(lang, "as_published", text=text, quoted=_glossed(lang, _quote(lang, text), text))
     elif text:
         short = _truncate(text, max(note_chars, 40))
         return _t(lang, "as_published", text=short, quoted=_glossed(lang, _quote(lang, short), text))
@@ -741,8 +762,19 @@ def _first_time(proc: Procedure, lang: str) -> Block:
 
 
 def _first_where(proc: Procedure, lang: str, limit: int) -> Block:
-    lines, _ = _agency_lines(proc, lang)
-    lines = [_truncate(line, limit + 60) for line in lines]
+    implementing = _clean(proc.implementing_agency)
+    competent = _clean(proc.competent_agency)
+    lines: list[str] = []
+    if implementing or competent:
+        agency = _term(lang, implementing or competent, "AGENCIES", limit + 20)
+        lines.append(_t(lang, "handled_by", agency=agency))
+        if implementing and competent and _key(implementing) != _key(competent) and limit > 45:
+            lines.append(_t(lang, "decided_by", agency=_term(lang, competent, "AGENCIES", limit + 20)))
+    else:
+        lines.append(_t(lang, "agency_not_stated"))
+    levels = _levels(proc, lang)
+    if levels:
+        lines.append(_t(lang, "level", levels=levels))
     address = _clean(proc.receiving_address)
     if address:
         lines.append(_t(lang, "receiving_address", address=_truncate(address, limit + 60)))
@@ -761,11 +793,11 @@ def _summary(proc: Procedure, lang: str, title: str, count: int, limit: int, not
     """An overview in a few lines: who handles it, time, fee, online, main documents."""
     lines: list[str] = []
     field = _clean(proc.field)
-    if field and (count, limit, note_chars) != _FIT_LEVELS[-1]:
+    if field and count > 1:
         lines.append(_t(lang, "field", field=_term(lang, field, "FIELDS")))
     agency = _clean(proc.implementing_agency) or _clean(proc.competent_agency)
     if agency:
-        lines.append(_t(lang, "handled_by", agency=_term(lang, _truncate(agency, limit + 20), "AGENCIES")))
+        lines.append(_t(lang, "handled_by", agency=_term(lang, agency, "AGENCIES", limit + 20)))
     else:
         lines.append(_t(lang, "agency_not_stated"))
     for block in (_first_time(proc, lang), _first_fee(proc, lang, note_chars)):
@@ -788,19 +820,33 @@ def _summary(proc: Procedure, lang: str, title: str, count: int, limit: int, not
     return Block("summary", title=title, lines=lines)
 
 
-def _first_blocks(proc: Procedure, lang: str, focus: str, title: str) -> list[Block]:
-    """The first message: the aspect asked, in the roomiest shape that fits the budget."""
+def _first_blocks(proc: Procedure, lang: str, focus: str, title: str, short: str) -> list[Block]:
+    """The first message: the aspect asked, in the roomiest shape that fits the budget; the
+    two tightest shapes shorten a very long procedure name (the citation links to it)."""
     chosen = _FIT_LEVELS[-1]
     token = _STATS.set(None)  # shapes tried and dropped are not part of the answer
     try:
         for level in _FIT_LEVELS:
-            blocks = _first_shape(proc, lang, focus, title, level)
+            blocks = _first_shape(proc, lang, focus, title if level[0] > 1 else short, level)
             if len(render_text([*blocks, _menu_block(lang, focus)])) <= FIRST_MESSAGE_CHARS:
                 chosen = level
                 break
     finally:
         _STATS.reset(token)
-    return _first_shape(proc, lang, focus, title, chosen)
+    blocks = _first_shape(proc, lang, focus, title if chosen[0] > 1 else short, chosen)
+    # Still too long (a record with very long published texts): the least needed lines of
+    # the summary go, "online" first, then from the end; the menu offers each of them, and
+    # the sections on request keep them all.
+    if focus == "overview":
+        summary = blocks[0]
+        online = {_t(lang, "summary_online_yes"), _t(lang, "summary_online_no")}
+        while (
+            len(summary.lines) > 2
+            and len(render_text([*blocks, _menu_block(lang, focus)])) > FIRST_MESSAGE_CHARS
+        ):
+            extra = [i for i, line in enumerate(summary.lines) if line in online]
+            summary.lines.pop(extra[0] if extra else -1)
+    return blocks
 
 
 def _first_shape(
