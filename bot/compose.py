@@ -85,6 +85,7 @@ def _quote(lang: str, text: str) -> str:
     return _t(lang, "quote", text=text)
 
 
+@lru_cache(maxsize=16384)  # the same published texts are cleaned for every shape of an answer
 def _clean(text: str | None) -> str:
     """Published text on one line, NFC; placeholders for "no information" become ""."""
     if not text:
@@ -575,10 +576,13 @@ _FORM_WORDS = ("tờ khai", "mẫu ", "đơn đề nghị", "đơn xin", "phiế
 _CASE_INSIDE = (" trong trường hợp ", " đối với trường hợp ", "(trường hợp ")
 
 
+@lru_cache(maxsize=8192)
 def _tier(text: str, *, group: bool) -> int:
     """-1 the application form, 0 the documents everyone submits, 1 those shown at the desk
     or listed under a long heading, 2 a particular case, 3 notes: the common case first."""
-    key = _key(text)
+    # Case folding suffices for these words (no tone mark in question): normalize() is
+    # too slow for every document of every answer.
+    key = unicodedata.normalize("NFC", text).casefold().strip(" .;:")
     if not key or (group and key.startswith(_MAIN_GROUP_WORDS)):
         return 0
     if key.startswith(_NOTE_WORDS):
@@ -593,7 +597,7 @@ def _tier(text: str, *, group: bool) -> int:
 
 
 def _document_tier(doc: Document) -> int:
-    group = _tier(_clean(doc.group), group=True)
+    group = _tier(doc.group, group=True)
     own = _tier(doc.name, group=False)
     if own == -1:
         # The form to fill in comes first, unless it belongs to a particular case.
@@ -608,14 +612,14 @@ def ordered_documents(proc: Procedure) -> list[Document]:
     docs = [d for d in proc.documents if _clean(d.name)]
     first_seen: dict[str, int] = {}
     for i, doc in enumerate(docs):
-        first_seen.setdefault(_key(doc.group), i)
+        first_seen.setdefault(doc.group.strip(), i)
 
     def rank(item: tuple[int, Document]) -> tuple[int, int, int, int, int]:
         i, doc = item
         tier = _document_tier(doc)
-        qualifiers = len(_key(doc.group).split()) if tier == 2 else 0
+        qualifiers = len(doc.group.split()) if tier == 2 else 0
         form = _tier(doc.name, group=False) == -1
-        return tier, qualifiers, first_seen[_key(doc.group)], not form, i
+        return tier, qualifiers, first_seen[doc.group.strip()], not form, i
 
     return [doc for _, doc in sorted(enumerate(docs), key=rank)]
 
@@ -626,7 +630,7 @@ def _main_documents(proc: Procedure) -> tuple[list[Document], int]:
     docs = ordered_documents(proc)
     main = [d for d in docs if _document_tier(d) <= 1]
     if not main and docs:
-        main = [d for d in docs if _key(d.group) == _key(docs[0].group)]
+        main = [d for d in docs if d.group.strip() == docs[0].group.strip()]
     return main, len(docs) - len(main)
 
 
