@@ -533,8 +533,8 @@ def procedure_blocks(
         primary = _full_blocks(proc, lang, focus, title)
         shown = {b.kind for b in primary}
     else:
-        short = _title(proc, lang, name_translation, limit=_SHORT_TITLE)
-        primary = _first_blocks(proc, lang, focus, title, short)
+        shorter = {n: _title(proc, lang, name_translation, limit=n) for n in _SHORT_TITLES}
+        primary = _first_blocks(proc, lang, focus, title, shorter)
         shown = set()  # the short forms leave things out: the full sections stay on request
     token = _STATS.set(None)  # translation_stats() counts what the message says, not the sections
     try:
@@ -561,7 +561,8 @@ _FIT_LEVELS: tuple[tuple[int, int, int], ...] = (
     (1, 40, 40),
     (1, 30, 30),
 )
-_SHORT_TITLE = 100  # characters of a procedure's name once the roomier shapes did not fit
+# Characters of a procedure's name in the two tightest shapes (the citation links to it).
+_SHORT_TITLES = (100, 60)
 _MAIN_GROUP_WORDS = ("giấy tờ phải nộp", "thành phần hồ sơ", "hồ sơ gồm", "hồ sơ bao gồm", "giấy tờ nộp")
 _NOTE_WORDS = ("lưu ý", "ghi chú", "chú ý")
 _CASE_WORDS = ("trường hợp", "đối với", "nếu ", "riêng ")
@@ -743,7 +744,13 @@ def _by_value(proc: Procedure, lang: str, values: list[str | None]) -> list[tupl
 
 
 def _first_per_channel(
-    proc: Procedure, lang: str, kind: str, header: str, missing: str, values: list[str | None]
+    proc: Procedure,
+    lang: str,
+    kind: str,
+    header: str,
+    missing: str,
+    values: list[str | None],
+    shown_values: int = 5,
 ) -> Block:
     if not any(values):
         return Block(kind, lines=[_t(lang, missing)])
@@ -751,18 +758,23 @@ def _first_per_channel(
     not_stated = _t(lang, "not_stated")
     if len(grouped) == 1:
         return Block(kind, lines=[_t(lang, f"{header}_one_line", value=grouped[0][1])])
-    lines = [_t(lang, "bullet_pair", label=label, value=v or not_stated) for label, v in grouped]
+    shown = grouped[: max(shown_values, 2)]
+    lines = [_t(lang, "bullet_pair", label=label, value=v or not_stated) for label, v in shown]
+    if len(grouped) > len(shown):
+        lines.append(
+            _plural(lang, "first_more_values", len(grouped) - len(shown), n=len(grouped) - len(shown))
+        )
     return Block(kind, title=_t(lang, header), lines=lines)
 
 
-def _first_fee(proc: Procedure, lang: str, note_chars: int) -> Block:
+def _first_fee(proc: Procedure, lang: str, note_chars: int, count: int = 5) -> Block:
     values = [_fee_value(ch, lang, note_chars) for ch in proc.channels]
-    return _first_per_channel(proc, lang, "fees", "fee_header", "fee_not_stated_all", values)
+    return _first_per_channel(proc, lang, "fees", "fee_header", "fee_not_stated_all", values, count)
 
 
-def _first_time(proc: Procedure, lang: str) -> Block:
+def _first_time(proc: Procedure, lang: str, count: int = 5) -> Block:
     values = [_time(ch, lang) for ch in proc.channels]
-    return _first_per_channel(proc, lang, "time", "duration_header", "duration_not_stated_all", values)
+    return _first_per_channel(proc, lang, "time", "duration_header", "duration_not_stated_all", values, count)
 
 
 def _first_where(proc: Procedure, lang: str, limit: int) -> Block:
@@ -804,7 +816,7 @@ def _summary(proc: Procedure, lang: str, title: str, count: int, limit: int, not
         lines.append(_t(lang, "handled_by", agency=_term(lang, agency, "AGENCIES", limit + 20)))
     else:
         lines.append(_t(lang, "agency_not_stated"))
-    for block in (_first_time(proc, lang), _first_fee(proc, lang, note_chars)):
+    for block in (_first_time(proc, lang, count), _first_fee(proc, lang, note_chars, count)):
         if block.title:
             lines.append(block.title)
         lines += block.lines
@@ -824,20 +836,23 @@ def _summary(proc: Procedure, lang: str, title: str, count: int, limit: int, not
     return Block("summary", title=title, lines=lines)
 
 
-def _first_blocks(proc: Procedure, lang: str, focus: str, title: str, short: str) -> list[Block]:
+def _first_blocks(
+    proc: Procedure, lang: str, focus: str, title: str, shorter: Mapping[int, str]
+) -> list[Block]:
     """The first message: the aspect asked, in the roomiest shape that fits the budget; the
     two tightest shapes shorten a very long procedure name (the citation links to it)."""
+    titles = dict(zip(_FIT_LEVELS, [title] * (len(_FIT_LEVELS) - 2) + [shorter[n] for n in _SHORT_TITLES]))
     chosen = _FIT_LEVELS[-1]
     token = _STATS.set(None)  # shapes tried and dropped are not part of the answer
     try:
         for level in _FIT_LEVELS:
-            blocks = _first_shape(proc, lang, focus, title if level[0] > 1 else short, level)
+            blocks = _first_shape(proc, lang, focus, titles[level], level)
             if len(render_text([*blocks, _menu_block(lang, focus)])) <= FIRST_MESSAGE_CHARS:
                 chosen = level
                 break
     finally:
         _STATS.reset(token)
-    blocks = _first_shape(proc, lang, focus, title if chosen[0] > 1 else short, chosen)
+    blocks = _first_shape(proc, lang, focus, titles[chosen], chosen)
     # Still too long (a record with very long published texts): the least needed lines of
     # the summary go, "online" first, then from the end; the menu offers each of them, and
     # the sections on request keep them all.
@@ -863,9 +878,9 @@ def _first_shape(
         if focus == "documents":
             aspect = _first_documents(proc, lang, count, limit)
         elif focus == "fee":
-            aspect = _first_fee(proc, lang, note_chars)
+            aspect = _first_fee(proc, lang, note_chars, count)
         elif focus == "duration":
-            aspect = _first_time(proc, lang)
+            aspect = _first_time(proc, lang, count)
         elif focus == "where":
             aspect = _first_where(proc, lang, limit)
         else:
