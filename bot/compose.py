@@ -570,7 +570,8 @@ _AMOUNT_RE = re.compile(
     r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:việt nam đồng|đồng|vnđ|vnd)(/\s?[^\s.,;:()/\d]+(?: [^\s.,;:()/\d]+){0,2})?",
     re.IGNORECASE,
 )
-_CLAUSE_RE = re.compile(r"(?<=[.;])\s+|\s+-\s+|^-\s*|\n|[()]")
+_CLAUSE_RE = re.compile(r"(?<=[.;,])\s+|\s+[-+]\s+|^[-+]\s*|\n|[()]")
+_FEE_WORDS = ("lệ phí", "mức thu", "phí")  # the context of an amount that is the fee itself
 
 
 _FORM_WORDS = ("tờ khai", "mẫu ", "đơn đề nghị", "đơn xin", "phiếu đề nghị", "bản khai")
@@ -690,8 +691,8 @@ def _amount_clause(note: str, match: re.Match[str], limit: int) -> str:
             head = "…" + head[head.find(" ") + 1 :] if " " in head else "…" + head
         if keep_after < after:
             tail = (tail[: tail.rfind(" ")] if " " in tail else tail) + "…"
-        return f"{head}{note[match.start() : match.end()]}{tail}".strip(" -:;,")
-    return note[start:end].strip(" -:;,")
+        return f"{head}{note[match.start() : match.end()]}{tail}".strip(" -+:;,.")
+    return note[start:end].strip(" -+:;,.")
 
 
 def _fee_value(ch: SubmissionChannel, lang: str, note_chars: int) -> str | None:
@@ -717,14 +718,19 @@ def _fee_value(ch: SubmissionChannel, lang: str, note_chars: int) -> str | None:
         return _t(lang, "as_published", text=short, quoted=_glossed(lang, _quote(lang, short), text))
     else:
         return None
-    others: list[str] = []
+    # The other amounts the note states, each with its few words ("Sát hạch lý thuyết:
+    # 60.000 đồng/lần"); those said to be a fee ("lệ phí", "mức thu") first.
+    clauses: list[tuple[bool, str]] = []
     seen = {main_amount}
     for amount, _, match in found:
-        if amount in seen or len(others) == 2 or not note_chars:
+        if amount in seen or not note_chars:
             continue
         seen.add(amount)
-        clause = _amount_clause(text, match, note_chars)
-        others.append(clause if lang == "vi" else _quote(lang, clause))
+        clause = _amount_clause(text, match, max(note_chars // 2, 40))
+        clauses.append((not any(w in clause.casefold() for w in _FEE_WORDS), clause))
+    wanted = 4 if note_chars >= 80 else 2
+    shown = [c for _, c in sorted(clauses, key=lambda item: item[0])[:wanted]]
+    others = [c if lang == "vi" else _quote(lang, c) for c in shown]
     if not others:
         return base
     return _t(lang, "fee_with_amounts", base=base, notes=_t(lang, "part_sep").join(others))

@@ -12,7 +12,7 @@ from bot import compose, i18n
 from bot.blocks import Answer, Block, Option, block_text, render_text
 from bot.reply import Reply
 from knowledge.glossary import default_glossary
-from knowledge.models import Document, Procedure
+from knowledge.models import Document, Procedure, SubmissionChannel
 
 LANGS = ("vi", "en", "fr", "es", "zh", "ko", "ja")
 
@@ -195,3 +195,24 @@ def test_block_kinds_are_checked() -> None:
         "options", title="Xem thêm:", options=[Option("fee", "lệ phí", "1"), Option("staff", "x", "0")]
     )
     assert block_text(menu) == "Xem thêm: 1 lệ phí · 0 x"
+
+
+def test_a_free_fee_whose_note_states_the_licence_fee_shows_that_figure_first() -> None:
+    # As the national portal publishes the driving licence (3.000346): "free", then a note
+    # listing the test fees and, further on, the licence fee itself.
+    note = (
+        "Miễn phí(- Phí sát hạch lái xe: + Đối với thi sát hạch lái xe các hạng xe A1, A, B1: Sát hạch "
+        "lý thuyết: 60.000 đồng/lần, Sát hạch thực hành: 60.000 đồng/lần; + Đối với thi sát hạch lái xe "
+        "ô tô (hạng xe B, C1, C, D1, D2, D, BE, CE, C1E, D1E, D2E, DE): Sát hạch lý thuyết: 100.000 "
+        "đồng/lần, Sát hạch thực hành trong hình: 350.000 đồng/lần. - Lệ phí cấp giấy phép lái xe: "
+        "135.000 đồng/lần. Trường hợp tổ chức, cá nhân nộp hồ sơ theo hình thức trực tuyến: Kể từ ngày "
+        "01/12/2023 đến hết ngày 31/12/2025, áp dụng mức thu lệ phí là 115.000 đồng/lần cấp.)"
+    )
+    proc = Procedure("3.000346", "Cấp giấy phép lái xe", channels=[SubmissionChannel("online", fee=note)])
+    text = compose.procedure_answer(proc, "vi", "fee")
+    fee = text.split("\n\n")[1]
+    assert fee.startswith(
+        "Phí, lệ phí: miễn phí (danh mục ghi: Lệ phí cấp giấy phép lái xe: 135.000 đồng/lần;"
+    )
+    assert "115.000 đồng/lần cấp" in fee and "60.000 đồng/lần" in fee
+    assert len(text) <= compose.FIRST_MESSAGE_CHARS
