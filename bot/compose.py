@@ -560,9 +560,10 @@ _FIT_LEVELS: tuple[tuple[int, int, int], ...] = (
     (2, 45, 45),
     (1, 40, 40),
     (1, 30, 30),
+    (1, 25, 25),
 )
-# Characters of a procedure's name in the two tightest shapes (the citation links to it).
-_SHORT_TITLES = (100, 60)
+# Characters of a procedure's name in the three tightest shapes (the citation links to it).
+_SHORT_TITLES = (100, 60, 40)
 _MAIN_GROUP_WORDS = ("giấy tờ phải nộp", "thành phần hồ sơ", "hồ sơ gồm", "hồ sơ bao gồm", "giấy tờ nộp")
 _NOTE_WORDS = ("lưu ý", "ghi chú", "chú ý")
 _CASE_WORDS = ("trường hợp", "đối với", "nếu ", "riêng ")
@@ -846,8 +847,9 @@ def _first_blocks(
     proc: Procedure, lang: str, focus: str, title: str, shorter: Mapping[int, str]
 ) -> list[Block]:
     """The first message: the aspect asked, in the roomiest shape that fits the budget; the
-    two tightest shapes shorten a very long procedure name (the citation links to it)."""
-    titles = dict(zip(_FIT_LEVELS, [title] * (len(_FIT_LEVELS) - 2) + [shorter[n] for n in _SHORT_TITLES]))
+    tightest shapes shorten a very long procedure name (the citation links to it)."""
+    roomy = len(_FIT_LEVELS) - len(_SHORT_TITLES)
+    titles = dict(zip(_FIT_LEVELS, [title] * roomy + [shorter[n] for n in _SHORT_TITLES], strict=True))
     chosen = _FIT_LEVELS[-1]
     token = _STATS.set(None)  # shapes tried and dropped are not part of the answer
     try:
