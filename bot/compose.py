@@ -715,7 +715,15 @@ def _fee_value(ch: SubmissionChannel, lang: str, note_chars: int) -> str | None:
             text = "; ".join(_amount_clause(text, m, max(note_chars, 60)) for _, _, m in found[:2])
         return _t(lang, "as_published", text=text, quoted=_glossed(lang, _quote(lang, text), text))
     elif text:
-        short = _truncate(text, max(note_chars, 40))
+        # "145 USD(Thẻ tạm trú có thời hạn ...)": the figure whole, the note shortened.
+        head, paren, rest = text.partition("(")
+        if len(text) <= max(note_chars, 40):
+            short = text
+        elif paren and head.strip():
+            note = _truncate(rest.rstrip(") "), note_chars) if note_chars else ""
+            short = f"{head}({note})" if note else head.strip()
+        else:
+            short = _truncate(text, max(note_chars, 40))
         return _t(lang, "as_published", text=short, quoted=_glossed(lang, _quote(lang, short), text))
     else:
         return None

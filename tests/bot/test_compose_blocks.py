@@ -216,3 +216,13 @@ def test_a_free_fee_whose_note_states_the_licence_fee_shows_that_figure_first() 
     )
     assert "115.000 đồng/lần cấp" in fee and "60.000 đồng/lần" in fee
     assert len(text) <= compose.FIRST_MESSAGE_CHARS
+
+
+def test_a_published_fee_in_another_currency_keeps_its_figure_whole() -> None:
+    note = "145 USD(Thẻ tạm trú có thời hạn không quá 02 năm: 145 USD/thẻ; " + "ghi chú dài " * 20 + ")"
+    channels = [SubmissionChannel(kind, fee=note) for kind in ("online", "post", "in_person")]
+    proc = Procedure("1.003460", "Cấp thẻ tạm trú cho người nước ngoài tại Việt Nam", channels=channels)
+    for focus in ("fee", "overview"):
+        for lang in ("vi", "en"):
+            text = compose.procedure_answer(proc, lang, focus)
+            assert "145 USD(Thẻ tạm trú" in text, text
