@@ -225,4 +225,5 @@ def test_a_published_fee_in_another_currency_keeps_its_figure_whole() -> None:
     for focus in ("fee", "overview"):
         for lang in ("vi", "en"):
             text = compose.procedure_answer(proc, lang, focus)
-            assert "145 USD(Thẻ tạm trú" in text, text
+            # The figure, then the note shortened inside its own parenthesis.
+            assert "145 USD(Thẻ tạm trú" in text and "…)" in text, text
