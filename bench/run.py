@@ -395,6 +395,11 @@ def main() -> int:
     from bench import channels as channel_bench
 
     channel_bench.main(["--index", str(index_dir)])
+
+    # 7. Length of the first answer to common procedure questions (issue 11: target median <= 600).
+    from bench import answers as answers_bench
+
+    answers_bench.report(answers_bench.measure(rt.assistant))
     return 0
 
 

@@ -28,6 +28,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 
 from bot import i18n
+from bot.blocks import Answer, Block, Option, render_text
 from knowledge import glossary as phrase_glossary
 from knowledge.models import CHANNEL_KINDS, LEVELS, Document, Procedure, SubmissionChannel
 from knowledge.text import normalize
@@ -84,6 +85,7 @@ def _quote(lang: str, text: str) -> str:
     return _t(lang, "quote", text=text)
 
 
+@lru_cache(maxsize=16384)  # the same published texts are cleaned for every shape of an answer
 def _clean(text: str | None) -> str:
     """Published text on one line, NFC; placeholders for "no information" become ""."""
     if not text:
@@ -198,25 +200,29 @@ def _count(translation: str | None) -> None:
         stats[1] += 1
 
 
-def _term(lang: str, text: str, glossary: str) -> str:
-    """A Vietnamese catalogue value shown in ``lang``: translated and quoted, or marked."""
+def _term(lang: str, text: str, glossary: str, limit: int = 0) -> str:
+    """A Vietnamese catalogue value shown in ``lang``: translated and quoted, or marked;
+    with ``limit``, the value shown is shortened (the translation is of the whole value)."""
+    shown = _truncate(text, limit) if limit else text
     if lang == "vi":
-        return text
+        return shown
     if glossary == "AGENCIES":
         translation = translate_agency(text, lang)
     else:
         translation = _lookup(glossary, text, lang)
     _count(translation)
     if translation:
-        return _t(lang, "term_translated", translation=translation, quoted=_quote(lang, text))
-    return _t(lang, "term_vietnamese", quoted=_quote(lang, text))
+        return _t(lang, "term_translated", translation=translation, quoted=_quote(lang, shown))
+    return _t(lang, "term_vietnamese", quoted=_quote(lang, shown))
 
 
 # --------------------------------------------------------------- procedure fields
 
 
-def _title(proc: Procedure, lang: str, name_translation: str | None) -> str:
+def _title(proc: Procedure, lang: str, name_translation: str | None, limit: int = 0) -> str:
     name = _clean(proc.name) or proc.code
+    if limit:
+        name = _truncate(name, limit)
     if lang == "vi":
         return name
     translation = _clean(name_translation)
@@ -366,7 +372,7 @@ def _document_line(doc: Document, lang: str) -> str:
 
 
 def _document_lines(proc: Procedure, lang: str, limit: int, header: str) -> tuple[list[str], bool]:
-    docs = [d for d in proc.documents if _clean(d.name)]
+    docs = ordered_documents(proc)
     if not docs:
         return [_t(lang, "documents_not_stated")], True
     lines = [_t(lang, header)]
@@ -428,9 +434,9 @@ def _per_channel(proc: Procedure, lang: str, header: str, missing: str, value: s
 def _online_lines(proc: Procedure, lang: str) -> tuple[list[str], bool]:
     online = proc.channel("online")
     if online is not None:
-        url = _official_url(proc) or PORTAL_URL
+        # Where to submit, not the record's page: that one is cited once, at the end.
         line = _channel_line(online, lang, _fee(online, lang))
-        return [_t(lang, "online_yes", url=url), line], False
+        return [_t(lang, "online_yes", url=PORTAL_URL), line], False
     if proc.channels:
         return [_t(lang, "online_no"), _channels_available(proc, lang)], False
     return [_t(lang, "online_unknown")], True
@@ -450,6 +456,34 @@ def _where_lines(proc: Procedure, lang: str) -> tuple[list[str], bool]:
     return lines, missing
 
 
+# ---------------------------------------------------------------- aspect menu
+
+# The aspects a citizen can ask for next, in menu order; keys are those of the dialogue
+# policy ("time" is the composer's "duration" focus).
+ASPECTS: tuple[str, ...] = ("documents", "fee", "time", "where", "online")
+ASPECT_FOCUS: Mapping[str, str] = {
+    "documents": "documents",
+    "fee": "fee",
+    "time": "duration",
+    "where": "where",
+    "online": "online",
+}
+_FOCUS_ASPECT: Mapping[str, str] = {focus: key for key, focus in ASPECT_FOCUS.items()}
+
+
+def aspect_options(lang: str, focus: str = "overview") -> list[tuple[str, str]]:
+    """The numbered aspect menu after an answer led by ``focus``: (key, label) pairs.
+
+    The aspect just answered is left out, so the menu offers only what the citizen has not
+    seen; option ``n`` is ``result[n - 1]``. "0" (a staff member) is not an option: every
+    channel offers it beside the menu (see :func:`aspect_menu`). ``focus`` is a composer
+    focus (``FOCUSES``) or an aspect key ("time").
+    """
+    lang = normalize_lang(lang)
+    answered = _FOCUS_ASPECT.get(focus, focus)
+    return [(key, _t(lang, f"aspect_{key}")) for key in ASPECTS if key != answered]
+
+
 # ------------------------------------------------------------------ public answers
 
 
@@ -460,20 +494,455 @@ def procedure_answer(
     others: Sequence[Procedure] = (),
     *,
     name_translation: str | None = None,
-) -> str:
-    """The answer about one procedure, led by ``focus``, always ending with its citation.
+    full: bool = False,
+) -> Answer:
+    """The answer about one procedure, led by ``focus``, always citing the record once.
 
-    ``focus`` is one of ``FOCUSES``; ``others`` are the next search candidates, listed as
-    related procedures (at most ``MAX_RELATED``); ``name_translation`` is a translation of
-    the procedure's name into ``lang`` (the Vietnamese official name is always shown too).
+    ``focus`` is one of ``FOCUSES``; ``others`` are the next search candidates (related
+    procedures, at most ``MAX_RELATED``); ``name_translation`` is a translation of the
+    procedure's name into ``lang`` (the Vietnamese official name is always shown too).
+
+    The first message (``full`` False) answers the aspect asked in at most
+    ``FIRST_MESSAGE_CHARS`` characters: the title, that aspect (main documents before
+    special cases; fee amounts; time limits), the citation, and the numbered menu of the
+    other aspects (:func:`aspect_options`). The other aspects, the complete lists and the
+    related procedures travel as non-primary blocks that richer media show on request.
+    ``full`` True gives the aspect in full (every document up to ``FOCUSED_DOCUMENTS``,
+    published fee notes): what a citizen gets who asks again for it.
+
+    The result is the plain text, carrying its blocks (``bot.blocks.Answer``).
     """
+    return Answer(procedure_blocks(proc, lang, focus, others, name_translation=name_translation, full=full))
+
+
+def procedure_blocks(
+    proc: Procedure,
+    lang: str,
+    focus: str = "overview",
+    others: Sequence[Procedure] = (),
+    *,
+    name_translation: str | None = None,
+    full: bool = False,
+) -> list[Block]:
+    """The blocks of :func:`procedure_answer` (primary blocks first, in reading order)."""
     if focus not in FOCUSES:
         raise ValueError(f"unknown focus {focus!r}; expected one of {FOCUSES}")
     lang = normalize_lang(lang)
-    head = [_title(proc, lang, name_translation)]
-    blocks: list[list[str]] = [head]
-    missing: list[bool] = []
+    title = _title(proc, lang, name_translation)
+    if full:
+        primary = _full_blocks(proc, lang, focus, title)
+        shown = {b.kind for b in primary}
+    else:
+        shorter = {n: _title(proc, lang, name_translation, limit=n) for n in _SHORT_TITLES}
+        primary = _first_blocks(proc, lang, focus, title, shorter)
+        shown = set()  # the short forms leave things out: the full sections stay on request
+    token = _STATS.set(None)  # translation_stats() counts what the message says, not the sections
+    try:
+        extra = [b for b in _detail_blocks(proc, lang) if b.kind not in shown]
+    finally:
+        _STATS.reset(token)
+    related = _related_lines(proc, others, lang)
+    if related:
+        extra.append(Block("related", title=related[0], lines=related[1:], primary=False))
+    return [*primary, _menu_block(lang, focus), *extra]
 
+
+# ------------------------------------------------------------ the first message
+
+FIRST_MESSAGE_CHARS = 600  # the chat text of a first answer (issue 11: answers, not walls of text)
+# Tighter and tighter shapes of the first message, tried in order until it fits:
+# (documents listed, characters of a document name, characters of a catalogue note); the
+# last shape also leaves the field out of an overview.
+_FIT_LEVELS: tuple[tuple[int, int, int], ...] = (
+    (5, 110, 110),
+    (4, 80, 80),
+    (3, 60, 60),
+    (2, 45, 45),
+    (1, 40, 40),
+    (1, 30, 30),
+    (1, 25, 25),
+)
+# Characters of a procedure's name in the three tightest shapes (the citation links to it).
+_SHORT_TITLES = (100, 60, 40)
+_MAIN_GROUP_WORDS = ("giấy tờ phải nộp", "thành phần hồ sơ", "hồ sơ gồm", "hồ sơ bao gồm", "giấy tờ nộp")
+_NOTE_WORDS = ("lưu ý", "ghi chú", "chú ý")
+_CASE_WORDS = ("trường hợp", "đối với", "nếu ", "riêng ")
+_AMOUNT_RE = re.compile(
+    r"(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:việt nam đồng|đồng|vnđ|vnd)(/\s?[^\s.,;:()/\d]+(?: [^\s.,;:()/\d]+){0,2})?",
+    re.IGNORECASE,
+)
+_CLAUSE_RE = re.compile(r"(?<=[.;,])\s+|\s+[-+]\s+|^[-+]\s*|\n|[()]")
+_FEE_WORDS = ("lệ phí", "mức thu", "phí")  # the context of an amount that is the fee itself
+
+
+_FORM_WORDS = ("tờ khai", "mẫu ", "đơn đề nghị", "đơn xin", "phiếu đề nghị", "bản khai")
+_CASE_INSIDE = (" trong trường hợp ", " đối với trường hợp ", "(trường hợp ")
+
+
+@lru_cache(maxsize=8192)
+def _tier(text: str, *, group: bool) -> int:
+    """-1 the application form, 0 the documents everyone submits, 1 those shown at the desk
+    or listed under a long heading, 2 a particular case, 3 notes: the common case first."""
+    # Case folding suffices for these words (no tone mark in question): normalize() is
+    # too slow for every document of every answer.
+    key = unicodedata.normalize("NFC", text).casefold().strip(" .;:")
+    if not key or (group and key.startswith(_MAIN_GROUP_WORDS)):
+        return 0
+    if key.startswith(_NOTE_WORDS):
+        return 3
+    if key.startswith(_CASE_WORDS) or any(w in f" {key}" for w in _CASE_INSIDE):
+        return 2
+    if not group:
+        return -1 if key.startswith(_FORM_WORDS) else 0
+    if "xuất trình" in key or " nộp" in f" {key}":
+        return 1
+    return 2
+
+
+def _document_tier(doc: Document) -> int:
+    group = _tier(doc.group, group=True)
+    own = _tier(doc.name, group=False)
+    if own == -1:
+        # The form to fill in comes first, unless it belongs to a particular case.
+        return -1 if group <= 1 else group
+    return max(group, own)
+
+
+def ordered_documents(proc: Procedure) -> list[Document]:
+    """The documents with the common case first: the form, the main list, then what is
+    shown at the desk, then particular cases (a case with fewer qualifiers first), then
+    notes. Documents of one case stay together and in published order."""
+    docs = [d for d in proc.documents if _clean(d.name)]
+    first_seen: dict[str, int] = {}
+    for i, doc in enumerate(docs):
+        first_seen.setdefault(doc.group.strip(), i)
+
+    def rank(item: tuple[int, Document]) -> tuple[int, int, int, int, int]:
+        i, doc = item
+        tier = _document_tier(doc)
+        qualifiers = len(doc.group.split()) if tier == 2 else 0
+        form = _tier(doc.name, group=False) == -1
+        return tier, qualifiers, first_seen[doc.group.strip()], not form, i
+
+    return [doc for _, doc in sorted(enumerate(docs), key=rank)]
+
+
+def _main_documents(proc: Procedure) -> tuple[list[Document], int]:
+    """The documents of the common case (tiers 0-1, or the first case when the record has
+    nothing else) and how many other documents the record lists."""
+    docs = ordered_documents(proc)
+    main = [d for d in docs if _document_tier(d) <= 1]
+    if not main and docs:
+        main = [d for d in docs if d.group.strip() == docs[0].group.strip()]
+    return main, len(docs) - len(main)
+
+
+def _short_document(doc: Document, lang: str, limit: int) -> str:
+    # Counts of originals and copies wait for the full list: the first message names the papers.
+    name = _clean(doc.name)
+    return _t(lang, "bullet", text=_glossed(lang, _truncate(name, limit), name))
+
+
+def _first_documents(proc: Procedure, lang: str, count: int, limit: int) -> Block:
+    main, others = _main_documents(proc)
+    if not main:
+        return Block("documents", lines=[_t(lang, "documents_not_stated")])
+    lines = []
+    group = _clean(main[0].group)
+    if group and _tier(group, group=True) == 2:
+        lines.append(_t(lang, "doc_group", group=_truncate(group, limit)))
+    lines += [_short_document(d, lang, limit) for d in main[:count]]
+    rest = len(main) - count
+    if rest > 0:
+        lines.append(_plural(lang, "first_documents_more", rest, n=rest))
+    if others:
+        lines.append(_plural(lang, "first_documents_cases", others, n=others))
+    return Block("documents", title=_t(lang, "documents_header"), lines=lines)
+
+
+def _amounts(text: str) -> list[tuple[int, str, re.Match[str]]]:
+    """(amount in đồng, unit such as "/lần", match) for each amount a published text states."""
+    found = []
+    for match in _AMOUNT_RE.finditer(text):
+        digits = re.sub(r"[.,]", "", match.group(1))
+        if digits.isdigit() and int(digits) > 0:
+            found.append((int(digits), (match.group(2) or "").replace("/ ", "/"), match))
+    return found
+
+
+def _amount_clause(note: str, match: re.Match[str], limit: int) -> str:
+    """The clause of a published note that states one amount, with the words around it
+    ("mức 115.000 đồng khi nộp trực tuyến"), at most about ``limit`` characters."""
+    start = 0
+    for sep in _CLAUSE_RE.finditer(note[: match.start()]):
+        start = sep.end()
+    for earlier in _AMOUNT_RE.finditer(note[: match.start()]):
+        start = max(start, earlier.end())
+    following = _CLAUSE_RE.search(note, match.end())
+    end = following.start() if following else len(note)
+    room = max(limit - (match.end() - match.start()), 0)
+    before, after = match.start() - start, end - match.end()
+    if before + after > room:
+        # Keep the words leading to the amount first: they say what it is for.
+        keep_before = min(before, max(room * 2 // 3, room - after))
+        keep_after = min(after, room - keep_before)
+        head = note[match.start() - keep_before : match.start()]
+        tail = note[match.end() : match.end() + keep_after]
+        if keep_before < before:
+            head = "…" + head[head.find(" ") + 1 :] if " " in head else "…" + head
+        if keep_after < after:
+            tail = (tail[: tail.rfind(" ")] if " " in tail else tail) + "…"
+        return f"{head}{note[match.start() : match.end()]}{tail}".strip(" -+:;,.")
+    return note[start:end].strip(" -+:;,.")
+
+
+def _fee_value(ch: SubmissionChannel, lang: str, note_chars: int) -> str | None:
+    """A channel's fee for a first message: the amount in figures (or "free"), then the
+    other amounts the published note states, each with its few words of context."""
+    text = _clean(ch.fee)
+    found = _amounts(text)
+    if ch.fee_vnd == 0 or (ch.fee_vnd is None and text and _is_free_text(text.split("(")[0])):
+        base, main_amount = _t(lang, "free"), 0
+    elif ch.fee_vnd is not None and ch.fee_vnd > 0:
+        main_amount = ch.fee_vnd
+        unit = next((u for amount, u, _ in found if amount == main_amount and u), "")
+        base = format_money(main_amount, lang) + (unit if lang == "vi" else "")
+    elif found:
+        # No parsed amount: the published words say what the figure is ("decided by the
+        # province; the portal shows 150.000 đồng"), so they are quoted, shortened around
+        # the figures, never cut before them.
+        if len(text) > note_chars + 40:
+            text = "; ".join(_amount_clause(text, m, max(note_chars, 60)) for _, _, m in found[:2])
+        return _t(lang, "as_published", text=text, quoted=_glossed(lang, _quote(lang, text), text))
+    elif text:
+        # "145 USD(Thẻ tạm trú có thời hạn ...)": the figure whole, the note shortened.
+        head, paren, rest = text.partition("(")
+        if len(text) <= max(note_chars, 40):
+            short = text
+        elif paren and head.strip():
+            note = _truncate(rest.rstrip(") "), note_chars) if note_chars else ""
+            short = f"{head}({note})" if note else head.strip()
+        else:
+            short = _truncate(text, max(note_chars, 40))
+        return _t(lang, "as_published", text=short, quoted=_glossed(lang, _quote(lang, short), text))
+    else:
+        return None
+    # The other amounts the note states, each with its few words ("Sát hạch lý thuyết:
+    # 60.000 đồng/lần"); those said to be a fee ("lệ phí", "mức thu") first.
+    clauses: list[tuple[bool, str]] = []
+    seen = {main_amount}
+    for amount, _, match in found:
+        if amount in seen or not note_chars:
+            continue
+        seen.add(amount)
+        clause = _amount_clause(text, match, max(note_chars // 2, 40))
+        clauses.append((not any(w in clause.casefold() for w in _FEE_WORDS), clause))
+    wanted = 4 if note_chars >= 80 else 2
+    shown = [c for _, c in sorted(clauses, key=lambda item: item[0])[:wanted]]
+    others = [c if lang == "vi" else _quote(lang, c) for c in shown]
+    if not others:
+        return base
+    return _t(lang, "fee_with_amounts", base=base, notes=_t(lang, "part_sep").join(others))
+
+
+def _by_value(proc: Procedure, lang: str, values: list[str | None]) -> list[tuple[str, str | None]]:
+    """(channels, value) with the channels sharing a value named together."""
+    groups: dict[str | None, list[str]] = {}
+    for ch, value in zip(proc.channels, values, strict=True):
+        groups.setdefault(value, []).append(_channel_label(ch, lang))
+    sep = _t(lang, "list_sep")
+    # "Trực tiếp, trực tuyến": one label, so only its first word keeps its capital.
+    return [
+        (sep.join(dict.fromkeys([labels[0], *(label.lower() for label in labels[1:])])), value)
+        for value, labels in groups.items()
+    ]
+
+
+def _first_per_channel(
+    proc: Procedure,
+    lang: str,
+    kind: str,
+    header: str,
+    missing: str,
+    values: list[str | None],
+    shown_values: int = 5,
+) -> Block:
+    if not any(values):
+        return Block(kind, lines=[_t(lang, missing)])
+    grouped = _by_value(proc, lang, values)
+    not_stated = _t(lang, "not_stated")
+    if len(grouped) == 1:
+        return Block(kind, lines=[_t(lang, f"{header}_one_line", value=grouped[0][1])])
+    shown = grouped[: max(shown_values, 2)]
+    lines = [_t(lang, "bullet_pair", label=label, value=v or not_stated) for label, v in shown]
+    if len(grouped) > len(shown):
+        lines.append(
+            _plural(lang, "first_more_values", len(grouped) - len(shown), n=len(grouped) - len(shown))
+        )
+    return Block(kind, title=_t(lang, header), lines=lines)
+
+
+def _first_fee(proc: Procedure, lang: str, note_chars: int, count: int = 5) -> Block:
+    values = [_fee_value(ch, lang, note_chars) for ch in proc.channels]
+    return _first_per_channel(proc, lang, "fees", "fee_header", "fee_not_stated_all", values, count)
+
+
+def _first_time(proc: Procedure, lang: str, count: int = 5) -> Block:
+    values = [_time(ch, lang) for ch in proc.channels]
+    return _first_per_channel(proc, lang, "time", "duration_header", "duration_not_stated_all", values, count)
+
+
+def _first_where(proc: Procedure, lang: str, limit: int) -> Block:
+    implementing = _clean(proc.implementing_agency)
+    competent = _clean(proc.competent_agency)
+    lines: list[str] = []
+    if implementing or competent:
+        agency = _term(lang, implementing or competent, "AGENCIES", limit + 20)
+        lines.append(_t(lang, "handled_by", agency=agency))
+        if implementing and competent and _key(implementing) != _key(competent) and limit > 45:
+            lines.append(_t(lang, "decided_by", agency=_term(lang, competent, "AGENCIES", limit + 20)))
+    else:
+        lines.append(_t(lang, "agency_not_stated"))
+    levels = _levels(proc, lang)
+    if levels:
+        lines.append(_t(lang, "level", levels=levels))
+    address = _clean(proc.receiving_address)
+    if address:
+        lines.append(_t(lang, "receiving_address", address=_truncate(address, limit + 60)))
+    return Block("where", title=_t(lang, "where_header"), lines=lines)
+
+
+def _first_online(proc: Procedure, lang: str) -> Block:
+    if proc.channel("online") is not None:
+        return Block("online", lines=[_t(lang, "online_yes", url=PORTAL_URL)], url=PORTAL_URL)
+    if proc.channels:
+        return Block("online", lines=[_t(lang, "online_no"), _channels_available(proc, lang)])
+    return Block("online", lines=[_t(lang, "online_unknown")])
+
+
+def _summary(proc: Procedure, lang: str, title: str, count: int, limit: int, note_chars: int) -> Block:
+    """An overview in a few lines: who handles it, time, fee, online, main documents."""
+    lines: list[str] = []
+    field = _clean(proc.field)
+    if field and count > 1:
+        lines.append(_t(lang, "field", field=_term(lang, field, "FIELDS")))
+    agency = _clean(proc.implementing_agency) or _clean(proc.competent_agency)
+    if agency:
+        lines.append(_t(lang, "handled_by", agency=_term(lang, agency, "AGENCIES", limit + 20)))
+    else:
+        lines.append(_t(lang, "agency_not_stated"))
+    for block in (_first_time(proc, lang, count), _first_fee(proc, lang, note_chars, count)):
+        if block.title:
+            lines.append(block.title)
+        lines += block.lines
+    if proc.channels:
+        lines.append(_t(lang, "summary_online_yes" if proc.channel("online") else "summary_online_no"))
+    main, others = _main_documents(proc)
+    if main:
+        sep = _t(lang, "part_sep")
+        names = sep.join(
+            _glossed(lang, _truncate(_clean(d.name), limit // 2 + 10), d.name) for d in main[:count]
+        )
+        rest = len(main) - count + others
+        key = "summary_documents_more" if rest > 0 else "summary_documents"
+        lines.append(_t(lang, key, documents=names, n=rest))
+    else:
+        lines.append(_t(lang, "documents_not_stated"))
+    return Block("summary", title=title, lines=lines)
+
+
+def _first_blocks(
+    proc: Procedure, lang: str, focus: str, title: str, shorter: Mapping[int, str]
+) -> list[Block]:
+    """The first message: the aspect asked, in the roomiest shape that fits the budget; the
+    tightest shapes shorten a very long procedure name (the citation links to it)."""
+    roomy = len(_FIT_LEVELS) - len(_SHORT_TITLES)
+    titles = dict(zip(_FIT_LEVELS, [title] * roomy + [shorter[n] for n in _SHORT_TITLES], strict=True))
+    chosen = _FIT_LEVELS[-1]
+    token = _STATS.set(None)  # shapes tried and dropped are not part of the answer
+    try:
+        for level in _FIT_LEVELS:
+            blocks = _first_shape(proc, lang, focus, titles[level], level)
+            if len(render_text([*blocks, _menu_block(lang, focus)])) <= FIRST_MESSAGE_CHARS:
+                chosen = level
+                break
+    finally:
+        _STATS.reset(token)
+    blocks = _first_shape(proc, lang, focus, titles[chosen], chosen)
+    # Still too long (a record with very long published texts): the least needed lines of
+    # the summary go, "online" first, then from the end; the menu offers each of them, and
+    # the sections on request keep them all.
+    if focus == "overview":
+        summary = blocks[0]
+        online = {_t(lang, "summary_online_yes"), _t(lang, "summary_online_no")}
+        while (
+            len(summary.lines) > 2
+            and len(render_text([*blocks, _menu_block(lang, focus)])) > FIRST_MESSAGE_CHARS
+        ):
+            extra = [i for i, line in enumerate(summary.lines) if line in online]
+            summary.lines.pop(extra[0] if extra else -1)
+    return blocks
+
+
+def _first_shape(
+    proc: Procedure, lang: str, focus: str, title: str, level: tuple[int, int, int]
+) -> list[Block]:
+    count, limit, note_chars = level
+    if focus == "overview":
+        blocks = [_summary(proc, lang, title, count, limit, note_chars)]
+    else:
+        if focus == "documents":
+            aspect = _first_documents(proc, lang, count, limit)
+        elif focus == "fee":
+            aspect = _first_fee(proc, lang, note_chars, count)
+        elif focus == "duration":
+            aspect = _first_time(proc, lang, count)
+        elif focus == "where":
+            aspect = _first_where(proc, lang, limit)
+        else:
+            aspect = _first_online(proc, lang)
+        blocks = [Block("summary", title=title), aspect]
+    if _missing(proc, focus):
+        blocks.append(Block("notice", lines=[_t(lang, "check_official")]))
+    blocks.append(_citation_block(proc, lang))
+    return blocks
+
+
+def _missing(proc: Procedure, focus: str) -> bool:
+    """Whether the catalogue leaves out what the answer is about: the citizen is then sent
+    to the official page, never left with a guess."""
+    no_agency = not (_clean(proc.implementing_agency) or _clean(proc.competent_agency))
+    no_docs = not any(_clean(d.name) for d in proc.documents)
+    if focus == "overview":
+        return no_agency or no_docs or not proc.channels
+    if focus == "documents":
+        return no_docs
+    if focus == "fee":
+        return not any(_fee(ch, "vi") for ch in proc.channels)
+    if focus == "duration":
+        return not any(_time(ch, "vi") for ch in proc.channels)
+    if focus == "where":
+        return no_agency
+    return not proc.channels
+
+
+def _citation_block(proc: Procedure, lang: str) -> Block:
+    return Block(
+        "citation", lines=[_citation(proc, lang)], code=proc.code, url=_official_url(proc) or PORTAL_URL
+    )
+
+
+def _menu_block(lang: str, focus: str) -> Block:
+    options = [Option(key, label, str(i)) for i, (key, label) in enumerate(aspect_options(lang, focus), 1)]
+    options.append(Option("staff", _t(lang, "aspect_staff"), "0"))
+    return Block("options", title=_t(lang, "menu_lead"), options=options)
+
+
+def _full_blocks(proc: Procedure, lang: str, focus: str, title: str) -> list[Block]:
+    """The aspect asked in full: every line the catalogue gives for it."""
+    head = [title]
+    blocks: list[Block] = []
+    missing: list[bool] = []
     if focus == "overview":
         field = _clean(proc.field)
         if field:
@@ -482,29 +951,53 @@ def procedure_answer(
         head.extend(agency)
         channels, no_channels = _channel_lines(proc, lang)
         docs, no_docs = _document_lines(proc, lang, OVERVIEW_DOCUMENTS, "documents_header")
-        blocks += [channels, docs]
+        blocks += [_lines_block("channels", channels), _lines_block("documents", docs)]
         missing += [no_agency, no_channels, no_docs]
         if proc.channels:
-            blocks.append(_online_lines(proc, lang)[0][:1])
+            blocks.append(_lines_block("online", _online_lines(proc, lang)[0][:1]))
     else:
-        if focus == "documents":
-            part = _document_lines(proc, lang, FOCUSED_DOCUMENTS, "documents_header_full")
-        elif focus == "fee":
-            part = _per_channel(proc, lang, "fee_header", "fee_not_stated_all", "fee")
-        elif focus == "duration":
-            part = _per_channel(proc, lang, "duration_header", "duration_not_stated_all", "time")
-        elif focus == "where":
-            part = _where_lines(proc, lang)
-        else:
-            part = _online_lines(proc, lang)
-        blocks.append(part[0])
-        missing.append(part[1])
+        kind, (lines, no_value) = _FOCUS_KINDS[focus], _aspect_lines(proc, lang, focus)
+        blocks.append(_lines_block(kind, lines))
+        missing.append(no_value)
+    summary = Block("summary", title=head[0], lines=head[1:])
+    notice = [Block("notice", lines=[_t(lang, "check_official")])] if any(missing) else []
+    return [summary, *blocks, *notice, _citation_block(proc, lang)]
 
-    if any(missing):
-        blocks.append([_t(lang, "check_official")])
-    blocks.append([_citation(proc, lang)])
-    blocks.append(_related_lines(proc, others, lang))
-    return "\n\n".join("\n".join(block) for block in blocks if block)
+
+_FOCUS_KINDS: Mapping[str, str] = {
+    "documents": "documents",
+    "fee": "fees",
+    "duration": "time",
+    "where": "where",
+    "online": "online",
+}
+
+
+def _aspect_lines(proc: Procedure, lang: str, focus: str) -> tuple[list[str], bool]:
+    if focus == "documents":
+        return _document_lines(proc, lang, FOCUSED_DOCUMENTS, "documents_header_full")
+    if focus == "fee":
+        return _per_channel(proc, lang, "fee_header", "fee_not_stated_all", "fee")
+    if focus == "duration":
+        return _per_channel(proc, lang, "duration_header", "duration_not_stated_all", "time")
+    if focus == "where":
+        return _where_lines(proc, lang)
+    return _online_lines(proc, lang)
+
+
+def _lines_block(kind: str, lines: list[str], *, primary: bool = True) -> Block:
+    """Lines whose first one is a header ("Thành phần hồ sơ:") become a titled block."""
+    if len(lines) > 1 and lines[0].rstrip().endswith((":", "：")):
+        return Block(kind, title=lines[0], lines=lines[1:], primary=primary)
+    return Block(kind, lines=lines, primary=primary)
+
+
+def _detail_blocks(proc: Procedure, lang: str) -> list[Block]:
+    """Every aspect in full, for the media that show more on request (never in the chat text)."""
+    return [
+        _lines_block(_FOCUS_KINDS[focus], _aspect_lines(proc, lang, focus)[0], primary=False)
+        for focus in ("documents", "fee", "duration", "where", "online")
+    ]
 
 
 def place_answer(
@@ -695,7 +1188,12 @@ def say(lang: str, key: str, **values: object) -> str:
 
 
 def translation_stats(
-    proc: Procedure, lang: str, focus: str = "overview", others: Sequence[Procedure] = ()
+    proc: Procedure,
+    lang: str,
+    focus: str = "overview",
+    others: Sequence[Procedure] = (),
+    *,
+    full: bool = False,
 ) -> tuple[int, int]:
     """(values shown with a translation, Vietnamese catalogue values shown) in the answer
     :func:`procedure_answer` gives: document names and cases, published fee and time texts,
@@ -703,7 +1201,7 @@ def translation_stats(
     stats = [0, 0]
     token = _STATS.set(stats)
     try:
-        procedure_answer(proc, lang, focus, others)
+        procedure_answer(proc, lang, focus, others, full=full)
     finally:
         _STATS.reset(token)
     return stats[0], stats[1]

@@ -1,9 +1,16 @@
-"""What the assistant returns for one turn. Channels render it; the API serialises it."""
+"""What the assistant returns for one turn. Channels render it; the API serialises it.
+
+``answer`` is the plain text of the reply (what the API returns as ``answer`` and a text
+channel sends); ``blocks`` the same reply as structured data (``bot.blocks``) for the media
+that render more than text. A reply composed as text alone has no blocks.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from bot.blocks import Block, reconcile
 
 
 @dataclass(slots=True)
@@ -46,6 +53,23 @@ class Reply:
     needs_clarification: bool = False
     options: list[str] = field(default_factory=list)
     handoff: HandoffRef | None = None
+    blocks: list[Block] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # The composer returns its text with the blocks attached (``bot.blocks.Answer``):
+        # a reply built from it carries them without its caller knowing about blocks.
+        carried = getattr(self.answer, "blocks", None)
+        if carried is not None:
+            if not self.blocks:
+                self.blocks = list(carried)
+            self.answer = str.__str__(self.answer)
+
+    def structured(self) -> list[Block]:
+        """The blocks describing ``answer`` as it is now (text added after composing
+        becomes a text block); empty for a reply composed as text alone."""
+        return reconcile(self.blocks, self.answer)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["blocks"] = [asdict(b) for b in self.structured()]
+        return data

@@ -93,6 +93,24 @@ class HandoffOut(BaseModel):
     status: str
 
 
+class OptionOut(BaseModel):
+    key: str
+    label: str
+    send: str
+
+
+class BlockOut(BaseModel):
+    """One block of a structured reply (``bot.blocks``); ``answer`` is its plain text."""
+
+    kind: str
+    title: str
+    lines: list[str]
+    url: str
+    code: str
+    options: list[OptionOut]
+    primary: bool
+
+
 class AskResponse(BaseModel):
     conversation_id: str
     conversation_token: str
@@ -105,6 +123,7 @@ class AskResponse(BaseModel):
     needs_clarification: bool
     options: list[str]
     handoff: HandoffOut | None
+    blocks: list[BlockOut] = []
 
 
 class BodyLimit:

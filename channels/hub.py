@@ -308,6 +308,11 @@ class Hub:
                 limit=limit,
                 options=reply.options or None,
                 language=reply.language,
+                # A composed answer's blocks, for channels that render more than text (one
+                # message only: a text split in parts is sent as text).
+                extra={"blocks": [b.to_dict() for b in reply.structured()]}
+                if reply.blocks and len(reply.answer) <= limit
+                else None,
             ),
         )
         if self.worker is not None:

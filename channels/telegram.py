@@ -7,9 +7,11 @@ the update to an aiogram ``Dispatcher`` in the background; its routers (one per 
 commands, callbacks, messages) turn it into an ``InboundEvent`` for the hub, which stores it
 (deduplicated on ``update_id``), answers and puts the reply in the outbox.
 
-Out: the outbox worker calls ``TelegramAdapter.send`` → ``sendMessage`` (plain text, no
-parse mode, so nothing needs escaping; numbered options become an inline keyboard whose
-``callback_data`` is ``opt:N``). aiogram's exceptions become ``SendError``: 429 (with
+Out: the outbox worker calls ``TelegramAdapter.send`` → ``sendMessage``: a composed answer
+(a payload with ``blocks``) in HTML parse mode, every catalogue text escaped
+(``channels.render``), its aspect menu as an inline keyboard; any other reply as plain text
+without parse mode. Numbered options become an inline keyboard whose ``callback_data`` is
+``opt:N``. aiogram's exceptions become ``SendError``: 429 (with
 ``retry_after``), network errors and 5xx are retried, the rest (blocked by the user, chat
 not found...) are not.
 
@@ -35,7 +37,7 @@ from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
-from aiogram.enums import ChatAction, ChatType
+from aiogram.enums import ChatAction, ChatType, ParseMode
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramAPIError,
@@ -53,6 +55,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from bot import compose
+from channels import render
 from channels.hub import Capabilities, Hub, InboundEvent, read_json
 from channels.outbox import SendError
 from handoff.models import Conversation
@@ -260,6 +263,19 @@ class TelegramAdapter:
         except (TypeError, ValueError):
             raise SendError(f"telegram: bad chat id {recipient!r}", retryable=False) from None
         text = str(payload.get("text") or "")
+        blocks = render.payload_blocks(payload)
+        if blocks:
+            # A composed answer: HTML (escaped) with the aspect menu as buttons.
+            html_text = render.telegram_html(blocks)
+            buttons = render.telegram_buttons(blocks, OPTION_PREFIX)
+            markup = keyboard({"buttons": buttons}) if buttons else None
+            try:
+                await self.bot.send_message(
+                    chat_id=chat_id, text=html_text or text, reply_markup=markup, parse_mode=ParseMode.HTML
+                )
+            except TelegramAPIError as exc:
+                raise send_error(exc, self.config.token) from None
+            return
         markup = keyboard(payload)
         labels = [str(o) for o in payload.get("options") or []]
         if any(len(label) > _BUTTON_CHARS for label in labels):

@@ -39,6 +39,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from bot import compose
+from channels import render
 from channels.hub import Capabilities, Hub, InboundEvent, read_json
 from channels.outbox import SendError, split_text
 
@@ -275,9 +276,15 @@ class ZaloOAClient:
             self._http = None
 
     # -- sending -----------------------------------------------------------------------------
-    async def send_text(self, user_id: str, text: str) -> str | None:
-        """Send one consultation text; returns Zalo's message id. Raises ``SendError``."""
-        body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+    async def send_text(
+        self, user_id: str, text: str, buttons: list[dict[str, str]] | None = None
+    ) -> str | None:
+        """Send one consultation text (with ``buttons``: a consultation message with
+        buttons, Zalo's "template" attachment); returns Zalo's message id. Raises ``SendError``."""
+        message: dict[str, Any] = {"text": text}
+        if buttons:
+            message["attachment"] = {"type": "template", "payload": {"buttons": buttons}}
+        body = {"recipient": {"user_id": user_id}, "message": message}
         pair = await self._usable_pair()
         data = await self._post_cs(pair.access_token, body)
         if data.get("error") == TOKEN_INVALID:
@@ -485,12 +492,16 @@ class ZaloOAAdapter:
 
     async def send(self, recipient: str, payload: dict[str, Any]) -> None:
         parts = self.render(payload)
+        # A composed answer's aspect menu as quick-reply buttons on its last part (the text
+        # keeps the menu line, so typing the digit works too).
+        buttons = render.zalo_buttons(render.payload_blocks(payload))
         key = hashlib.sha256(json.dumps([recipient, parts], ensure_ascii=False).encode()).hexdigest()
         done = self._delivered.get(key, 0)
         for i, part in enumerate(parts):
             if i < done:
                 continue
-            await self.client.send_text(recipient, part)
+            last = i == len(parts) - 1
+            await self.client.send_text(recipient, part, buttons if last else None)
             if len(parts) > 1:
                 self._delivered[key] = i + 1
                 self._delivered.move_to_end(key)

@@ -363,10 +363,15 @@
     if (data.language && UI[data.language]) {
       m.item.lang = data.language;
     }
-    var answer = document.createElement("div");
-    answer.className = "answer";
-    appendLinkified(answer, String(data.answer || ""));
-    m.bubble.appendChild(answer);
+    var blocks = Array.isArray(data.blocks) ? data.blocks : [];
+    if (blocks.length) {
+      renderCard(m.bubble, blocks, live);
+    } else {
+      var answer = document.createElement("div");
+      answer.className = "answer";
+      appendLinkified(answer, String(data.answer || ""));
+      m.bubble.appendChild(answer);
+    }
 
     var options = Array.isArray(data.options) ? data.options : [];
     if (options.length) {
@@ -399,7 +404,7 @@
     }
 
     var procedures = Array.isArray(data.procedures) ? data.procedures : [];
-    if (procedures.length && !options.length) {
+    if (procedures.length && !options.length && !blocks.length) {
       var sources = document.createElement("div");
       sources.className = "sources";
       var title = document.createElement("h2");
@@ -439,6 +444,98 @@
       m.bubble.appendChild(notice);
     }
     el.messages.appendChild(m.item);
+  }
+
+  // A composed answer (issue 11): a card with the procedure's title, the aspect asked,
+  // the other aspects as sections that open on request, the source once, and the aspect
+  // menu as buttons that send their digit. Every text goes in as text, never as HTML.
+  function renderCard(bubble, blocks, live) {
+    var card = document.createElement("div");
+    card.className = "card";
+    // Reading order: the answer, the sections on request, the source, then the menu.
+    function place(block) {
+      if (block.kind === "options") {
+        return 3;
+      }
+      if (block.kind === "citation") {
+        return 2;
+      }
+      return block.primary === false ? 1 : 0;
+    }
+    var ordered = blocks.filter(function (block) {
+      return block && typeof block === "object";
+    });
+    ordered = ordered
+      .map(function (block, index) { return { block: block, index: index }; })
+      .sort(function (a, b) { return place(a.block) - place(b.block) || a.index - b.index; })
+      .map(function (item) { return item.block; });
+    ordered.forEach(function (block) {
+      var lines = Array.isArray(block.lines) ? block.lines.map(String) : [];
+      var title = String(block.title || "");
+      if (block.kind === "options") {
+        if (block.primary !== false) {
+          card.appendChild(cardMenu(title, Array.isArray(block.options) ? block.options : [], live));
+        }
+        return;
+      }
+      if (block.primary === false) {
+        var details = document.createElement("details");
+        details.className = "card-section";
+        var summary = document.createElement("summary");
+        summary.textContent = (title || lines.shift() || "").replace(/\s*[:：]\s*$/, "");
+        details.appendChild(summary);
+        var body = document.createElement("div");
+        body.className = "card-lines";
+        appendLinkified(body, lines.join("\n"));
+        details.appendChild(body);
+        card.appendChild(details);
+        return;
+      }
+      var part = document.createElement(block.kind === "summary" ? "header" : "div");
+      part.className = "card-" + (block.kind === "summary" ? "head" : block.kind === "citation" ? "source" : "part");
+      if (title) {
+        var heading = document.createElement(block.kind === "summary" ? "h3" : "strong");
+        heading.className = block.kind === "summary" ? "card-title" : "card-label";
+        heading.textContent = title;
+        part.appendChild(heading);
+      }
+      if (lines.length) {
+        var text = document.createElement("div");
+        text.className = "card-lines";
+        appendLinkified(text, lines.join("\n"));
+        part.appendChild(text);
+      }
+      card.appendChild(part);
+    });
+    bubble.appendChild(card);
+  }
+
+  function cardMenu(title, options, live) {
+    var menu = document.createElement("div");
+    menu.className = "card-menu";
+    menu.setAttribute("role", "group");
+    if (title) {
+      var lead = document.createElement("span");
+      lead.className = "card-menu-lead";
+      lead.textContent = title;
+      menu.appendChild(lead);
+      lead.id = "menu-" + Date.now() + "-" + Math.floor(Math.random() * 1e6);
+      menu.setAttribute("aria-labelledby", lead.id);
+    }
+    options.forEach(function (option) {
+      var digit = String(option && option.send != null ? option.send : "");
+      var button = document.createElement("button");
+      button.type = "button";
+      // "option" too: a later message disables the menus above it like any options.
+      button.className = "option card-option";
+      button.textContent = digit + " " + String((option && option.label) || "");
+      button.disabled = !live || !digit;
+      button.addEventListener("click", function () {
+        send(digit);
+      });
+      menu.appendChild(button);
+    });
+    return menu;
   }
 
   function renderWelcome() {

@@ -84,6 +84,12 @@ def blocks(text: str) -> list[str]:
     return text.split("\n\n")
 
 
+def without_menu(text: str) -> str:
+    """The answer without its last block, the aspect menu (whose digits are not facts)."""
+    assert blocks(text)[-1].startswith(tuple(m["menu_lead"] for m in i18n.MESSAGES.values())), text
+    return "\n\n".join(blocks(text)[:-1])
+
+
 def citation_of(text: str, code: str) -> str:
     lines = [line for line in text.splitlines() if code in line and "https://" in line]
     assert lines, f"no citation line with {code} and a URL in:\n{text}"
@@ -100,16 +106,21 @@ def test_overview_full_record(lang: str) -> None:
     assert "Đăng ký khai sinh" in text  # the official name is always kept
     if lang != "vi":
         assert TRANSLATION[lang] in text.splitlines()[0]
-        assert CIVIL_STATUS[lang] in text and "Hộ tịch" in text
     assert FREE[lang] in text
     assert ONE_HUNDRED_THOUSAND[lang] in text
     assert FIVE_WORKING_DAYS[lang] in text
-    for doc in proc.documents:
-        assert doc.name in text
-    assert text.count(URL) >= 2  # the online link and the citation
-    assert URL in blocks(text)[-1]
+    assert proc.documents[0].name in text  # the form, first of the main documents
+    assert text.count(URL) == 1  # cited once; the online link is the portal's
+    assert URL in blocks(text)[-2]  # the citation, then the aspect menu
     assert NOT_STATED[lang] not in text
     assert "{" not in text and "}" not in text and "<" not in text
+    # On request, the full overview lists every document and the field.
+    full = compose.procedure_answer(proc, lang, name_translation=TRANSLATION.get(lang), full=True)
+    for doc in proc.documents:
+        assert doc.name in full
+    if lang != "vi":
+        assert CIVIL_STATUS[lang] in full and "Hộ tịch" in full
+    assert full.count(URL) == 1
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -131,8 +142,9 @@ def test_overview_without_fee_documents_or_online(lang: str) -> None:
 def test_overview_of_an_empty_record_invents_nothing(lang: str) -> None:
     text = compose.procedure_answer(bare(), lang)
     assert text.count(NOT_STATED[lang]) >= 2  # channels and documents (and the agency)
+    assert compose.i18n.MESSAGES[lang]["check_official"] in text
     assert FREE[lang] not in text
-    assert not re.search(r"\d", text.replace("9.999999", ""))  # the code is the only number
+    assert not re.search(r"\d", without_menu(text).replace("9.999999", ""))  # the code is the only number
     citation = citation_of(text, "9.999999")
     assert compose.PORTAL_URL in citation
 
@@ -153,11 +165,11 @@ def test_foreign_overview_without_translation_says_the_name_is_vietnamese() -> N
 
 
 def test_field_glossary_and_unknown_field() -> None:
-    known = compose.procedure_answer(birth_registration(), "en")
+    known = compose.procedure_answer(birth_registration(), "en", full=True)
     assert "Field: Civil status (“Hộ tịch”)" in known
-    unknown = compose.procedure_answer(birth_registration(field="Khí tượng, thủy văn"), "fr")
+    unknown = compose.procedure_answer(birth_registration(field="Khí tượng, thủy văn"), "fr", full=True)
     assert "Domaine : « Khí tượng, thủy văn » (en vietnamien)" in unknown
-    vi = compose.procedure_answer(birth_registration(field="Khí tượng, thủy văn"), "vi")
+    vi = compose.procedure_answer(birth_registration(field="Khí tượng, thủy văn"), "vi", full=True)
     assert "Lĩnh vực: Khí tượng, thủy văn" in vi
 
 
@@ -173,10 +185,10 @@ def test_glossary_lookup_ignores_unicode_form_and_case() -> None:
 
 def test_documents_are_capped_in_an_overview() -> None:
     docs = [Document(f"Giấy tờ số {i}") for i in range(1, 10)]
-    text = compose.procedure_answer(birth_registration(documents=docs), "en")
+    text = compose.procedure_answer(birth_registration(documents=docs), "en", full=True)
     assert "Giấy tờ số 6" in text and "Giấy tờ số 7" not in text
     assert "and 3 more documents" in text
-    one_more = compose.procedure_answer(birth_registration(documents=docs[:7]), "en")
+    one_more = compose.procedure_answer(birth_registration(documents=docs[:7]), "en", full=True)
     assert "and 1 more document (" in one_more
 
 
@@ -186,14 +198,14 @@ def test_document_details_and_groups() -> None:
         Document("Giấy chứng sinh", originals=1, copies=2, group="Trường hợp trẻ sinh ra tại Việt Nam"),
         Document("Giấy tờ chứng minh nơi cư trú", copies=1, group="Trường hợp trẻ bị bỏ rơi"),
     ]  # fmt: skip
-    text = compose.procedure_answer(birth_registration(documents=docs), "en", "documents")
+    text = compose.procedure_answer(birth_registration(documents=docs), "en", "documents", full=True)
     # The official name first, the glossary's translation beside it, then the details.
     assert "• Tờ khai (Declaration form) (form: Mẫu 01, 1 original)" in text
     assert "• Giấy chứng sinh (Hospital birth attestation) (1 original, 2 copies)" in text
     assert "• Giấy tờ chứng minh nơi cư trú (Proof of residence) (1 copy)" in text
     assert text.count("Case (in Vietnamese): Trường hợp trẻ sinh ra tại Việt Nam") == 1
     assert "Case (in Vietnamese): Trường hợp trẻ bị bỏ rơi" in text
-    vi = compose.procedure_answer(birth_registration(documents=docs), "vi", "documents")
+    vi = compose.procedure_answer(birth_registration(documents=docs), "vi", "documents", full=True)
     assert "• Giấy chứng sinh (1 bản chính, 2 bản sao)" in vi
 
 
@@ -206,10 +218,14 @@ def test_placeholder_values_count_as_empty() -> None:
 
 def test_related_procedures_at_most_two_and_never_itself() -> None:
     others = [birth_registration(), bare("2.000986"), bare("1.000894"), bare("1.004873")]
-    text = compose.procedure_answer(birth_registration(), "en", others=others)
-    related = blocks(text)[-1].splitlines()
-    assert related[0] == "Related:"
-    assert related[1:] == ["• 2.000986 – Thủ tục thử nghiệm", "• 1.000894 – Thủ tục thử nghiệm"]
+    answer = compose.procedure_answer(birth_registration(), "en", others=others)
+    # Related procedures are a section on request (the API lists them in "procedures"): the
+    # chat text does not repeat them.
+    assert "2.000986" not in answer
+    related = [b for b in answer.blocks if b.kind == "related"]
+    assert len(related) == 1 and not related[0].primary
+    assert related[0].title == "Related:"
+    assert related[0].lines == ["• 2.000986 – Thủ tục thử nghiệm", "• 1.000894 – Thủ tục thử nghiệm"]
 
 
 def test_unknown_focus_is_an_error() -> None:
@@ -222,10 +238,14 @@ def test_unknown_focus_is_an_error() -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_focus_fee(lang: str) -> None:
-    text = compose.procedure_answer(birth_registration(), lang, "fee")
+    text = compose.procedure_answer(birth_registration(), lang, "fee", full=True)
     lead = blocks(text)[1]
     assert FREE[lang] in lead and ONE_HUNDRED_THOUSAND[lang] in lead
     assert len(lead.splitlines()) == 4  # header + one line per channel
+    # The first message names the channels sharing a fee together.
+    short = blocks(compose.procedure_answer(birth_registration(), lang, "fee"))[1]
+    assert FREE[lang] in short and ONE_HUNDRED_THOUSAND[lang] in short
+    assert len(short.splitlines()) == 3
     assert FIVE_WORKING_DAYS[lang] not in text
 
 
@@ -239,8 +259,15 @@ def test_focus_fee_not_stated(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_focus_duration(lang: str) -> None:
-    text = compose.procedure_answer(birth_registration(), lang, "duration")
+    text = compose.procedure_answer(birth_registration(), lang, "duration", full=True)
     assert blocks(text)[1].count(FIVE_WORKING_DAYS[lang]) == 3
+    # One time limit for every channel is said once in the first message.
+    assert (
+        blocks(compose.procedure_answer(birth_registration(), lang, "duration"))[1].count(
+            FIVE_WORKING_DAYS[lang]
+        )
+        == 1
+    )
     assert ONE_HUNDRED_THOUSAND[lang] not in text
     empty = compose.procedure_answer(bare(channels=[SubmissionChannel("post")]), lang, "duration")
     assert NOT_STATED[lang] in empty
@@ -249,8 +276,10 @@ def test_focus_duration(lang: str) -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_focus_documents(lang: str) -> None:
     docs = [Document(f"Giấy tờ số {i}") for i in range(1, 13)]
-    text = compose.procedure_answer(birth_registration(documents=docs), lang, "documents")
+    text = compose.procedure_answer(birth_registration(documents=docs), lang, "documents", full=True)
     assert all(f"Giấy tờ số {i}" in text for i in range(1, 13))
+    first = compose.procedure_answer(birth_registration(documents=docs), lang, "documents")
+    assert "Giấy tờ số 1" in first and "Giấy tờ số 12" not in first and len(first) <= 600
     empty = compose.procedure_answer(bare(), lang, "documents")
     assert NOT_STATED[lang] in blocks(empty)[1]
 
@@ -260,21 +289,23 @@ def test_focus_where() -> None:
         receiving_address="Bộ phận Một cửa, 119 Nguyễn Sơn, phường Bồ Đề, thành phố Hà Nội",
         competent_agency="Chủ tịch Ủy ban nhân dân cấp xã",
     )
-    text = compose.procedure_answer(proc, "en", "where")
+    text = compose.procedure_answer(proc, "en", "where", full=True)
     lead = blocks(text)[1]
     assert "Commune People's Committee" in lead
     assert "Competent authority: “Chủ tịch Ủy ban nhân dân cấp xã” (in Vietnamese)" in lead
     assert "Level: commune level" in lead
     assert "Receiving address: Bộ phận Một cửa, 119 Nguyễn Sơn" in lead
-    no_address = compose.procedure_answer(birth_registration(), "vi", "where")
+    no_address = compose.procedure_answer(birth_registration(), "vi", "where", full=True)
     assert "Địa chỉ tiếp nhận: danh mục không nêu" in no_address
-    assert not re.search(r"\d", no_address.replace("1.001193", "").replace(URL, ""))
+    assert not re.search(r"\d", without_menu(no_address).replace("1.001193", "").replace(URL, ""))
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_focus_online(lang: str) -> None:
     yes = compose.procedure_answer(birth_registration(), lang, "online")
-    assert URL in blocks(yes)[1]
+    # Where to apply (the portal), the record's page cited once.
+    assert compose.PORTAL_URL in blocks(yes)[1] and URL not in blocks(yes)[1]
+    assert yes.count(URL) == 1
     offline = birth_registration(channels=[SubmissionChannel("in_person", "5 Ngày làm việc")])
     no = compose.procedure_answer(offline, lang, "online")
     assert URL not in blocks(no)[1] and URL in no  # only in the citation
@@ -289,7 +320,7 @@ def test_focus_online(lang: str) -> None:
 def test_free_fee_is_said_free_not_zero() -> None:
     for lang in LANGS:
         text = compose.procedure_answer(birth_registration(), lang, "fee")
-        assert not re.search(r"\b0 (VND|đồng)", text)
+        assert not re.search(r"\b0 (VND|đồng)", without_menu(text))
         assert FREE[lang] in text
 
 
@@ -304,16 +335,16 @@ def test_published_fee_text_is_kept_verbatim() -> None:
 def test_fee_with_conditions_keeps_the_published_note() -> None:
     note = "Miễn phí(Miễn lệ phí cho người thuộc hộ nghèo; người khuyết tật.)"
     ch = SubmissionChannel("online", fee=note, fee_vnd=0)
-    en = compose.procedure_answer(bare(channels=[ch]), "en", "fee")
+    en = compose.procedure_answer(bare(channels=[ch]), "en", "fee", full=True)
     assert "free — catalogue note (in Vietnamese): “Miễn phí(Miễn lệ phí" in en
-    vi = compose.procedure_answer(bare(channels=[ch]), "vi", "fee")
+    vi = compose.procedure_answer(bare(channels=[ch]), "vi", "fee", full=True)
     assert note in vi
 
 
 def test_long_published_text_is_shortened_not_rewritten() -> None:
     long_note = "Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định. " * 20
     ch = SubmissionChannel("in_person", fee=long_note.strip())
-    text = compose.procedure_answer(bare(channels=[ch]), "vi", "fee")
+    text = compose.procedure_answer(bare(channels=[ch]), "vi", "fee", full=True)
     line = next(line for line in text.splitlines() if line.startswith("• Trực tiếp"))
     assert line.endswith("…") and len(line) < 260
     assert long_note[:100] in line
@@ -713,7 +744,7 @@ def test_agency_with_a_qualifier_is_translated_but_a_list_is_not() -> None:
     listed = "Ủy ban nhân dân cấp xã; tổ chức hành nghề công chứng"
     assert compose.translate_agency(listed, "en") is None
     assert compose.translate_agency("Ủy ban nhân dân cấp xã khu vực biên giới", "en") is None
-    text = compose.procedure_answer(birth_registration(implementing_agency=qualified), "en")
+    text = compose.procedure_answer(birth_registration(implementing_agency=qualified), "en", full=True)
     assert f"Handled by: Commune People's Committee (“{qualified}”)" in text
 
 
@@ -722,8 +753,12 @@ def test_a_long_fee_note_repeated_for_every_channel_is_given_once() -> None:
     channels = [SubmissionChannel(kind, "1 Ngày làm việc", fee=note, fee_vnd=0)
                 for kind in ("online", "post", "in_person")]  # fmt: skip
     for focus in ("overview", "fee"):
-        text = compose.procedure_answer(bare(channels=channels), "en", focus)
+        text = compose.procedure_answer(bare(channels=channels), "en", focus, full=True)
         assert text.count(note) == 1
         assert text.count("same as above") == 2
+        # The first message names the three channels once, with their one fee.
+        first = compose.procedure_answer(bare(channels=channels), "en", focus)
+        assert first.count("free") == 1 and "same as above" not in first
     short = [SubmissionChannel(kind, fee="Miễn phí", fee_vnd=0) for kind in ("online", "post")]
-    assert compose.procedure_answer(bare(channels=short), "en", "fee").count("free") == 2
+    assert compose.procedure_answer(bare(channels=short), "en", "fee", full=True).count("free") == 2
+    assert compose.procedure_answer(bare(channels=short), "en", "fee").count("free") == 1

@@ -46,7 +46,7 @@ def test_document_lines_show_the_translation_after_the_official_name(lang: str) 
 
 
 def test_vietnamese_answers_stay_as_published() -> None:
-    text = compose.procedure_answer(birth(), "vi", "documents")
+    text = compose.procedure_answer(birth(), "vi", "documents", full=True)
     assert "• Tờ khai đăng ký khai sinh theo mẫu (1 bản chính)" in text
     assert "Birth" not in text
 

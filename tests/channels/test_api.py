@@ -16,6 +16,7 @@ KEYS = {
     "needs_clarification",
     "options",
     "handoff",
+    "blocks",
 }
 
 
@@ -42,6 +43,22 @@ def test_grounded_answer_cites_code_and_link(client):
     assert 0 < top["score"] <= 1
     assert "1.014064" in data["answer"] and top["url"] in data["answer"]
     assert data["language"] == "vi" and data["intent"] == "ask_documents"
+
+
+def test_a_composed_answer_comes_with_its_blocks(client):
+    data = ask(client, text="Làm lại căn cước bị mất thì lệ phí bao nhiêu?")
+    assert data["intent"] == "ask_fee" and len(data["answer"]) <= 600
+    kinds = [b["kind"] for b in data["blocks"] if b["primary"]]
+    assert kinds[0] == "summary" and "fees" in kinds and kinds[-2:] == ["citation", "options"]
+    citation = next(b for b in data["blocks"] if b["kind"] == "citation")
+    assert citation["code"] == "1.014064" and citation["url"] == data["procedures"][0]["url"]
+    menu = next(b for b in data["blocks"] if b["kind"] == "options")["options"]
+    assert [o["send"] for o in menu] == [str(i) for i in range(1, len(menu))] + ["0"]
+    # The other aspects come as sections on request; the answer text is the primary blocks.
+    assert {b["kind"] for b in data["blocks"] if not b["primary"]} >= {"documents", "where"}
+    assert data["answer"].count(citation["url"]) == 1
+    # A reply composed as text alone has none.
+    assert ask(client, text="xin chào")["blocks"] == []
 
 
 def test_without_diacritics_and_in_english(client):

@@ -188,7 +188,14 @@ def test_vietnamese_question_gets_a_grounded_answer(client: TestClient, api: Fak
     assert r.status_code == 200 and r.json() == {"ok": True}
     assert time.monotonic() - started < 1.0  # answered before the work is done
     answer = api.wait_for("sendMessage", to(user, "1.014064", "https://dichvucong.gov.vn/"), timeout=5)
-    assert "reply_markup" not in answer.params and "parse_mode" not in answer.params
+    # A composed answer: HTML with the title in bold and the citation as a link, the aspect
+    # menu as buttons that send its digits (0: a person).
+    assert answer.params["parse_mode"] == "HTML"
+    text = answer.params["text"]
+    assert text.startswith("<b>Cấp lại thẻ căn cước</b>") and text.count('<a href="https://') == 1
+    menu = buttons(answer)
+    assert [b["callback_data"] for b in menu] == [f"opt:{i}" for i in range(1, len(menu))] + ["opt:0"]
+    assert menu[0]["text"] == "1 lệ phí"  # documents were asked: the menu offers the rest
     typing = api.wait_for("sendChatAction", lambda c: c.params["chat_id"] == str(user))
     assert typing.params["action"] == "typing" and typing.at <= answer.at
 

@@ -173,7 +173,17 @@ def test_signed_text_gets_a_grounded_answer(oa, zalo):
     assert "1.014064" in call.text and "https://dichvucong.gov.vn/" in call.text
     assert len(call.text) <= 2000
     assert call.headers.get("access_token") == oa.env["ZALO_OA_ACCESS_TOKEN"]
-    assert call.params["message"] == {"text": call.text}
+    # The aspect menu: written in the text (a typed digit works) and as quick replies that
+    # send the digit; "0" (a person) is always one of them.
+    assert call.params["message"]["text"] == call.text and "0 gặp tổng đài viên" in call.text
+    buttons = call.params["message"]["attachment"]["payload"]["buttons"]
+    assert call.params["message"]["attachment"]["type"] == "template"
+    assert 2 <= len(buttons) <= 5 and all(b["type"] == "oa.query.show" for b in buttons)
+    assert [b["payload"] for b in buttons][-1] == "0" and buttons[0] == {
+        "title": "1 lệ phí",
+        "type": "oa.query.show",
+        "payload": "1",
+    }
 
 
 def test_signature_with_and_without_mac_prefix(oa, zalo):
