@@ -197,16 +197,15 @@ class Assistant:
     def _offer_aspects(self, reply: Reply, state: DialogueState) -> None:
         """After a procedure answer, the aspect menu the composer ends it with ("1 giấy tờ ·
         2 lệ phí · … · 0 gặp tổng đài viên") is the pending question: a digit picks one."""
-        options = getattr(compose, "aspect_options", None)
         if (
-            options is None
-            or state.pending is not None
+            state.pending is not None
             or reply.needs_clarification
             or reply.handoff is not None
             or reply.intent not in _ASPECT_INTENTS
         ):
             return
-        keys = [key for key, _ in options(reply.language, _INTENT_FOCUS.get(reply.intent, "overview"))]
+        focus = _INTENT_FOCUS.get(reply.intent, "overview")
+        keys = [key for key, _ in compose.aspect_options(reply.language, focus)]
         if keys:
             state.pending = Pending("choose_aspect", keys)
 
@@ -447,10 +446,12 @@ class Assistant:
         *,
         place_named: bool = False,
         intent: str | None = None,
+        full: bool = False,
     ) -> Reply:
         """One aspect of the procedure under discussion; "where" with the office that
-        handles it for the citizen's commune (its centre, or the province's or ministry's)."""
-        answer = compose.procedure_answer(proc, lang, aspect, [])
+        handles it for the citizen's commune (its centre, or the province's or ministry's).
+        ``full``: the aspect picked from the menu, in full (every document, the fee notes)."""
+        answer = compose.procedure_answer(proc, lang, aspect, [], full=full)
         intent = intent or _FOCUS_INTENTS.get(aspect, "ask_procedure")
         reply = Reply(conv, lang, intent, answer, [ProcedureRef(proc.code, proc.name, score, proc.url)])
         if aspect == "where" or place_named:
@@ -507,7 +508,9 @@ class Assistant:
             if number is None or current is None or not 1 <= number <= len(pending.options):
                 return None  # words: a new question or a follow-up, read as usual
             score = float(state.procedures[0].get("score", 0.0))
-            return self._aspect_reply(conv, lang, current, pending.options[number - 1], state, score)
+            return self._aspect_reply(
+                conv, lang, current, pending.options[number - 1], state, score, full=True
+            )
         if pending.kind in ("choose_procedure", "choose_place"):
             number = _option_number(text, parse)
             if number is None and pending.kind == "choose_procedure" and _size(text) <= 6:

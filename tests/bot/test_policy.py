@@ -319,11 +319,17 @@ def test_a_digit_after_a_procedure_answer_picks_an_aspect(bot, monkeypatch) -> N
     assert staff.handoff is not None
 
 
-def test_without_the_composer_menu_a_digit_is_not_an_aspect(bot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.delattr(compose, "aspect_options", raising=False)
-    assistant, _, _ = bot
-    (_, _), state = _talk(assistant, "Tôi muốn đăng ký khai sinh cho con", "cảm ơn")
-    assert state.pending is None
+def test_an_aspect_picked_from_the_menu_comes_in_full(bot) -> None:  # type: ignore[no-untyped-def]
+    """The first answer is short; the aspect the citizen picks from its menu comes whole."""
+    assistant, searcher, _ = bot
+    keys = [key for key, _ in compose.aspect_options("vi", "overview")]
+    digit = str(keys.index("documents") + 1)
+    (first, documents), state = _talk(assistant, "Tôi muốn đăng ký khai sinh cho con", digit)
+    proc = searcher.index.procedure("1.001193")
+    assert first.intent == "ask_procedure" and documents.intent == "ask_documents"
+    assert documents.answer == str(compose.procedure_answer(proc, "vi", "documents", [], full=True))
+    assert len(documents.answer) > len(str(compose.procedure_answer(proc, "vi", "documents", [])))
+    assert state.pending is not None and state.pending.kind == "choose_aspect"
 
 
 @pytest.mark.parametrize(("text", "lang"), [("ok", "en"), ("👍", "en"), ("vâng ạ", "vi"), ("好的", "zh")])
