@@ -71,22 +71,26 @@ def test_english_numbers() -> None:
     ("text", "lang", "spoken"),
     [
         ("Lệ phí 50.000 đồng.", "vi", "Lệ phí năm mươi nghìn đồng."),
-        ("Mã thủ tục 1.001193.", "vi", "Mã thủ tục một chấm không không một một chín ba."),
-        ("Nộp trước 03/07/2025.", "vi", "Nộp trước ngày 3 tháng 7 năm 2025."),
-        ("Từ ngày 1/7/2025, xã mới", "vi", "Từ ngày 1 tháng 7 năm 2025, xã mới"),
+        ("Mã thủ tục 1.001193.", "vi", "Mã thủ tục một chấm, không không một, một chín ba."),
+        (
+            "Nộp trước 03/07/2025.",
+            "vi",
+            "Nộp trước ngày ba tháng bảy năm hai nghìn không trăm hai mươi lăm.",
+        ),
+        ("Từ ngày 1/4/2025, xã mới", "vi", "Từ ngày một tháng tư năm hai nghìn không trăm hai mươi lăm, xã mới"),
         ("Nộp tại UBND xã, mang CCCD", "vi", "Nộp tại Ủy ban nhân dân xã, mang căn cước công dân"),
         ("phí 7.000 đồng/lần", "vi", "phí bảy nghìn đồng mỗi lần"),
         ("Gọi 0903570134", "vi", "Gọi không chín không, ba năm bảy, không một ba bốn"),
-        ("Giờ làm việc 07:30-11:30", "vi", "Giờ làm việc 7 giờ 30 đến 11 giờ 30"),
-        ("Theo Thông tư 75/2022/TT-BTC", "vi", "Theo Thông tư số 75 năm 2022"),
+        ("Giờ làm việc 07:30-11:30", "vi", "Giờ làm việc bảy giờ ba mươi đến mười một giờ ba mươi"),
+        ("Theo Thông tư 75/2022/TT-BTC", "vi", "Theo Thông tư số bảy mươi lăm năm hai nghìn không trăm hai mươi hai"),
         ("giảm 50%", "vi", "giảm năm mươi phần trăm"),
         (
             "Fee: 160,000 VND, code 1.001456",
             "en",
-            "Fee: one hundred sixty thousand dong, code one point zero zero one four five six",
+            "Fee: one hundred sixty thousand dong, code one point, zero zero one, four five six",
         ),
         ("Due 03/07/2025", "en", "Due 3 July 2025"),
-        ("Le 03/07/2025, 160 000 VND", "fr", "Le 3 juillet 2025, 160 000 dongs"),
+        ("Le 03/07/2025, 160 000 VND", "fr", "Le 3 juillet 2025, cent soixante mille dongs"),
     ],
 )
 def test_verbalize(text: str, lang: str, spoken: str) -> None:
@@ -125,7 +129,7 @@ def test_written_reply_becomes_short_speech() -> None:
     assert "ba mươi nghìn đồng" in spoken and "Ủy ban nhân dân" in spoken
     assert "Cấp đổi" not in spoken  # related procedures are not read
     # The cited procedure's code comes last, read digit by digit.
-    assert spoken.endswith("Nguồn: thủ tục mã một chấm không một bốn không sáu bốn.")
+    assert spoken.endswith("Nguồn: thủ tục mã một chấm, không một bốn, không sáu bốn.")
     assert to_speech(WRITTEN, "vi", max_sentences=1).startswith("Cấp lại thẻ căn cước. Nguồn")
 
 
@@ -416,9 +420,10 @@ def test_a_vietnamese_call_turn_by_turn(phone: TestClient) -> None:
     text = spoken(xml)
     assert "căn cước" in text
     assert "http" not in text and "dichvucong" not in text and "•" not in text
-    assert "một chấm không một bốn không sáu bốn" in text  # the source 1.014064, spoken
-    assert "Nhấn 0 để gặp cán bộ" in text
+    assert "một chấm, không một bốn, không sáu bốn" in text  # the source 1.014064, in groups
+    assert "không gặp cán bộ" in text  # the keypad menu after an answer ends with staff
     assert query(call.next_url)["n"] == "2" and query(call.next_url)["proc"] == "1.014064"
+    assert query(call.next_url)["menu"] == "aspects"
 
     # A question with two close procedures: the options are read with their digits.
     xml = call.say("đăng ký kết hôn")
@@ -453,8 +458,8 @@ def test_an_english_call(phone: TestClient) -> None:
     xml = call.say("How much does a Vietnamese passport cost?")
     text = spoken(xml)
     assert "one hundred sixty thousand dong" in text
-    assert "one point zero zero one four five six" in text
-    assert "http" not in text and "Press 0 to talk to a staff member." in text
+    assert "one point, zero zero one, four five six" in text
+    assert "http" not in text and "zero for staff" in text
     assert xml.find("Gather").get("language") == "en-US"  # type: ignore[union-attr]
 
 
@@ -462,7 +467,7 @@ def test_a_question_asked_during_the_greeting_is_answered_in_vietnamese(phone: T
     call = Caller(phone)
     call.start()
     xml = call.say("làm hộ chiếu mất bao lâu")
-    assert "hộ chiếu" in spoken(xml).lower() and "8 ngày làm việc" in spoken(xml)
+    assert "hộ chiếu" in spoken(xml).lower() and "tám ngày làm việc" in spoken(xml)
     assert urlsplit(call.next_url).path == "/voice/turn" and query(call.next_url)["n"] == "2"
 
 
@@ -585,7 +590,7 @@ def test_link_by_sms_on_digit_nine(phone: TestClient, adapter: Any) -> None:
     call.start()
     call.press("1")
     xml = call.say("đăng ký tạm trú cần giấy tờ gì")
-    assert "Nhấn 9 để nhận đường link" in spoken(xml)
+    assert "Nhấn chín để nhận mã thủ tục và đường link qua tin nhắn" in spoken(xml)
     proc = query(call.next_url)["proc"]
     xml = call.press("9")
     assert "đã gửi đường link" in spoken(xml) and xml.find("Gather") is not None
