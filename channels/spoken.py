@@ -464,7 +464,7 @@ _OPEN_PAREN = re.compile(r"\s*[(（\[].*$")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _PORTAL = "trên Cổng dịch vụ công quốc gia"
 _SPACES = re.compile(r"\s+")
-_BULLET = re.compile(r"^\s*(?:[-–+*•]+|\d{1,2}[.)]|[a-zđ][.)])\s*", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-–+*•]+\s*|(?:\d{1,2}|[a-zđ])[.)]\s+)", re.IGNORECASE)
 
 
 def speak_vietnamese(text: str, max_words: int = 0) -> str:
@@ -555,9 +555,10 @@ def fee_words(ch: SubmissionChannel, lang: str) -> str | None:
         return amount_words(ch.fee_vnd, lang) + (_t(lang, "per", unit=speak_vietnamese(per)) if per else "")
     if not text or text.casefold().startswith("không có thông tin"):
         return None
-    heads = [_FEE_LABEL.sub("", line).partition("(")[0] for line in text.splitlines()]
-    heads = [h for line in heads for h in re.split(r"(?=\b(?:Lệ phí|Phí)\s*:)", line) if h.strip()]
-    heads = [_FEE_LABEL.sub("", h).partition("(")[0].strip() for h in heads]
+    # One headline a case ("Phí : 2.000.000 Đồng (case) Phí : 3.500.000 Đồng (case)"), each
+    # without its note.
+    pieces = [p for line in text.splitlines() for p in re.split(r"(?=\b(?:Lệ phí|Phí)\s*:)", line)]
+    heads = [h for p in pieces if (h := _FEE_LABEL.sub("", p).partition("(")[0].strip())]
     amounts: set[int] = set()
     foreign: list[str] = []
     for head in heads:

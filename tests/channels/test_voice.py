@@ -77,12 +77,20 @@ def test_english_numbers() -> None:
             "vi",
             "Nộp trước ngày ba tháng bảy năm hai nghìn không trăm hai mươi lăm.",
         ),
-        ("Từ ngày 1/4/2025, xã mới", "vi", "Từ ngày một tháng tư năm hai nghìn không trăm hai mươi lăm, xã mới"),
+        (
+            "Từ ngày 1/4/2025, xã mới",
+            "vi",
+            "Từ ngày một tháng tư năm hai nghìn không trăm hai mươi lăm, xã mới",
+        ),
         ("Nộp tại UBND xã, mang CCCD", "vi", "Nộp tại Ủy ban nhân dân xã, mang căn cước công dân"),
         ("phí 7.000 đồng/lần", "vi", "phí bảy nghìn đồng mỗi lần"),
         ("Gọi 0903570134", "vi", "Gọi không chín không, ba năm bảy, không một ba bốn"),
         ("Giờ làm việc 07:30-11:30", "vi", "Giờ làm việc bảy giờ ba mươi đến mười một giờ ba mươi"),
-        ("Theo Thông tư 75/2022/TT-BTC", "vi", "Theo Thông tư số bảy mươi lăm năm hai nghìn không trăm hai mươi hai"),
+        (
+            "Theo Thông tư 75/2022/TT-BTC",
+            "vi",
+            "Theo Thông tư số bảy mươi lăm năm hai nghìn không trăm hai mươi hai",
+        ),
         ("giảm 50%", "vi", "giảm năm mươi phần trăm"),
         (
             "Fee: 160,000 VND, code 1.001456",
