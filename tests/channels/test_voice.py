@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import itertools
 import json
+import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from twilio.request_validator import RequestValidator
 
 from channels.outbox import SendError
 from channels.speech import en_number, option_label, shorten, spell, to_speech, verbalize, vi_number
+from channels.spoken import estimate_seconds
 from channels.voice import LANGUAGES, TOPICS, CallState, TwilioSms, build_adapter, catalogue_hints
 from handoff.masking import mask_number
 from handoff.models import CaseNote, Message
@@ -454,6 +456,73 @@ def test_a_vietnamese_call_turn_by_turn(phone: TestClient) -> None:
         ]
         assert [m.channel_message_id for m in inbound] == [f"{call.sid}:1", f"{call.sid}:2", f"{call.sid}:3"]
         assert all(m.channel == "voice" for m in rows) and len(rows) == 6
+
+
+def test_the_lost_id_card_answer_is_composed_for_the_ear(phone: TestClient) -> None:
+    """The defect: "bảy mươi phẩy không không không Việt Nam Đồng(- Cấp lại thẻ căn cước đối
+    với …", then the code digit by digit. Now: the record's facts in words, within 20 s, then
+    a keypad menu whose keys answer about the same procedure."""
+    call = Caller(phone)
+    call.start()
+    call.press("1")
+    xml = call.say("tôi muốn làm lại căn cước bị mất")
+    assert xml.tag == "Response" and [child.tag for child in xml] == ["Gather"]
+    gather = xml.find("Gather")
+    assert gather is not None and gather.get("input") == "speech dtmf" and gather.get("numDigits") == "1"
+    says = gather.findall("Say")
+    assert {(s.get("voice"), s.get("language")) for s in says} == {(LANGUAGES["vi"].voice, "vi-VN")}
+    answer, menu = (says[0].text or ""), (says[1].text or "")
+    assert answer.startswith(
+        "Cấp lại thẻ căn cước. Thời hạn bảy ngày làm việc, lệ phí ba mươi lăm nghìn đồng."
+    ), answer
+    assert "một chấm, không một bốn, không sáu bốn" in answer
+    assert "phẩy" not in answer and "Việt Nam Đồng" not in answer and "http" not in answer
+    assert not re.search(r"[\d()\[\]]", answer), answer
+    assert menu.startswith("Nghe thêm: nhấn một giấy tờ, hai lệ phí") and menu.endswith("không gặp cán bộ.")
+    assert estimate_seconds(f"{answer} {menu}", "vi") <= 20
+    assert query(call.next_url) | {"n": ""} == {"lang": "vi", "n": "", "menu": "aspects", "proc": "1.014064"}
+
+    xml = call.press("2")  # the fee of the same procedure
+    assert spoken(xml).startswith("Lệ phí: ba mươi lăm nghìn đồng."), spoken(xml)
+    assert "hai lệ phí" not in spoken(xml)  # the menu offers the other aspects
+    xml = call.press("1")
+    assert spoken(xml).startswith("Hồ sơ gồm ba giấy tờ: Phiếu đề nghị giải quyết thủ tục về căn cước;")
+    xml = call.press("4")
+    assert spoken(xml).startswith("Nơi nộp: Công an cấp xã.")
+    with phone.app.state.db.session() as s:
+        inbound = s.scalars(
+            select(Message.text).where(
+                Message.conversation_id == f"voice:{call.sid}", Message.direction == "in"
+            )
+        ).all()
+    # Each key is the caller's question in the conversation, for the transcript staff see.
+    assert inbound == [
+        "tôi muốn làm lại căn cước bị mất",
+        "lệ phí bao nhiêu?",
+        "cần giấy tờ gì?",
+        "nộp ở đâu?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("digit", "question", "fee", "duration"),
+    [
+        ("3", "combien coûte un passeport ?", "cent soixante mille dongs", "Délai : huit jours ouvrables."),
+        ("5", "办护照要多少钱？", "十六万越南盾", "办理时限：八个工作日。"),
+    ],
+)
+def test_a_foreign_caller_hears_amounts_and_durations_in_words(
+    phone: TestClient, digit: str, question: str, fee: str, duration: str
+) -> None:
+    call = Caller(phone)
+    call.start()
+    call.press(digit)
+    xml = call.say(question)
+    answer = xml.find("Gather").findall("Say")[0].text or ""  # type: ignore[union-attr]
+    assert fee in answer and not re.search(r"[\d()]", answer), answer
+    assert query(call.next_url)["menu"] == "aspects"
+    xml = call.press("3")  # the time limit of the same procedure
+    assert spoken(xml).startswith(duration), spoken(xml)
 
 
 def test_an_english_call(phone: TestClient) -> None:
