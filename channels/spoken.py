@@ -121,6 +121,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fee_free_note": "danh mục ghi miễn phí nhưng có mức thu cho một số trường hợp",
         "fee_other": "theo quy định, mức cụ thể có trên Cổng dịch vụ công quốc gia",
         "fee_none": "Danh mục không nêu lệ phí.",
+        "fee_free": "Thủ tục này miễn phí.",
+        "time_and_free": "Thời hạn {time}, miễn phí.",
         "time": "Thời hạn giải quyết: {time}.",
         "time_and_fee": "Thời hạn {time}, lệ phí {fee}.",
         "time_none": "Danh mục không nêu thời hạn giải quyết.",
@@ -166,6 +168,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fee_free_note": "listed as free, with charges in some cases",
         "fee_other": "set by regulation; the amount is on the National Public Service Portal",
         "fee_none": "The catalogue does not state a fee.",
+        "fee_free": "This procedure is free of charge.",
+        "time_and_free": "Processing time {time}, free of charge.",
         "time": "Processing time: {time}.",
         "time_and_fee": "Processing time {time}, fee {fee}.",
         "time_none": "The catalogue does not state a processing time.",
@@ -211,6 +215,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fee_free_note": "gratuit selon le catalogue, avec des frais dans certains cas",
         "fee_other": "fixés par la réglementation ; le montant est sur le Portail national des services publics",
         "fee_none": "Le catalogue n'indique pas de frais.",
+        "fee_free": "Cette démarche est gratuite.",
+        "time_and_free": "Délai {time}, sans frais.",
         "time": "Délai : {time}.",
         "time_and_fee": "Délai {time}, frais {fee}.",
         "time_none": "Le catalogue n'indique pas de délai.",
@@ -256,6 +262,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fee_free_note": "gratuito según el catálogo, con tasas en algunos casos",
         "fee_other": "fijada por la normativa; el importe está en el Portal Nacional de Servicios Públicos",
         "fee_none": "El catálogo no indica tasa.",
+        "fee_free": "Este trámite es gratuito.",
+        "time_and_free": "Plazo {time}, sin tasa.",
         "time": "Plazo: {time}.",
         "time_and_fee": "Plazo {time}, tasa {fee}.",
         "time_none": "El catálogo no indica plazo.",
@@ -301,6 +309,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fee_free_note": "目录标为免费，但部分情况需要收费",
         "fee_other": "按规定收取，具体金额见国家公共服务门户网站",
         "fee_none": "目录中未注明费用。",
+        "fee_free": "该手续免费。",
+        "time_and_free": "办理时限{time}，免费。",
         "time": "办理时限：{time}。",
         "time_and_fee": "办理时限{time}，费用{fee}。",
         "time_none": "目录中未注明办理时限。",
@@ -346,6 +356,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fee_free_note": "목록에는 무료로 되어 있으나 일부 경우 수수료가 있음",
         "fee_other": "규정에 따름, 금액은 국가 공공서비스 포털에 있음",
         "fee_none": "목록에 수수료가 나와 있지 않습니다.",
+        "fee_free": "이 절차는 무료입니다.",
+        "time_and_free": "처리 기간 {time}, 수수료 없음.",
         "time": "처리 기간: {time}.",
         "time_and_fee": "처리 기간 {time}, 수수료 {fee}.",
         "time_none": "목록에 처리 기간이 나와 있지 않습니다.",
@@ -391,6 +403,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "fee_free_note": "一覧では無料ですが、場合により手数料がかかります",
         "fee_other": "規定によります。金額は国家公共サービスポータルに掲載されています",
         "fee_none": "一覧に手数料の記載はありません。",
+        "fee_free": "この手続きは無料です。",
+        "time_and_free": "処理期間は{time}、手数料は無料です。",
         "time": "処理期間：{time}。",
         "time_and_fee": "処理期間は{time}、手数料は{fee}です。",
         "time_none": "一覧に処理期間の記載はありません。",
@@ -718,8 +732,10 @@ def render_procedure(
     online = _online(proc, lang)
     main: list[str]  # the aspect asked, in the order it is said
     extra: list[str]  # what else helps, most useful first
+    free = fee == _t(lang, "free")
     if aspect == "fee":
-        main, extra = [_t(lang, "fee", fee=fee) if fee else _t(lang, "fee_none")], [title]
+        said_fee = _t(lang, "fee_free") if free else _t(lang, "fee", fee=fee) if fee else _t(lang, "fee_none")
+        main, extra = [said_fee], [title]
     elif aspect == "duration":
         main, extra = [_t(lang, "time", time=time) if time else _t(lang, "time_none")], [title]
     elif aspect == "documents":
@@ -730,12 +746,16 @@ def render_procedure(
         main, extra = [online], [title]
     else:
         if fee and time and ";" not in fee + time and "；" not in fee + time:
-            facts = _t(lang, "time_and_fee", time=time, fee=fee)
+            facts = _t(lang, "time_and_free" if free else "time_and_fee", time=time, fee=fee)
         else:
             facts = " ".join(
                 [
                     _t(lang, "time", time=time) if time else _t(lang, "time_none"),
-                    _t(lang, "fee", fee=fee) if fee else _t(lang, "fee_none"),
+                    _t(lang, "fee_free")
+                    if free
+                    else _t(lang, "fee", fee=fee)
+                    if fee
+                    else _t(lang, "fee_none"),
                 ]
             )
         main, extra = ([title, facts] if lang == "vi" else [facts]), [where[0], online]
@@ -782,7 +802,7 @@ def _document_name(name: str) -> str:
     match = _QUALIFIER.search(said)
     if match and len(said[: match.start()].split()) >= 2:
         said = said[: match.start()]
-    return _cut(said, 12).strip(" ,;:")
+    return _cut(said, 16).strip(" ,;:")
 
 
 def _documents(proc: Procedure, lang: str) -> list[str]:
