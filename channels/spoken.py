@@ -80,11 +80,16 @@ def aspect_of(intent: str) -> str | None:
 
 # == speaking time =============================================================================
 
-_VOWELS = re.compile(r"[aeiouyàâäéèêëîïôöùûüœæáíóúñ]+", re.IGNORECASE)
+_VOWELS = re.compile(r"[aeiouyœæ]+", re.IGNORECASE)
+_LATIN = re.compile(r"[A-Za-zÀ-ɏḀ-ỿ]+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf〇]")
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _bare(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
 def syllables(text: str, lang: str) -> float:
@@ -93,13 +98,16 @@ def syllables(text: str, lang: str) -> float:
     Hangul syllables; Japanese its kana plus two morae a kanji."""
     if lang == "vi":
         return float(len(_WORD.findall(text)))
+    # Words in Latin letters (also a Vietnamese office's name in a foreign answer): their
+    # vowel groups once accents and tone marks are set aside.
+    latin = sum(max(1, len(_VOWELS.findall(_bare(w)))) for w in _LATIN.findall(text))
     if lang == "zh":
-        return float(len(_HAN.findall(text)) + sum(len(_VOWELS.findall(w)) for w in _WORD.findall(text)))
+        return float(len(_HAN.findall(text)) + latin)
     if lang == "ko":
-        return float(len(_HANGUL.findall(text)))
+        return float(len(_HANGUL.findall(text)) + latin)
     if lang == "ja":
-        return float(len(_KANA.findall(text)) + 2 * len(_HAN.findall(text)))
-    return float(sum(max(1, len(_VOWELS.findall(w))) for w in _WORD.findall(text)))
+        return float(len(_KANA.findall(text)) + 2 * len(_HAN.findall(text)) + latin)
+    return float(latin)
 
 
 def estimate_seconds(text: str, lang: str, rates: Mapping[str, float] | None = None) -> float:

@@ -155,7 +155,7 @@ def test_every_fee_and_time_limit_of_the_catalogue_is_spoken_cleanly(full_catalo
 def test_every_catalogue_answer_fits_in_twenty_seconds(full_catalogue: list[Procedure]) -> None:
     seconds: dict[str, list[float]] = {}
     for proc in full_catalogue:
-        for aspect in ("overview", "fee", "duration"):
+        for aspect in ASPECTS:
             spoken = render_procedure(proc, aspect, "vi")
             assert spoken.seconds <= 20, (proc.code, aspect, spoken.text)
             assert not _problems(spoken.text), (proc.code, aspect, spoken.text)
