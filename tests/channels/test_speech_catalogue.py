@@ -163,3 +163,21 @@ def test_every_catalogue_answer_fits_in_twenty_seconds(full_catalogue: list[Proc
     for aspect, values in seconds.items():
         # Reported with -s: the figures the README quotes.
         print(f"{aspect}: max {max(values):.1f} s, median {statistics.median(values):.1f} s")
+
+
+def test_where_names_the_callers_centre_and_keeps_the_question(sample: dict[str, Procedure]) -> None:
+    from bot.reply import CentreRef
+
+    proc = sample["1.001193"]
+    centre = CentreRef(
+        "Trung tâm Phục vụ hành chính công phường Hải Châu",
+        "Số 15 đường Lê Hồng Phong, phường Hải Châu (tầng 1)",
+        "0236 3822 222",
+    )
+    answer = render_procedure(proc, "where", "vi", centre=centre).answer
+    assert "Gần bạn có Trung tâm Phục vụ hành chính công phường Hải Châu, địa chỉ Số mười lăm đường" in answer
+    assert "tầng" not in answer and not _problems(answer)
+    roomy = render_procedure(proc, "where", "vi", centre=centre, max_seconds=30).answer
+    assert "Điện thoại: không hai ba, sáu ba tám, hai hai hai, hai hai." in roomy
+    asked = render_procedure(proc, "where", "vi", question="Bạn ở xã, phường nào?").answer
+    assert asked.split(". ")[1] == "Bạn ở xã, phường nào?"
