@@ -34,6 +34,7 @@ __all__ = [
     "MENU_ASPECTS",
     "Spoken",
     "aspect_of",
+    "ask_place",
     "estimate_seconds",
     "fee_words",
     "render_procedure",
@@ -76,6 +77,11 @@ def aspect_of(intent: str) -> str | None:
     if intent in ASPECTS:
         return intent
     return _INTENT_ASPECTS.get(intent)
+
+
+def ask_place(lang: str) -> str:
+    """What the phone asks when it cannot name the caller's office without the commune."""
+    return _t(lang if lang in _TEXTS else "en", "ask_place")
 
 
 # == speaking time =============================================================================
@@ -144,6 +150,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "online": "nộp trực tuyến",
         "post": "qua bưu chính",
         "where": "Nơi nộp: {agency}.",
+        "ask_place": "Hãy cho tôi biết xã, phường của bạn để tôi chỉ nơi nộp gần nhất.",
         "where_none": "Danh mục không nêu cơ quan tiếp nhận.",
         "address": "Địa chỉ: {address}.",
         "centre": "Gần bạn có {name}, địa chỉ {address}.",
@@ -191,6 +198,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "online": "online",
         "post": "by post",
         "where": "Where to apply: the office named in the catalogue, in Vietnamese: {agency}.",
+        "ask_place": "Tell me your commune or ward and I will name the nearest office.",
         "where_none": "The catalogue does not name the receiving office.",
         "address": "",
         "centre": "The nearest centre: {name}, {address}.",
@@ -238,6 +246,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "online": "en ligne",
         "post": "par courrier",
         "where": "Où déposer : le bureau indiqué dans le catalogue, en vietnamien : {agency}.",
+        "ask_place": "Dites-moi votre commune ou votre quartier et je vous indiquerai le guichet le plus proche.",
         "where_none": "Le catalogue n'indique pas le bureau.",
         "address": "",
         "centre": "Le centre le plus proche : {name}, {address}.",
@@ -285,6 +294,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "online": "en línea",
         "post": "por correo",
         "where": "Dónde presentarlo: la oficina indicada en el catálogo, en vietnamita: {agency}.",
+        "ask_place": "Dígame su comuna o barrio y le indicaré la oficina más cercana.",
         "where_none": "El catálogo no indica la oficina.",
         "address": "",
         "centre": "El centro más cercano: {name}, {address}.",
@@ -332,6 +342,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "online": "网上办理",
         "post": "邮寄办理",
         "where": "办理地点：目录中的越南语名称为 {agency}。",
+        "ask_place": "请告诉我您所在的乡或坊，我会告诉您最近的办理地点。",
         "where_none": "目录中未注明受理机关。",
         "address": "",
         "centre": "离您最近的中心：{name}，地址：{address}。",
@@ -379,6 +390,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "online": "온라인 신청",
         "post": "우편 신청",
         "where": "신청 기관: 목록의 베트남어 이름은 {agency}입니다.",
+        "ask_place": "거주하시는 사나 방을 말씀해 주시면 가장 가까운 창구를 알려 드리겠습니다.",
         "where_none": "목록에 접수 기관이 나와 있지 않습니다.",
         "address": "",
         "centre": "가장 가까운 센터: {name}, 주소 {address}.",
@@ -426,6 +438,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "online": "オンライン申請",
         "post": "郵送申請",
         "where": "申請先：一覧のベトナム語名は {agency} です。",
+        "ask_place": "お住まいの社または坊を教えていただければ、最寄りの窓口をご案内します。",
         "where_none": "一覧に受付機関の記載はありません。",
         "address": "",
         "centre": "最寄りのセンター：{name}、住所：{address}。",

@@ -53,7 +53,7 @@ from bot.reply import Reply
 from channels.hub import Capabilities, InboundEvent
 from channels.outbox import SendError
 from channels.speech import option_label, to_speech, verbalize
-from channels.spoken import DEFAULT_RATES, MENU_ASPECTS, aspect_of, render_procedure
+from channels.spoken import DEFAULT_RATES, MENU_ASPECTS, ask_place, aspect_of, render_procedure
 from handoff.masking import mask_number, mask_text
 
 log = logging.getLogger(__name__)
@@ -1023,11 +1023,9 @@ def _procedure_speech(
     proc = index.procedure(code)
     if proc is None:
         return None
-    question = ""
-    if aspect == "where" and reply.centre is None:
-        # The assistant asks for the commune to name the office: that question is kept.
-        last = (reply.answer or "").strip().rsplit("\n\n", 1)[-1].strip()
-        question = verbalize(last, lang) if last.endswith(("?", "？")) else ""
+    # Without the caller's commune the office cannot be named: ask for it (never when the
+    # caller already gave one and the office is simply not on record).
+    question = ask_place(lang) if aspect == "where" and reply.centre is None and reply.place is None else ""
     config = call.config
     spoken = render_procedure(
         proc,

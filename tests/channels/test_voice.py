@@ -504,6 +504,15 @@ def test_the_lost_id_card_answer_is_composed_for_the_ear(phone: TestClient) -> N
     ]
 
 
+def test_where_without_a_commune_asks_for_it_aloud(phone: TestClient) -> None:
+    call = Caller(phone)
+    call.start()
+    call.press("1")
+    answer = call.say("đăng ký khai sinh nộp ở đâu").find("Gather").findall("Say")[0].text or ""  # type: ignore[union-attr]
+    assert answer.startswith("Nơi nộp: Ủy ban nhân dân cấp xã."), answer
+    assert "Hãy cho tôi biết xã, phường của bạn để tôi chỉ nơi nộp gần nhất." in answer
+
+
 @pytest.mark.parametrize(
     ("digit", "question", "fee", "duration"),
     [
