@@ -88,8 +88,7 @@ def vi_number(n: int, odd: str = "linh") -> str:
 # -- English -----------------------------------------------------------------------------------
 
 EN_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_EN_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen")
-_EN_TEENS += ("eighteen", "nineteen")
+_EN_TEENS = tuple("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split())
 _EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _EN_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
 
@@ -377,14 +376,12 @@ def decimal_words(value: float, lang: str) -> str:
         return number_words(int(value), lang)
     whole, _, frac = f"{value:.4f}".rstrip("0").partition(".")
     mark = {"vi": "phẩy", "en": "point", "fr": "virgule", "es": "coma", "zh": "点", "ko": "점", "ja": "点"}
-    digits = {"zh": _ZH_DIGITS, "ja": _JA_DIGITS, "ko": _KO_DIGITS}.get(lang)
-    frac_words = (
-        "".join(digits[int(d)] for d in frac)
-        if lang in ("zh", "ja")
-        else " ".join(digits[int(d)] for d in frac)
-        if digits
-        else " ".join(number_words(int(d), lang) for d in frac)
-    )
+    if lang in ("zh", "ja"):
+        frac_words = "".join((_ZH_DIGITS if lang == "zh" else _JA_DIGITS)[int(d)] for d in frac)
+    elif lang == "ko":
+        frac_words = " ".join(_KO_DIGITS[int(d)] for d in frac)
+    else:
+        frac_words = " ".join(number_words(int(d), lang) for d in frac)
     sep = "" if lang in ("zh", "ja") else " "
     return f"{number_words(int(whole), lang)}{sep}{mark.get(lang, 'point')}{sep}{frac_words}"
 

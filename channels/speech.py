@@ -4,11 +4,13 @@ Written replies carry links, bullets, procedure codes, amounts with thousands se
 dates and abbreviations that a text-to-speech voice reads badly or not at all. ``to_speech``
 keeps the first few sentences of the reply, drops what cannot be heard (links, the list of
 related procedures, parenthesised details), and spells out what a voice would garble:
-``1.001193`` → "một chấm không không một một chín ba", ``50.000 đồng`` → "năm mươi nghìn
-đồng", ``03/07/2025`` → "ngày 3 tháng 7 năm 2025", ``UBND`` → "Ủy ban nhân dân".
-
-Vietnamese and English get a full number reader; the other languages get codes, dates and
-currency made speakable and leave plain numbers to their voice. Pure functions, no I/O.
+``1.001193`` → "một chấm, không không một, một chín ba" (in groups), ``70,000 Việt Nam
+Đồng`` and ``50.000 đ`` → "bảy mươi nghìn đồng", "năm mươi nghìn đồng" (a thousands group in
+either style is never read as a decimal), ``03/07/2025`` → "ngày ba tháng bảy năm hai nghìn
+không trăm hai mươi lăm", ``UBND`` → "Ủy ban nhân dân". In Vietnamese no digit is left;
+elsewhere grouped numbers and codes become words (``channels.numerals``) and small numbers
+and dates are left to the voice. Answers about one procedure are not made here but composed
+from the catalogue record (``channels.spoken``). Pure functions, no I/O.
 """
 
 from __future__ import annotations

@@ -790,7 +790,7 @@ def render_procedure(
 
 def _where(proc: Procedure, lang: str, centre: Any) -> list[str]:
     out: list[str] = []
-    if centre is not None and getattr(centre, "name", ""):
+    if centre is not None and getattr(centre, "name", None):
         address = getattr(centre, "address", "") or ""
         said_address = speak_vietnamese(address, max_words=20)
         out.append(_t(lang, "centre", name=speak_vietnamese(centre.name, max_words=14), address=said_address))

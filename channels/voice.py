@@ -1014,7 +1014,8 @@ def _procedure_speech(
     """A reply about one procedure, composed for the ear from its catalogue record
     (``channels.spoken``): the aspect asked, then the keypad menu of the others. None when
     the reply is not about a procedure the index holds (the written answer is spoken)."""
-    aspect = aspect or aspect_of(reply.intent)
+    # A reply that names its aspect (a structured reply) is taken at its word; else its intent.
+    aspect = aspect or aspect_of(str(getattr(reply, "aspect", None) or reply.intent))
     code = code or (reply.procedures[0].code if reply.procedures else "")
     runtime = getattr(call.request.app.state, "runtime", None)
     index = getattr(runtime, "index", None)
