@@ -513,6 +513,14 @@ def test_where_without_a_commune_asks_for_it_aloud(phone: TestClient) -> None:
     assert "Hãy cho tôi biết xã, phường của bạn để tôi chỉ nơi nộp gần nhất." in answer
 
 
+def test_a_menu_key_for_a_procedure_no_longer_indexed_is_still_answered(phone: TestClient) -> None:
+    call = Caller(phone)
+    call.next_url = f"{PUBLIC}/voice/turn?lang=vi&n=1&menu=aspects&proc=9.999999"
+    xml = call.press("2")  # the record is gone (a re-indexed catalogue): the written answer, spoken
+    assert xml.find("Gather") is not None and spoken(xml)
+    assert CallState.parse({"menu": "aspects", "proc": "1.014064"}, "vi").menu == "aspects"
+
+
 @pytest.mark.parametrize(
     ("digit", "question", "fee", "duration"),
     [
