@@ -228,8 +228,18 @@ _VI_CURRENCY = re.compile(r"(?<=\d)\s*(?:Việt Nam Đồng|VNĐ|VND|vnđ|vnd|đ
 # "đồng/người/lần" → "đồng mỗi người mỗi lần"; "USD/thẻ" → "US dollars per thẻ".
 _PER_VI = re.compile(r"(đồng|đô la Mỹ)((?:\s*/\s*[^\s/;,.]+)+)")
 _PER_EN = re.compile(r"(dong|US dollars)((?:\s*/\s*[^\s/;,.]+)+)")
-_VI_MEASURES = {"m2": "mét vuông", "m²": "mét vuông", "km": "ki lô mét", "kg": "ki lô gam", "ha": "héc ta"}
-_VI_MEASURE = re.compile(r"(?<=\d)\s*(m2|m²|km|kg|ha)(?![\w])")
+_VI_MEASURES = {
+    "m2": "mét vuông",
+    "m²": "mét vuông",
+    "km": "ki lô mét",
+    "kg": "ki lô gam",
+    "ha": "héc ta",
+    "cm": "xăng ti mét",
+    "mm": "mi li mét",
+}
+_VI_MEASURE = re.compile(r"(?<=\d)\s*(m2|m²|km|kg|ha|cm|mm)(?![\w])")
+# "ảnh 3 x 4 cm", "4cm x 6cm": a photo's size.
+_TIMES = re.compile(r"(?<=\d)(\s*(?:cm|mm)?\s*)[xX×]\s*(?=\d)")
 
 _VI_ABBREVIATIONS = {
     "UBND": "Ủy ban nhân dân",
@@ -368,6 +378,7 @@ def verbalize(text: str, lang: str) -> str:
         text = _SPELLED_AGAIN.sub("", text)
         text = _FORM_CODE.sub(lambda m: spell(m.group(0), "vi"), text)
         text = _VI_CURRENCY.sub(" đồng", text)
+        text = _TIMES.sub(lambda m: f"{m.group(1)} nhân ", text)
         text = _VI_MEASURE.sub(lambda m: " " + _VI_MEASURES[m.group(1)], text)
         text = _PERCENT.sub(" phần trăm", text)
         text = _RANGE.sub(" đến ", text)

@@ -666,7 +666,11 @@ def _main_documents(documents: Sequence[Document]) -> list[Document]:
     """Documents everyone brings first, then those of particular cases; the portal's notes
     about the online form are not documents to bring."""
     docs = [d for d in documents if d.name and d.name.strip()]
-    docs = [d for d in docs if not d.name.strip().casefold().startswith(("phiếu này là", "lưu ý", "ghi chú"))]
+    docs = [
+        d
+        for d in docs
+        if not d.name.strip().casefold().startswith(("phiếu này là", "lưu ý", "ghi chú", "số lượng hồ sơ"))
+    ]
     return [d for d in docs if not d.group] + [d for d in docs if d.group]
 
 

@@ -169,6 +169,8 @@ def test_durations_in_every_phone_language(lang: str, value: float, unit: str, w
         ("ngày 01/7/2025", "ngày một tháng bảy năm hai nghìn không trăm hai mươi lăm"),
         ("Mẫu DC02", "Mẫu dê xê không hai"),
         ("diện tích 1.500 m2", "diện tích một nghìn năm trăm mét vuông"),
+        ("02 ảnh cỡ 3cm x 4cm", "hai ảnh cỡ ba xăng ti mét nhân bốn xăng ti mét"),
+        ("ảnh 4 x 6", "ảnh bốn nhân sáu"),
     ],
 )
 def test_vietnamese_catalogue_text(written: str, spoken: str) -> None:
