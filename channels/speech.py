@@ -206,7 +206,10 @@ _PHONE = re.compile(r"(?<![\d.,])(?:\+84|0|1[89]00)(?:[\s.]?\d){6,11}(?![\d])")
 # in English style and the notes "70.000 đồng" in Vietnamese style; a voice reads the
 # one that is not its own as a decimal ("bảy mươi phẩy không không không"). A lone group
 # after a zero ("0,125") is a decimal.
-_GROUPED = re.compile(r"(?<![\d.,])(?!0[.,])\d{1,3}([.,\u00a0\u202f ])\d{3}(?:\1\d{3})*(?![\d])(?![.,]\d)")
+_GROUPED = re.compile(r"(?<![\d.,])(?!0[.,])\d{1,3}([.,\u00a0\u202f])\d{3}(?:\1\d{3})*(?![\d])(?![.,]\d)")
+# French writes thousands with a plain space too ("160 000"); elsewhere two numbers a space
+# apart are two numbers.
+_GROUPED_SPACE = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d])(?![.,]\d)")
 _DECIMAL_COMMA = re.compile(r"(?<![\d.,])(\d+),(\d+)(?![\d,])")
 _DECIMAL_POINT = re.compile(r"(?<![\d.,])(\d+)\.(\d+)(?![\d.])")
 _RANGE = re.compile(r"(?<=\d)\s*[-–]\s*(?=\d)")
@@ -397,6 +400,8 @@ def verbalize(text: str, lang: str) -> str:
         text = _PER_EN.sub(lambda m: m.group(1) + re.sub(r"\s*/\s*", " per ", m.group(2)), text)
         text = re.sub(r"(?<=\w)/(?=\w)", " or ", text)
     else:
+        if lang == "fr":
+            text = _GROUPED_SPACE.sub(lambda m: _grouped(m, lang), text)
         text = _GROUPED.sub(lambda m: _grouped(m, lang), text)
         text = re.sub(r"\bVN[DĐ]\b", _OTHER_CURRENCY.get(lang, "VND"), text)
     text = re.sub(r"\s*[–—]\s*", ", ", text)
