@@ -140,7 +140,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "time": "Thời hạn giải quyết: {time}.",
         "time_and_fee": "Thời hạn {time}, lệ phí {fee}.",
         "time_none": "Danh mục không nêu thời hạn giải quyết.",
-        "time_no_unit": "{n}, danh mục không nêu đơn vị",
+        "time_no_unit": "danh mục ghi {n}, không nêu đơn vị",
         "time_range": "từ {low} đến {high}",
         "time_text": "{text}",
         "per": " mỗi {unit}",
@@ -188,7 +188,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "time": "Processing time: {time}.",
         "time_and_fee": "Processing time {time}, fee {fee}.",
         "time_none": "The catalogue does not state a processing time.",
-        "time_no_unit": "{n}, unit not stated",
+        "time_no_unit": "listed as {n}, unit not stated",
         "time_range": "from {low} to {high}",
         "time_text": "stated in Vietnamese only, see the National Public Service Portal",
         "per": "",
@@ -770,7 +770,8 @@ def render_procedure(
     elif aspect == "online":
         main, extra = [online], [title]
     else:
-        if fee and time and ";" not in fee + time and "；" not in fee + time:
+        # One sentence for a plain time and fee; a time with a caveat gets its own.
+        if fee and time and not re.search(r"[;；,，、]", fee + time):
             facts = _t(lang, "time_and_free" if free else "time_and_fee", time=time, fee=fee)
         else:
             facts = " ".join(

@@ -120,8 +120,8 @@ def test_a_fee_the_catalogue_does_not_settle_is_never_invented() -> None:
         ("05 Ngày làm việc", "năm ngày làm việc"),
         ("01 Giờ", "một giờ"),
         ("1.5 Ngày làm việc", "một phẩy năm ngày làm việc"),
-        ("10-25", "từ mười đến hai mươi lăm, danh mục không nêu đơn vị"),
-        ("1", "một, danh mục không nêu đơn vị"),
+        ("10-25", "danh mục ghi từ mười đến hai mươi lăm, không nêu đơn vị"),
+        ("1", "danh mục ghi một, không nêu đơn vị"),
         ("Trong ngày (nếu nộp trước 15 giờ)", "Trong ngày"),
     ],
 )
