@@ -51,6 +51,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from bot.ports import HandoffPacket
 from bot.reply import Reply
 from channels.hub import Capabilities, InboundEvent
+from channels.numerals import number_words
 from channels.outbox import SendError
 from channels.speech import option_label, to_speech, verbalize
 from channels.spoken import DEFAULT_RATES, MENU_ASPECTS, ask_place, aspect_of, render_procedure
@@ -892,6 +893,10 @@ async def turn(call: Call) -> Response:
     state = call.state
     digits = call.form.get("Digits", "").strip()
     speech = " ".join(call.form.get("SpeechResult", "").split())
+    if speech and not digits and state.menu == "aspects" and state.proc:
+        # "Say 2": a menu key said aloud ("hai", "two", "2") is the key.
+        digits = _said_key(speech, state.lang)
+        speech = "" if digits else speech
     if digits == "0":
         return await transfer(call, None)
     if digits:
@@ -924,6 +929,21 @@ async def turn(call: Call) -> Response:
     if state.retry == 1:
         return _topics_menu(call, replace(state, retry=2), call.text("silence"))
     return _goodbye(call, call.text("goodbye"))
+
+
+_KEY_WORDS = re.compile(
+    r"^(?:số|phím|nhấn|bấm|press|number|numéro|touche|número|tecla|按|번)\s*", re.IGNORECASE
+)
+
+
+def _said_key(speech: str, lang: str) -> str:
+    """The menu key a caller said instead of pressing it ("hai", "số hai", "two"), or ""."""
+    said = _KEY_WORDS.sub("", speech.strip(" .,!?。！？").casefold()).strip()
+    # Not zero: "không" is also "no" in Vietnamese; a caller asks for staff in words anyway.
+    for digit in (*MENU_ASPECTS, "9"):
+        if said in (digit, number_words(int(digit), lang).casefold()):
+            return digit
+    return ""
 
 
 def _confidence(value: str | None) -> float | None:

@@ -487,8 +487,10 @@ def test_the_lost_id_card_answer_is_composed_for_the_ear(phone: TestClient) -> N
     assert "hai lệ phí" not in spoken(xml)  # the menu offers the other aspects
     xml = call.press("1")
     assert spoken(xml).startswith("Hồ sơ gồm ba giấy tờ: Phiếu đề nghị giải quyết thủ tục về căn cước;")
-    xml = call.press("4")
+    xml = call.say("bốn")  # a key may be said instead of pressed
     assert spoken(xml).startswith("Nơi nộp: Công an cấp xã.")
+    xml = call.say("không")  # "no", not the staff key
+    assert xml.find("Dial") is None and xml.find("Enqueue") is None and xml.find("Record") is None
     with phone.app.state.db.session() as s:
         inbound = s.scalars(
             select(Message.text).where(
@@ -501,6 +503,7 @@ def test_the_lost_id_card_answer_is_composed_for_the_ear(phone: TestClient) -> N
         "lệ phí bao nhiêu?",
         "cần giấy tờ gì?",
         "nộp ở đâu?",
+        "không",
     ]
 
 
