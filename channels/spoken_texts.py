@@ -362,3 +362,57 @@ FOREIGN_CURRENCY = {
         "ja": "ユーロ",
     },
 }
+
+# What a key of the menu after an answer asks, in the caller's words (stored in the
+# conversation as the caller's question; the assistant keeps the procedure in context).
+ASPECT_QUESTIONS: dict[str, dict[str, str]] = {
+    "vi": {
+        "documents": "cần giấy tờ gì?",
+        "fee": "lệ phí bao nhiêu?",
+        "duration": "mất bao lâu?",
+        "where": "nộp ở đâu?",
+        "online": "nộp trực tuyến được không?",
+    },
+    "en": {
+        "documents": "what documents do I need?",
+        "fee": "how much is the fee?",
+        "duration": "how long does it take?",
+        "where": "where do I apply?",
+        "online": "can I apply online?",
+    },
+    "fr": {
+        "documents": "quels documents faut-il ?",
+        "fee": "quels sont les frais ?",
+        "duration": "quel est le délai ?",
+        "where": "où déposer le dossier ?",
+        "online": "peut-on le faire en ligne ?",
+    },
+    "es": {
+        "documents": "¿qué documentos necesito?",
+        "fee": "¿cuánto cuesta?",
+        "duration": "¿cuánto tarda?",
+        "where": "¿dónde se presenta?",
+        "online": "¿se puede hacer en línea?",
+    },
+    "zh": {
+        "documents": "需要什么材料？",
+        "fee": "费用是多少？",
+        "duration": "需要多长时间？",
+        "where": "在哪里办理？",
+        "online": "可以网上办理吗？",
+    },
+    "ko": {
+        "documents": "어떤 서류가 필요해요?",
+        "fee": "수수료는 얼마예요?",
+        "duration": "얼마나 걸려요?",
+        "where": "어디에서 신청해요?",
+        "online": "온라인으로 신청할 수 있어요?",
+    },
+    "ja": {
+        "documents": "必要書類は何ですか",
+        "fee": "手数料はいくらですか",
+        "duration": "どのくらいかかりますか",
+        "where": "どこで申請しますか",
+        "online": "オンラインで申請できますか",
+    },
+}
