@@ -168,6 +168,9 @@ def clean_text(text: str, lang: str) -> tuple[str, list[str]]:
         previous = None
         while previous != line:
             previous, line = line, _PARENS.sub("", line)
+        # A note the written answer cut short ("70,000 Việt Nam Đồng(- Cấp lại …") has no
+        # closing bracket: it goes with the rest of its line.
+        line = re.sub(r"\s*[(（].*$", "", line)
         line = line.replace("“", "").replace("”", "").replace("„", "").replace('"', "")
         line = _SPACES.sub(" ", line).strip(" ,;–—-")
         if not line or not any(c.isalnum() for c in line):

@@ -143,6 +143,18 @@ def test_written_reply_becomes_short_speech() -> None:
     assert to_speech(WRITTEN, "vi", max_sentences=1).startswith("Cấp lại thẻ căn cước. Nguồn")
 
 
+def test_a_written_fee_line_cut_short_is_spoken_without_its_note() -> None:
+    # The issue's own words: the fallback for replies not composed from a record.
+    written = (
+        "Cách thức nộp hồ sơ:\n• Trực tiếp – thời hạn: 7 ngày làm việc; phí, lệ phí: 70,000 Việt Nam "
+        "Đồng(- Cấp lại thẻ căn cước đối với các trường hợp quy định tại khoản 2 Điều 24 Luật…"
+    )
+    spoken = to_speech(written, "vi")
+    assert spoken == (
+        "Cách thức nộp hồ sơ: Trực tiếp, thời hạn: bảy ngày làm việc; phí, lệ phí: bảy mươi nghìn đồng."
+    )
+
+
 def test_shorten_keeps_whole_sentences_within_the_limit() -> None:
     text = "Câu một. Câu hai dài hơn một chút. Câu ba."
     assert shorten(text, max_sentences=2) == "Câu một. Câu hai dài hơn một chút."
