@@ -97,6 +97,8 @@ class VoiceSettings(BaseModel):
     record_max_seconds: int = Field(120, ge=5, le=3600)
     max_sentences: int = Field(4, ge=1, le=20)
     max_chars: int = Field(500, ge=80, le=3000)
+    max_speech_seconds: float = Field(20.0, ge=5, le=120)  # a spoken procedure answer, menu included
+    speech_rates: dict[str, float] = Field(default_factory=dict)  # lang -> syllables/s (vi 4.5)
     hints_max: int = Field(50, ge=0, le=500)
     voices: dict[str, str] = Field(default_factory=dict)  # lang -> <Say voice>
     gather_languages: dict[str, str] = Field(default_factory=dict)  # lang -> <Gather language>

@@ -4,11 +4,13 @@ Written replies carry links, bullets, procedure codes, amounts with thousands se
 dates and abbreviations that a text-to-speech voice reads badly or not at all. ``to_speech``
 keeps the first few sentences of the reply, drops what cannot be heard (links, the list of
 related procedures, parenthesised details), and spells out what a voice would garble:
-``1.001193`` → "một chấm không không một một chín ba", ``50.000 đồng`` → "năm mươi nghìn
-đồng", ``03/07/2025`` → "ngày 3 tháng 7 năm 2025", ``UBND`` → "Ủy ban nhân dân".
-
-Vietnamese and English get a full number reader; the other languages get codes, dates and
-currency made speakable and leave plain numbers to their voice. Pure functions, no I/O.
+``1.001193`` → "một chấm, không không một, một chín ba" (in groups), ``70,000 Việt Nam
+Đồng`` and ``50.000 đ`` → "bảy mươi nghìn đồng", "năm mươi nghìn đồng" (a thousands group in
+either style is never read as a decimal), ``03/07/2025`` → "ngày ba tháng bảy năm hai nghìn
+không trăm hai mươi lăm", ``UBND`` → "Ủy ban nhân dân". In Vietnamese no digit is left;
+elsewhere grouped numbers and codes become words (``channels.numerals``) and small numbers
+and dates are left to the voice. Answers about one procedure are not made here but composed
+from the catalogue record (``channels.spoken``). Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import unicodedata
 from collections.abc import Callable
 
 from bot.i18n import MESSAGES
+from channels.numerals import EN_DIGITS, VI_DIGITS, decimal_words, en_number, number_words, vi_number
 
 __all__ = [
     "clean_text",
+    "code_words",
     "en_number",
     "option_label",
     "shorten",
@@ -30,93 +34,10 @@ __all__ = [
     "vi_number",
 ]
 
-# -- numbers -------------------------------------------------------------------------------
+# -- numbers (in words: channels.numerals) ----------------------------------------------------
 
-_VI_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
-_EN_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_EN_TEENS = (
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-)
-_EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_EN_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
-
-
-def _vi_triple(n: int, full: bool) -> str:
-    """0..999; ``full`` reads a leading zero hundred ("không trăm linh năm" in 1.005)."""
-    hundreds, tens, units = n // 100, n // 10 % 10, n % 10
-    parts: list[str] = []
-    if hundreds or full:
-        parts += [_VI_DIGITS[hundreds], "trăm"]
-    if tens == 0:
-        if units and parts:
-            parts += ["linh", _VI_DIGITS[units]]
-        elif units:
-            parts.append(_VI_DIGITS[units])
-    elif tens == 1:
-        parts.append("mười")
-        if units == 5:
-            parts.append("lăm")
-        elif units:
-            parts.append(_VI_DIGITS[units])
-    else:
-        parts += [_VI_DIGITS[tens], "mươi"]
-        parts += {0: [], 1: ["mốt"], 4: ["tư"], 5: ["lăm"]}.get(units, [_VI_DIGITS[units]])
-    return " ".join(parts)
-
-
-def _vi_below_billion(n: int, full: bool) -> str:
-    parts: list[str] = []
-    started = full
-    for value, name in (((n // 10**6) % 1000, "triệu"), ((n // 1000) % 1000, "nghìn"), (n % 1000, "")):
-        if value == 0:
-            continue
-        parts.append(f"{_vi_triple(value, started)} {name}".strip())
-        started = True
-    return " ".join(parts)
-
-
-def vi_number(n: int) -> str:
-    """A whole number in Vietnamese words: 50000 → "năm mươi nghìn", 1005 → "một nghìn
-    không trăm linh năm", 21 → "hai mươi mốt", 15 → "mười lăm"."""
-    if n < 0:
-        return "âm " + vi_number(-n)
-    if n == 0:
-        return "không"
-    if n >= 10**9:
-        high, low = divmod(n, 10**9)
-        out = vi_number(high) + " tỷ"
-        return f"{out} {_vi_below_billion(low, True)}" if low else out
-    return _vi_below_billion(n, False)
-
-
-def en_number(n: int) -> str:
-    """A whole number in English words: 160000 → "one hundred sixty thousand"."""
-    if n < 0:
-        return "minus " + en_number(-n)
-    if n < 10:
-        return _EN_DIGITS[n]
-    if n < 20:
-        return _EN_TEENS[n - 10]
-    if n < 100:
-        tens, units = divmod(n, 10)
-        return _EN_TENS[tens] + (f"-{_EN_DIGITS[units]}" if units else "")
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        return f"{_EN_DIGITS[hundreds]} hundred" + (f" {en_number(rest)}" if rest else "")
-    for scale, name in _EN_SCALES:
-        if n >= scale:
-            high, rest = divmod(n, scale)
-            return f"{en_number(high)} {name}" + (f" {en_number(rest)}" if rest else "")
-    raise AssertionError("unreachable")
+_VI_DIGITS = VI_DIGITS
+_EN_DIGITS = EN_DIGITS
 
 
 # -- spelling codes ------------------------------------------------------------------------
@@ -247,6 +168,9 @@ def clean_text(text: str, lang: str) -> tuple[str, list[str]]:
         previous = None
         while previous != line:
             previous, line = line, _PARENS.sub("", line)
+        # A note the written answer cut short ("70,000 Việt Nam Đồng(- Cấp lại …") has no
+        # closing bracket: it goes with the rest of its line.
+        line = re.sub(r"\s*[(（].*$", "", line)
         line = line.replace("“", "").replace("”", "").replace("„", "").replace('"', "")
         line = _SPACES.sub(" ", line).strip(" ,;–—-")
         if not line or not any(c.isalnum() for c in line):
@@ -281,19 +205,47 @@ _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _TIME = re.compile(r"\b([01]?\d|2[0-3])[:h](\d{2})\b")
 _PHONE = re.compile(r"(?<![\d.,])(?:\+84|0|1[89]00)(?:[\s.]?\d){6,11}(?![\d])")
-_VI_AMOUNT = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?(?![\d])(?=\s*(?:%|đồng|đ\b|VNĐ|VND))"
-)
-_VI_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\d])(?!\.\d)")
-_EN_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])(?!,\d)")
+# A number in thousands groups, with either mark: the portal writes "70,000 Việt Nam Đồng"
+# in English style and the notes "70.000 đồng" in Vietnamese style; a voice reads the
+# one that is not its own as a decimal ("bảy mươi phẩy không không không"). A lone group
+# after a zero ("0,125") is a decimal.
+_GROUPED = re.compile(r"(?<![\d.,])(?!0[.,])\d{1,3}([.,\u00a0\u202f])\d{3}(?:\1\d{3})*(?![\d])(?![.,]\d)")
+# French writes thousands with a plain space too ("160 000"); elsewhere two numbers a space
+# apart are two numbers.
+_GROUPED_SPACE = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d])(?![.,]\d)")
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])(\d+),(\d+)(?![\d,])")
+_DECIMAL_POINT = re.compile(r"(?<![\d.,])(\d+)\.(\d+)(?![\d.])")
+_RANGE = re.compile(r"(?<=\d)\s*[-–]\s*(?=\d)")
 _PERCENT = re.compile(r"\s?%")
 _TIME_RANGE = re.compile(r"\b(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\b")
-_VI_DECIMAL = re.compile(r"(?<![\d.,])\d+,\d+(?![\d,])")
+_INTEGER = re.compile(r"\d+")
 # A legal document number: "75/2022/TT-BTC", "51/2019/QH14".
 _LEGAL = re.compile(r"\b(\d{1,4})/(\d{4})/[A-ZĐ]+\d*(?:-[A-ZĐ]+\d*)*\b")
+# "01 (một) bộ": the catalogue spells the number out after it; say it once.
+_SPELLED_AGAIN = re.compile(
+    r"(?<=\d)\s*\((?:\s*(?:không|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|mốt|tư|lăm|linh|lẻ"
+    r"|trăm|nghìn|ngàn|triệu|tỷ)\b)+\s*\)",
+    re.IGNORECASE,
+)
+# A form's code ("DC02", "CC01", "TK1"): letters by name and digits one by one.
+_FORM_CODE = re.compile(r"\b[A-ZĐ]{1,5}\d{1,4}\b")
+# Every way the catalogue writes the currency after an amount.
+_VI_CURRENCY = re.compile(r"(?<=\d)\s*(?:Việt Nam Đồng|VNĐ|VND|vnđ|vnd|đồng|Đồng|đ|Đ)(?![\w])")
 # "đồng/người/lần" → "đồng mỗi người mỗi lần"; "USD/thẻ" → "US dollars per thẻ".
 _PER_VI = re.compile(r"(đồng|đô la Mỹ)((?:\s*/\s*[^\s/;,.]+)+)")
 _PER_EN = re.compile(r"(dong|US dollars)((?:\s*/\s*[^\s/;,.]+)+)")
+_VI_MEASURES = {
+    "m2": "mét vuông",
+    "m²": "mét vuông",
+    "km": "ki lô mét",
+    "kg": "ki lô gam",
+    "ha": "héc ta",
+    "cm": "xăng ti mét",
+    "mm": "mi li mét",
+}
+_VI_MEASURE = re.compile(r"(?<=\d)\s*(m2|m²|km|kg|ha|cm|mm)(?![\w])")
+# "ảnh 3 x 4 cm", "4cm x 6cm": a photo's size.
+_TIMES = re.compile(r"(?<=\d)(\s*(?:cm|mm)?\s*)[xX×]\s*(?=\d)")
 
 _VI_ABBREVIATIONS = {
     "UBND": "Ủy ban nhân dân",
@@ -321,6 +273,7 @@ _VI_ABBREVIATIONS = {
     "USD": "đô la Mỹ",
     "STT": "số thứ tự",
     "SĐT": "số điện thoại",
+    "VNeID": "vê en ê ai đi",
 }
 _EN_ABBREVIATIONS = {
     "VND": "dong",
@@ -343,6 +296,10 @@ _VI_ABBR = _abbreviations(_VI_ABBREVIATIONS)
 _EN_ABBR = _abbreviations(_EN_ABBREVIATIONS)
 
 
+def _digit(ch: str, lang: str) -> str:
+    return _VI_DIGITS[int(ch)] if lang == "vi" else number_words(int(ch), lang)
+
+
 def _spell_phone(match: re.Match[str], lang: str) -> str:
     digits = re.sub(r"\D", "", match.group(0).replace("+84", "0"))
     groups = [digits[i : i + 3] for i in range(0, len(digits), 3)]
@@ -351,18 +308,26 @@ def _spell_phone(match: re.Match[str], lang: str) -> str:
     return ", ".join(spell(g, lang) for g in groups)
 
 
-def _vi_amount(whole: str, decimals: str | None = None) -> str:
-    out = vi_number(int(whole.replace(".", "")))
-    if decimals:
-        out += " phẩy " + " ".join(_VI_DIGITS[int(d)] for d in decimals)
-    return out
+def code_words(code: str, lang: str) -> str:
+    """A procedure code in groups, as one reads it to be noted down: ``1.014064`` → "một
+    chấm, không một bốn, không sáu bốn"."""
+    head, _, tail = code.partition(".")
+    groups = [tail[i : i + 3] for i in range(0, len(tail), 3)]
+    sep = "" if lang in _CJK else " "
+    first = sep.join(_digit(c, lang) for c in head)
+    rest = [sep.join(_digit(c, lang) for c in g) for g in groups]
+    return ", ".join([f"{first} {_POINT.get(lang, '.')}".strip(), *rest]) if tail else first
 
 
 def _date(day: int, month: int, year: int, lang: str, after_day_word: bool) -> str:
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return f"{day}/{month}/{year}"
     if lang == "vi":
-        return f"{'' if after_day_word else 'ngày '}{day} tháng {month} năm {year}"
+        # April is "tháng tư" as a Vietnamese speaker says it, never "tháng bốn".
+        month_words = "tư" if month == 4 else vi_number(month)
+        return (
+            f"{'' if after_day_word else 'ngày '}{vi_number(day)} tháng {month_words} năm {vi_number(year)}"
+        )
     if lang in _MONTHS:
         name = _MONTHS[lang].split()[month - 1]
         return f"{day} de {name} de {year}" if lang == "es" else f"{day} {name} {year}"
@@ -373,16 +338,29 @@ def _date(day: int, month: int, year: int, lang: str, after_day_word: bool) -> s
     return f"{day}/{month}/{year}"
 
 
+def _grouped(match: re.Match[str], lang: str) -> str:
+    return number_words(int(re.sub(r"\D", "", match.group(0))), lang)
+
+
+def _decimal(whole: str, frac: str, lang: str) -> str:
+    if len(frac) > 2:  # read digit by digit after the mark, as one says "0,125"
+        mark = decimal_words(1.5, lang).split()[1] if lang not in _CJK else "点"
+        return f"{number_words(int(whole), lang)} {mark} " + " ".join(_digit(c, lang) for c in frac)
+    return decimal_words(float(f"{whole}.{frac}"), lang)
+
+
 def _sub(pattern: re.Pattern[str], text: str, fn: Callable[[re.Match[str]], str]) -> str:
     return pattern.sub(fn, text)
 
 
 def verbalize(text: str, lang: str) -> str:
     """Codes, dates, times, amounts, phone numbers and abbreviations as a voice should say
-    them. Dates keep their numerals ("ngày 3 tháng 7 năm 2025"): voices read those well."""
+    them. In Vietnamese every number ends up in words (dates too: "ngày ba tháng bảy năm
+    hai nghìn không trăm hai mươi lăm"); elsewhere grouped numbers, amounts and codes do,
+    and small numbers and dates are left to the voice, which reads them well."""
     text = _sub(_DOSSIER, text, lambda m: spell(m.group(0), lang))
     text = _sub(_CASE_ID, text, lambda m: spell(m.group(0), lang))
-    text = _sub(_PROC_CODE, text, lambda m: spell(m.group(0), lang))
+    text = _sub(_PROC_CODE, text, lambda m: code_words(m.group(0), lang))
     text = _sub(_PHONE, text, lambda m: _spell_phone(m, lang))
     text = _LEGAL.sub(lambda m: _legal(m, lang), text)
 
@@ -397,44 +375,51 @@ def verbalize(text: str, lang: str) -> str:
         text = _TIME_RANGE.sub(lambda m: f"{m.group(1)} {'đến' if lang == 'vi' else 'to'} {m.group(2)}", text)
     if lang == "vi":
         text = _TIME.sub(
-            lambda m: f"{int(m.group(1))} giờ" + (f" {int(m.group(2))}" if int(m.group(2)) else ""), text
+            lambda m: (
+                f"{vi_number(int(m.group(1)))} giờ"
+                + (f" {vi_number(int(m.group(2)))}" if int(m.group(2)) else "")
+            ),
+            text,
         )
-        text = _VI_AMOUNT.sub(lambda m: _vi_amount(m.group(1), m.group(2)), text)
-        text = _VI_GROUPED.sub(lambda m: _vi_amount(*m.group(0).partition(",")[::2]), text)
-        text = _VI_DECIMAL.sub(lambda m: _vi_amount(*m.group(0).split(",")), text)
+        text = _SPELLED_AGAIN.sub("", text)
+        text = _FORM_CODE.sub(lambda m: spell(m.group(0), "vi"), text)
+        text = _VI_CURRENCY.sub(" đồng", text)
+        text = _TIMES.sub(lambda m: f"{m.group(1)} nhân ", text)
+        text = _VI_MEASURE.sub(lambda m: " " + _VI_MEASURES[m.group(1)], text)
         text = _PERCENT.sub(" phần trăm", text)
-        text = re.sub(r"(?<=\d)\s*đ\b", " đồng", text)
+        text = _RANGE.sub(" đến ", text)
+        text = _GROUPED.sub(lambda m: _grouped(m, "vi"), text)
+        text = _DECIMAL_COMMA.sub(lambda m: _decimal(m.group(1), m.group(2), "vi"), text)
+        text = _DECIMAL_POINT.sub(lambda m: _decimal(m.group(1), m.group(2), "vi"), text)
+        text = _INTEGER.sub(lambda m: f" {vi_number(int(m.group(0)))} ", text)
         text = _VI_ABBR.sub(lambda m: _VI_ABBREVIATIONS[m.group(0)], text)
         text = _PER_VI.sub(lambda m: m.group(1) + re.sub(r"\s*/\s*", " mỗi ", m.group(2)), text)
-        text = re.sub(r"(?<=\w)/(?=\w)", " hoặc ", text)
+        text = re.sub(r"(?<=\w)\s*/\s*(?=\w)", " hoặc ", text)
     elif lang == "en":
-        text = _EN_GROUPED.sub(lambda m: _en_amount(m.group(0)), text)
+        text = _GROUPED.sub(lambda m: _grouped(m, "en"), text)
+        text = _DECIMAL_POINT.sub(lambda m: _decimal(m.group(1), m.group(2), "en"), text)
         text = _PERCENT.sub(" percent", text)
         text = _EN_ABBR.sub(lambda m: _EN_ABBREVIATIONS[m.group(0)], text)
         text = _PER_EN.sub(lambda m: m.group(1) + re.sub(r"\s*/\s*", " per ", m.group(2)), text)
         text = re.sub(r"(?<=\w)/(?=\w)", " or ", text)
     else:
+        if lang == "fr":
+            text = _GROUPED_SPACE.sub(lambda m: _grouped(m, lang), text)
+        text = _GROUPED.sub(lambda m: _grouped(m, lang), text)
         text = re.sub(r"\bVN[DĐ]\b", _OTHER_CURRENCY.get(lang, "VND"), text)
     text = re.sub(r"\s*[–—]\s*", ", ", text)
     text = text.replace("&", " và " if lang == "vi" else " and " if lang == "en" else " & ")
+    text = re.sub(r"\s+([,.;)])", r"\1", text)
     return _SPACES.sub(" ", text).strip()
 
 
 def _legal(match: re.Match[str], lang: str) -> str:
-    number, year = int(match.group(1)), match.group(2)
+    number, year = int(match.group(1)), int(match.group(2))
     if lang == "vi":
-        return f"số {number} năm {year}"
+        return f"số {vi_number(number)} năm {vi_number(year)}"
     if lang == "en":
         return f"number {number} of {year}"
     return f"{number}/{year}"
-
-
-def _en_amount(value: str) -> str:
-    whole, _, decimals = value.partition(".")
-    out = en_number(int(whole.replace(",", "")))
-    if decimals:
-        out += " point " + " ".join(_EN_DIGITS[int(d)] for d in decimals)
-    return out
 
 
 # -- length ----------------------------------------------------------------------------------

@@ -51,8 +51,11 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from bot.ports import HandoffPacket
 from bot.reply import Reply
 from channels.hub import Capabilities, InboundEvent
+from channels.numerals import number_words
 from channels.outbox import SendError
 from channels.speech import option_label, to_speech, verbalize
+from channels.spoken import DEFAULT_RATES, MENU_ASPECTS, ask_place, aspect_of, render_procedure
+from channels.spoken_texts import ASPECT_QUESTIONS
 from handoff.masking import mask_number, mask_text
 
 log = logging.getLogger(__name__)
@@ -422,6 +425,8 @@ class VoiceConfig:
     record_max_seconds: int = 120
     max_sentences: int = 4
     max_chars: int = 500
+    max_speech_seconds: float = 20.0  # the longest spoken answer about a procedure, menu included
+    speech_rates: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RATES))
     hints_max: int = 50
     voices: Mapping[str, str] = field(default_factory=dict)  # language → <Say voice>
     gather_languages: Mapping[str, str] = field(default_factory=dict)  # language → <Gather language>
@@ -473,6 +478,8 @@ class VoiceConfig:
             record_max_seconds=int(option("record_max_seconds", 120)),
             max_sentences=int(option("max_sentences", 4)),
             max_chars=int(option("max_chars", 500)),
+            max_speech_seconds=_positive(option("max_speech_seconds", 20.0), "max_speech_seconds"),
+            speech_rates=_rates(option("speech_rates", {})),
             hints_max=int(option("hints_max", 50)),
             voices=dict(option("voices", {})),
             gather_languages=dict(option("gather_languages", {})),
@@ -487,6 +494,23 @@ class VoiceConfig:
 
     def gather_language(self, lang: str) -> str:
         return self.gather_languages.get(lang) or LANGUAGES[lang].gather
+
+
+def _positive(value: Any, name: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError(f"voice.{name} must be a positive number")
+    return number
+
+
+def _rates(value: Any) -> dict[str, float]:
+    """The voices' speaking rates (syllables a second), the defaults for languages not given."""
+    rates = dict(DEFAULT_RATES)
+    for lang, rate in dict(value or {}).items():
+        if lang not in LANGUAGES:
+            raise ValueError(f"voice.speech_rates: {lang!r} is not one of {sorted(LANGUAGES)}")
+        rates[lang] = _positive(rate, f"speech_rates.{lang}")
+    return rates
 
 
 # == SMS (the channel's outbound text) =======================================================
@@ -650,7 +674,7 @@ class CallState:
     lang: str
     n: int = 1  # the caller's turn number: the message id is CallSid:n
     retry: int = 0  # not understood / silent so far, for this turn
-    menu: str = ""  # "" | "topics" (the keypad topic menu is on offer)
+    menu: str = ""  # "" | "topics" (the keypad topic menu) | "aspects" (1-5 about ``proc``)
     proc: str = ""  # the procedure last answered about (for the link by SMS)
 
     def query(self) -> dict[str, Any]:
@@ -669,7 +693,7 @@ class CallState:
             lang=lang if lang in LANGUAGES else default_lang,
             n=_bounded(query.get("n"), 1, 1, 10_000),
             retry=_bounded(query.get("retry"), 0, 0, 9),
-            menu="topics" if query.get("menu") == "topics" else "",
+            menu=m if (m := query.get("menu") or "") in ("topics", "aspects") else "",
             proc=p if _PROC_CODE.match(p := query.get("proc") or "") else "",
         )
 
@@ -816,11 +840,19 @@ async def turn(call: Call) -> Response:
     state = call.state
     digits = call.form.get("Digits", "").strip()
     speech = " ".join(call.form.get("SpeechResult", "").split())
+    if speech and not digits and state.menu == "aspects" and state.proc:
+        # "Say 2": a menu key said aloud ("hai", "two", "2") is the key.
+        digits = _said_key(speech, state.lang)
+        speech = "" if digits else speech
     if digits == "0":
         return await transfer(call, None)
     if digits:
         if digits == "9" and state.proc and call.adapter.sms is not None:
             return await send_link(call)
+        if state.menu == "aspects" and state.proc and digits in MENU_ASPECTS:
+            aspect = MENU_ASPECTS[digits]
+            question = ASPECT_QUESTIONS[state.lang][aspect]
+            return await answer(call, question, kind="option", aspect=aspect, proc=state.proc)
         if state.menu == "topics":
             # str.isdigit() also says yes to "²" or "٣", which int() refuses or reads as
             # another number: a keypad sends ASCII digits only.
@@ -844,6 +876,21 @@ async def turn(call: Call) -> Response:
     if state.retry == 1:
         return _topics_menu(call, replace(state, retry=2), call.text("silence"))
     return _goodbye(call, call.text("goodbye"))
+
+
+_KEY_WORDS = re.compile(
+    r"^(?:số|phím|nhấn|bấm|press|number|numéro|touche|número|tecla|按|번)\s*", re.IGNORECASE
+)
+
+
+def _said_key(speech: str, lang: str) -> str:
+    """The menu key a caller said instead of pressing it ("hai", "số hai", "two"), or ""."""
+    said = _KEY_WORDS.sub("", speech.strip(" .,!?。！？").casefold()).strip()
+    # Not zero: "không" is also "no" in Vietnamese; a caller asks for staff in words anyway.
+    for digit in (*MENU_ASPECTS, "9"):
+        if said in (digit, number_words(int(digit), lang).casefold()):
+            return digit
+    return ""
 
 
 def _confidence(value: str | None) -> float | None:
@@ -871,7 +918,17 @@ async def _ask_hub(call: Call, text: str, kind: str, confidence: float | None = 
     return reply
 
 
-async def answer(call: Call, text: str, *, kind: str, confidence: float | None = None) -> Response:
+async def answer(
+    call: Call,
+    text: str,
+    *,
+    kind: str,
+    confidence: float | None = None,
+    aspect: str | None = None,
+    proc: str = "",
+) -> Response:
+    """One question through the conversation, answered aloud. ``aspect`` and ``proc`` come
+    from the keypad menu after an answer ("2": the fee of the procedure just answered)."""
     state = call.state
     try:
         reply = await _ask_hub(call, text, kind, confidence)
@@ -898,6 +955,10 @@ async def answer(call: Call, text: str, *, kind: str, confidence: float | None =
         return _ask_again(call, following, *lines, PROMPTS[lang]["staff"])
     if reply.intent == "unreadable":
         return _topics_menu(call, following, call.text("bad_option"))
+    said = _procedure_speech(call, reply, lang, aspect, proc)
+    if said is not None:
+        code, lines = said
+        return _ask_again(call, replace(following, proc=code, menu="aspects"), *lines)
     spoken = to_speech(
         reply.answer, lang, max_sentences=call.config.max_sentences, max_chars=call.config.max_chars
     )
@@ -912,6 +973,40 @@ async def answer(call: Call, text: str, *, kind: str, confidence: float | None =
         lines.append(PROMPTS[lang]["more"])
     lines.append(PROMPTS[lang]["staff"])
     return _ask_again(call, following, *lines)
+
+
+def _procedure_speech(
+    call: Call, reply: Reply, lang: str, aspect: str | None, code: str
+) -> tuple[str, list[str]] | None:
+    """A reply about one procedure, composed for the ear from its catalogue record
+    (``channels.spoken``): the aspect asked, then the keypad menu of the others. None when
+    the reply is not about a procedure the index holds (the written answer is spoken)."""
+    # A reply that names its aspect (a structured reply) is taken at its word; else its intent.
+    aspect = aspect or aspect_of(str(getattr(reply, "aspect", None) or reply.intent))
+    code = code or (reply.procedures[0].code if reply.procedures else "")
+    runtime = getattr(call.request.app.state, "runtime", None)
+    index = getattr(runtime, "index", None)
+    if aspect is None or not code or index is None:
+        return None
+    proc = index.procedure(code)
+    if proc is None:
+        return None
+    # Without the caller's commune the office cannot be named: ask for it (never when the
+    # caller already gave one and the office is simply not on record).
+    question = ask_place(lang) if aspect == "where" and reply.centre is None and reply.place is None else ""
+    config = call.config
+    spoken = render_procedure(
+        proc,
+        aspect,
+        lang,
+        sms=call.adapter.sms is not None and bool(call.caller),
+        centre=reply.centre,
+        rates=config.speech_rates,
+        max_seconds=config.max_speech_seconds,
+        question=question,
+    )
+    log.info("voice: call %s: %s of %s spoken in about %.1f s", call.sid, aspect, code, spoken.seconds)
+    return code, [spoken.answer, spoken.menu]
 
 
 async def send_link(call: Call) -> Response:

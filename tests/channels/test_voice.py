@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import itertools
 import json
+import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from twilio.request_validator import RequestValidator
 
 from channels.outbox import SendError
 from channels.speech import en_number, option_label, shorten, spell, to_speech, verbalize, vi_number
+from channels.spoken import estimate_seconds
 from channels.voice import LANGUAGES, TOPICS, CallState, TwilioSms, build_adapter, catalogue_hints
 from handoff.masking import mask_number
 from handoff.models import CaseNote, Message
@@ -71,22 +73,34 @@ def test_english_numbers() -> None:
     ("text", "lang", "spoken"),
     [
         ("Lệ phí 50.000 đồng.", "vi", "Lệ phí năm mươi nghìn đồng."),
-        ("Mã thủ tục 1.001193.", "vi", "Mã thủ tục một chấm không không một một chín ba."),
-        ("Nộp trước 03/07/2025.", "vi", "Nộp trước ngày 3 tháng 7 năm 2025."),
-        ("Từ ngày 1/7/2025, xã mới", "vi", "Từ ngày 1 tháng 7 năm 2025, xã mới"),
+        ("Mã thủ tục 1.001193.", "vi", "Mã thủ tục một chấm, không không một, một chín ba."),
+        (
+            "Nộp trước 03/07/2025.",
+            "vi",
+            "Nộp trước ngày ba tháng bảy năm hai nghìn không trăm hai mươi lăm.",
+        ),
+        (
+            "Từ ngày 1/4/2025, xã mới",
+            "vi",
+            "Từ ngày một tháng tư năm hai nghìn không trăm hai mươi lăm, xã mới",
+        ),
         ("Nộp tại UBND xã, mang CCCD", "vi", "Nộp tại Ủy ban nhân dân xã, mang căn cước công dân"),
         ("phí 7.000 đồng/lần", "vi", "phí bảy nghìn đồng mỗi lần"),
         ("Gọi 0903570134", "vi", "Gọi không chín không, ba năm bảy, không một ba bốn"),
-        ("Giờ làm việc 07:30-11:30", "vi", "Giờ làm việc 7 giờ 30 đến 11 giờ 30"),
-        ("Theo Thông tư 75/2022/TT-BTC", "vi", "Theo Thông tư số 75 năm 2022"),
+        ("Giờ làm việc 07:30-11:30", "vi", "Giờ làm việc bảy giờ ba mươi đến mười một giờ ba mươi"),
+        (
+            "Theo Thông tư 75/2022/TT-BTC",
+            "vi",
+            "Theo Thông tư số bảy mươi lăm năm hai nghìn không trăm hai mươi hai",
+        ),
         ("giảm 50%", "vi", "giảm năm mươi phần trăm"),
         (
             "Fee: 160,000 VND, code 1.001456",
             "en",
-            "Fee: one hundred sixty thousand dong, code one point zero zero one four five six",
+            "Fee: one hundred sixty thousand dong, code one point, zero zero one, four five six",
         ),
         ("Due 03/07/2025", "en", "Due 3 July 2025"),
-        ("Le 03/07/2025, 160 000 VND", "fr", "Le 3 juillet 2025, 160 000 dongs"),
+        ("Le 03/07/2025, 160 000 VND", "fr", "Le 3 juillet 2025, cent soixante mille dongs"),
     ],
 )
 def test_verbalize(text: str, lang: str, spoken: str) -> None:
@@ -125,8 +139,20 @@ def test_written_reply_becomes_short_speech() -> None:
     assert "ba mươi nghìn đồng" in spoken and "Ủy ban nhân dân" in spoken
     assert "Cấp đổi" not in spoken  # related procedures are not read
     # The cited procedure's code comes last, read digit by digit.
-    assert spoken.endswith("Nguồn: thủ tục mã một chấm không một bốn không sáu bốn.")
+    assert spoken.endswith("Nguồn: thủ tục mã một chấm, không một bốn, không sáu bốn.")
     assert to_speech(WRITTEN, "vi", max_sentences=1).startswith("Cấp lại thẻ căn cước. Nguồn")
+
+
+def test_a_written_fee_line_cut_short_is_spoken_without_its_note() -> None:
+    # The issue's own words: the fallback for replies not composed from a record.
+    written = (
+        "Cách thức nộp hồ sơ:\n• Trực tiếp – thời hạn: 7 ngày làm việc; phí, lệ phí: 70,000 Việt Nam "
+        "Đồng(- Cấp lại thẻ căn cước đối với các trường hợp quy định tại khoản 2 Điều 24 Luật…"
+    )
+    spoken = to_speech(written, "vi")
+    assert spoken == (
+        "Cách thức nộp hồ sơ: Trực tiếp, thời hạn: bảy ngày làm việc; phí, lệ phí: bảy mươi nghìn đồng."
+    )
 
 
 def test_shorten_keeps_whole_sentences_within_the_limit() -> None:
@@ -416,9 +442,10 @@ def test_a_vietnamese_call_turn_by_turn(phone: TestClient) -> None:
     text = spoken(xml)
     assert "căn cước" in text
     assert "http" not in text and "dichvucong" not in text and "•" not in text
-    assert "một chấm không một bốn không sáu bốn" in text  # the source 1.014064, spoken
-    assert "Nhấn 0 để gặp cán bộ" in text
+    assert "một chấm, không một bốn, không sáu bốn" in text  # the source 1.014064, in groups
+    assert "không gặp cán bộ" in text  # the keypad menu after an answer ends with staff
     assert query(call.next_url)["n"] == "2" and query(call.next_url)["proc"] == "1.014064"
+    assert query(call.next_url)["menu"] == "aspects"
 
     # A question with two close procedures: the options are read with their digits.
     xml = call.say("đăng ký kết hôn")
@@ -443,6 +470,93 @@ def test_a_vietnamese_call_turn_by_turn(phone: TestClient) -> None:
         assert all(m.channel == "voice" for m in rows) and len(rows) == 6
 
 
+def test_the_lost_id_card_answer_is_composed_for_the_ear(phone: TestClient) -> None:
+    """The defect: "bảy mươi phẩy không không không Việt Nam Đồng(- Cấp lại thẻ căn cước đối
+    với …", then the code digit by digit. Now: the record's facts in words, within 20 s, then
+    a keypad menu whose keys answer about the same procedure."""
+    call = Caller(phone)
+    call.start()
+    call.press("1")
+    xml = call.say("tôi muốn làm lại căn cước bị mất")
+    assert xml.tag == "Response" and [child.tag for child in xml] == ["Gather"]
+    gather = xml.find("Gather")
+    assert gather is not None and gather.get("input") == "speech dtmf" and gather.get("numDigits") == "1"
+    says = gather.findall("Say")
+    assert {(s.get("voice"), s.get("language")) for s in says} == {(LANGUAGES["vi"].voice, "vi-VN")}
+    answer, menu = (says[0].text or ""), (says[1].text or "")
+    assert answer.startswith(
+        "Cấp lại thẻ căn cước. Thời hạn bảy ngày làm việc, lệ phí ba mươi lăm nghìn đồng."
+    ), answer
+    assert "một chấm, không một bốn, không sáu bốn" in answer
+    assert "phẩy" not in answer and "Việt Nam Đồng" not in answer and "http" not in answer
+    assert not re.search(r"[\d()\[\]]", answer), answer
+    assert menu.startswith("Nghe thêm: nhấn một giấy tờ, hai lệ phí") and menu.endswith("không gặp cán bộ.")
+    assert estimate_seconds(f"{answer} {menu}", "vi") <= 20
+    assert query(call.next_url) | {"n": ""} == {"lang": "vi", "n": "", "menu": "aspects", "proc": "1.014064"}
+
+    xml = call.press("2")  # the fee of the same procedure
+    assert spoken(xml).startswith("Lệ phí: ba mươi lăm nghìn đồng."), spoken(xml)
+    assert "hai lệ phí" not in spoken(xml)  # the menu offers the other aspects
+    xml = call.press("1")
+    assert spoken(xml).startswith("Hồ sơ gồm ba giấy tờ: Phiếu đề nghị giải quyết thủ tục về căn cước;")
+    xml = call.say("bốn")  # a key may be said instead of pressed
+    assert spoken(xml).startswith("Nơi nộp: Công an cấp xã.")
+    xml = call.say("không")  # "no", not the staff key
+    assert xml.find("Dial") is None and xml.find("Enqueue") is None and xml.find("Record") is None
+    with phone.app.state.db.session() as s:
+        inbound = s.scalars(
+            select(Message.text).where(
+                Message.conversation_id == f"voice:{call.sid}", Message.direction == "in"
+            )
+        ).all()
+    # Each key is the caller's question in the conversation, for the transcript staff see.
+    assert inbound == [
+        "tôi muốn làm lại căn cước bị mất",
+        "lệ phí bao nhiêu?",
+        "cần giấy tờ gì?",
+        "nộp ở đâu?",
+        "không",
+    ]
+
+
+def test_where_without_a_commune_asks_for_it_aloud(phone: TestClient) -> None:
+    call = Caller(phone)
+    call.start()
+    call.press("1")
+    answer = call.say("đăng ký khai sinh nộp ở đâu").find("Gather").findall("Say")[0].text or ""  # type: ignore[union-attr]
+    assert answer.startswith("Nơi nộp: Ủy ban nhân dân cấp xã."), answer
+    assert "Hãy cho tôi biết xã, phường của bạn để tôi chỉ nơi nộp gần nhất." in answer
+
+
+def test_a_menu_key_for_a_procedure_no_longer_indexed_is_still_answered(phone: TestClient) -> None:
+    call = Caller(phone)
+    call.next_url = f"{PUBLIC}/voice/turn?lang=vi&n=1&menu=aspects&proc=9.999999"
+    xml = call.press("2")  # the record is gone (a re-indexed catalogue): the written answer, spoken
+    assert xml.find("Gather") is not None and spoken(xml)
+    assert CallState.parse({"menu": "aspects", "proc": "1.014064"}, "vi").menu == "aspects"
+
+
+@pytest.mark.parametrize(
+    ("digit", "question", "fee", "duration"),
+    [
+        ("3", "combien coûte un passeport ?", "cent soixante mille dongs", "Délai : huit jours ouvrables."),
+        ("5", "办护照要多少钱？", "十六万越南盾", "办理时限：八个工作日。"),
+    ],
+)
+def test_a_foreign_caller_hears_amounts_and_durations_in_words(
+    phone: TestClient, digit: str, question: str, fee: str, duration: str
+) -> None:
+    call = Caller(phone)
+    call.start()
+    call.press(digit)
+    xml = call.say(question)
+    answer = xml.find("Gather").findall("Say")[0].text or ""  # type: ignore[union-attr]
+    assert fee in answer and not re.search(r"[\d()]", answer), answer
+    assert query(call.next_url)["menu"] == "aspects"
+    xml = call.press("3")  # the time limit of the same procedure
+    assert spoken(xml).startswith(duration), spoken(xml)
+
+
 def test_an_english_call(phone: TestClient) -> None:
     call = Caller(phone)
     call.start()
@@ -453,8 +567,8 @@ def test_an_english_call(phone: TestClient) -> None:
     xml = call.say("How much does a Vietnamese passport cost?")
     text = spoken(xml)
     assert "one hundred sixty thousand dong" in text
-    assert "one point zero zero one four five six" in text
-    assert "http" not in text and "Press 0 to talk to a staff member." in text
+    assert "one point, zero zero one, four five six" in text
+    assert "http" not in text and "zero for staff" in text
     assert xml.find("Gather").get("language") == "en-US"  # type: ignore[union-attr]
 
 
@@ -462,7 +576,7 @@ def test_a_question_asked_during_the_greeting_is_answered_in_vietnamese(phone: T
     call = Caller(phone)
     call.start()
     xml = call.say("làm hộ chiếu mất bao lâu")
-    assert "hộ chiếu" in spoken(xml).lower() and "8 ngày làm việc" in spoken(xml)
+    assert "hộ chiếu" in spoken(xml).lower() and "tám ngày làm việc" in spoken(xml)
     assert urlsplit(call.next_url).path == "/voice/turn" and query(call.next_url)["n"] == "2"
 
 
@@ -585,7 +699,7 @@ def test_link_by_sms_on_digit_nine(phone: TestClient, adapter: Any) -> None:
     call.start()
     call.press("1")
     xml = call.say("đăng ký tạm trú cần giấy tờ gì")
-    assert "Nhấn 9 để nhận đường link" in spoken(xml)
+    assert "Nhấn chín để nhận mã thủ tục và đường link qua tin nhắn" in spoken(xml)
     proc = query(call.next_url)["proc"]
     xml = call.press("9")
     assert "đã gửi đường link" in spoken(xml) and xml.find("Gather") is not None
