@@ -66,7 +66,14 @@ def test_full_lifecycle(db, cases, people, clock):
     assert cases.active_case("tg-1001") is None
 
     detail = cases.get_case(ref.case_id)
-    assert [m["sender"] for m in detail["transcript"]] == ["citizen", "bot", "agent", "citizen"]
+    # The claim and resolution notices; the citizen's message came within minutes of the claim
+    # notice, so it was not acknowledged again.
+    transcript = [(m["sender"], m["intent"]) for m in detail["transcript"]]
+    assert [sender for sender, _ in transcript] == ["citizen", "bot", "system", "agent", "citizen", "system"]
+    assert [intent for sender, intent in transcript if sender == "system"] == [
+        "handoff_claimed",
+        "handoff_resolved",
+    ]
     assert (
         detail["notes"][0]["text"] == "Đã gọi UBND phường"
         and detail["notes"][0]["staff"]["username"] == "lan"
