@@ -1041,10 +1041,12 @@ class CaseService:
         lang = _notice_language(conv.language if conv is not None else None, case.language)
         role = i18n.MESSAGES[lang].get(f"role_{staff.role}") or i18n.MESSAGES[lang]["role_agent"]
         name = " ".join((staff.display_name or "").split())
+        if name.casefold() == (staff.username or "").casefold():
+            name = ""  # an account without a display name shows its login: never told to citizens
         if name and self.settings.notice_officer_name:
             self._notify(s, case, NOTICE_CLAIMED, "notice_claimed_named", now, name=name, role=role)
         else:
-            self._notify(s, case, NOTICE_CLAIMED, "notice_claimed", now, role=role[:1].upper() + role[1:])
+            self._notify(s, case, NOTICE_CLAIMED, "notice_claimed", now, role=role)
 
     def _notify_resolved(self, s: Session, case: Case, now: datetime) -> None:
         minutes = self.settings.reopen_window_minutes
@@ -1057,8 +1059,9 @@ class CaseService:
             self._notify(s, case, NOTICE_RESOLVED, "notice_resolved", now, case_id=case.id)
 
     def _due_acknowledgement(self, s: Session, case: Case, now: datetime) -> bool:
-        """Acknowledge a message to the officer unless one (or the claim notice) was sent
-        within ``acknowledge_every_minutes``: a citizen writing five lines gets one, not five."""
+        """Acknowledge a message to the officer unless another was acknowledged within
+        ``acknowledge_every_minutes``: a citizen writing five lines gets one, not five. (The
+        claim notice does not count: it says who helps, not that this message reached them.)"""
         if case.channel in _NO_ACK_CHANNELS:
             return False
         window = self.settings.acknowledge_every_minutes
@@ -1072,7 +1075,7 @@ class CaseService:
             .where(
                 Message.conversation_id == case.conversation_id,
                 Message.sender == "system",
-                Message.intent.in_((NOTICE_ACK, NOTICE_CLAIMED)),
+                Message.intent == NOTICE_ACK,
             )
             .order_by(Message.id.desc())
             .limit(1)
