@@ -60,8 +60,9 @@ _CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 NOTICE_CLAIMED = "handoff_claimed"
 NOTICE_RESOLVED = "handoff_resolved"
 NOTICE_ACK = "handoff_ack"
-# A caller is answered on the line: a text message per utterance would only cost money.
-_NO_ACK_CHANNELS = ("voice", "phone")
+# A caller talks to a person on the line or is called back: a text message (SMS) per notice
+# would tell them nothing new and cost money.
+_SPOKEN_CHANNELS = ("voice", "phone")
 
 ProcedureLookup = Callable[[str], Any]
 Clock = Callable[[], datetime]
@@ -1001,11 +1002,15 @@ class CaseService:
 
     # -- notices the citizen sees ------------------------------------------------------------
 
-    def _notify(self, s: Session, case: Case, intent: str, key: str, now: datetime, **values: Any) -> int:
+    def _notify(
+        self, s: Session, case: Case, intent: str, key: str, now: datetime, **values: Any
+    ) -> int | None:
         """Tell the citizen, in the conversation's language: the notice is a message of the
         conversation (so every transcript has it, masked when read like any other) queued in
         the outbox of its channel, the path staff replies take: pushed to Telegram or Zalo,
-        read by the web chat. Returns the message id."""
+        read by the web chat. Returns the message id (None on the phone, where nothing is sent)."""
+        if case.channel in _SPOKEN_CHANNELS:
+            return None
         conv = s.get(Conversation, case.conversation_id)
         lang = _notice_language(conv.language if conv is not None else None, case.language)
         text = i18n.MESSAGES[lang][key].format(**values)
@@ -1062,7 +1067,7 @@ class CaseService:
         """Acknowledge a message to the officer unless another was acknowledged within
         ``acknowledge_every_minutes``: a citizen writing five lines gets one, not five. (The
         claim notice does not count: it says who helps, not that this message reached them.)"""
-        if case.channel in _NO_ACK_CHANNELS:
+        if case.channel in _SPOKEN_CHANNELS:
             return False
         window = self.settings.acknowledge_every_minutes
         if window <= 0:

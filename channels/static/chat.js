@@ -520,6 +520,9 @@
   function renderStaff(text) {
     var lang = state.replyLanguage || uiLang();
     var m = messageItem("bot staff", STAFF_LABEL[lang] || STAFF_LABEL.en);
+    if (state.replyLanguage) {
+      m.item.lang = state.replyLanguage; // staff and notices write in the conversation's language
+    }
     var answer = document.createElement("div");
     answer.className = "answer";
     appendLinkified(answer, String(text || ""));
@@ -529,6 +532,9 @@
 
   function renderNotice(text) {
     var m = messageItem("system", t("notice"));
+    if (state.replyLanguage) {
+      m.item.lang = state.replyLanguage;
+    }
     m.item.setAttribute("role", "status");
     m.bubble.textContent = String(text || "");
     el.messages.appendChild(m.item);
@@ -635,10 +641,26 @@
     el.messages.textContent = "";
     renderWelcome();
     var items = state.history;
+    var live = liveIndex();
     for (var i = 0; i < items.length; i++) {
-      renderEntry(items[i], i === items.length - 1);
+      renderEntry(items[i], i === live);
     }
     scrollToEnd();
+  }
+
+  // The answer whose options still make sense: the last one, unless the citizen wrote since
+  // (a staff reply or a notice below it changes nothing).
+  function liveIndex() {
+    for (var i = state.history.length - 1; i >= 0; i--) {
+      var role = state.history[i].role;
+      if (role === "bot") {
+        return i;
+      }
+      if (role !== "staff" && role !== "notice") {
+        return -1;
+      }
+    }
+    return -1;
   }
 
   function remember(entry) {
@@ -894,8 +916,9 @@
     if (!unchanged) {
       renderHistory();
     } else if (state.history.length > shown.length) {
+      var live = liveIndex();
       for (var i = shown.length; i < state.history.length; i++) {
-        renderEntry(state.history[i], i === state.history.length - 1);
+        renderEntry(state.history[i], i === live);
       }
       scrollToEnd();
     }

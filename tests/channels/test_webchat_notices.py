@@ -263,3 +263,31 @@ def test_a_telegram_citizen_gets_the_notices_pushed(
             return set(rows)
 
         wait_for(lambda: statuses() == {"sent"})
+
+
+def test_a_caller_gets_no_text_notices(app: Any) -> None:
+    """A phone caller talks to the officer or is called back: no SMS per notice."""
+    from bot.ports import HandoffPacket
+
+    cases = app.state.cases
+    conversation = f"voice:+8490{next(_ids):07d}"
+    ref = cases.open_case(
+        HandoffPacket(
+            conversation_id=conversation,
+            channel="voice",
+            language="vi",
+            reason="talk_to_human",
+            channel_user_id=conversation[6:],
+        )
+    )
+    staff = app.state.staff.create_staff(
+        f"phone-{uuid.uuid4().hex[:6]}", PASSWORD, "agent", display_name="Lan"
+    )
+    assert cases.claim(ref.case_id, staff)
+    cases.on_citizen_message(conversation, None)
+    cases.resolve(ref.case_id, staff, "answered")
+    with cases.db.session() as s:
+        assert s.scalars(select(Message).where(Message.conversation_id == conversation)).all() == []
+        assert (
+            s.scalars(select(OutboxMessage).where(OutboxMessage.conversation_id == conversation)).all() == []
+        )
