@@ -1276,8 +1276,8 @@ class CaseService:
 
 def _notice_language(conversation: str | None, case: str | None) -> str:
     for lang in (conversation, case):
-        if lang in i18n.MESSAGES:
-            return lang  # type: ignore[return-value]
+        if lang is not None and lang in i18n.MESSAGES:
+            return lang
     return i18n.DEFAULT_LANGUAGE
 
 

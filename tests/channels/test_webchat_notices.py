@@ -291,3 +291,55 @@ def test_a_caller_gets_no_text_notices(app: Any) -> None:
         assert (
             s.scalars(select(OutboxMessage).where(OutboxMessage.conversation_id == conversation)).all() == []
         )
+
+
+def test_the_terminal_chat_prints_the_acknowledgement(sample_config: Any, sample_settings: Any) -> None:
+    """`hotline chat` shows the notices like staff replies (channel ``terminal``)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from handoff.auth import StaffService
+    from handoff.db import Database
+    from handoff.service import CaseService
+
+    conversation = f"cli-held-{uuid.uuid4().hex[:8]}"
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    root = Path(__file__).resolve().parents[2]
+
+    def chat(text: str) -> str:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "channels.cli",
+                "chat",
+                "--config",
+                str(sample_config),
+                "--conversation",
+                conversation,
+            ],
+            cwd=root,
+            env=env,
+            input=f"{text}\n/quit\n",
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    chat("Tôi muốn nói chuyện với cán bộ")
+    db = Database(sample_settings.database_url)
+    try:
+        cases = CaseService(db, sample_settings.handoff)
+        case = cases.open_case_of(conversation)
+        assert case is not None
+        staff = StaffService(db, sample_settings.handoff).create_staff(
+            f"cli-{uuid.uuid4().hex[:6]}", PASSWORD, "agent", display_name="Trần Thị Lan"
+        )
+        assert cases.claim(case.id, staff)
+    finally:
+        db.dispose()
+    assert "[notice] Đã chuyển tin nhắn cho cán bộ đang hỗ trợ bạn." in chat("Con tôi sinh ở Nhật")
