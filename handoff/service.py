@@ -537,6 +537,7 @@ class CaseService:
             self._require(case, staff, OPEN, "transfer")
             values: dict[str, Any] = {}
             detail: dict[str, Any] = {"from_staff_id": case.assigned_to}
+            target: Staff | None = None
             if team:
                 values["team"] = team
                 detail["team"] = team
@@ -549,7 +550,7 @@ class CaseService:
             else:
                 values.update(status="waiting", assigned_to=None, assigned_at=None)
             self._update(s, case, values, now)
-            if to_staff_id is not None and target.id != case.assigned_to:
+            if target is not None and target.id != case.assigned_to:
                 self._notify_claimed(s, case, target, now)  # the citizen learns who helps now
             self._event(s, case_id, "transferred", detail, now)
             self._audit(s, staff, "transfer", case_id, detail, ip, now)
