@@ -227,8 +227,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(f"[case {reply.handoff.case_id}: {reply.handoff.status}]")
         for message in service.messages(conversation, after=max(seen, stored.inbound_id)):
             seen = max(seen, int(message["id"]))
-            if message["sender"] in ("agent", "system"):  # staff replies and handoff notices
-                print(f"[{'staff' if message['sender'] == 'agent' else 'notice'}] {message['text']}")
+            if message["sender"] == "agent":
+                print(f"[staff] {message['text']}")
         service.acknowledge(conversation, seen)  # shown: staff replies count as delivered
         print(flush=True)
     db.dispose()
