@@ -957,6 +957,106 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
+# Handoff notices the citizen sees (web chat issue 11): a person took the case, the case is
+# resolved, a message reached the officer. Stored as the conversation's messages and sent
+# through the outbox by ``handoff.service``; kept in their own block so other branches'
+# additions to the catalogue merge cleanly.
+_HANDOFF_NOTICES: dict[str, dict[str, str]] = {
+    "vi": {
+        "notice_claimed_named": "Cán bộ {name} ({role}) đang hỗ trợ bạn.",
+        "notice_claimed": "{role} đang hỗ trợ bạn.",
+        "notice_resolved": "Yêu cầu {case_id} đã được giải quyết và đóng lại. Cảm ơn bạn đã liên hệ.",
+        "notice_resolved_reopen": (
+            "Yêu cầu {case_id} đã được giải quyết và đóng lại. Nếu cần hỗ trợ thêm về việc này, "
+            "trong vòng {hours} giờ hãy nhắn “gặp tổng đài viên” để mở lại yêu cầu."
+        ),
+        "notice_ack": "Đã chuyển tin nhắn cho cán bộ đang hỗ trợ bạn.",
+        "role_agent": "Tổng đài viên",
+        "role_supervisor": "Giám sát viên",
+        "role_admin": "Cán bộ quản lý",
+    },
+    "en": {
+        "notice_claimed_named": "Officer {name} ({role}) is now helping you.",
+        "notice_claimed": "A {role} is now helping you.",
+        "notice_resolved": "Your request {case_id} has been resolved and closed. Thank you for contacting us.",
+        "notice_resolved_reopen": (
+            "Your request {case_id} has been resolved and closed. If you need more help with it, "
+            "write “talk to a person” within {hours} hours to reopen it."
+        ),
+        "notice_ack": "Your message has been passed to the officer helping you.",
+        "role_agent": "hotline agent",
+        "role_supervisor": "supervisor",
+        "role_admin": "hotline manager",
+    },
+    "fr": {
+        "notice_claimed_named": "Le conseiller {name} ({role}) s'occupe de votre demande.",
+        "notice_claimed": "Un {role} s'occupe de votre demande.",
+        "notice_resolved": "Votre demande {case_id} a été traitée et clôturée. Merci de nous avoir contactés.",
+        "notice_resolved_reopen": (
+            "Votre demande {case_id} a été traitée et clôturée. Si vous avez encore besoin d'aide, "
+            "écrivez « parler à un conseiller » dans les {hours} heures pour la rouvrir."
+        ),
+        "notice_ack": "Votre message a été transmis au conseiller qui vous aide.",
+        "role_agent": "conseiller",
+        "role_supervisor": "superviseur",
+        "role_admin": "responsable",
+    },
+    "es": {
+        "notice_claimed_named": "El funcionario {name} ({role}) le está atendiendo.",
+        "notice_claimed": "Un {role} le está atendiendo.",
+        "notice_resolved": "Su solicitud {case_id} se ha resuelto y cerrado. Gracias por contactarnos.",
+        "notice_resolved_reopen": (
+            "Su solicitud {case_id} se ha resuelto y cerrado. Si necesita más ayuda con ella, "
+            "escriba «hablar con una persona» en las próximas {hours} horas para reabrirla."
+        ),
+        "notice_ack": "Su mensaje se ha enviado al funcionario que le atiende.",
+        "role_agent": "agente de la línea",
+        "role_supervisor": "supervisor",
+        "role_admin": "responsable",
+    },
+    "zh": {
+        "notice_claimed_named": "工作人员{name}（{role}）正在为您服务。",
+        "notice_claimed": "{role}正在为您服务。",
+        "notice_resolved": "您的请求 {case_id} 已处理完毕并关闭。感谢您的联系。",
+        "notice_resolved_reopen": (
+            "您的请求 {case_id} 已处理完毕并关闭。如仍需帮助，请在 {hours} 小时内发送“转人工”以重新开启该请求。"
+        ),
+        "notice_ack": "您的消息已转给正在为您服务的工作人员。",
+        "role_agent": "人工客服",
+        "role_supervisor": "主管",
+        "role_admin": "管理人员",
+    },
+    "ko": {
+        "notice_claimed_named": "{name} 담당자({role})가 도와드리고 있습니다.",
+        "notice_claimed": "{role}(이)가 도와드리고 있습니다.",
+        "notice_resolved": "요청 {case_id}이(가) 처리되어 종료되었습니다. 문의해 주셔서 감사합니다.",
+        "notice_resolved_reopen": (
+            "요청 {case_id}이(가) 처리되어 종료되었습니다. 추가 도움이 필요하시면 {hours}시간 안에 "
+            "“상담원 연결”이라고 보내 주시면 요청이 다시 열립니다."
+        ),
+        "notice_ack": "메시지를 담당 상담원에게 전달했습니다.",
+        "role_agent": "상담원",
+        "role_supervisor": "관리자",
+        "role_admin": "책임자",
+    },
+    "ja": {
+        "notice_claimed_named": "担当者の{name}（{role}）が対応しています。",
+        "notice_claimed": "{role}が対応しています。",
+        "notice_resolved": "ご依頼 {case_id} は対応が完了し、終了しました。お問い合わせありがとうございました。",
+        "notice_resolved_reopen": (
+            "ご依頼 {case_id} は対応が完了し、終了しました。さらにお手伝いが必要な場合は、"
+            "{hours}時間以内に「オペレーターと話したい」と送ってください。ご依頼を再開します。"
+        ),
+        "notice_ack": "メッセージを担当者に転送しました。",
+        "role_agent": "オペレーター",
+        "role_supervisor": "スーパーバイザー",
+        "role_admin": "責任者",
+    },
+}
+for _lang, _extra in _HANDOFF_NOTICES.items():
+    MESSAGES[_lang].update(_extra)
+
+
 # Lĩnh vực (field) of the catalogue → translation. Vietnamese keys as published; lookups
 # are normalised, so tone-mark variants and case do not matter.
 FIELDS: dict[str, dict[str, str]] = {

@@ -373,6 +373,22 @@ def create_app(
         changed = service.acknowledge(conversation_id, body.through)
         return JSONResponse({"acknowledged": changed}, headers=NO_STORE)
 
+    @app.get("/api/v1/welcome")
+    def welcome() -> JSONResponse:
+        """What the web chat shows before the first question: the operator's name, what is
+        kept of a conversation and for how long, and the topic chips (label and question per
+        language). The same for everyone: cacheable."""
+        chat = settings.webchat
+        body = {
+            "operator_name": chat.operator_name or None,
+            "retention_days": chat.retention_days,
+            "privacy_url": chat.privacy_url,
+            "default_language": settings.default_language,
+            "languages": list(settings.languages),
+            "topics": [{"label": t.label, "question": t.question} for t in chat.topics],
+        }
+        return JSONResponse(body, headers={"Cache-Control": "public, max-age=300"})
+
     @app.get("/api/v1/procedures/{code}")
     def procedure(code: str, rt: RuntimeDep) -> dict[str, Any]:
         proc = rt.index.procedure(code)

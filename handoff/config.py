@@ -119,6 +119,12 @@ class HandoffSettings(BaseModel):
     events_heartbeat_seconds: float = Field(default=15.0, gt=0)
     # The live stream ends after this long; EventSource reconnects with Last-Event-ID.
     events_stream_seconds: float = Field(default=300.0, gt=0)
+    # While a person holds a case, a citizen's message is acknowledged ("passed to the officer")
+    # at most once per this many minutes (0: every message).
+    acknowledge_every_minutes: float = Field(default=5.0, ge=0)
+    # The claim notice names the officer (their display name) as well as the role; false:
+    # the role only.
+    notice_officer_name: bool = True
 
     @field_validator("timezone")
     @classmethod

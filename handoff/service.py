@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from bot import i18n
 from bot.ports import HandoffPacket, QueueInfo
 from bot.reply import HandoffRef
 from handoff.auth import aware
@@ -55,6 +56,13 @@ MAX_TEXT = 4000
 _ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _CALLBACK = re.compile(r"^\+?[\d\s().\-]{8,30}$")
 _CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# Notices the citizen sees (stored as ``system`` messages with these intents).
+NOTICE_CLAIMED = "handoff_claimed"
+NOTICE_RESOLVED = "handoff_resolved"
+NOTICE_ACK = "handoff_ack"
+# A caller talks to a person on the line or is called back: a text message (SMS) per notice
+# would tell them nothing new and cost money.
+_SPOKEN_CHANNELS = ("voice", "phone")
 
 ProcedureLookup = Callable[[str], Any]
 Clock = Callable[[], datetime]
@@ -207,12 +215,15 @@ class CaseService:
             case = self._latest(s, conversation_id)
             if case is None or case.status not in OPEN:
                 return None
+            held = case.status in HELD
             if case.status == "waiting_citizen":
                 try:
                     self._update(s, case, {"status": "assigned"}, now)
                 except CaseConflict:
                     log.info("case %s changed while the citizen wrote; status left as is", case.id)
             self._event(s, case.id, "message", {"message_id": message_id}, now)
+            if held and self._due_acknowledgement(s, case, now):
+                self._notify(s, case, NOTICE_ACK, "notice_ack", now)
             return s.get(Case, case.id, populate_existing=True)
 
     # == console: reading =================================================================
@@ -434,6 +445,7 @@ class CaseService:
                 return False
             self._event(s, case_id, "assigned", {"staff_id": staff.id, "username": staff.username}, now)
             self._audit(s, staff, "claim", case_id, {}, ip, now)
+            self._notify_claimed(s, case, staff, now)
         log.info("case %s claimed by %s", case_id, staff.username)
         return True
 
@@ -525,6 +537,7 @@ class CaseService:
             self._require(case, staff, OPEN, "transfer")
             values: dict[str, Any] = {}
             detail: dict[str, Any] = {"from_staff_id": case.assigned_to}
+            target: Staff | None = None
             if team:
                 values["team"] = team
                 detail["team"] = team
@@ -537,6 +550,8 @@ class CaseService:
             else:
                 values.update(status="waiting", assigned_to=None, assigned_at=None)
             self._update(s, case, values, now)
+            if target is not None and target.id != case.assigned_to:
+                self._notify_claimed(s, case, target, now)  # the citizen learns who helps now
             self._event(s, case_id, "transferred", detail, now)
             self._audit(s, staff, "transfer", case_id, detail, ip, now)
         return self.summary(case_id)
@@ -562,6 +577,7 @@ class CaseService:
             self._require(case, staff, OPEN, "resolve")
             self._update(s, case, {"status": "resolved", "outcome": outcome, "resolved_at": now}, now)
             self._event(s, case_id, "resolved", {"outcome": outcome, "staff_id": staff.id}, now)
+            self._notify_resolved(s, case, now)
             self._audit(s, staff, "resolve", case_id, {"outcome": outcome}, ip, now)
         return self.summary(case_id)
 
@@ -950,6 +966,10 @@ class CaseService:
                     values["callback_number"] = number
                 self._update(s, last, values, now)
                 self._event(s, last.id, "reopened", {"by": "citizen", "to_staff_id": holder}, now)
+                if holder is not None:
+                    officer = s.get(Staff, holder)
+                    if officer is not None:
+                        self._notify_claimed(s, last, officer, now)
                 self._audit(s, staff, "reopen", last.id, {"by": "citizen", "to_staff_id": holder}, ip, now)
                 log.info("case %s reopened (%s)", last.id, "assigned" if holder else "waiting")
                 return s.get(Case, last.id, populate_existing=True)  # type: ignore[return-value]
@@ -980,6 +1000,93 @@ class CaseService:
                 self._audit(s, staff, "case_created", case.id, {"reason": case.reason}, ip, now)
         log.info("case %s opened for conversation %s (%s)", case.id, packet.conversation_id, packet.reason)
         return case
+
+    # -- notices the citizen sees ------------------------------------------------------------
+
+    def _notify(
+        self, s: Session, case: Case, intent: str, key: str, now: datetime, **values: Any
+    ) -> int | None:
+        """Tell the citizen, in the conversation's language: the notice is a message of the
+        conversation (so every transcript has it, masked when read like any other) queued in
+        the outbox of its channel, the path staff replies take: pushed to Telegram or Zalo,
+        read by the web chat. Returns the message id (None on the phone, where nothing is sent)."""
+        if case.channel in _SPOKEN_CHANNELS:
+            return None
+        conv = s.get(Conversation, case.conversation_id)
+        lang = _notice_language(conv.language if conv is not None else None, case.language)
+        text = i18n.MESSAGES[lang][key].format(**values)
+        message = Message(
+            conversation_id=case.conversation_id,
+            channel=case.channel,
+            direction="out",
+            sender="system",
+            text=text,
+            language=lang,
+            intent=intent,
+            created_at=now,
+        )
+        s.add(message)
+        s.flush()
+        s.add(
+            OutboxMessage(
+                conversation_id=case.conversation_id,
+                channel=case.channel,
+                recipient=case.channel_user_id,
+                message_id=message.id,
+                payload={"text": text, "sender": "system", "case_id": case.id, "language": lang},
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        return message.id
+
+    def _notify_claimed(self, s: Session, case: Case, staff: Staff, now: datetime) -> None:
+        conv = s.get(Conversation, case.conversation_id)
+        lang = _notice_language(conv.language if conv is not None else None, case.language)
+        role = i18n.MESSAGES[lang].get(f"role_{staff.role}") or i18n.MESSAGES[lang]["role_agent"]
+        name = " ".join((staff.display_name or "").split())
+        if name.casefold() == (staff.username or "").casefold():
+            name = ""  # an account without a display name shows its login: never told to citizens
+        if name and self.settings.notice_officer_name:
+            self._notify(s, case, NOTICE_CLAIMED, "notice_claimed_named", now, name=name, role=role)
+        else:
+            self._notify(s, case, NOTICE_CLAIMED, "notice_claimed", now, role=role)
+
+    def _notify_resolved(self, s: Session, case: Case, now: datetime) -> None:
+        minutes = self.settings.reopen_window_minutes
+        if minutes > 0:
+            hours = max(1, math.ceil(minutes / 60))
+            self._notify(
+                s, case, NOTICE_RESOLVED, "notice_resolved_reopen", now, case_id=case.id, hours=hours
+            )
+        else:
+            self._notify(s, case, NOTICE_RESOLVED, "notice_resolved", now, case_id=case.id)
+
+    def _due_acknowledgement(self, s: Session, case: Case, now: datetime) -> bool:
+        """Acknowledge a message to the officer unless another was acknowledged within
+        ``acknowledge_every_minutes``: a citizen writing five lines gets one, not five. (The
+        claim notice does not count: it says who helps, not that this message reached them.)"""
+        if case.channel in _SPOKEN_CHANNELS:
+            return False
+        window = self.settings.acknowledge_every_minutes
+        if window <= 0:
+            return True
+        # The conversation's row lock (PostgreSQL) keeps two messages at once from both
+        # acknowledging.
+        s.get(Conversation, case.conversation_id, with_for_update=True)
+        last = s.scalar(
+            select(Message.created_at)
+            .where(
+                Message.conversation_id == case.conversation_id,
+                Message.sender == "system",
+                Message.intent == NOTICE_ACK,
+            )
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
+        return last is None or aware(last) <= now - timedelta(minutes=window)
 
     def _new_id(self, s: Session, now: datetime) -> str:
         day = self.hours.local(now).strftime("%y%m%d")
@@ -1166,6 +1273,13 @@ class CaseService:
                 }
             )
         return out
+
+
+def _notice_language(conversation: str | None, case: str | None) -> str:
+    for lang in (conversation, case):
+        if lang is not None and lang in i18n.MESSAGES:
+            return lang
+    return i18n.DEFAULT_LANGUAGE
 
 
 def _short(packet: dict[str, Any], limit: int = 140) -> str:

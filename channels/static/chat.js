@@ -7,6 +7,13 @@
  * sessionStorage so a reload keeps the conversation, and a new tab starts a fresh one. The
  * token goes back in the body of every question and in the X-Conversation-Token header of
  * every transcript read.
+ *
+ * The server's transcript (GET /api/v1/conversations/{id}/messages?after=ID) decides what is
+ * shown and in which order: every entry of the page gets the id of its stored message once the
+ * transcript confirms it, entries are kept in message-id order, and the last id seen is kept in
+ * sessionStorage, so after a reload or a restored tab the page resumes from there: staff
+ * replies and notices (a person took the case, the case is resolved, a message reached the
+ * officer) appear in their place, once, without the citizen typing.
  */
 (function () {
   "use strict";
@@ -20,6 +27,8 @@
   // replies, and does not show again the ones already on screen.
   var STORE_SEEN = "hotline.seen";
   var STORE_POLLING = "hotline.polling";
+  // The conversation's language (the `language` of the last reply): the page follows it.
+  var STORE_CONV_LANG = "hotline.conversation_lang";
   var MAX_HISTORY = 60;
   var TIMEOUT_MS = 30000;
   var LANGS = ["vi", "en", "fr", "es", "zh", "ko", "ja"];
@@ -195,6 +204,65 @@
     }
   };
 
+  // The welcoming start (topic chips, privacy line) and the handoff notices: their own table,
+  // merged into UI, so that other changes to UI merge cleanly.
+  var WELCOME_UI = {
+    vi: {
+      topics: "Câu hỏi thường gặp",
+      privacy: "Bảo mật: nội dung trò chuyện được lưu {days} ngày để trả lời và hỗ trợ bạn; chỉ bạn và cán bộ tổng đài được xem.",
+      privacyNoDays: "Bảo mật: nội dung trò chuyện được lưu để trả lời và hỗ trợ bạn; chỉ bạn và cán bộ tổng đài được xem.",
+      privacyMore: "Chi tiết",
+      notice: "Thông báo"
+    },
+    en: {
+      topics: "Common questions",
+      privacy: "Privacy: this conversation is kept for {days} days to answer and help you; only you and the hotline staff can see it.",
+      privacyNoDays: "Privacy: this conversation is kept to answer and help you; only you and the hotline staff can see it.",
+      privacyMore: "Details",
+      notice: "Notice"
+    },
+    fr: {
+      topics: "Questions fréquentes",
+      privacy: "Confidentialité : cette conversation est conservée {days} jours pour vous répondre et vous aider ; seuls vous et les agents de la ligne peuvent la consulter.",
+      privacyNoDays: "Confidentialité : cette conversation est conservée pour vous répondre et vous aider ; seuls vous et les agents de la ligne peuvent la consulter.",
+      privacyMore: "En savoir plus",
+      notice: "Information"
+    },
+    es: {
+      topics: "Preguntas frecuentes",
+      privacy: "Privacidad: esta conversación se conserva {days} días para responderle y ayudarle; solo usted y el personal de la línea pueden verla.",
+      privacyNoDays: "Privacidad: esta conversación se conserva para responderle y ayudarle; solo usted y el personal de la línea pueden verla.",
+      privacyMore: "Más información",
+      notice: "Aviso"
+    },
+    zh: {
+      topics: "常见问题",
+      privacy: "隐私：本次对话将保存{days}天，用于答复和帮助您；只有您和热线工作人员可以查看。",
+      privacyNoDays: "隐私：本次对话将被保存，用于答复和帮助您；只有您和热线工作人员可以查看。",
+      privacyMore: "详情",
+      notice: "通知"
+    },
+    ko: {
+      topics: "자주 묻는 질문",
+      privacy: "개인정보: 이 대화는 답변과 지원을 위해 {days}일 동안 보관되며, 본인과 상담 직원만 볼 수 있습니다.",
+      privacyNoDays: "개인정보: 이 대화는 답변과 지원을 위해 보관되며, 본인과 상담 직원만 볼 수 있습니다.",
+      privacyMore: "자세히",
+      notice: "알림"
+    },
+    ja: {
+      topics: "よくある質問",
+      privacy: "プライバシー：この会話は回答とサポートのために{days}日間保存され、ご本人とホットライン担当者だけが閲覧できます。",
+      privacyNoDays: "プライバシー：この会話は回答とサポートのために保存され、ご本人とホットライン担当者だけが閲覧できます。",
+      privacyMore: "詳細",
+      notice: "お知らせ"
+    }
+  };
+  Object.keys(WELCOME_UI).forEach(function (code) {
+    Object.keys(WELCOME_UI[code]).forEach(function (key) {
+      UI[code][key] = WELCOME_UI[code][key];
+    });
+  });
+
   // https URLs only; the character class is ASCII so that a URL followed directly by
   // Vietnamese or CJK text does not swallow it.
   var URL_RE = /https:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+/g;
@@ -204,7 +272,10 @@
   var state = {
     pending: false,
     replyLanguage: null,
-    history: []
+    history: [],
+    seen: 0, // the highest message id of the transcript the page has merged
+    asked: 0, // questions sent: a transcript read started before one is dropped
+    welcome: null // GET /api/v1/welcome
   };
 
   // ---------------------------------------------------------------- storage
@@ -293,6 +364,7 @@
     el.messages.setAttribute("aria-label", t("log"));
     el.skip.textContent = t("skip");
     el.disclaimer.textContent = t("disclaimer");
+    renderWelcomeStart();
   }
 
   // ------------------------------------------------------------------ rendering
@@ -542,6 +614,119 @@
     renderBot({ answer: t("welcome"), language: uiLang() }, false);
   }
 
+  function renderStaff(text) {
+    var lang = state.replyLanguage || uiLang();
+    var m = messageItem("bot staff", STAFF_LABEL[lang] || STAFF_LABEL.en);
+    if (state.replyLanguage) {
+      m.item.lang = state.replyLanguage; // staff and notices write in the conversation's language
+    }
+    var answer = document.createElement("div");
+    answer.className = "answer";
+    appendLinkified(answer, String(text || ""));
+    m.bubble.appendChild(answer);
+    el.messages.appendChild(m.item);
+  }
+
+  function renderNotice(text) {
+    var m = messageItem("system", t("notice"));
+    if (state.replyLanguage) {
+      m.item.lang = state.replyLanguage;
+    }
+    m.item.setAttribute("role", "status");
+    m.bubble.textContent = String(text || "");
+    el.messages.appendChild(m.item);
+  }
+
+  function renderEntry(entry, live) {
+    if (entry.role === "user") {
+      renderUser(entry.text);
+    } else if (entry.role === "bot") {
+      renderBot(entry.data || {}, live);
+    } else if (entry.role === "staff") {
+      renderStaff(entry.text);
+    } else if (entry.role === "notice") {
+      renderNotice(entry.text);
+    } else if (entry.role === "error") {
+      renderError(entry.text);
+    }
+  }
+
+  // Where an entry stands in the conversation: the id of its stored message once the
+  // transcript confirmed it; until then just after the last message seen when it was made.
+  function entryKey(entry) {
+    return typeof entry.id === "number" ? entry.id : (entry.after || 0) + 0.5;
+  }
+
+  function sortHistory() {
+    var indexed = state.history.map(function (entry, index) { return [entry, index]; });
+    indexed.sort(function (a, b) {
+      return entryKey(a[0]) - entryKey(b[0]) || a[1] - b[1];
+    });
+    state.history = indexed.map(function (pair) { return pair[0]; });
+  }
+
+  // The welcoming start: the operator's name, topic chips that send their question, and
+  // one line on what is kept of the conversation, for how long and who sees it.
+  function renderWelcomeStart() {
+    var info = state.welcome;
+    if (!info || !el.topics) {
+      return;
+    }
+    var lang = uiLang();
+    el.operator.textContent = info.operator_name ? String(info.operator_name) : "";
+    el.operator.hidden = !info.operator_name;
+
+    el.topics.textContent = "";
+    var topics = Array.isArray(info.topics) ? info.topics : [];
+    topics.forEach(function (topic) {
+      var labels = topic && topic.label ? topic.label : {};
+      var questions = topic && topic.question ? topic.question : {};
+      var label = String(labels[lang] || labels.vi || "");
+      var question = String(questions[lang] || questions.vi || "");
+      if (!label || !question) {
+        return;
+      }
+      var li = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "topic";
+      button.textContent = label;
+      button.setAttribute("title", question);
+      button.addEventListener("click", function () {
+        send(question);
+      });
+      li.appendChild(button);
+      el.topics.appendChild(li);
+    });
+    el.topicsTitle.textContent = t("topics");
+    el.topicsTitle.hidden = !topics.length;
+
+    var days = Number(info.retention_days) || 0;
+    el.privacy.textContent = days > 0 ? format(t("privacy"), { days: days }) : t("privacyNoDays");
+    if (isSafeUrl(info.privacy_url)) {
+      el.privacy.appendChild(document.createTextNode(" "));
+      var more = document.createElement("a");
+      more.href = info.privacy_url;
+      more.target = "_blank";
+      more.rel = "noopener noreferrer";
+      more.textContent = t("privacyMore");
+      el.privacy.appendChild(more);
+    }
+    el.privacy.hidden = false;
+  }
+
+  function loadWelcome() {
+    fetch("/api/v1/welcome", { headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (data && typeof data === "object") {
+          state.welcome = data;
+          renderWelcomeStart();
+        }
+      })
+      .catch(function () { /* the chat works without its welcome extras */ });
+  }
+
   function disableOldOptions() {
     var buttons = el.messages.querySelectorAll("button.option");
     for (var i = 0; i < buttons.length; i++) {
@@ -553,21 +738,32 @@
     el.messages.textContent = "";
     renderWelcome();
     var items = state.history;
+    var live = liveIndex();
     for (var i = 0; i < items.length; i++) {
-      var entry = items[i];
-      var isLast = i === items.length - 1;
-      if (entry.role === "user") {
-        renderUser(entry.text);
-      } else if (entry.role === "bot") {
-        renderBot(entry.data, isLast);
-      } else if (entry.role === "error") {
-        renderError(entry.text);
-      }
+      renderEntry(items[i], i === live);
     }
     scrollToEnd();
   }
 
+  // The answer whose options still make sense: the last one, unless the citizen wrote since
+  // (a staff reply or a notice below it changes nothing).
+  function liveIndex() {
+    for (var i = state.history.length - 1; i >= 0; i--) {
+      var role = state.history[i].role;
+      if (role === "bot") {
+        return i;
+      }
+      if (role !== "staff" && role !== "notice") {
+        return -1;
+      }
+    }
+    return -1;
+  }
+
   function remember(entry) {
+    if (typeof entry.id !== "number") {
+      entry.after = state.seen || 0;
+    }
     state.history.push(entry);
     if (state.history.length > MAX_HISTORY) {
       state.history = state.history.slice(-MAX_HISTORY);
@@ -615,12 +811,13 @@
     }
     disableOldOptions();
     renderUser(text);
-    remember({ role: "user", text: text });
+    var entry = { role: "user", text: text };
+    remember(entry);
     scrollToEnd();
-    ask(text, true);
+    ask(text, true, entry);
   }
 
-  function ask(text, mayRestart) {
+  function ask(text, mayRestart, entry) {
     var body = { text: text, channel: "web" };
     var conversationId = load(STORE_ID);
     var token = load(STORE_TOKEN);
@@ -635,6 +832,7 @@
     }
 
     setPending(true);
+    state.asked += 1;
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller ? window.setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
 
@@ -652,6 +850,10 @@
           return "restart";
         }
         if (!response.ok) {
+          if (entry && response.status !== 500) {
+            entry.failed = true; // refused, not stored: no transcript message will confirm it
+            saveHistory();
+          }
           showError(errorFor(response.status), text);
           return null;
         }
@@ -665,7 +867,9 @@
             save(STORE_TOKEN, String(data.conversation_token));
           }
           if (data.language && UI[data.language]) {
+            // The conversation's language, which the reply carries: the page follows it.
             state.replyLanguage = data.language;
+            save(STORE_CONV_LANG, data.language);
             applyUi();
           }
           if (data.answer || data.intent !== "handoff_active") {
@@ -674,6 +878,8 @@
           }
           if (data.handoff && data.handoff.case_id) {
             startPolling();
+          } else if (!state.polling) {
+            schedulePolling(POLL_IDLE_MS);
           }
           scrollToEnd();
           return null;
@@ -688,9 +894,12 @@
         }
         setPending(false);
         if (outcome === "restart") {
-          ask(text, false);
+          ask(text, false, entry);
           return;
         }
+        // The transcript gives the turn its message ids (and shows at once what a person
+        // holding the case said meanwhile, or the acknowledgement of this message).
+        poll();
         el.input.focus();
       });
   }
@@ -700,69 +909,160 @@
     save(STORE_TOKEN, null);
     save(STORE_SEEN, null);
     save(STORE_POLLING, null);
+    save(STORE_CONV_LANG, null);
     state.seen = 0;
-    if (state.polling) {
-      window.clearInterval(state.polling);
-      state.polling = null;
-    }
+    stopPolling();
   }
 
-  // Staff replies reach the web chat through the conversation's transcript: while a case
-  // is open the page asks for new messages every few seconds.
+  // Staff replies and notices reach the web chat through the conversation's transcript: the
+  // page reads what is new every few seconds while a case is open, less often otherwise (a
+  // case can also be opened or reopened by staff, or the page restored from another visit).
   var STAFF_LABEL = { vi: "Tổng đài viên", en: "Staff", fr: "Conseiller", es: "Agente", zh: "人工客服", ko: "상담원", ja: "担当者" };
   var POLL_MS = 4000;
+  var POLL_IDLE_MS = 15000;
 
   function startPolling() {
-    if (state.polling) {
+    save(STORE_POLLING, "1");
+    schedulePolling(POLL_MS);
+  }
+
+  function schedulePolling(ms) {
+    if (state.polling && state.pollEvery === ms) {
       return;
     }
-    save(STORE_POLLING, "1");
-    state.polling = window.setInterval(poll, POLL_MS);
+    stopPolling();
+    state.pollEvery = ms;
+    state.polling = window.setInterval(poll, ms);
+  }
+
+  function stopPolling() {
+    if (state.polling) {
+      window.clearInterval(state.polling);
+    }
+    state.polling = null;
+    state.pollEvery = 0;
+  }
+
+  function firstUnconfirmed(role) {
+    for (var i = 0; i < state.history.length; i++) {
+      var entry = state.history[i];
+      if (entry.role === role && typeof entry.id !== "number" && !entry.failed) {
+        return entry;
+      }
+    }
+    return null;
+  }
+
+  function hasMessage(id) {
+    for (var i = 0; i < state.history.length; i++) {
+      if (state.history[i].id === id) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Transcript messages into the page, in message-id order, each once: the page's own turns
+  // (the question typed, the answer /ask gave) take the ids of their stored messages; what
+  // the page has not shown yet (staff replies, notices, an answer lost on the way) is added.
+  // Returns whether a person (or a notice about one) wrote.
+  function merge(messages) {
+    var shown = state.history.slice();
+    var staff = false;
+    messages.forEach(function (m) {
+      var id = Number(m && m.id) || 0;
+      if (id <= 0) {
+        return;
+      }
+      state.seen = Math.max(state.seen || 0, id);
+      if (hasMessage(id)) {
+        return;
+      }
+      var text = String(m.text || "");
+      var mine = null;
+      if (m.sender === "citizen") {
+        mine = firstUnconfirmed("user");
+        if (!mine) {
+          state.history.push({ role: "user", text: text, id: id });
+        }
+      } else if (m.sender === "bot") {
+        mine = firstUnconfirmed("bot");
+        if (!mine && text) {
+          state.history.push({
+            role: "bot", id: id, data: { answer: text, intent: m.intent || "", language: state.replyLanguage || uiLang() }
+          });
+        }
+      } else if (m.sender === "agent" || m.sender === "system") {
+        staff = true;
+        if (text) {
+          state.history.push({ role: m.sender === "agent" ? "staff" : "notice", text: text, id: id, intent: m.intent || "" });
+        }
+      }
+      if (mine) {
+        mine.id = id;
+      }
+    });
+    if (state.history.length > MAX_HISTORY) {
+      state.history = state.history.slice(-MAX_HISTORY);
+    }
+    sortHistory();
+    saveHistory();
+    save(STORE_SEEN, String(state.seen || 0));
+    // Only what is new is drawn, below what is shown, unless the order changed.
+    var unchanged = shown.every(function (entry, i) { return state.history[i] === entry; });
+    if (!unchanged) {
+      renderHistory();
+    } else if (state.history.length > shown.length) {
+      var live = liveIndex();
+      for (var i = shown.length; i < state.history.length; i++) {
+        renderEntry(state.history[i], i === live);
+      }
+      scrollToEnd();
+    }
+    return staff;
   }
 
   function poll() {
     var conversationId = load(STORE_ID);
     var token = load(STORE_TOKEN);
-    if (!conversationId || !token) {
+    if (!conversationId || !token || state.pending || state.reading) {
       return;
     }
     var base = "/api/v1/conversations/" + encodeURIComponent(conversationId);
     var before = state.seen || 0;
+    var asked = state.asked;
+    state.reading = true;
     fetch(base + "/messages?after=" + before, {
       headers: { "Accept": "application/json", "X-Conversation-Token": token }
     })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
-        if (!data || !Array.isArray(data.messages)) {
+        state.reading = false;
+        // A question sent meanwhile: its answer may be in this read before the page has it
+        // from /ask; the next read, after the answer, takes the messages in order.
+        if (!data || !Array.isArray(data.messages) || state.asked !== asked || state.pending) {
           return;
         }
-        var staff = false;
-        data.messages.forEach(function (m) {
-          staff = staff || m.sender === "agent";
-          state.seen = Math.max(state.seen || 0, m.id || 0);
-          if (m.sender === "agent" && m.text) {
-            var lang = state.replyLanguage || "vi";
-            var item = messageItem("bot", STAFF_LABEL[lang] || STAFF_LABEL.en);
-            var answer = document.createElement("div");
-            answer.className = "answer";
-            appendLinkified(answer, String(m.text));
-            item.bubble.appendChild(answer);
-            el.messages.appendChild(item.item);
-            remember({ role: "bot", data: { answer: String(m.text), language: lang } });
-            scrollToEnd();
-          }
-        });
-        save(STORE_SEEN, String(state.seen || 0));
+        if (load(STORE_ID) !== conversationId) {
+          return; // a new conversation was started meanwhile
+        }
+        var staff = merge(data.messages);
+        if (staff) {
+          startPolling();
+        }
         if (staff && state.seen > before) {
-          // Shown: the staff replies count as delivered (reading alone changes nothing).
+          // Shown: the staff replies and notices count as delivered (reading changes nothing).
           fetch(base + "/read", {
             method: "POST",
             headers: { "Content-Type": "application/json", "X-Conversation-Token": token },
             body: JSON.stringify({ through: state.seen })
           }).catch(function () { /* acknowledged with the next reply shown */ });
         }
+        if (data.messages.length >= 100) {
+          window.setTimeout(poll, 0); // more than one page of news (a long absence)
+        }
       })
-      .catch(function () { /* the next poll tries again */ });
+      .catch(function () { state.reading = false; /* the next poll tries again */ });
   }
 
   function autosize() {
@@ -797,7 +1097,11 @@
       inputLabel: document.getElementById("input-label"),
       subtitle: document.getElementById("subtitle"),
       skip: document.getElementById("skip-link"),
-      disclaimer: document.getElementById("disclaimer")
+      disclaimer: document.getElementById("disclaimer"),
+      operator: document.getElementById("operator"),
+      topics: document.getElementById("topics"),
+      topicsTitle: document.getElementById("topics-title"),
+      privacy: document.getElementById("privacy")
     };
 
     var storedLang = load(STORE_LANG);
@@ -805,7 +1109,12 @@
       el.lang.value = storedLang;
     }
     state.history = loadHistory();
-    for (var i = state.history.length - 1; i >= 0; i--) {
+    state.seen = parseInt(load(STORE_SEEN) || "0", 10) || 0;
+    var conversationLang = load(STORE_CONV_LANG);
+    if (conversationLang && UI[conversationLang]) {
+      state.replyLanguage = conversationLang;
+    }
+    for (var i = state.history.length - 1; i >= 0 && !state.replyLanguage; i--) {
       var entry = state.history[i];
       if (entry.role === "bot" && entry.data && UI[entry.data.language]) {
         state.replyLanguage = entry.data.language;
@@ -843,9 +1152,11 @@
 
     applyUi();
     renderHistory();
-    state.seen = parseInt(load(STORE_SEEN) || "0", 10) || 0;
-    if (load(STORE_POLLING) && load(STORE_ID) && load(STORE_TOKEN)) {
-      startPolling();
+    loadWelcome();
+    if (load(STORE_ID) && load(STORE_TOKEN)) {
+      // Resume from the last message seen: what staff wrote while the page was away shows now.
+      schedulePolling(load(STORE_POLLING) ? POLL_MS : POLL_IDLE_MS);
+      poll();
     }
   }
 

@@ -293,8 +293,11 @@ def test_staff_reply_from_the_console_reaches_the_citizen_and_the_bot_stays_quie
             break
         time.sleep(0.1)
     assert detail is not None and any("tôi chờ" in m["text"] for m in detail["transcript"])
+    api.wait_for("sendMessage", to(user, "Đã chuyển tin nhắn"), after=before)
     time.sleep(0.5)
-    assert not [c for c in api.calls[before:] if c.method == "sendMessage" and to(user)(c)]
+    # No answer from the bot: only the acknowledgement that the officer has the message.
+    sent = [c.params["text"] for c in api.calls[before:] if c.method == "sendMessage" and to(user)(c)]
+    assert sent == ["Đã chuyển tin nhắn cho cán bộ đang hỗ trợ bạn."]
 
 
 def test_location_gets_the_nearest_centre(client: TestClient, api: FakeTelegramAPI) -> None:

@@ -88,8 +88,10 @@ def test_agent_handles_a_case_from_queue_to_resolution(console_server, staff_pag
         outbox = s.scalars(
             select(OutboxMessage).where(OutboxMessage.conversation_id == conversation_id)
         ).all()
-        assert [o.message_id for o in outbox] == [stored[0].id]
-        assert outbox[0].channel == "telegram"
+        # The notice that Lan took the case, then her reply: both for the citizen's Telegram.
+        assert [o.payload.get("sender") for o in outbox] == ["system", "agent"]
+        assert "Trần Thị Lan" in outbox[0].payload["text"] and outbox[1].message_id == stored[0].id
+        assert {o.channel for o in outbox} == {"telegram"}
 
     # The citizen answers: the transcript grows live.
     page.evaluate("window.__sameDocument = true")

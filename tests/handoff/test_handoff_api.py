@@ -101,7 +101,8 @@ def test_case_actions_through_the_api(app, cases, people, login):
 
     detail = lan.get(base).json()
     assert {"packet", "transcript", "notes", "procedures", "events"} <= set(detail)
-    assert detail["transcript"][-1]["sender"] == "agent"
+    # The staff reply, then the notice telling the citizen the case is resolved.
+    assert [m["sender"] for m in detail["transcript"][-2:]] == ["agent", "system"]
     assert [e["kind"] for e in detail["events"]][-1] == "resolved"
     assert lan.get("/console/api/cases/nope").status_code == 404
     assert lan.get("/console/api/cases?status=resolved&mine=1").json()["cases"][0]["id"] == ref.case_id

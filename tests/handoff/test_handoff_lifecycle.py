@@ -66,7 +66,23 @@ def test_full_lifecycle(db, cases, people, clock):
     assert cases.active_case("tg-1001") is None
 
     detail = cases.get_case(ref.case_id)
-    assert [m["sender"] for m in detail["transcript"]] == ["citizen", "bot", "agent", "citizen"]
+    # The citizen is told who took the case, that their message reached the officer, and
+    # that the case is resolved.
+    transcript = [(m["sender"], m["intent"]) for m in detail["transcript"]]
+    assert [sender for sender, _ in transcript] == [
+        "citizen",
+        "bot",
+        "system",
+        "agent",
+        "citizen",
+        "system",
+        "system",
+    ]
+    assert [intent for sender, intent in transcript if sender == "system"] == [
+        "handoff_claimed",
+        "handoff_ack",
+        "handoff_resolved",
+    ]
     assert (
         detail["notes"][0]["text"] == "Đã gọi UBND phường"
         and detail["notes"][0]["staff"]["username"] == "lan"

@@ -191,6 +191,7 @@ def test_a_location_while_staff_hold_the_case_reaches_staff_not_the_bot(app: Cha
     case = cases.open_case_of(f"telegram:{user}")
     staff = app.client.app.state.staff.create_staff(f"loc-agent-{user}", "a-long-password-1", "agent")
     assert cases.claim(case.id, staff) is True
+    app.telegram.wait_for("sendMessage", lambda c: to_chat(user)(c) and "đang hỗ trợ bạn" in c.params["text"])
     before = sends_to(app, user)
     app.telegram_post(location_update(new_update(), user, *NEAR_HOA_CUONG))
     deadline = time.monotonic() + 5
@@ -200,7 +201,10 @@ def test_a_location_while_staff_hold_the_case_reaches_staff_not_the_bot(app: Cha
         time.sleep(0.05)
     assert any("[location" in m["text"] for m in cases.get_case(case.id)["transcript"])
     time.sleep(0.5)
-    assert sends_to(app, user) == before
+    # No centre from the bot: only the acknowledgement that the officer has it.
+    assert sends_to(app, user) == before + 1
+    last = [c for c in app.telegram.calls_of("sendMessage") if to_chat(user)(c)][-1]
+    assert "Đã chuyển tin nhắn" in last.params["text"]
 
 
 def test_a_restart_neither_resends_a_location_reply_nor_forgets_an_unanswered_one(
