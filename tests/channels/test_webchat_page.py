@@ -222,10 +222,6 @@ def test_after_a_reload_staff_replies_and_notices_appear_in_order_without_typing
         lan.close()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="on this branch the bot still answers 'cảm ơn' in Spanish (branch policy keeps the language)",
-)
 def test_the_page_language_stays_vietnamese_after_thanks(citizen: Any) -> None:
     page = citizen("vi-VN")
     first = send(page, "Đăng ký khai sinh cần giấy tờ gì?")
