@@ -409,6 +409,11 @@ class Assistant:
         current = ctx.current()
         if current is None:
             return Reply(conv, lang, "ask_procedure", compose.say(lang, "followup_no_context"))
+        place = ctx.place()
+        if place.status == "new" and aspect == "overview":
+            # "I live in Hải Châu ward" during a procedure: where to submit it there, not
+            # the whole answer again.
+            aspect = "where"
         if aspect == "overview" and ctx.u.returns_to is None:
             # "what about for a foreigner?": the same subject, narrowed by the new words.
             narrowed = self.searcher.search(
@@ -425,7 +430,6 @@ class Assistant:
                     text=ctx.text,
                     detected=ctx.detected,
                 )
-        place = ctx.place()
         if place.status == "new":
             ref = self._place_ref(place)
             if ref is not None:
@@ -457,7 +461,7 @@ class Assistant:
         if aspect == "where" or place_named:
             self._attach_where(reply, proc, lang, state)
             if reply.centre is None and state.place is None and "commune" in proc.levels:
-                reply.answer = f"{answer}\n\n{compose.say(lang, 'followup_place')}"
+                reply.insert_text(compose.say(lang, "followup_place"))
         return reply
 
     def _attach_where(self, reply: Reply, proc: Procedure | None, lang: str, state: DialogueState) -> None:
@@ -475,7 +479,7 @@ class Assistant:
         levels = set(proc.levels) if proc is not None else {"commune"}
         if proc is not None and levels and "commune" not in levels:
             key = "where_level_province" if "province" in levels else "where_level_ministry"
-            reply.answer += "\n\n" + compose.say(lang, key, province=province_name, commune=commune.full_name)
+            reply.insert_text(compose.say(lang, key, province=province_name, commune=commune.full_name))
             return
         centre = self.centres.for_commune(commune.code)
         block = compose.centre_answer(
@@ -489,7 +493,7 @@ class Assistant:
         )
         if proc is not None:
             block = f"{compose.say(lang, 'where_level_commune', commune=commune.full_name)}\n{block}"
-        reply.answer += "\n\n" + block
+        reply.insert_text(block)
         if centre is not None:
             reply.centre = CentreRef(centre.name, centre.address, centre.phone)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.blocks import Block, reconcile
+from bot.blocks import Block, reconcile, render_text
 
 
 @dataclass(slots=True)
@@ -63,6 +63,18 @@ class Reply:
             if not self.blocks:
                 self.blocks = list(carried)
             self.answer = str.__str__(self.answer)
+
+    def insert_text(self, text: str, before: tuple[str, ...] = ("citation", "options")) -> None:
+        """Add text that belongs to the answer itself (the office of the citizen's commune)
+        before its citation and menu, so that the menu stays the last thing read; a reply
+        without blocks gets it at the end."""
+        structured = self.structured()
+        at = next((i for i, b in enumerate(structured) if b.primary and b.kind in before), None)
+        if at is None:
+            self.answer = f"{self.answer}\n\n{text}" if self.answer else text
+            return
+        self.blocks = [*structured[:at], Block("text", lines=text.split("\n")), *structured[at:]]
+        self.answer = render_text(self.blocks)
 
     def structured(self) -> list[Block]:
         """The blocks describing ``answer`` as it is now (text added after composing

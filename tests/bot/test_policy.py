@@ -187,6 +187,23 @@ def test_where_uses_the_remembered_commune_for_a_commune_level_procedure(bot) ->
     assert compose.say("vi", "where_level_commune", commune="Phường Hải Châu") in reply.answer
 
 
+def test_a_commune_named_during_a_procedure_gets_where_to_submit_it_there(bot) -> None:  # type: ignore[no-untyped-def]
+    """ "I live in Hải Châu ward" after a birth question: the office for that procedure in
+    that ward, before the citation and with the menu last, not the whole answer again."""
+    assistant, searcher, _ = bot
+    searcher.default = None  # a place names no procedure
+    (first, reply), state = _talk(
+        assistant, "How do I register the birth of my baby?", "I live in Hai Chau ward"
+    )
+    assert reply.intent == "ask_where" and reply.language == "en"
+    assert reply.procedures[0].code == "1.001193"
+    assert reply.centre is not None and "Lê Hồng Phong" in reply.centre.address
+    kinds = [b.kind for b in reply.structured() if b.primary]
+    assert kinds[-2:] == ["citation", "options"] and "text" in kinds
+    assert reply.answer.index("Lê Hồng Phong") < reply.answer.index("Source:")
+    assert state.place is not None and state.place["name"] == "Phường Hải Châu"
+
+
 def test_where_for_a_province_level_procedure_names_the_province_not_the_ward(bot) -> None:  # type: ignore[no-untyped-def]
     assistant, _, _ = bot
     (_, reply), _ = _talk(assistant, "Tôi ở phường Hải Châu", "Làm hộ chiếu thì nộp ở đâu?")
