@@ -370,9 +370,14 @@ class Hub:
     async def _respond(self, event: InboundEvent, turn: Turn, received: Stored, *, push: bool) -> Stored:
         """held? → think → record → deliver, for a stored message."""
         if received.held is not None:
-            # A person holds the case: the bot stays quiet; staff see the message live.
+            # A person holds the case: the bot stays quiet (staff see the message live); what
+            # the conversation says meanwhile, if anything, is delivered like any reply.
             stored = await self._io(self.conversations.quiet, turn, received.inbound_id, received)
             self._saw("held", event)
+            if stored.reply.answer:
+                if push:
+                    await self._enqueue(event, stored.reply, message_id=stored.reply_id)
+                self._saw("deliver", event)
             return stored
         if event.reply is None and event.kind != "location":
             loop = asyncio.get_running_loop()
@@ -465,9 +470,12 @@ class Hub:
 
     # -- lifecycle ---------------------------------------------------------------------
     async def drain(self, timeout: float = 30.0) -> None:
-        """Wait for the answers in progress (tests; graceful shutdown)."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
+        """Wait for the work in progress (tests; graceful shutdown), including the answers
+        that webhook requests in progress start meanwhile."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._tasks and (left := deadline - loop.time()) > 0:
+            await asyncio.wait(set(self._tasks), timeout=left)
 
     def unanswered(
         self, channels: list[str], within_seconds: float = 3600
