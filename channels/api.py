@@ -25,6 +25,7 @@ from channels.limits import ask_rate_limit, install_limits
 from channels.outbox import Outbox, OutboxWorker
 from channels.runtime import Runtime
 from channels.settings import Settings
+from channels.webhook import Deliveries
 from handoff.db import Database
 from handoff.web import mount_console
 from knowledge.text import clean_text
@@ -270,6 +271,7 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
     install_limits(app, settings, db)
     channel_modules = load_channel_modules()
+    app.state.deliveries = Deliveries()  # the webhook requests this process has in hand
     for module in channel_modules:
         app.include_router(module.make_router())
     mount_console(

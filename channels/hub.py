@@ -1,7 +1,7 @@
-"""The one turn pipeline every channel goes through, and the channel protocol.
+"""The one turn pipeline every channel goes through.
 
-A channel is a thin adapter (``Channel``): it verifies a provider's request, parses it into
-``InboundEvent``s and sends what the outbox gives it. Every turn of every channel (the public
+A channel is a thin adapter (``channels.webhook.Channel``): it verifies a provider's request,
+parses it into ``InboundEvent``s and sends what the outbox gives it. Every turn of every channel (the public
 API and web chat, Telegram, Zalo OA, Zalo Bot, the phone, the terminal) then takes the same
 steps, in ``Hub``:
 
@@ -18,13 +18,12 @@ whose response is the answer. ``Hub.observers`` see each step (tests, tracing).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import re
 import time
-from collections import OrderedDict, defaultdict, deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -77,49 +76,6 @@ class InboundEvent:
         return self.conversation or f"{self.channel}:{self.user_id}"
 
 
-@dataclass(slots=True)
-class WebhookRequest:
-    """What a channel needs of a provider's request: the raw body (signatures cover it), the
-    headers and the client's address. ``json()`` reads the body once."""
-
-    body: bytes
-    headers: Mapping[str, str]
-    client: str = "?"
-    _data: Any = None
-    _read: bool = False
-
-    def json(self) -> Any:
-        """The body as JSON (cleaned, see ``read_json``); ``Unreadable`` when it is not."""
-        if not self._read:
-            try:
-                self._data = read_json(self.body)
-            except ValueError as exc:
-                raise Unreadable(
-                    "malformed JSON", f"malformed JSON body ({len(self.body)} bytes: {exc})"
-                ) from None
-            self._read = True
-        return self._data
-
-    def json_object(self) -> dict[str, Any]:
-        data = self.json()
-        if not isinstance(data, dict):
-            raise Unreadable("not a JSON object", f"body is a JSON {type(data).__name__}, not an object")
-        return data
-
-
-class Unreadable(ValueError):
-    """A body no event can be read from. Before the request is verified it is refused (400);
-    after, it came from the provider, and it is acknowledged and counted (``Hub.reject``),
-    since a refusal only brings it back again and again. ``label`` goes to the provider,
-    ``why`` to the log, ``extra`` into the acknowledgement."""
-
-    def __init__(self, label: str, why: str, **extra: Any) -> None:
-        super().__init__(why)
-        self.label = label
-        self.why = why
-        self.extra = extra
-
-
 class Sender(Protocol):
     """What the pipeline and the outbox need of a channel."""
 
@@ -129,67 +85,13 @@ class Sender(Protocol):
     async def send(self, recipient: str, payload: dict[str, Any]) -> None: ...
 
 
-class Channel(Sender, Protocol):
-    """A webhook channel: ``channels.webhook`` runs verify → parse → ``Hub.receive`` → ack.
-    ``parse`` may be a coroutine function (Telegram runs its aiogram routers)."""
-
-    # The 403 body's detail and what the log names when ``verify`` says no.
-    refusal: str
-    credential: str
-
-    def verify(self, request: WebhookRequest) -> bool: ...
-
-    def parse(self, request: WebhookRequest) -> list[InboundEvent] | Awaitable[list[InboundEvent]]: ...
-
-
-ChannelAdapter = Sender  # the older name
-
-
-# A webhook body deeper than this is no provider's: real updates nest five or six levels.
-MAX_JSON_DEPTH = 64
 # How a shared location is stored ("[location 16.04010,108.22250]", or "[location]" when
 # unreadable), so that one stored before a restart is answered as a location again.
 _LOCATION_TEXT = re.compile(r"^\[location(?: ([^,\]]*),([^\]]*))?\]$")
-# Webhook deliveries this process remembers (a provider re-delivers when our answer is late).
-_SEEN_DELIVERIES = 10_000
-# Deliveries of a request that failed before it is acknowledged anyway: a fault that passes
-# (the database restarting) gets its redeliveries, a poison request does not hold back the
-# conversation's next messages for the day the provider keeps retrying.
-MAX_TRIES = 3
-
 _RATE_LIMITED = {
     "vi": "Bạn đang gửi quá nhiều tin nhắn. Vui lòng chờ một chút rồi hỏi tiếp.",
     "en": "You are sending messages too quickly. Please wait a moment before asking again.",
 }
-
-
-class Deliveries:
-    """Webhook requests this process took (keyed by channel and body digest): a redelivery
-    while the first is still being handled is acknowledged as a duplicate; one that failed
-    is let in again, up to ``MAX_TRIES`` times."""
-
-    def __init__(self) -> None:
-        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._failures: OrderedDict[tuple[str, str], int] = OrderedDict()
-
-    def first_time(self, key: tuple[str, str]) -> bool:
-        if key in self._seen:
-            return False
-        self._seen[key] = None
-        if len(self._seen) > _SEEN_DELIVERIES:
-            self._seen.popitem(last=False)
-        return True
-
-    def forget(self, key: tuple[str, str]) -> bool:
-        """Let a redelivery in; False once it has failed ``MAX_TRIES`` times."""
-        failures = self._failures.pop(key, 0) + 1
-        if failures >= MAX_TRIES:
-            return False
-        self._failures[key] = failures
-        while len(self._failures) > _SEEN_DELIVERIES:
-            self._failures.popitem(last=False)
-        self._seen.pop(key, None)
-        return True
 
 
 class Hub:
@@ -218,7 +120,6 @@ class Hub:
         # citizen's messages are answered in the order they were stored.
         self._tails: dict[str, asyncio.Task[None]] = {}
         self.io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub-io")
-        self.deliveries = Deliveries()
         # Called with (stage, event) at each step of a turn (see STAGES).
         self.observers: list[Callable[[str, InboundEvent], None]] = []
         self.stats = {"received": 0, "duplicates": 0, "rate_limited": 0, "answered": 0, "errors": 0}
@@ -531,33 +432,6 @@ class Hub:
 
     def close(self) -> None:
         self.io.shutdown(wait=False)
-
-
-def read_json(body: bytes) -> Any:
-    """A webhook body as JSON, with every string cleaned of what cannot be stored (lone
-    surrogates, control characters). ``ValueError`` for a body that is not JSON, nests
-    deeper than any provider's, or uses NaN/Infinity."""
-
-    def refuse(constant: str) -> Any:
-        raise ValueError(f"{constant} is not JSON")
-
-    try:
-        data = json.loads(body, parse_constant=refuse)
-    except RecursionError:
-        raise ValueError("JSON nested too deep") from None
-    return _cleaned(data, 0)
-
-
-def _cleaned(value: Any, depth: int) -> Any:
-    if isinstance(value, str):
-        return clean_text(value)
-    if depth >= MAX_JSON_DEPTH and isinstance(value, list | dict):
-        raise ValueError("JSON nested too deep")
-    if isinstance(value, list):
-        return [_cleaned(v, depth + 1) for v in value]
-    if isinstance(value, dict):
-        return {clean_text(k): _cleaned(v, depth + 1) for k, v in value.items()}
-    return value
 
 
 def _point(lat: str | None, lon: str | None) -> tuple[float, float] | None:

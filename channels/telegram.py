@@ -52,9 +52,9 @@ from fastapi import APIRouter
 from pydantic import ValidationError
 
 from bot import compose
-from channels.hub import Capabilities, Hub, InboundEvent, Unreadable, WebhookRequest
+from channels.hub import Capabilities, Hub, InboundEvent
 from channels.outbox import SendError
-from channels.webhook import webhook_router
+from channels.webhook import Unreadable, WebhookRequest, webhook_router
 
 log = logging.getLogger(__name__)
 

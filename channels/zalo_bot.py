@@ -26,9 +26,9 @@ import httpx
 from fastapi import APIRouter
 
 from bot import compose
-from channels.hub import Capabilities, InboundEvent, Unreadable, WebhookRequest
+from channels.hub import Capabilities, InboundEvent
 from channels.outbox import SendError, split_text
-from channels.webhook import webhook_router
+from channels.webhook import Unreadable, WebhookRequest, webhook_router
 from channels.zalo import MAX_ID, as_object, send_text
 
 log = logging.getLogger(__name__)
