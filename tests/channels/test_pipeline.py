@@ -251,3 +251,39 @@ def test_a_terminal_turn_takes_the_same_steps_and_is_held_like_the_others(
     chat(["Alo, có ai không?"], held)
     steps = recording.stages[held][len(ANSWERED) :]
     assert steps[:2] == ["receive", "held"] and "think" not in steps
+
+
+# -- the one webhook skeleton --------------------------------------------------------------------
+@pytest.mark.parametrize("channel", ["zalo", "zalo_bot"])
+def test_a_zalo_message_that_could_not_be_stored_is_asked_again_like_telegrams(
+    app: Channels, channel: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every webhook shares Telegram's rule (it was a 500 on Zalo before): a passing fault
+    gets a redelivery (503), a request failing again and again is acknowledged and counted."""
+    hub = app.hub
+    real = hub.receive
+    failures = [RuntimeError("database is down")]
+
+    async def flaky(event: InboundEvent) -> bool:
+        if failures:
+            raise failures.pop()
+        return await real(event)
+
+    monkeypatch.setattr(hub, "receive", flaky)
+    user = f"f{next(_ids)}"
+    if channel == "zalo":
+        body, post = oa_text_event(user, QUESTION), app.zalo_post
+    else:
+        body, post = bot_text_update(user, QUESTION), app.zalo_bot_post
+    assert post(body).status_code == 503
+    assert post(body).json() == {"ok": True, "duplicate": False}  # the redelivery is taken
+    assert post(body).json() == {"ok": True, "duplicate": True}
+
+    async def broken(event: InboundEvent) -> bool:
+        raise RuntimeError("database is down")
+
+    monkeypatch.setattr(hub, "receive", broken)
+    before = hub.stats["rejected"]
+    poison = oa_text_event(user, "xin chào") if channel == "zalo" else bot_text_update(user, "xin chào")
+    assert [post(poison).status_code for _ in range(4)] == [503, 503, 200, 200]
+    assert hub.stats["rejected"] == before + 1
