@@ -13,20 +13,22 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from bot import compose, dossier_text, siblings
+from bot import compose, dossier_text, policy, siblings
 from bot.dialogue import DialogueState, Pending
 from bot.dossier import DossierSource, DossierSourceError, find_dossier_codes
-from bot.intents import Cues, cues, is_small_talk
-from bot.language import SUPPORTED, answer_language, detect, requested_language
+from bot.intents import Cues, cues
+from bot.language import SUPPORTED, answer_language, detect, sticky_language
 from bot.nlu import NLUEngine, Parse
+from bot.policy import TurnContext
 from bot.ports import CaseOpener, HandoffPacket, QueueInfo
 from bot.reply import CentreRef, HandoffRef, PlaceRef, ProcedureRef, Reply
-from bot.safety import is_abusive, mask_pii, mentions_secret, wants_legal_advice
+from bot.safety import mask_pii, mentions_secret
+from bot.understand import Understanding, understand
 from knowledge.absent import AbsentMatch, AbsentTopics
 from knowledge.centres import CentreRegistry
 from knowledge.models import Procedure
 from knowledge.search import Hit, Searcher, SearchResult
-from knowledge.text import fold, has_vietnamese_marks, is_cjk, strip_noise, words
+from knowledge.text import fold, is_cjk, strip_noise, words
 from knowledge.units import PlaceResolution, UnitRegistry
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,8 @@ class AssistantConfig:
     # A short message with a weaker match than this acts on the procedure under discussion.
     followup_below: float = 0.55
     followup_max_words: int = 9
+    # A message longer than this many words is answered from the question it ends with.
+    long_message_words: int = 120
     failures_before_handoff: int = 2
     abuse_before_handoff: int = 3
     # NLU intents are trusted above these confidences (cue lists decide below them).
@@ -157,6 +161,9 @@ class Assistant:
         # Small bundled data (a few dozen phrases per subject), read once per assistant.
         self.absent = absent if absent is not None else AbsentTopics.load()
 
+    def has_dossiers(self) -> bool:
+        return self.dossiers is not None
+
     # -- entry point -------------------------------------------------------------------
     def handle(self, turn: Turn, state: DialogueState | None = None) -> Reply:
         """Answer one message. ``state`` (kept by the caller between turns) is updated in
@@ -180,11 +187,28 @@ class Assistant:
             reply = handed
         if reply.procedures:
             state.procedures = [asdict(p) for p in reply.procedures]
+            self._offer_aspects(reply, state)
         if reply.place is not None:
             state.place = asdict(reply.place)
         state.language = reply.language
         state.told(reply.answer)
         return reply
+
+    def _offer_aspects(self, reply: Reply, state: DialogueState) -> None:
+        """After a procedure answer, the aspect menu the composer ends it with ("1 giấy tờ ·
+        2 lệ phí · … · 0 gặp tổng đài viên") is the pending question: a digit picks one."""
+        options = getattr(compose, "aspect_options", None)
+        if (
+            options is None
+            or state.pending is not None
+            or reply.needs_clarification
+            or reply.handoff is not None
+            or reply.intent not in _ASPECT_INTENTS
+        ):
+            return
+        keys = [key for key, _ in options(reply.language, _INTENT_FOCUS.get(reply.intent, "overview"))]
+        if keys:
+            state.pending = Pending("choose_aspect", keys)
 
     def _handle(self, turn: Turn, state: DialogueState) -> Reply:
         conv = turn.conversation_id or uuid.uuid4().hex
@@ -201,41 +225,50 @@ class Assistant:
             lang = known or self.config.default_language
             return Reply(conv, lang, "empty", compose.empty_input(lang))
         if not any(c.isalpha() or is_cjk(c) for c in text) and not _answers_pending(text, state.pending):
+            if _is_emoji(text) and state.turns > 0:
+                # 👍, 🙏 after an answer: an acknowledgement in the conversation's language.
+                lang = known or self.config.default_language
+                return Reply(conv, lang, "acknowledge", compose.say(lang, "acknowledged"))
             lang = known or self.config.default_language
             return Reply(conv, lang, "unreadable", compose.unreadable_input(lang))
 
-        chosen = requested_language(text)
-        if chosen is not None:
+        parse_text = self.nlu.parse if self.nlu is not None else None
+        u = understand(
+            text,
+            parse_text,
+            intent_confidence=self.config.intent_confidence,
+            followup_max_words=self.config.followup_max_words,
+            long_words=self.config.long_message_words,
+        )
+        if u.language_request is not None:
             state.language_chosen = True
-            return Reply(conv, chosen, "language_set", compose.say(chosen, "language_set"))
-        detected = forced or self._detect(text, state)
+            if u.text == text or not u.text.strip():
+                return Reply(
+                    conv, u.language_request, "language_set", compose.say(u.language_request, "language_set")
+                )
+        if u.parse is not None:
+            state.intents = [{"intent": i, "confidence": round(c, 4)} for i, c in u.parse.ranking[:3]]
+        detected = forced or u.language_request or self._detect(u, state)
         lang = answer_language(detected)
-        parse = self.nlu.parse(text) if self.nlu is not None else None
-        if parse is not None:
-            state.intents = [{"intent": i, "confidence": round(c, 4)} for i, c in parse.ranking[:3]]
-        found = cues(text)
-
-        if state.pending is not None:
-            pending_reply = self._answer_pending(conv, turn, text, detected, lang, found, parse, state)
-            if pending_reply is not None:
-                return pending_reply
-        reply = self._decide(conv, turn, text, detected, lang, found, parse, state)
+        ctx = TurnContext(self, turn, state, conv, u, detected, lang)
+        reply = policy.decide(ctx)
         if mentions_secret(text):
             # The warning first, then whatever else was asked.
             warning = dossier_text.secret_warning(lang)
             reply.answer = f"{warning}\n\n{reply.answer}" if reply.answer else warning
         return reply
 
-    def _detect(self, text: str, state: DialogueState) -> str:
-        """The message's language; a short or ambiguous message ("1", "ok", "có") keeps the
-        conversation's language, a clear one switches it."""
-        if state.language is None:
-            return detect(text, self.config.default_language)
-        tokens = words(text)
-        if not any(is_cjk(c) for c in text) and len(tokens) < 3 and not has_vietnamese_marks(text):
-            return state.language
-        found = detect(text, state.language)
-        return found
+    def _detect(self, u: Understanding, state: DialogueState) -> str:
+        """The message's language. It sticks: only an explicit request or a confident
+        detection over enough words changes it; small talk, a digit, a phone number, a yes
+        or a place name never do."""
+        keep = bool(
+            u.small_talk
+            or _OPTION.match(u.raw)
+            or callback_number(u.raw)
+            or (state.pending is not None and _yes_no(u.raw, None) is not None)
+        )
+        return sticky_language(u.raw, state.language, self.config.default_language, keep=keep)
 
     # -- decision ----------------------------------------------------------------------
     def _intent(self, parse: Parse | None, name: str) -> bool:
@@ -243,69 +276,15 @@ class Assistant:
             parse is not None and parse.intent == name and parse.confidence >= self.config.intent_confidence
         )
 
-    def _decide(
-        self,
-        conv: str,
-        turn: Turn,
-        text: str,
-        detected: str,
-        lang: str,
-        found: Cues,
-        parse: Parse | None,
-        state: DialogueState,
-    ) -> Reply:
-        wants_person = "talk_to_human" in found or self._intent(parse, "talk_to_human")
-        complains = "complaint" in found or self._intent(parse, "complaint")
-        if is_abusive(text) or self._intent(parse, "abuse"):
-            state.abuse += 1
-            # "Useless bot, get me a human", an angry complaint: the request is what to act on.
-            if not (wants_person or complains):
-                if state.abuse >= self.config.abuse_before_handoff and self.cases is not None:
-                    return self._handoff(turn, state, lang, "abuse", conv, intent="abuse")
-                return Reply(conv, lang, "abuse", compose.say(lang, "abuse_warning"))
-
-        codes = find_dossier_codes(text)
-        if codes:
-            return self._dossier(conv, turn, lang, codes[0], state)
-        if wants_person:
-            return self._handoff(turn, state, lang, "talk_to_human", conv, intent="talk_to_human")
-        if complains:
-            return self._complaint(conv, turn, text, detected, lang, found, state)
-        if "injection" in found or "not_public" in found:
-            # Instructions to the machine, or a private service ("tài khoản Netflix", a
-            # licence in a video game): no public procedure to search for.
-            return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
-        if wants_legal_advice(text):
-            state.pending = Pending("handoff_offer", reason="legal_advice")
-            return Reply(conv, lang, "out_of_scope", dossier_text.legal_advice_refusal(lang))
-        if self._intent(parse, "dossier_status") and self.dossiers is not None:
-            state.pending = Pending("dossier_code")
-            return Reply(conv, lang, "dossier_status", dossier_text.dossier_ask_code(lang))
-        if state.case_id and self.cases is not None and any(w in fold(text) for w in _WAIT_WORDS):
-            queued = self._queue_reply(conv, lang, state)
-            if queued is not None:
-                return queued
-        small = is_small_talk(text, found)
-        if small:
-            message = {"greet": compose.greeting, "thanks": compose.thanks, "goodbye": compose.goodbye}
-            return Reply(conv, lang, small, message[small](lang))
-
-        result = self.searcher.search(
-            text, detected, k=max(self.config.results, self.config.siblings_considered)
-        )
+    def _answer_search(self, ctx: TurnContext) -> Reply:
+        """The last rule: search the catalogue and answer the best match, the place asked
+        about, or — with nothing confident — offer candidates or staff."""
+        conv, lang, found, state = ctx.conv, ctx.lang, ctx.found, ctx.state
+        parse = ctx.u.parse
+        result = ctx.result()
         top = result.top
-        if "off_topic" in found and self._off_topic(found, parse, top, self.config.out_of_scope_confidence):
-            # "A good restaurant in Hải Châu?": the place is not what is asked.
-            return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
-        place = self.units.resolve(text)
+        place = ctx.place()
         asks_place = "place_change" in found
-        if place.status == "ambiguous" and (asks_place or "where" in found):
-            return self._clarify_place(conv, lang, place, state, found)
-        if place.status == "old" and asks_place:
-            return self._old_place(conv, lang, place, found)
-
-        if self._is_followup(text, found, result, place, state):
-            return self._followup(conv, text, detected, lang, found, state)
         if top is None:
             if self._off_topic(found, parse, None, self.config.out_of_scope_abstained):
                 # "The weather in Hanoi tomorrow?": the place is not what is asked.
@@ -315,13 +294,13 @@ class Assistant:
                 return self._old_place(conv, lang, place, found)
             if place.status == "ambiguous":
                 return self._clarify_place(conv, lang, place, state, found)
-            if place.status in ("new", "province") and ("where" in found or not _long(text, self.config)):
+            if place.status in ("new", "province") and ("where" in found or not _long(ctx.text, self.config)):
                 return self._centre(conv, lang, place)
             # A long story that mentions where the citizen lives asks about something else.
-            return self._unanswered(conv, text, detected, lang, result, found, parse, state)
+            return self._unanswered(ctx, result)
         if self._off_topic(found, parse, top, self.config.out_of_scope_confidence):
             return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
-        absent = self.absent.match(text)
+        absent = self.absent.match(ctx.query)
         if absent is not None and self._absent_wins(absent, top):
             return self._not_in_catalogue(conv, lang, absent, state)
         if place.status == "new" and asks_place:
@@ -334,7 +313,17 @@ class Assistant:
             return self._centre(conv, lang, place)
         # A place that only sets the scene ("...while visiting Hội An") does not take over
         # a procedure question.
-        return self._procedure(conv, lang, result, found, place, state, text=text, detected=detected)
+        return self._procedure(
+            conv,
+            lang,
+            result,
+            found,
+            place,
+            state,
+            text=ctx.query,
+            detected=ctx.detected,
+            aspect=ctx.u.aspect,
+        )
 
     def _off_topic(self, found: Cues, parse: Parse | None, top: Hit | None, confidence: float) -> bool:
         """Out of scope although words match: a near-miss cue ("thẻ hội viên", "tập gym",
@@ -361,20 +350,12 @@ class Assistant:
         named = set(fold(f"{top.procedure.name} {top.procedure.field}").split())
         return is_cjk(absent.keyword[0]) or not set(absent.keyword.split()) <= named
 
-    def _unanswered(
-        self,
-        conv: str,
-        text: str,
-        detected: str,
-        lang: str,
-        result: SearchResult,
-        found: Cues,
-        parse: Parse | None,
-        state: DialogueState,
-    ) -> Reply:
+    def _unanswered(self, ctx: TurnContext, result: SearchResult) -> Reply:
         """No confident match: never a dead end. Out of scope stays out; a subject the
         catalogue lacks is named with its authority; otherwise the best candidates are
         offered with "0" for staff, or staff alone when nothing comes close."""
+        conv, text, detected, lang = ctx.conv, ctx.query, ctx.detected, ctx.lang
+        found, parse, state = ctx.found, ctx.u.parse, ctx.state
         absent = self.absent.match(text, context=True)
         if absent is not None and "off_topic" not in found:
             # Checked before the NLU: its keywords are more precise than "sounds off-topic".
@@ -424,73 +405,109 @@ class Assistant:
             or any(w in folded or w in text for w in _FOLLOWUP_WORDS)
         )
 
-    def _followup(
-        self, conv: str, text: str, detected: str, lang: str, found: Cues, state: DialogueState
-    ) -> Reply:
-        current = self.searcher.index.procedure(str(state.procedures[0]["code"]))
+    def _followup(self, ctx: TurnContext) -> Reply:
+        conv, lang, state, aspect = ctx.conv, ctx.lang, ctx.state, ctx.u.aspect
+        current = ctx.current()
         if current is None:
             return Reply(conv, lang, "ask_procedure", compose.say(lang, "followup_no_context"))
-        if found.focus == "overview":
+        if aspect == "overview" and ctx.u.returns_to is None:
             # "what about for a foreigner?": the same subject, narrowed by the new words.
-            narrowed = self.searcher.search(f"{current.name} {text}", detected, k=max(self.config.results, 3))
+            narrowed = self.searcher.search(
+                f"{current.name} {ctx.text}", ctx.detected, k=max(self.config.results, 3)
+            )
             if narrowed.top is not None and narrowed.top.procedure.code != current.code:
                 return self._procedure(
-                    conv, lang, narrowed, found, PlaceResolution(), state, text=text, detected=detected
+                    conv,
+                    lang,
+                    narrowed,
+                    ctx.found,
+                    PlaceResolution(),
+                    state,
+                    text=ctx.text,
+                    detected=ctx.detected,
                 )
-        place = self.units.resolve(text)
+        place = ctx.place()
         if place.status == "new":
             ref = self._place_ref(place)
             if ref is not None:
                 state.place = asdict(ref)
-        answer = compose.procedure_answer(current, lang, found.focus, [])
-        intent = _FOCUS_INTENTS.get(found.focus, "ask_procedure")
         score = float(state.procedures[0].get("score", 0.0))
-        reply = Reply(
-            conv, lang, intent, answer, [ProcedureRef(current.code, current.name, score, current.url)]
+        return self._aspect_reply(
+            conv, lang, current, aspect, state, score, place_named=place.status == "new"
         )
-        if found.focus == "where" or place.status == "new":
-            self._attach_centre(reply, lang, state)
-            if reply.centre is None and state.place is None:
+
+    def _aspect_reply(
+        self,
+        conv: str,
+        lang: str,
+        proc: Procedure,
+        aspect: str,
+        state: DialogueState,
+        score: float,
+        *,
+        place_named: bool = False,
+        intent: str | None = None,
+    ) -> Reply:
+        """One aspect of the procedure under discussion; "where" with the office that
+        handles it for the citizen's commune (its centre, or the province's or ministry's)."""
+        answer = compose.procedure_answer(proc, lang, aspect, [])
+        intent = intent or _FOCUS_INTENTS.get(aspect, "ask_procedure")
+        reply = Reply(conv, lang, intent, answer, [ProcedureRef(proc.code, proc.name, score, proc.url)])
+        if aspect == "where" or place_named:
+            self._attach_where(reply, proc, lang, state)
+            if reply.centre is None and state.place is None and "commune" in proc.levels:
                 reply.answer = f"{answer}\n\n{compose.say(lang, 'followup_place')}"
         return reply
 
-    def _attach_centre(self, reply: Reply, lang: str, state: DialogueState) -> None:
-        """Add the office of the citizen's commune (known from earlier turns) to a reply."""
+    def _attach_where(self, reply: Reply, proc: Procedure | None, lang: str, state: DialogueState) -> None:
+        """Where the citizen's commune (known from earlier turns) submits this procedure: a
+        procedure handled at commune level goes to the commune's centre; one handled only by
+        the province or a ministry does not, and the answer says which office handles it."""
         if not state.place:
             return
         commune = self.units.commune(str(state.place.get("code", "")))
         if commune is None:
             return
-        reply.place = PlaceRef(commune.code, commune.full_name, str(state.place.get("province", "")))
-        centre = self.centres.for_commune(commune.code)
         province = self.units.province(commune.province_code)
-        reply.answer += "\n\n" + compose.centre_answer(
+        province_name = province.full_name if province else str(state.place.get("province", ""))
+        reply.place = PlaceRef(commune.code, commune.full_name, province_name)
+        levels = set(proc.levels) if proc is not None else {"commune"}
+        if proc is not None and levels and "commune" not in levels:
+            key = "where_level_province" if "province" in levels else "where_level_ministry"
+            reply.answer += "\n\n" + compose.say(lang, key, province=province_name, commune=commune.full_name)
+            return
+        centre = self.centres.for_commune(commune.code)
+        block = compose.centre_answer(
             lang,
             commune=commune.full_name,
-            province=province.full_name if province else "",
+            province=province_name,
             name=centre.name if centre else None,
             address=centre.address if centre else None,
             phone=centre.phone if centre else None,
             hours=centre.hours if centre else None,
         )
+        if proc is not None:
+            block = f"{compose.say(lang, 'where_level_commune', commune=commune.full_name)}\n{block}"
+        reply.answer += "\n\n" + block
         if centre is not None:
             reply.centre = CentreRef(centre.name, centre.address, centre.phone)
 
     # -- pending questions ---------------------------------------------------------------
-    def _answer_pending(
-        self,
-        conv: str,
-        turn: Turn,
-        text: str,
-        detected: str,
-        lang: str,
-        found: Cues,
-        parse: Parse | None,
-        state: DialogueState,
-    ) -> Reply | None:
+    def _answer_pending(self, ctx: TurnContext) -> Reply | None:
+        conv, turn, detected, lang, state = ctx.conv, ctx.turn, ctx.detected, ctx.lang, ctx.state
+        text, parse = ctx.u.raw.strip(), ctx.u.parse
         pending = state.pending
         assert pending is not None
         state.pending = None
+        if pending.kind == "choose_aspect":
+            number = _option_number(text, parse)
+            if number == 0:
+                return self._handoff(turn, state, lang, "talk_to_human", conv, intent="talk_to_human")
+            current = ctx.current()
+            if number is None or current is None or not 1 <= number <= len(pending.options):
+                return None  # words: a new question or a follow-up, read as usual
+            score = float(state.procedures[0].get("score", 0.0))
+            return self._aspect_reply(conv, lang, current, pending.options[number - 1], state, score)
         if pending.kind in ("choose_procedure", "choose_place"):
             number = _option_number(text, parse)
             if number is None and pending.kind == "choose_procedure" and _size(text) <= 6:
@@ -556,7 +573,7 @@ class Assistant:
         intent = _FOCUS_INTENTS.get(focus or "", "ask_procedure")
         reply = Reply(conv, lang, intent, answer, [ProcedureRef(proc.code, proc.name, score, proc.url)])
         if focus == "where":
-            self._attach_centre(reply, lang, state)
+            self._attach_where(reply, proc, lang, state)
         return reply
 
     def _chosen_place(self, conv: str, lang: str, label: str, focus: str | None) -> Reply:
@@ -565,9 +582,12 @@ class Assistant:
         if place.status == "old":
             return self._old_place(conv, lang, place, where)
         if place.status in ("new", "province"):
-            return (
+            reply = (
                 self._centre(conv, lang, place) if focus == "where" else self._place_change(conv, lang, place)
             )
+            # The digit chose one of the listed places: the place is now the conversation's.
+            reply.intent = "choose_option"
+            return reply
         return Reply(conv, lang, "out_of_scope", compose.no_match(lang))
 
     # -- dossier status ------------------------------------------------------------------
@@ -669,12 +689,11 @@ class Assistant:
             conv, lang, "handoff_status", answer.strip(), handoff=HandoffRef(state.case_id, "waiting")
         )
 
-    def _complaint(
-        self, conv: str, turn: Turn, text: str, detected: str, lang: str, found: Cues, state: DialogueState
-    ) -> Reply:
+    def _complaint(self, ctx: TurnContext) -> Reply:
         """A complaint goes to staff; when it clearly names a complaint procedure ("khiếu
         nại quyết định hành chính của công an xã"), that record comes with it."""
-        result = self.searcher.search(text, detected, k=max(self.config.results, 3))
+        conv, turn, lang, found, state = ctx.conv, ctx.turn, ctx.lang, ctx.found, ctx.state
+        result = self.searcher.search(ctx.query, ctx.detected, k=max(self.config.results, 3))
         top = result.top
         grounded: Reply | None = None
         if top is not None and top.score >= self.config.clear_procedure:
@@ -705,9 +724,11 @@ class Assistant:
         *,
         text: str = "",
         detected: str = "vi",
+        aspect: str | None = None,
     ) -> Reply:
         ranked = list(result.hits)
-        intent = _FOCUS_INTENTS.get(found.focus, "ask_procedure")
+        focus = aspect or found.focus
+        intent = _FOCUS_INTENTS.get(focus, "ask_procedure")
         family = siblings.resolve(text, detected, ranked, self.config.sibling_margin) if text else None
         if family is not None and len(family) > 1:
             # Variants of one procedure that the question does not decide: one short question.
@@ -716,7 +737,7 @@ class Assistant:
             refs = [_ref(h) for h in [*shown, *rest][: max(self.config.results, len(shown))]]
             options = [(h.procedure.code, h.procedure.name) for h in shown]
             question, labels = compose.clarify_siblings(lang, options)
-            state.pending = Pending("choose_procedure", [code for code, _ in options], focus=found.focus)
+            state.pending = Pending("choose_procedure", [code for code, _ in options], focus=focus)
             return Reply(conv, lang, intent, question, refs, needs_clarification=True, options=labels)
         if family:
             # The question decides the variant ("bị mất" → re-issue): it goes first.
@@ -729,11 +750,18 @@ class Assistant:
         if not family and close and all(h.procedure.name != top.procedure.name for h in close):
             options = [(h.procedure.code, h.procedure.name) for h in [top, *close]]
             question, labels = compose.clarify_procedures(lang, options)
-            state.pending = Pending("choose_procedure", [code for code, _ in options], focus=found.focus)
+            state.pending = Pending("choose_procedure", [code for code, _ in options], focus=focus)
             return Reply(conv, lang, intent, question, refs, needs_clarification=True, options=labels)
-        answer = compose.procedure_answer(top.procedure, lang, found.focus, others)
+        answer = compose.procedure_answer(top.procedure, lang, focus, others)
         reply = Reply(conv, lang, intent, answer, refs)
-        if place.status == "new" and place.commune is not None:
+        if place.commune is not None and place.status in ("new", "old"):
+            ref = self._place_ref(place)
+            if ref is not None:
+                # A commune named with the question is the conversation's from now on.
+                state.place = asdict(ref)
+        if focus == "where":
+            self._attach_where(reply, top.procedure, lang, state)
+        elif place.status == "new" and place.commune is not None:
             reply.place = self._place_ref(place)
             centre = self.centres.for_commune(place.commune.code)
             if centre is not None:
@@ -825,6 +853,11 @@ class Assistant:
         return reply
 
 
+def _is_emoji(text: str) -> bool:
+    symbols = [c for c in text if not c.isspace() and unicodedata.category(c) not in ("Mn", "Cf")]
+    return bool(symbols) and all(unicodedata.category(c) == "So" for c in symbols)
+
+
 def _size(text: str) -> int:
     """Words in a message; about two CJK characters make a word."""
     cjk = sum(1 for c in text if is_cjk(c))
@@ -846,6 +879,8 @@ _FOCUS_INTENTS = {
     "online": "ask_online",
     "where": "ask_where",
 }
+_INTENT_FOCUS = {intent: focus for focus, intent in _FOCUS_INTENTS.items()}
+_ASPECT_INTENTS = frozenset({"ask_procedure", *_FOCUS_INTENTS.values()})
 _ORDINALS = {
     "mot": 1,
     "nhat": 1,

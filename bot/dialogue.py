@@ -20,8 +20,8 @@ BOT_TOLD_CHARS = 600
 class Pending:
     """A question the bot asked and whose answer may be just a digit or "yes"."""
 
-    kind: str  # choose_procedure | choose_place | handoff_offer | callback_number | dossier_code
-    options: list[str] = field(default_factory=list)  # procedure codes / unit codes, in order
+    kind: str  # choose_procedure | choose_place | choose_aspect | handoff_offer | callback_number | dossier_code
+    options: list[str] = field(default_factory=list)  # procedure codes / places / aspect keys, in order
     focus: str | None = None  # the aspect the citizen asked about, kept for the choice
     reason: str | None = None  # handoff_offer: why staff was offered
 

@@ -93,6 +93,40 @@ _CUES: dict[str, list[str]] = {
         "책임자",
         "責任者",
     ],
+    # Frustration with the bot itself: answered with a person, never with a warning.
+    "frustration": [
+        "vo dung",
+        "vo ich",
+        "bot ngu",
+        "may ngu",
+        "tra loi vong vo",
+        "vong vo mai",
+        "chan qua",
+        "useless",
+        "stupid bot",
+        "dumb bot",
+        "not helpful",
+        "waste of time",
+        "you don t understand",
+        "bot inutile",
+        "tu ne sers a rien",
+        "ne sert a rien",
+        "tu ne comprends rien",
+        "inutil",
+        "no sirves",
+        "no sirve para nada",
+        "no entiendes nada",
+        "没用",
+        "没有用",
+        "垃圾机器人",
+        "쓸모없",
+        "쓸모 없",
+        "못 알아듣",
+        "답답해",
+        "役に立たない",
+        "使えない",
+        "話にならない",
+    ],
     "complaint": [
         "toi muon khieu nai",
         "muon khieu nai",
@@ -193,6 +227,16 @@ _CUES: dict[str, list[str]] = {
         "bo phan mot cua",
         "nop o dau",
         "o dau",
+        "di dau",
+        "dau nop",
+        "nop dau",
+        "nop tai dau",
+        "where can",
+        "where do",
+        "where to",
+        "deposer",
+        "donde presentar",
+        "donde se presenta",
         "cho nao",
         "tru so",
         "duong nao",
@@ -262,6 +306,25 @@ _CUES: dict[str, list[str]] = {
         "frais",
         "cout",
         "combien coute",
+        "ca coute",
+        "coute",
+        "coutent",
+        "payer",
+        "gratuit",
+        "gratuite",
+        "prix",
+        "cuanto vale",
+        "cuanto hay que pagar",
+        "pagar",
+        "gratis",
+        "gratuito",
+        "how much does it cost",
+        "free of charge",
+        "is it free",
+        "pay",
+        "mat phi",
+        "ton phi",
+        "het bao nhieu",
         "tarif",
         "tasa",
         "costo",
@@ -289,6 +352,26 @@ _CUES: dict[str, list[str]] = {
         "combien de temps",
         "delai",
         "cuanto tiempo",
+        "cuanto demora",
+        "demora",
+        "tarda",
+        "tardan",
+        "cuanto tarda",
+        "mat bao lau",
+        "may hom",
+        "bao gio xong",
+        "bao gio co",
+        "how many days",
+        "how many working days",
+        "until it is ready",
+        "take to process",
+        "combien de jours",
+        "en combien de temps",
+        "几个工作日",
+        "要多久",
+        "걸려",
+        "걸리",
+        "何日間",
         "plazo",
         "cuantos dias",
         "多久",
@@ -310,6 +393,8 @@ _CUES: dict[str, list[str]] = {
         "en ligne",
         "internet",
         "en linea",
+        "por internet",
+        "dien tu",
         "在线",
         "网上",
         "온라인",
@@ -689,6 +774,20 @@ def cues(text: str) -> Cues:
     if _INJECTION_MARKUP.search(text):
         found.add("injection")
     return Cues(found)
+
+
+def cue_spans(folded: str, names: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the Latin cues of ``names`` occur in an already folded text (start, end)."""
+    spans = []
+    for name in names:
+        pattern = _COMPILED[name][0]
+        spans += [m.span() for m in pattern.finditer(folded)]
+    return spans
+
+
+def cjk_cues(names: tuple[str, ...]) -> list[str]:
+    """The CJK and Hangul cues of ``names``."""
+    return [c for name in names for c in _COMPILED[name][2]]
 
 
 def is_small_talk(text: str, found: Cues) -> str | None:

@@ -284,3 +284,139 @@ def _fold_phrase(text: str) -> str:
     text = unicodedata.normalize("NFD", (text or "").lower())
     text = "".join(c for c in text if unicodedata.category(c) != "Mn").replace("đ", "d")
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+_CLAUSE = re.compile(r"(?<=[?!.;。！？；])\s*|,\s+")
+
+
+def split_language_request(text: str) -> tuple[str | None, str]:
+    """An explicit language request inside a longer message, and the rest of the message:
+    "Can you answer in English, please? How much is the fee?" → ("en", "How much is the fee?").
+    (None, text) when no clause of the message is a request."""
+    whole = requested_language(text)
+    if whole is not None:
+        return whole, ""
+    clauses = [c for c in _CLAUSE.split(text or "") if c and c.strip()]
+    if len(clauses) < 2:
+        return None, text
+    for i in range(len(clauses)):
+        # A request may span two clauses ("Can you answer in English, please?").
+        for j in (i + 1, i + 2):
+            if j > len(clauses):
+                continue
+            chunk = " ".join(c.strip(" ?？!！.。,") for c in clauses[i:j])
+            code = requested_language(chunk)
+            if code is not None and _only_a_request(chunk):
+                rest = " ".join(c.strip() for c in clauses[:i] + clauses[j:]).strip(" ,")
+                return code, rest
+    return None, text
+
+
+# Inside a longer message only a clause made of these words and a language's name is a request
+# ("Can you answer in English, please?"); "Je suis ingénieur, français, …" is not.
+_REQUEST_TOKENS = frozenset(
+    """
+    can could would you please answer reply respond speak write talk in english switch to me us
+    sorry ok thanks i want prefer let s use the language
+    tra loi bang tieng xin vui long noi voi toi em minh duoc khong nhe a chuyen sang dung
+    repondez reponds repondre parlez parle ecrivez en s il vous plait svp pouvez vous est ce que
+    merci je voudrais preferer stp moi
+    responde responda puede usted hablar habla hable escriba en por favor quiero prefiero
+    """.split()
+)
+_REQUEST_CJK = (
+    "请",
+    "用",
+    "说",
+    "回答",
+    "으로",
+    "로",
+    "해주세요",
+    "주세요",
+    "답해",
+    "말해",
+    "で",
+    "お願い",
+    "答えて",
+    "話して",
+)
+
+
+def _only_a_request(chunk: str) -> bool:
+    folded = _fold_phrase(chunk)
+    for names in _LANGUAGE_NAMES.values():
+        for name in names:
+            folded = folded.replace(name, " ")
+    for word in _REQUEST_CJK:
+        folded = folded.replace(word, " ")
+    tokens = re.findall(r"[^\W\d_]+", folded)
+    return (
+        bool(tokens or chunk)
+        and all(t in _REQUEST_TOKENS for t in tokens)
+        and (bool(tokens) or any(w in chunk for w in _REQUEST_CJK))
+    )
+
+
+def sticky_language(
+    text: str,
+    current: str | None,
+    default: str,
+    *,
+    keep: bool = False,
+    min_words: int = 4,
+) -> str:
+    """The language to read a message in, given the conversation's ``current`` one.
+
+    A conversation's language changes only on a confident detection over enough words:
+    greetings, thanks, "ok", digits, a phone number, an emoji or a place name ("I live in
+    Hai Chau ward" is English) never change it. ``keep`` (small talk, an option chosen)
+    keeps it whatever the words. The first message of a conversation that says too little
+    to tell ("ok", "1", an emoji) is read in ``default``.
+    """
+    text = unicodedata.normalize("NFC", text or "")
+    tokens = _WORD.findall(text.lower())
+    script = _script_language(text)
+    if current is None:
+        if keep and not script and len(tokens) <= 2 and not _greeting(tokens, text):
+            return default
+        if not script and len(tokens) <= 2 and not _greeting(tokens, text) and not _marked(text):
+            return default
+        if not script:
+            named = [w for i, w in enumerate(_WORD.findall(text)) if i == 0 or not w[:1].isupper()]
+            if len(named) >= min_words and not _marked(text):
+                return detect(" ".join(named), default)
+        return detect(text, default)
+    if keep:
+        return current
+    cjk = sum(1 for c in text if _script_language(c))
+    if script is not None:
+        # Another script is a confident signal once it is more than a word or two.
+        return detect(text, current) if cjk >= 2 and script != current else current
+    if current in ("zh", "ko", "ja") and cjk == 0 and len(tokens) < min_words:
+        return current
+    # Capitalised words after the first are names (places, people): they say nothing of
+    # the language the citizen writes in.
+    raw_words = _WORD.findall(text)
+    content = [w for i, w in enumerate(raw_words) if i == 0 or not w[:1].isupper()]
+    marked = sum(1 for w in content if _distinctly_vietnamese(w))
+    # A Vietnamese term inside a foreign sentence ("exchange my giấy phép lái xe") is not
+    # Vietnamese; a sentence of marked words is.
+    if marked >= 2 and marked >= 0.3 * len(content):
+        return "vi"
+    if current == "vi" and _unmarked_vietnamese(text, tokens):
+        return "vi-x"
+    if len(content) < min_words:
+        return current
+    return detect(" ".join(content), current)
+
+
+def _greeting(tokens: list[str], text: str) -> bool:
+    return (
+        any(tokens[0] in vocab and (lang != "vi-x" or text.isascii()) for lang, vocab in _GREETINGS.items())
+        if tokens
+        else False
+    )
+
+
+def _marked(text: str) -> bool:
+    return any(_distinctly_vietnamese(w) for w in _WORD.findall(text))

@@ -64,68 +64,22 @@ _PAREN = re.compile(r"\(([^)]*)\)")
 _WORD = re.compile(r"[^\W_]+")
 
 # What a question says about the variant it needs (folded Latin phrases, CJK substrings).
-_DECIDERS: dict[str, tuple[str, ...]] = {
+# Words that name the action wanted ("cấp lại", "renew", "延期"): folded Latin phrases, CJK substrings.
+_ACTION_WORDS: dict[str, tuple[str, ...]] = {
     "reissue": (
-        "bi mat",
-        "lam mat",
-        "danh mat",
-        "danh roi",
-        "mat the",
-        "mat can cuoc",
-        "mat cccd",
-        "mat bang",
-        "mat giay",
-        "mat ho chieu",
-        "mat so",
-        "mat so do",
-        "mat so hong",
-        "that lac",
-        "bi trom",
         "cap lai",
-        "lost",
-        "lose",
-        "stolen",
-        "missing",
         "reissue",
         "re issue",
         "replacement",
         "replace",
-        "perdu",
-        "perdue",
-        "perdus",
-        "vole",
-        "volee",
         "remplacement",
         "duplicata",
-        "perdi",
-        "perdido",
-        "perdida",
-        "robado",
-        "robada",
         "duplicado",
-        "丢",
-        "遗失",
-        "被偷",
         "补办",
-        "잃어버",
-        "분실",
-        "도난",
         "재발급",
-        "なくし",
-        "紛失",
-        "盗まれ",
         "再発行",
     ),
     "exchange": (
-        "het han",
-        "sap het han",
-        "qua han",
-        "bi hong",
-        "hu hong",
-        "hong roi",
-        "bi rach",
-        "rach",
-        "bi nhoe",
         "cap doi",
         "doi sang",
         "doi lai",
@@ -133,74 +87,33 @@ _DECIDERS: dict[str, tuple[str, ...]] = {
         "doi bang",
         "doi the",
         "doi giay phep",
-        "expired",
-        "expire",
-        "expires",
-        "expiring",
-        "renew",
-        "renewal",
-        "damaged",
-        "worn out",
         "exchange",
         "convert",
-        "perime",
-        "perimee",
-        "renouveler",
-        "renouvellement",
-        "abime",
-        "abimee",
         "echanger",
-        "vencido",
-        "vencida",
-        "caducado",
-        "caducada",
-        "renovar",
-        "renovacion",
-        "danado",
-        "danada",
         "canjear",
-        "过期",
-        "到期",
         "换发",
         "更换",
         "换证",
-        "损坏",
-        "만료",
-        "갱신",
         "교환",
-        "훼손",
-        "期限切れ",
-        "更新",
         "交換",
-        "破損",
         "切り替え",
     ),
     "extend": (
         "gia han",
-        "het han",
-        "sap het han",
         "keo dai",
         "o them",
         "extend",
         "extension",
-        "renew",
-        "renewal",
-        "expire",
-        "expires",
-        "expiring",
         "stay longer",
         "prolonger",
         "prolongation",
-        "renouveler",
         "prorrogar",
         "prorroga",
-        "renovar",
         "延期",
         "延长",
         "续签",
         "연장",
         "延長",
-        "更新",
     ),
     "first": (
         "lan dau",
@@ -245,53 +158,10 @@ _DECIDERS: dict[str, tuple[str, ...]] = {
         "처음",
         "初めて",
     ),
-    "foreign": (
-        "nguoi nuoc ngoai",
-        "yeu to nuoc ngoai",
-        "quoc tich nuoc ngoai",
-        "ngoai quoc",
-        "nguoi ngoai quoc",
-        "chong tay",
-        "vo tay",
-        "nguoi tay",
-        "foreigner",
-        "foreign",
-        "expat",
-        "non vietnamese",
-        "etranger",
-        "etrangere",
-        "extranjero",
-        "extranjera",
-        "外国",
-        "외국",
-        "外国人",
-    ),
-    "domestic": (
-        "trong nuoc",
-        "hai nguoi viet nam",
-        "deu la nguoi viet",
-        "domestic",
-        "two vietnamese",
-        "both vietnamese",
-        "vietnamese citizens",
-        "deux vietnamiens",
-        "deux citoyens vietnamiens",
-        "dos vietnamitas",
-        "dos ciudadanos vietnamitas",
-        "两个越南人",
-        "都是越南人",
-        "베트남인끼리",
-        "ベトナム人同士",
-    ),
 }
-# The situation a variant's qualifier names ("trong trường hợp bị mất, bị rách, bị cháy"),
-# as folded words of the name, and the question's words for the same situations.
-_CASES: dict[str, tuple[str, ...]] = {
-    "lost": ("mất", "thất lạc"),
-    "damaged": ("rách", "cháy", "hỏng", "hư hỏng", "nát"),
-    "revoked": ("thu hồi",),
-}
-_CASE_DECIDERS: dict[str, tuple[str, ...]] = {
+# The situation a question describes ("bị mất", "damaged", "过期"). One list per situation, used
+# twice: to choose the action it calls for, and the variant whose qualifier names it.
+_SITUATIONS: dict[str, tuple[str, ...]] = {
     "lost": (
         "bi mat",
         "lam mat",
@@ -304,6 +174,8 @@ _CASE_DECIDERS: dict[str, tuple[str, ...]] = {
         "mat giay",
         "mat ho chieu",
         "mat so",
+        "mat so do",
+        "mat so hong",
         "that lac",
         "bi trom",
         "lost",
@@ -366,8 +238,129 @@ _CASE_DECIDERS: dict[str, tuple[str, ...]] = {
         "破損",
         "破れ",
         "燃え",
+        "worn out",
+        "abimee",
+        "danada",
+        "bi mo",
+        "mo chu",
+        "khong doc duoc",
+        "ngam nuoc",
+        "illegible",
+        "unreadable",
+        "faded",
+        "soaked",
+        "water damage",
+        "illisible",
+        "mouille",
+        "dechiree",
+        "ilegible",
+        "mojado",
+        "mojada",
+        "rota",
+        "水泡",
+        "看不清",
+        "字迹模糊",
+        "破了",
+        "번졌",
+        "알아볼 수 없",
+        "물에 젖",
+        "読めない",
+        "濡れ",
+        "汚れ",
     ),
-    "revoked": ("thu hoi", "bi thu hoi", "revoked", "retire", "revocado", "吊销", "취소", "取り消"),
+    "expired": (
+        "het han",
+        "sap het han",
+        "qua han",
+        "expired",
+        "expire",
+        "expires",
+        "expiring",
+        "perime",
+        "perimee",
+        "vencido",
+        "vencida",
+        "caducado",
+        "caducada",
+        "过期",
+        "到期",
+        "만료",
+        "期限切れ",
+        "renew",
+        "renewal",
+        "renouveler",
+        "renouvellement",
+        "renovar",
+        "renovacion",
+        "更新",
+        "갱신",
+    ),
+    "revoked": (
+        "thu hoi",
+        "bi thu hoi",
+        "revoked",
+        "retire",
+        "revocado",
+        "吊销",
+        "취소",
+        "取り消",
+    ),
+}
+# The actions a situation calls for, in order of preference: a damaged card is exchanged
+# where the family has an exchange, re-issued otherwise; an expired one is exchanged or extended.
+_SITUATION_ACTIONS: dict[str, tuple[frozenset[str], ...]] = {
+    "lost": (frozenset({"reissue"}),),
+    "damaged": (frozenset({"exchange"}), frozenset({"reissue"})),
+    "expired": (frozenset({"exchange", "extend"}),),
+    "revoked": (),
+}
+# Who the procedure is for: a foreigner (the "foreign element" variant) or two Vietnamese.
+_PARTIES: dict[str, tuple[str, ...]] = {
+    "foreign": (
+        "nguoi nuoc ngoai",
+        "yeu to nuoc ngoai",
+        "quoc tich nuoc ngoai",
+        "ngoai quoc",
+        "nguoi ngoai quoc",
+        "chong tay",
+        "vo tay",
+        "nguoi tay",
+        "foreigner",
+        "foreign",
+        "expat",
+        "non vietnamese",
+        "etranger",
+        "etrangere",
+        "extranjero",
+        "extranjera",
+        "外国",
+        "외국",
+        "外国人",
+    ),
+    "domestic": (
+        "trong nuoc",
+        "hai nguoi viet nam",
+        "deu la nguoi viet",
+        "domestic",
+        "two vietnamese",
+        "both vietnamese",
+        "vietnamese citizens",
+        "deux vietnamiens",
+        "deux citoyens vietnamiens",
+        "dos vietnamitas",
+        "dos ciudadanos vietnamitas",
+        "两个越南人",
+        "都是越南人",
+        "베트남인끼리",
+        "ベトナム人同士",
+    ),
+}
+# The situation a variant's qualifier names ("trong trường hợp bị mất, bị rách, bị cháy"),
+# as words of the name (with their marks).
+_CASES: dict[str, tuple[str, ...]] = {
+    "lost": ("mất", "thất lạc"),
+    "damaged": ("rách", "cháy", "hỏng", "hư hỏng", "nát"),
+    "revoked": ("thu hồi",),
 }
 _LEVEL_DECIDERS: dict[str, tuple[str, ...]] = {
     "central": ("trung uong", "cap bo", "cap trung uong", "ministry level", "central level"),
@@ -383,9 +376,10 @@ def _matcher(phrases: Sequence[str]) -> tuple[re.Pattern[str] | None, tuple[str,
     return (re.compile(rf"(?<!\w)(?:{body})(?!\w)") if latin else None), cjk
 
 
-_DECIDER_MATCHERS = {name: _matcher(p) for name, p in _DECIDERS.items()}
+_ACTION_MATCHERS = {name: _matcher(p) for name, p in _ACTION_WORDS.items()}
+_SITUATION_MATCHERS = {name: _matcher(p) for name, p in _SITUATIONS.items()}
+_PARTY_MATCHERS = {name: _matcher(p) for name, p in _PARTIES.items()}
 _LEVEL_MATCHERS = {name: _matcher(p) for name, p in _LEVEL_DECIDERS.items()}
-_CASE_MATCHERS = {name: _matcher(p) for name, p in _CASE_DECIDERS.items()}
 
 
 def _says(matcher: tuple[re.Pattern[str] | None, tuple[str, ...]], folded: str, compact: str) -> bool:
@@ -490,12 +484,21 @@ def resolve(text: str, lang: str, hits: Sequence[Hit], margin: float) -> list[Hi
         return None
     folded = f" {fold(text)} "
     compact = text.replace(" ", "")
-    said = {name for name, m in _DECIDER_MATCHERS.items() if _says(m, folded, compact)}
+    said = {name for name, m in _PARTY_MATCHERS.items() if _says(m, folded, compact)}
+    situations = {name for name, m in _SITUATION_MATCHERS.items() if _says(m, folded, compact)}
     shapes = {id(h): shape(h.procedure.name) for h in family}
     cands = list(family)
-    wanted = said & {"reissue", "exchange", "extend", "first"}
+    wanted = {name for name, m in _ACTION_MATCHERS.items() if _says(m, folded, compact)}
     if wanted:
         cands = [h for h in cands if shapes[id(h)].actions & wanted] or cands
+    else:
+        # "bị hỏng", "expired": the situation says which action, in its order of preference.
+        for situation in sorted(situations):
+            for tier in _SITUATION_ACTIONS.get(situation, ()):
+                acting = [h for h in cands if shapes[id(h)].actions & tier]
+                if acting:
+                    cands = acting
+                    break
     if any(shapes[id(h)].foreign != shapes[id(cands[0])].foreign for h in cands):
         # Decided only when the question says so: "người nước ngoài" / "two Vietnamese
         # citizens". Silence decides nothing (a Vietnamese may marry a foreigner, a foreign
@@ -504,7 +507,6 @@ def resolve(text: str, lang: str, hits: Sequence[Hit], margin: float) -> list[Hi
             cands = [h for h in cands if shapes[id(h)].foreign] or cands
         elif "domestic" in said:
             cands = [h for h in cands if not shapes[id(h)].foreign] or cands
-    situations = {name for name, m in _CASE_MATCHERS.items() if _says(m, folded, compact)}
     if situations and any(shapes[id(h)].cases for h in cands):
         cands = [h for h in cands if shapes[id(h)].cases & situations] or cands
     levels = {name for name, m in _LEVEL_MATCHERS.items() if _says(m, folded, compact)}

@@ -1,0 +1,344 @@
+"""The dialogue policy: an ordered list of small rules over one turn's context.
+
+Each ``Rule`` is a predicate (``when``) and an action (``then``) that returns a ``Reply`` or
+None (the rule stands aside after all). ``decide`` runs them in order and the first reply
+wins; the last rule always answers. The actions use the ``Assistant``'s answer builders
+(search, places, centres, handoff), so a rule is a few lines and can be tested on its own
+with a fake searcher and unit registry.
+
+Order matters and says what wins: a pending question first (a digit answers it), then what
+must never be missed (abuse, a dossier code, a complaint, a request for a person,
+frustration), then what is not a procedure question (injection, legal advice, small talk),
+then the subject under discussion (a follow-up, a return to it), and last the search.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot import compose, dossier_text
+from bot.dialogue import DialogueState, Pending
+from bot.dossier import find_dossier_codes
+from bot.intents import Cues, cues
+from bot.reply import Reply
+from bot.safety import is_abusive, wants_legal_advice
+from bot.understand import Understanding, subject_words
+from knowledge.models import Procedure
+from knowledge.search import SearchResult
+from knowledge.text import fold, is_cjk
+from knowledge.units import PlaceResolution
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant, Turn
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class TurnContext:
+    """Everything a rule may look at for one message; search and place are computed once,
+    on first use."""
+
+    assistant: Assistant
+    turn: Turn
+    state: DialogueState
+    conv: str
+    u: Understanding
+    detected: str  # the language the message is read in (vi-x kept apart for search)
+    lang: str  # the language the reply is written in
+    _result: SearchResult | None = field(default=None, repr=False)
+    _place: PlaceResolution | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        return self.u.text
+
+    @property
+    def found(self) -> Cues:
+        return self.u.found
+
+    @property
+    def query(self) -> str:
+        """What to search: a long message's question, or the message (with the subject it
+        returns to: "Quay lại chuyện hộ chiếu: mất bao lâu?")."""
+        if self.u.returns_to:
+            return f"{self.u.returns_to} {self.u.text}"
+        return self.u.question or self.u.text
+
+    def result(self) -> SearchResult:
+        if self._result is None:
+            config = self.assistant.config
+            k = max(config.results, config.siblings_considered)
+            result = self.assistant.searcher.search(self.query, self.detected, k=k)
+            if result.top is None and self.u.question:
+                # The question alone is too thin ("làm thế nào ạ?"): the story says what about.
+                whole = self.assistant.searcher.search(self.u.raw, self.detected, k=k)
+                result = whole if whole.top is not None else result
+            self._result = result
+        return self._result
+
+    def place(self) -> PlaceResolution:
+        if self._place is None:
+            place = self.assistant.units.resolve(self.query)
+            if place.status == "none" and self.u.question and self.u.aspect == "where":
+                # "… where do I submit it?" at the end of a story: the place may be earlier.
+                place = self.assistant.units.resolve(self.u.raw)
+            self._place = place
+        return self._place
+
+    def current(self) -> Procedure | None:
+        code = self.state.procedure_code
+        return self.assistant.searcher.index.procedure(code) if code else None
+
+    def intent(self, name: str) -> bool:
+        return self.u.wants(name, self.assistant.config.intent_confidence)
+
+
+Action = Callable[[TurnContext], Reply | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    when: Callable[[TurnContext], bool]
+    then: Action
+
+
+def decide(ctx: TurnContext, rules: tuple[Rule, ...] | None = None) -> Reply:
+    for rule in rules if rules is not None else RULES:
+        if not rule.when(ctx):
+            continue
+        reply = rule.then(ctx)
+        if reply is not None:
+            log.debug("rule %s answered conversation %s", rule.name, ctx.conv)
+            return reply
+    raise RuntimeError("the dialogue policy has no rule that always answers")  # pragma: no cover
+
+
+# ---------------------------------------------------------------------- predicates
+def wants_person(ctx: TurnContext) -> bool:
+    return "talk_to_human" in ctx.found or ctx.intent("talk_to_human") or "frustration" in ctx.found
+
+
+def complains(ctx: TurnContext) -> bool:
+    return "complaint" in ctx.found or ctx.intent("complaint")
+
+
+def _always(ctx: TurnContext) -> bool:
+    return True
+
+
+# ---------------------------------------------------------------------- actions
+def _pending(ctx: TurnContext) -> Reply | None:
+    a = ctx.assistant
+    return a._answer_pending(ctx)
+
+
+def _abuse(ctx: TurnContext) -> Reply | None:
+    ctx.state.abuse += 1
+    # "Useless bot, get me a human", an angry complaint: the request is what to act on.
+    if wants_person(ctx) or complains(ctx):
+        return None
+    a = ctx.assistant
+    if ctx.state.abuse >= a.config.abuse_before_handoff and a.cases is not None:
+        return a._handoff(ctx.turn, ctx.state, ctx.lang, "abuse", ctx.conv, intent="abuse")
+    return Reply(ctx.conv, ctx.lang, "abuse", compose.say(ctx.lang, "abuse_warning"))
+
+
+def _dossier(ctx: TurnContext) -> Reply | None:
+    codes = find_dossier_codes(ctx.u.raw)
+    return ctx.assistant._dossier(ctx.conv, ctx.turn, ctx.lang, codes[0], ctx.state) if codes else None
+
+
+def _complaint(ctx: TurnContext) -> Reply | None:
+    # A complaint that also asks for an officer stays a complaint: it keeps its priority.
+    return ctx.assistant._complaint(ctx)
+
+
+def _person(ctx: TurnContext) -> Reply | None:
+    return ctx.assistant._handoff(
+        ctx.turn, ctx.state, ctx.lang, "talk_to_human", ctx.conv, intent="talk_to_human"
+    )
+
+
+def _not_public(ctx: TurnContext) -> Reply | None:
+    # Instructions to the machine, or a private service ("tài khoản Netflix", a licence in
+    # a video game): no public procedure to search for.
+    return Reply(ctx.conv, ctx.lang, "out_of_scope", compose.out_of_scope(ctx.lang))
+
+
+def _legal(ctx: TurnContext) -> Reply | None:
+    ctx.state.pending = Pending("handoff_offer", reason="legal_advice")
+    return Reply(ctx.conv, ctx.lang, "out_of_scope", dossier_text.legal_advice_refusal(ctx.lang))
+
+
+def _asks_status(ctx: TurnContext) -> bool:
+    has_source: bool = ctx.assistant.has_dossiers()
+    return ctx.intent("dossier_status") and has_source
+
+
+def _dossier_status(ctx: TurnContext) -> Reply | None:
+    ctx.state.pending = Pending("dossier_code")
+    return Reply(ctx.conv, ctx.lang, "dossier_status", dossier_text.dossier_ask_code(ctx.lang))
+
+
+def _asks_wait(ctx: TurnContext) -> bool:
+    from bot.assistant import _WAIT_WORDS
+
+    return (
+        bool(ctx.state.case_id)
+        and ctx.assistant.cases is not None
+        and any(w in fold(ctx.text) for w in _WAIT_WORDS)
+    )
+
+
+def _queue(ctx: TurnContext) -> Reply | None:
+    return ctx.assistant._queue_reply(ctx.conv, ctx.lang, ctx.state)
+
+
+def _small_talk(ctx: TurnContext) -> Reply | None:
+    small = ctx.u.small_talk
+    message = {"greet": compose.greeting, "thanks": compose.thanks, "goodbye": compose.goodbye}
+    return Reply(ctx.conv, ctx.lang, small or "greet", message[small or "greet"](ctx.lang))
+
+
+# "ok", "vâng", "好的", an emoji: the citizen acknowledges; nothing to search for.
+_ACKS = frozenset(
+    "ok okay oke okie k vang da u uh um duoc roi ok roi vang a da vang hieu roi ro roi "
+    "alright got it understood noted fine d'accord entendu compris vale entendido de acuerdo".split()
+    + ["ok a", "vang a", "da vang", "got it", "de acuerdo", "hieu roi", "ro roi", "duoc roi", "ok roi"]
+)
+_CJK_ACKS = frozenset(
+    {
+        "好",
+        "好的",
+        "知道了",
+        "明白了",
+        "行",
+        "알겠습니다",
+        "알겠어요",
+        "네",
+        "넵",
+        "はい",
+        "わかりました",
+        "了解",
+    }
+)
+
+
+def is_acknowledgement(ctx: TurnContext) -> bool:
+    raw = ctx.u.raw.strip(" .!。！~")
+    if raw in _CJK_ACKS:
+        return True
+    if raw and not any(c.isalnum() for c in raw):
+        return True  # an emoji or a sticker's text
+    return " ".join(fold(raw).split()) in _ACKS
+
+
+def _acknowledge(ctx: TurnContext) -> Reply | None:
+    return Reply(ctx.conv, ctx.lang, "acknowledge", compose.say(ctx.lang, "acknowledged"))
+
+
+def _correction(ctx: TurnContext) -> Reply | None:
+    # "không phải, ý tôi là …": the subject is replaced, so nothing below may read the
+    # message as a follow-up on the old one.
+    ctx.state.procedures = []
+    return None
+
+
+def _off_topic_early(ctx: TurnContext) -> Reply | None:
+    a = ctx.assistant
+    if a._off_topic(ctx.found, ctx.u.parse, ctx.result().top, a.config.out_of_scope_confidence):
+        # "A good restaurant in Hải Châu?": the place is not what is asked.
+        return Reply(ctx.conv, ctx.lang, "out_of_scope", compose.out_of_scope(ctx.lang))
+    return None
+
+
+def _place_question(ctx: TurnContext) -> Reply | None:
+    place = ctx.place()
+    asks_place = "place_change" in ctx.found
+    if place.status == "ambiguous" and (asks_place or ctx.u.aspect == "where" or "where" in ctx.found):
+        return ctx.assistant._clarify_place(ctx.conv, ctx.lang, place, ctx.state, ctx.found)
+    if place.status == "old" and asks_place:
+        return ctx.assistant._old_place(ctx.conv, ctx.lang, place, ctx.found)
+    return None
+
+
+def is_followup(ctx: TurnContext) -> bool:
+    """A message that acts on the procedure under discussion: a return to it ("Quay lại
+    chuyện …: lệ phí?"), or a short question on one of its aspects that names no subject of
+    its own ("Cho tôi hỏi thêm: lệ phí bao nhiêu?", "¿Y cuánto demora?", "얼마나 걸려요?")."""
+    a = ctx.assistant
+    if not ctx.state.procedures or ctx.u.correction:
+        return False
+    place = ctx.place()
+    if place.status in ("old", "ambiguous"):
+        return False
+    if ctx.u.returns_to is not None:
+        return _names_current(ctx, ctx.u.returns_to)
+    if ctx.u.question is not None:
+        return False
+    current = ctx.current()
+    if ctx.u.followup_shape and not ctx.u.subject_words:
+        return True
+    if _words(ctx.text) > a.config.followup_max_words:
+        return False
+    if ctx.u.aspect != "overview" and current is not None:
+        known = set(fold(f"{current.name} {current.result} {' '.join(current.aliases)}").split())
+        unknown = [w for w in ctx.u.subject_words if w not in known]
+        if not unknown:
+            return True
+        top = ctx.result().top
+        if len(unknown) == 1 and (top is None or top.score < a.config.followup_below):
+            return True
+    return a._is_followup(ctx.text, ctx.found, ctx.result(), place, ctx.state)
+
+
+def _words(text: str) -> int:
+    """Words in a message; about two CJK characters make a word."""
+    cjk = sum(1 for c in text if is_cjk(c))
+    return cjk // 2 if cjk else len(text.split())
+
+
+def _names_current(ctx: TurnContext, subject: str) -> bool:
+    """The subject a citizen returns to is the procedure under discussion: it shares a word
+    with its name, or names nothing ("quay lại câu hỏi lúc nãy")."""
+    current = ctx.current()
+    if current is None:
+        return False
+    said = set(subject_words(subject, cues(subject)))
+    if not said:
+        return True
+    known = set(fold(f"{current.name} {' '.join(current.aliases)}").split())
+    return bool(said & known) or bool(said & set(fold(" ".join(current.descriptions.values())).split()))
+
+
+def _followup(ctx: TurnContext) -> Reply | None:
+    return ctx.assistant._followup(ctx)
+
+
+def _search(ctx: TurnContext) -> Reply | None:
+    return ctx.assistant._answer_search(ctx)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("pending", lambda c: c.state.pending is not None, _pending),
+    Rule("abuse", lambda c: is_abusive(c.u.raw) or c.intent("abuse"), _abuse),
+    Rule("dossier_code", lambda c: bool(find_dossier_codes(c.u.raw)), _dossier),
+    Rule("complaint", complains, _complaint),
+    Rule("person", wants_person, _person),
+    Rule("not_public", lambda c: "injection" in c.found or "not_public" in c.found, _not_public),
+    Rule("legal_advice", lambda c: wants_legal_advice(c.text), _legal),
+    Rule("dossier_status", _asks_status, _dossier_status),
+    Rule("queue", _asks_wait, _queue),
+    Rule("small_talk", lambda c: c.u.small_talk is not None, _small_talk),
+    Rule("acknowledge", is_acknowledgement, _acknowledge),
+    Rule("correction", lambda c: c.u.correction, _correction),
+    Rule("off_topic", lambda c: "off_topic" in c.found, _off_topic_early),
+    Rule("place_question", lambda c: c.place().status in ("ambiguous", "old"), _place_question),
+    Rule("followup", is_followup, _followup),
+    Rule("search", _always, _search),
+)

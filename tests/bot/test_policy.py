@@ -1,0 +1,351 @@
+"""The dialogue policy's rules, one behaviour each, without HTTP or the embedding model.
+
+The searcher is a small fake over the bundled sample catalogue (it answers what a test tells
+it to, and records what it was asked); places and centres are the real registries of the
+bundled sample; cases go to a recording ``CaseOpener``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import compose
+from bot.assistant import Assistant, Turn
+from bot.dialogue import DialogueState
+from bot.ports import HandoffPacket, QueueInfo
+from bot.reply import HandoffRef
+from knowledge.centres import CentreRegistry
+from knowledge.models import Procedure
+from knowledge.search import Hit, SearchResult
+from knowledge.text import fold
+from knowledge.units import UnitRegistry
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
+
+
+class _Index:
+    def __init__(self, procedures: dict[str, Procedure]) -> None:
+        self.procedures = procedures
+
+    def procedure(self, code: str) -> Procedure | None:
+        return self.procedures.get(code)
+
+
+class FakeSearcher:
+    """Answers by keywords ("khai sinh" → birth registration); anything else gets
+    ``default`` (a confident, unrelated procedure unless a test says otherwise)."""
+
+    def __init__(self, procedures: dict[str, Procedure]) -> None:
+        self.index = _Index(procedures)
+        self.keywords: dict[str, tuple[str, float]] = {
+            "khai sinh": ("1.001193", 0.9),
+            "birth": ("1.001193", 0.9),
+            "ho chieu": ("1.001456", 0.9),
+            "passport": ("1.001456", 0.9),
+            "ket hon": ("1.000894", 0.9),
+            "khai tu": ("1.000656", 0.9),
+            "thuong tru": ("1.004222", 0.9),
+            "tam tru": ("1.004194", 0.9),
+            "giay phep lai xe": ("3.000347", 0.9),
+        }
+        self.default: tuple[str, float] | None = ("1.013978", 0.6)
+        self.queries: list[str] = []
+
+    def search(self, text: str, lang: str, k: int = 3) -> SearchResult:
+        self.queries.append(text)
+        folded = fold(text)
+        for word, (code, score) in self.keywords.items():
+            if word in folded:
+                return SearchResult([Hit(self.index.procedures[code], score, score, score)], False)
+        if self.default is None:
+            return SearchResult([], True)
+        code, score = self.default
+        return SearchResult([Hit(self.index.procedures[code], score, score, score)], False)
+
+
+class RecordingCases:
+    def __init__(self) -> None:
+        self.packets: list[HandoffPacket] = []
+
+    def open_case(self, packet: HandoffPacket) -> HandoffRef:
+        self.packets.append(packet)
+        return HandoffRef(f"C{len(self.packets)}", "waiting")
+
+    def queue_info(self, case_id: str) -> QueueInfo | None:
+        return QueueInfo(position=1, estimated_wait_minutes=3, open_now=True)
+
+    def set_callback(self, case_id: str, number: str) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def registries() -> tuple[dict[str, Procedure], UnitRegistry, CentreRegistry]:
+    procedures = {}
+    for line in (SAMPLE / "catalogue.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            proc = Procedure.from_dict(json.loads(line))
+            procedures[proc.code] = proc
+    units = UnitRegistry.from_file(SAMPLE / "units.json")
+    centres = CentreRegistry.from_yaml(SAMPLE / "centres.yml", units)
+    return procedures, units, centres
+
+
+@pytest.fixture()
+def bot(registries):  # type: ignore[no-untyped-def]
+    procedures, units, centres = registries
+    searcher = FakeSearcher(procedures)
+    cases = RecordingCases()
+    assistant = Assistant(searcher, units, centres, cases=cases)  # type: ignore[arg-type]
+    return assistant, searcher, cases
+
+
+def _talk(assistant: Assistant, *texts: str, state: DialogueState | None = None):  # type: ignore[no-untyped-def]
+    state = state if state is not None else DialogueState()
+    replies = [assistant.handle(Turn(text), state) for text in texts]
+    return replies, state
+
+
+# ------------------------------------------------------------------ follow-ups
+@pytest.mark.parametrize(
+    ("followup", "intent"),
+    [
+        ("Cho tôi hỏi thêm: lệ phí bao nhiêu?", "ask_fee"),
+        ("À còn nữa, bao lâu thì xong?", "ask_duration"),
+        ("thế nộp hồ sơ ở đâu?", "ask_where"),
+        ("mang di dau nop vay", "ask_where"),
+        ("Làm online được không?", "ask_online"),
+    ],
+)
+def test_a_followup_with_a_lead_in_acts_on_the_current_procedure(bot, followup: str, intent: str) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    (first, reply), _ = _talk(assistant, "Tôi muốn đăng ký khai sinh cho con", followup)
+    assert first.procedures[0].code == "1.001193"
+    # The fake searcher would answer land registration (0.6) to the follow-up on its own.
+    assert reply.intent == intent, reply.answer[:200]
+    assert [p.code for p in reply.procedures] == ["1.001193"]
+
+
+@pytest.mark.parametrize(
+    ("first", "followup", "intent", "lang"),
+    [
+        ("How do I register a birth?", "And how long does it take?", "ask_duration", "en"),
+        ("How do I register a birth?", "What's the fee for that?", "ask_fee", "en"),
+        ("¿Cómo registro un nacimiento (birth)?", "¿Y cuánto demora?", "ask_duration", "es"),
+        ("Comment déclarer une naissance (birth) ?", "Et où déposer le dossier ?", "ask_where", "fr"),
+        ("出生登记 birth 怎么办？", "大概要几天？", "ask_duration", "zh"),
+        ("출생 신고 birth 어떻게 해요?", "얼마나 걸려요?", "ask_duration", "ko"),
+        ("出生届 birth の手続きは？", "費用はかかりますか？", "ask_fee", "ja"),
+    ],
+)
+def test_short_followups_in_every_language(bot, first: str, followup: str, intent: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    (_, reply), state = _talk(assistant, first, followup)
+    assert reply.intent == intent, reply.answer[:200]
+    assert reply.procedures[0].code == "1.001193"
+    assert reply.language == lang
+
+
+def test_a_followup_naming_another_subject_is_a_new_question(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    (_, reply), _ = _talk(assistant, "Tôi muốn đăng ký khai sinh cho con", "lệ phí hộ chiếu bao nhiêu?")
+    assert reply.procedures[0].code == "1.001456"
+
+
+def test_out_of_scope_in_the_middle_keeps_the_subject(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    replies, _ = _talk(
+        assistant,
+        "Tôi muốn đăng ký khai sinh cho con",
+        "À mà tỷ giá đô la hôm nay bao nhiêu vậy?",
+        "Quay lại chuyện khai sinh: lệ phí bao nhiêu?",
+    )
+    assert replies[1].intent == "out_of_scope"
+    assert replies[2].intent == "ask_fee"
+    assert replies[2].procedures[0].code == "1.001193"
+
+
+def test_a_correction_replaces_the_subject(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    (_, reply), state = _talk(assistant, "thủ tục đăng ký tạm trú", "không phải, ý tôi là thường trú")
+    assert reply.procedures[0].code == "1.004222"
+    assert state.procedure_code == "1.004222"
+
+
+# ------------------------------------------------------------------ where, with the commune
+def test_where_uses_the_remembered_commune_for_a_commune_level_procedure(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    (_, reply), _ = _talk(
+        assistant, "Tôi ở phường Hải Châu", "Đăng ký khai sinh cho con thì nộp hồ sơ ở đâu?"
+    )
+    assert reply.intent == "ask_where"
+    assert reply.centre is not None and "Lê Hồng Phong" in reply.centre.address
+    assert "Lê Hồng Phong" in reply.answer
+    assert compose.say("vi", "where_level_commune", commune="Phường Hải Châu") in reply.answer
+
+
+def test_where_for_a_province_level_procedure_names_the_province_not_the_ward(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    (_, reply), _ = _talk(assistant, "Tôi ở phường Hải Châu", "Làm hộ chiếu thì nộp ở đâu?")
+    assert reply.procedures[0].code == "1.001456"
+    assert reply.centre is None
+    assert "Lê Hồng Phong" not in reply.answer
+    assert "cấp tỉnh" in reply.answer and "Đà Nẵng" in reply.answer
+
+
+def test_where_for_a_ministry_level_procedure_says_so(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    (_, reply), _ = _talk(
+        assistant, "I live in Hai Chau ward", "Where do I exchange my driving licence (giấy phép lái xe)?"
+    )
+    assert reply.procedures[0].code == "3.000347"
+    assert reply.centre is None
+    assert "central ministry" in reply.answer
+
+
+def test_a_digit_chooses_among_communes_of_the_same_name_and_is_remembered(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    searcher.default = None  # a place alone matches no procedure
+    (ask, chosen, where), state = _talk(
+        assistant, "Tôi sống ở Hải Châu.", "1", "Đăng ký khai tử thì nộp ở đâu?"
+    )
+    assert ask.needs_clarification and len(ask.options) == 2
+    assert chosen.intent == "choose_option"
+    assert chosen.place is not None and chosen.place.name == "Phường Hải Châu"
+    assert where.procedures[0].code == "1.000656"
+    assert where.centre is not None and "Lê Hồng Phong" in where.centre.address
+
+
+# ------------------------------------------------------------------ people
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bot vô dụng quá, cho gặp người thật đi",
+        "Trả lời vòng vo mãi, đúng là vô dụng",
+        "this bot is useless",
+        "tu ne sers à rien",
+        "no sirves para nada",
+        "你真没用",
+        "정말 쓸모없네요",
+        "全然役に立たない",
+    ],
+)
+def test_frustration_opens_a_case_and_is_never_scolded(bot, text: str) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, cases = bot
+    (reply,), _ = _talk(assistant, text)
+    assert reply.handoff is not None, reply.answer
+    assert reply.intent in ("talk_to_human", "complaint")
+    assert compose.say(reply.language, "abuse_warning") not in reply.answer
+
+
+def test_a_complaint_that_asks_for_an_officer_keeps_its_priority(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, cases = bot
+    (reply,), _ = _talk(assistant, "Tôi muốn khiếu nại thái độ cán bộ, cho tôi gặp lãnh đạo")
+    assert reply.handoff is not None
+    assert cases.packets[-1].reason == "complaint"
+
+
+# ------------------------------------------------------------------ language
+@pytest.mark.parametrize("small", ["cảm ơn", "ok", "1", "0905 123 456", "👍", "gracias", "merci"])
+def test_short_messages_never_change_the_language(bot, small: str) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    (_, reply), state = _talk(assistant, "How do I register a birth?", small)
+    assert reply.language == "en"
+    assert state.language == "en"
+
+
+def test_a_place_name_does_not_change_the_language(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    (_, reply), _ = _talk(assistant, "How do I register a birth?", "I live in Hai Chau ward")
+    assert reply.language == "en"
+
+
+def test_ok_as_a_first_message_is_answered_in_the_default_language(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    (reply,), _ = _talk(assistant, "ok")
+    assert reply.language == "vi"
+
+
+def test_an_explicit_request_with_a_question_switches_and_answers(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    (_, reply, after), _ = _talk(
+        assistant,
+        "Tôi muốn đăng ký khai sinh cho con",
+        "Can you answer in English, please? How much is the fee?",
+        "cảm ơn",
+    )
+    assert reply.language == "en" and reply.intent == "ask_fee"
+    assert reply.procedures[0].code == "1.001193"
+    assert after.language == "en"
+
+
+def test_a_long_enough_message_in_another_language_switches(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    (_, reply), _ = _talk(
+        assistant, "How do I register a birth?", "Tôi muốn hỏi về đăng ký khai sinh cho con"
+    )
+    assert reply.language == "vi"
+
+
+# ------------------------------------------------------------------ long messages
+def test_a_long_message_is_answered_from_its_question(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    story = (
+        "Dạ em chào anh chị. Em ở phường Hải Châu, năm ngoái em đã làm hộ chiếu và đăng ký kết hôn ở đây. "
+        "Vợ em quê ở xa, gia đình hai bên đều đông anh em, mọi người hay góp ý đủ thứ chuyện. "
+        "Công việc của em bận rộn, tuần nào cũng đi công tác, chỉ có cuối tuần là ở nhà với vợ con. "
+        "Tháng trước vợ em sinh bé đầu lòng ở bệnh viện, mẹ tròn con vuông, cả nhà ai cũng mừng. "
+        "Ông bà nội ngoại thay nhau lên chăm cháu, nhà cửa lúc nào cũng đông vui. "
+        "Họ hàng mỗi người khuyên một kiểu, người bảo phải đợi đủ tháng, người bảo làm ngay mới kịp. "
+        "Em đi làm cả tuần, chỉ rảnh sáng thứ Bảy, mà cũng không biết sáng thứ Bảy phường có làm việc không. "
+        "Vợ em thì còn yếu, chưa đi lại được nhiều, nên mọi việc giấy tờ trong nhà bây giờ em phải lo hết. "
+        "Vậy cho em hỏi: làm giấy khai sinh cho bé thì cần những giấy tờ gì ạ? Em cảm ơn."
+    )
+    (reply,), _ = _talk(assistant, story)
+    assert reply.procedures[0].code == "1.001193", searcher.queries
+    assert "khai sinh" in searcher.queries[-1] and "hộ chiếu" not in searcher.queries[-1]
+
+
+# ------------------------------------------------------------------ aspect menu
+def test_a_digit_after_a_procedure_answer_picks_an_aspect(bot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    options = [("documents", "giấy tờ"), ("fee", "lệ phí"), ("where", "nơi nộp"), ("online", "trực tuyến")]
+    monkeypatch.setattr(compose, "aspect_options", lambda lang, focus: options, raising=False)
+    assistant, _, cases = bot
+    (_, fee, staff), state = _talk(assistant, "Tôi muốn đăng ký khai sinh cho con", "2", "0")
+    assert fee.intent == "ask_fee" and fee.procedures[0].code == "1.001193"
+    assert staff.handoff is not None
+
+
+def test_without_the_composer_menu_a_digit_is_not_an_aspect(bot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delattr(compose, "aspect_options", raising=False)
+    assistant, _, _ = bot
+    (_, _), state = _talk(assistant, "Tôi muốn đăng ký khai sinh cho con", "cảm ơn")
+    assert state.pending is None
+
+
+@pytest.mark.parametrize(("text", "lang"), [("ok", "en"), ("👍", "en"), ("vâng ạ", "vi"), ("好的", "zh")])
+def test_an_acknowledgement_is_answered_politely_not_as_a_failed_search(bot, text: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    first = {"en": "How do I register a birth?", "vi": "đăng ký khai sinh", "zh": "出生登记 birth 怎么办？"}[
+        lang
+    ]
+    (_, reply), state = _talk(assistant, first, text)
+    assert reply.intent == "acknowledge"
+    assert reply.answer == compose.say(lang, "acknowledged")
+    assert state.failures == 0
+
+
+def test_a_return_to_an_earlier_subject_that_is_not_the_current_one_searches_it(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    replies, _ = _talk(
+        assistant,
+        "Tôi muốn làm hộ chiếu",
+        "Còn đăng ký kết hôn thì sao?",
+        "Quay lại chuyện hộ chiếu: lệ phí bao nhiêu?",
+    )
+    assert replies[1].procedures[0].code == "1.000894"
+    assert replies[2].procedures[0].code == "1.001456"
+    assert replies[2].intent == "ask_fee"
