@@ -19,13 +19,13 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.assistant import Turn
-from channels.conversation import ConversationService, TurnLocks, new_access, token_hash
-from channels.hub import Hub
+from channels.conversation import ConversationService, new_access, token_hash
+from channels.hub import Hub, InboundEvent
 from channels.limits import ask_rate_limit, install_limits
 from channels.outbox import Outbox, OutboxWorker
 from channels.runtime import Runtime
 from channels.settings import Settings
+from channels.webhook import Deliveries
 from handoff.db import Database
 from handoff.web import mount_console
 from knowledge.text import clean_text
@@ -290,6 +290,7 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
     install_limits(app, settings, db)
     channel_modules = load_channel_modules()
+    app.state.deliveries = Deliveries()  # the webhook requests this process has in hand
     for module in channel_modules:
         app.include_router(module.make_router())
     mount_console(
@@ -309,14 +310,12 @@ def create_app(
         log.info("rejected request to %s: %s", request.url.path, errors[:3])
         return JSONResponse({"detail": errors}, status_code=422)
 
-    turns = TurnLocks()
-
     @app.post("/api/v1/ask", response_model=AskResponse, dependencies=[Depends(ask_rate_limit)])
     async def ask(body: AskRequest, rt: RuntimeDep, request: Request, response: Response) -> dict[str, Any]:
         response.headers.update(NO_STORE)  # the reply carries the conversation's secret
         loop = asyncio.get_running_loop()
         service: ConversationService = request.app.state.conversations
-        io = request.app.state.io
+        hub: Hub = request.app.state.hub
         access_hash: str | None = None
         if body.conversation_id is None:
             # The server names every public conversation: an id a client proposes could be
@@ -325,22 +324,14 @@ def create_app(
             access_hash = token_hash(token)
         else:
             conversation_id, token = body.conversation_id, body.conversation_token or ""
-            if not await loop.run_in_executor(io, service.authorize, conversation_id, token):
+            if not await loop.run_in_executor(
+                request.app.state.io, service.authorize, conversation_id, token
+            ):
                 raise HTTPException(404, NO_CONVERSATION)
-        turn = Turn(body.text, conversation_id, body.lang, channel=body.channel)
-        # One turn of a conversation at a time: each is stored once, in order, and answered
-        # on the dialogue state the previous one left (cases included).
-        async with turns.hold(conversation_id):
-            # Database work on the I/O threads, the answer on the compute thread: a write
-            # waiting for SQLite's lock never stalls the answering of other requests.
-            received = await loop.run_in_executor(io, lambda: service.receive(turn, access_hash=access_hash))
-            if received.duplicate:
-                stored = received
-            elif received.held is not None:
-                stored = await loop.run_in_executor(io, service.quiet, turn, received.inbound_id, received)
-            else:
-                thought = await loop.run_in_executor(request.app.state.compute, service.think, turn, received)
-                stored = await loop.run_in_executor(io, service.record, turn, received.inbound_id, thought)
+        event = InboundEvent(body.channel, "", "", body.text, lang=body.lang, conversation=conversation_id)
+        # The pipeline every channel takes, the reply delivered in this response.
+        stored = await hub.answer_inline(event, access_hash=access_hash)
+        assert stored is not None  # a turn without a channel message id is never a duplicate
         return stored.reply.to_dict() | {"conversation_token": token}
 
     def _authorized(request: Request, conversation_id: str, token: str | None) -> ConversationService:

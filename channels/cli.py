@@ -180,11 +180,14 @@ def cmd_fit_fusion(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """An interactive conversation in the terminal, stored like any other channel's."""
+    """An interactive conversation in the terminal, through the pipeline every channel takes."""
+    import asyncio
     import uuid
+    from concurrent.futures import ThreadPoolExecutor
 
-    from bot.assistant import Turn
     from channels.conversation import ConversationService
+    from channels.hub import Hub, InboundEvent
+    from channels.outbox import Outbox
     from handoff.db import Database
     from handoff.service import CaseService
 
@@ -200,37 +203,44 @@ def cmd_chat(args: argparse.Namespace) -> int:
     cases = CaseService(db, settings.handoff.resolve_paths(settings.config_dir), procedure_lookup=lookup)
     runtime.assistant.cases = cases
     service = ConversationService(runtime.assistant, db, cases)
+    compute = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant")
+    hub = Hub(service, Outbox(db), compute=compute)
     conversation = args.conversation or f"cli-{uuid.uuid4().hex[:12]}"
     interactive = sys.stdin.isatty()
     print(f"Conversation {conversation}. Ask in any language; /quit or Ctrl-D to leave.", flush=True)
     seen = 0
-    while True:
-        try:
-            line = input("> " if interactive else "")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            break
-        text = line.strip()
-        if text in ("/quit", "/exit", "quit", "exit"):
-            break
-        if not text:
-            continue
-        stored = service.handle(Turn(text, conversation, args.lang, channel="terminal"))
-        reply = stored.reply
-        if reply.answer:
-            print(reply.answer)
-        for number, option in enumerate(reply.options, 1):
-            if not option.lstrip().startswith(str(number)):
-                option = f"{number}. {option}"
-            print(f"  {option}")
-        if reply.handoff is not None:
-            print(f"[case {reply.handoff.case_id}: {reply.handoff.status}]")
-        for message in service.messages(conversation, after=max(seen, stored.inbound_id)):
-            seen = max(seen, int(message["id"]))
-            if message["sender"] == "agent":
-                print(f"[staff] {message['text']}")
-        service.acknowledge(conversation, seen)  # shown: staff replies count as delivered
-        print(flush=True)
+    with asyncio.Runner() as loop:
+        while True:
+            try:
+                line = input("> " if interactive else "")
+            except (EOFError, KeyboardInterrupt):
+                print()
+                break
+            text = line.strip()
+            if text in ("/quit", "/exit", "quit", "exit"):
+                break
+            if not text:
+                continue
+            event = InboundEvent("terminal", "", "", text, lang=args.lang, conversation=conversation)
+            stored = loop.run(hub.answer_inline(event))
+            assert stored is not None  # a turn without a channel message id is never a duplicate
+            reply = stored.reply
+            if reply.answer:
+                print(reply.answer)
+            for number, option in enumerate(reply.options, 1):
+                if not option.lstrip().startswith(str(number)):
+                    option = f"{number}. {option}"
+                print(f"  {option}")
+            if reply.handoff is not None:
+                print(f"[case {reply.handoff.case_id}: {reply.handoff.status}]")
+            for message in service.messages(conversation, after=max(seen, stored.inbound_id)):
+                seen = max(seen, int(message["id"]))
+                if message["sender"] == "agent":
+                    print(f"[staff] {message['text']}")
+            service.acknowledge(conversation, seen)  # shown: staff replies count as delivered
+            print(flush=True)
+    hub.close()
+    compute.shutdown(wait=True)
     db.dispose()
     return 0
 

@@ -1,5 +1,6 @@
-"""One conversation turn end to end: store the inbound message, let the bot answer (or
-stay quiet while a person holds the case), store the reply and the dialogue state.
+"""The storage side of a turn (the pipeline in ``channels.hub`` calls these steps): store
+the inbound message, read whether a person holds the case, let the bot think, store the
+reply and the dialogue state.
 
 The inbound message is committed before the bot answers, so nothing the citizen said is
 lost even if answering fails; the bot's work runs outside any open transaction (opening a
@@ -58,12 +59,13 @@ class Stored:
     # What receive() read in the same transaction, so respond() need not read it again.
     state: dict[str, Any] | None = None
     held: tuple[str, str] | None = None  # (case id, status) of a case a person holds
+    language: str | None = None  # the conversation's stored language
 
 
 @dataclass(slots=True)
 class Thought:
     reply: Reply
-    state: DialogueState
+    state: DialogueState | None  # None: a reply the channel wrote (no dialogue state changes)
     latency_ms: float
 
 
@@ -77,13 +79,6 @@ class ConversationService:
         self.assistant = assistant
         self.db = db
         self.cases = cases
-
-    def handle(self, turn: Turn, *, channel_message_id: str | None = None) -> Stored:
-        """Store the message, then answer it (or stay quiet while a person holds the case)."""
-        received = self.receive(turn, channel_message_id=channel_message_id)
-        if received.duplicate:
-            return received
-        return self.respond(turn, received.inbound_id, received=received)
 
     def receive(
         self, turn: Turn, *, channel_message_id: str | None = None, access_hash: str | None = None
@@ -101,6 +96,7 @@ class ConversationService:
         text = turn.text if isinstance(turn.text, str) else ""
         held: tuple[str, str] | None = None
         state: dict[str, Any] = {}
+        language = turn.lang or self.assistant.config.default_language
         try:
             # Core statements on the hot path: a turn costs two short transactions.
             with self.db.engine.begin() as c:
@@ -116,7 +112,7 @@ class ConversationService:
                 # commit on PostgreSQL). A new one is inserted idempotently, since its first
                 # messages may arrive several at once.
                 locked = (
-                    select(Conversation.state, Conversation.display_name)
+                    select(Conversation.state, Conversation.display_name, Conversation.language)
                     .where(Conversation.id == conv_id)
                     .with_for_update()
                 )
@@ -138,6 +134,7 @@ class ConversationService:
                         row = c.execute(locked).first()
                 if row is not None:
                     state = dict(row.state or {})
+                    language = row.language or language
                     if turn.display_name and not row.display_name:
                         c.execute(
                             update(Conversation)
@@ -184,7 +181,9 @@ class ConversationService:
                     raise
                 return self._replay(session, seen, conv_id)
         lang = turn.lang or self.assistant.config.default_language
-        return Stored(Reply(conv_id, lang, "received", ""), inbound_id, None, state=state, held=held)
+        return Stored(
+            Reply(conv_id, lang, "received", ""), inbound_id, None, state=state, held=held, language=language
+        )
 
     def _insert_ignore(self, **values: Any) -> Any:
         """INSERT .. ON CONFLICT DO NOTHING for the conversation row: the first message of a
@@ -208,26 +207,19 @@ class ConversationService:
         offered = token_hash(token) if isinstance(token, str) and token else _NO_MATCH
         return hmac.compare_digest(expected, offered)
 
-    def respond(self, turn: Turn, inbound_id: int, received: Stored | None = None) -> Stored:
-        """Answer a stored message: quiet while a person holds the case, otherwise the bot's
-        reply is stored with its intent, scores and latency, and the dialogue state saved.
-        ``received`` (from ``receive`` just before) saves reading the conversation again."""
-        if received is None or received.state is None:
-            received = self.reload(turn, inbound_id)
-        if received.held is not None:
-            return self.quiet(turn, inbound_id, received)
-        return self.record(turn, inbound_id, self.think(turn, received))
-
     def reload(self, turn: Turn, inbound_id: int) -> Stored:
         """The conversation's state and held case, read afresh."""
         conv_id = turn.conversation_id or ""
         with self.db.session() as session:
             conv = session.get(Conversation, conv_id)
             state = dict(conv.state or {}) if conv is not None else {}
+            language = conv.language if conv is not None else None
         case = self.cases.active_case(conv_id) if self.cases is not None else None
         held = (case.id, case.status) if case is not None else None
         lang = turn.lang or self.assistant.config.default_language
-        return Stored(Reply(conv_id, lang, "received", ""), inbound_id, None, state=state, held=held)
+        return Stored(
+            Reply(conv_id, lang, "received", ""), inbound_id, None, state=state, held=held, language=language
+        )
 
     def quiet(self, turn: Turn, inbound_id: int, received: Stored) -> Stored:
         """A person holds the case: the bot stays quiet; staff see the message live."""
@@ -269,6 +261,7 @@ class ConversationService:
         """Store the reply with its intent, scores and time taken, and the dialogue state."""
         conv_id = turn.conversation_id or ""
         reply, state = thought.reply, thought.state
+        assert state is not None, "a reply the channel wrote is stored with record_text"
         with self.db.engine.begin() as c:
             result = c.execute(
                 insert(Message).values(

@@ -1,38 +1,48 @@
-"""Where every channel's messages meet the conversation: receive, answer, send.
+"""The one turn pipeline every channel goes through.
 
-A channel adapter verifies and normalises its provider's webhook into an ``InboundEvent``
-and calls ``Hub.receive``: the message is stored (deduplicated on the channel's message
-id) before the webhook answers, and answered in the background; the reply goes to the
-outbox of that channel, which the ``OutboxWorker`` delivers with retries. The phone IVR,
-whose HTTP response is the answer, uses ``Hub.answer_now``.
+A channel is a thin adapter (``channels.webhook.Channel``): it verifies a provider's request,
+parses it into ``InboundEvent``s and sends what the outbox gives it. Every turn of every channel (the public
+API and web chat, Telegram, Zalo OA, Zalo Bot, the phone, the terminal) then takes the same
+steps, in ``Hub``:
+
+    receive (store, dedupe) → held by staff? → think (understand → decide → compose, in the
+    assistant; or the channel's own text; or the nearest centre for a shared location) →
+    record → deliver (the outbox for push channels, inline for the API, the phone, the CLI)
+
+``Hub.receive`` is the entry of push channels: the message is stored (deduplicated on the
+channel's message id) before the webhook answers, and answered in the background, in the
+order the conversation's messages were stored. ``Hub.answer_inline`` is the entry of channels
+whose response is the answer. ``Hub.observers`` see each step (tests, tracing).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import json
 import logging
 import math
 import re
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 
 from bot import compose
 from bot.assistant import Turn
 from bot.reply import CentreRef, Reply
-from channels.conversation import ConversationService, Stored, TurnLocks
+from channels.conversation import ConversationService, Stored, Thought, TurnLocks
 from channels.outbox import Outbox, OutboxWorker
 from handoff.models import Conversation, Message
 from knowledge.text import clean_text
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# The steps of a turn, in order, as ``Hub.observers`` see them.
+STAGES = ("receive", "held", "think", "record", "deliver")
 
 
 @dataclass(slots=True)
@@ -46,7 +56,7 @@ class Capabilities:
 @dataclass(slots=True)
 class InboundEvent:
     channel: str
-    message_id: str
+    message_id: str  # the channel's id, deduplicated on; "" where the channel has none (the API)
     user_id: str
     text: str = ""
     display_name: str | None = None
@@ -54,25 +64,30 @@ class InboundEvent:
     location: tuple[float, float] | None = None
     lang: str | None = None
     speech_confidence: float | None = None
+    # A reply the channel writes itself (a greeting, a language keyboard, "please send text"),
+    # given the conversation's language: the pipeline stores and delivers it like an answer.
+    reply: Callable[[str], str] | None = None
+    intent: str = "channel"  # the intent recorded with that reply
+    extra: dict[str, Any] | None = None  # channel-specific payload for the outbox (buttons)
+    conversation: str | None = None  # the public API's conversation: the id the server issued
 
     @property
     def conversation_id(self) -> str:
-        return f"{self.channel}:{self.user_id}"
+        return self.conversation or f"{self.channel}:{self.user_id}"
 
 
-class ChannelAdapter(Protocol):
+class Sender(Protocol):
+    """What the pipeline and the outbox need of a channel."""
+
     name: str
     capabilities: Capabilities
 
     async def send(self, recipient: str, payload: dict[str, Any]) -> None: ...
 
 
-# A webhook body deeper than this is no provider's: real updates nest five or six levels.
-MAX_JSON_DEPTH = 64
 # How a shared location is stored ("[location 16.04010,108.22250]", or "[location]" when
 # unreadable), so that one stored before a restart is answered as a location again.
 _LOCATION_TEXT = re.compile(r"^\[location(?: ([^,\]]*),([^\]]*))?\]$")
-
 _RATE_LIMITED = {
     "vi": "Bạn đang gửi quá nhiều tin nhắn. Vui lòng chờ một chút rồi hỏi tiếp.",
     "en": "You are sending messages too quickly. Please wait a moment before asking again.",
@@ -94,22 +109,27 @@ class Hub:
         self.outbox = outbox
         self.compute = compute
         self.worker = worker
-        self.adapters: dict[str, ChannelAdapter] = {}
+        self.adapters: dict[str, Sender] = {}
         self.rate_limit = rate_limit
         self.clock = clock
         self._recent: dict[str, deque[float]] = defaultdict(deque)
         self._warned: set[str] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._turns = TurnLocks()
         # The last answer task of each conversation: the next one waits for it, so a
         # citizen's messages are answered in the order they were stored.
         self._tails: dict[str, asyncio.Task[None]] = {}
         self.io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub-io")
+        # Called with (stage, event) at each step of a turn (see STAGES).
+        self.observers: list[Callable[[str, InboundEvent], None]] = []
         self.stats = {"received": 0, "duplicates": 0, "rate_limited": 0, "answered": 0, "errors": 0}
         self.stats["rejected"] = 0  # provider webhooks acknowledged but unreadable (reject())
 
-    def register(self, adapter: ChannelAdapter) -> None:
+    def register(self, adapter: Sender) -> None:
         self.adapters[adapter.name] = adapter
+        bind = getattr(adapter, "bind", None)
+        if bind is not None:
+            bind(self)
         if self.worker is not None:
             self.worker.senders[adapter.name] = adapter
             self.worker.limits[adapter.name] = adapter.capabilities.max_text
@@ -121,7 +141,54 @@ class Hub:
         self.stats["rejected"] += 1
         log.warning("%s webhook: acknowledged but not processed: %s", channel, why)
 
-    # -- inbound ---------------------------------------------------------------------
+    def spawn(self, coro: Awaitable[T]) -> asyncio.Task[T]:
+        """Background work the hub waits for on shutdown (``drain``)."""
+        task: asyncio.Task[T] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # -- entries ------------------------------------------------------------------------
+    async def receive(self, event: InboundEvent) -> bool:
+        """A push channel's event: stored now, answered in the background and delivered
+        through the outbox. False: a duplicate."""
+        turn = self._turn(event)
+        key = event.conversation_id
+        async with self._turns.hold(key):
+            stored = await self._store(event, turn)
+            if stored is None:
+                return False
+            if self._limited(key):
+                # Stored, not answered; told once per burst.
+                self.stats["rate_limited"] += 1
+                if key not in self._warned:
+                    self._warned.add(key)
+                    log.warning("%s: rate limit reached for %s", event.channel, key)
+                    await self._enqueue(event, Reply(key, "vi", "rate_limited", _polite_limit()))
+                return True
+            task = self.spawn(self._answer_after(self._tails.get(key), event, turn, stored.inbound_id))
+            self._tails[key] = task
+            task.add_done_callback(lambda done: self._forget_tail(key, done))
+        return True
+
+    async def answer_inline(self, event: InboundEvent, *, access_hash: str | None = None) -> Stored | None:
+        """A channel whose response is the answer (the API, the phone, the terminal): the
+        same steps, one turn of the conversation at a time, the reply returned instead of
+        queued. None for a message id already answered. ``access_hash``: the secret of a
+        public conversation this turn creates."""
+        turn = self._turn(event)
+        async with self._turns.hold(event.conversation_id):
+            stored = await self._store(event, turn, access_hash)
+            if stored is None:
+                return None
+            return await self._respond(event, turn, stored, push=False)
+
+    async def answer_now(self, event: InboundEvent) -> Reply | None:
+        """``answer_inline``'s reply (the phone). None for a message id already answered."""
+        stored = await self.answer_inline(event)
+        return stored.reply if stored is not None else None
+
+    # -- the steps -----------------------------------------------------------------------
     def _turn(self, event: InboundEvent) -> Turn:
         name = clean_text(event.display_name)[:200] if event.display_name else None
         return Turn(
@@ -129,10 +196,20 @@ class Hub:
             event.conversation_id,
             event.lang,
             channel=event.channel,
-            channel_user_id=event.user_id,
+            channel_user_id=event.user_id or None,
             display_name=name or None,
             speech_confidence=event.speech_confidence,
         )
+
+    def _saw(self, stage: str, event: InboundEvent) -> None:
+        for observer in self.observers:
+            try:
+                observer(stage, event)
+            except Exception:  # an observer never breaks a turn
+                log.exception("pipeline observer failed at %s", stage)
+
+    async def _io(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.io, fn, *args)
 
     def _limited(self, key: str) -> bool:
         count, window = self.rate_limit
@@ -146,42 +223,20 @@ class Hub:
             return False
         return True
 
-    async def _store(self, event: InboundEvent, turn: Turn) -> Stored | None:
-        """The inbound message stored (deduplicated); None when it was seen before."""
-        loop = asyncio.get_running_loop()
-        stored = await loop.run_in_executor(
-            self.io, lambda: self.conversations.receive(turn, channel_message_id=event.message_id)
+    async def _store(self, event: InboundEvent, turn: Turn, access_hash: str | None = None) -> Stored | None:
+        """receive: the inbound message stored (deduplicated); None when seen before."""
+        stored = await self._io(
+            lambda: self.conversations.receive(
+                turn, channel_message_id=event.message_id or None, access_hash=access_hash
+            )
         )
+        self._saw("receive", event)
         if stored.duplicate:
             self.stats["duplicates"] += 1
             log.info("%s: duplicate message %s ignored", event.channel, event.message_id)
             return None
         self.stats["received"] += 1
         return stored
-
-    async def receive(self, event: InboundEvent) -> bool:
-        """Store the message now and answer it in the background. False: a duplicate."""
-        turn = self._turn(event)
-        key = event.conversation_id
-        async with self._turns.hold(key):
-            stored = await self._store(event, turn)
-            if stored is None:
-                return False
-            if self._limited(key):
-                self.stats["rate_limited"] += 1
-                if key not in self._warned:
-                    self._warned.add(key)
-                    log.warning("%s: rate limit reached for %s", event.channel, key)
-                    await self._enqueue(event, Reply(key, "vi", "rate_limited", _polite_limit()))
-                return True
-            task = asyncio.create_task(
-                self._answer_after(self._tails.get(key), event, turn, stored.inbound_id)
-            )
-            self._tails[key] = task
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            task.add_done_callback(lambda done: self._forget_tail(key, done))
-        return True
 
     async def _answer_after(
         self, previous: asyncio.Task[None] | None, event: InboundEvent, turn: Turn, inbound_id: int
@@ -194,112 +249,77 @@ class Hub:
         if self._tails.get(key) is task:
             del self._tails[key]
 
-    async def say(
-        self,
-        event: InboundEvent,
-        text: str | Callable[[str], str],
-        *,
-        intent: str,
-        lang: str | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> bool:
-        """Store the citizen's event and a reply the channel writes itself (a greeting, a
-        language keyboard, "please send text"), and queue it in the outbox like any answer.
-        ``text`` may depend on the conversation's language. Quiet while a person holds the
-        case. False for a duplicate."""
-        turn = self._turn(event)
-
-        def write(language: str) -> Reply:
-            body = text(language) if callable(text) else text
-            return Reply(event.conversation_id, language, intent, body)
-
-        def store() -> bool:
-            return self._store_reply(event, turn, write, lang=lang, extra=extra)
-
-        loop = asyncio.get_running_loop()
-        async with self._turns.hold(event.conversation_id):
-            queued = await loop.run_in_executor(self.io, store)
-        if queued and self.worker is not None:
-            self.worker.wake()
-        return queued
-
-    def _store_reply(
-        self,
-        event: InboundEvent,
-        turn: Turn,
-        write: Callable[[str], Reply],
-        *,
-        lang: str | None = None,
-        extra: dict[str, Any] | None = None,
-        inbound_id: int | None = None,
-    ) -> bool:
-        """(On an I/O thread.) Store the citizen's event (unless ``inbound_id`` says it is
-        stored already), then the reply ``write`` composes in the conversation's language,
-        and queue that reply in the outbox, tied to the stored message. Quiet while a
-        person holds the case. False for a duplicate."""
-        if inbound_id is None:
-            received = self.conversations.receive(turn, channel_message_id=event.message_id)
-            if received.duplicate:
-                return False
-        else:
-            received = self.conversations.reload(turn, inbound_id)
-        cases = self.conversations.cases
-        if received.held is not None and cases is not None:
-            cases.on_citizen_message(event.conversation_id, received.inbound_id)
-            return True
-        default = self.conversations.assistant.config.default_language
-        language = lang or (received.state or {}).get("language") or event.lang or default
-        reply = write(language)
-        reply_id = self.conversations.record_text(
-            event.conversation_id, event.channel, reply.answer, language=reply.language, intent=reply.intent
-        )
-        adapter = self.adapters.get(event.channel)
-        self.outbox.enqueue(
-            conversation_id=event.conversation_id,
-            channel=event.channel,
-            recipient=event.user_id,
-            text=reply.answer,
-            limit=adapter.capabilities.max_text if adapter is not None else 4000,
-            options=reply.options or None,
-            language=reply.language,
-            message_id=reply_id,
-            extra=extra,
-        )
-        return True
-
     async def _answer(self, event: InboundEvent, turn: Turn, inbound_id: int) -> None:
-        loop = asyncio.get_running_loop()
+        """A push channel's stored message answered (in the background)."""
         adapter = self.adapters.get(event.channel)
         typing = getattr(adapter, "typing", None)
-        if typing is not None:
+        if typing is not None and event.reply is None and event.kind != "location":
             try:
                 await typing(event.user_id)
             except Exception as exc:  # a typing indicator is a nicety, never a failure
                 log.debug("%s: typing action failed: %s", event.channel, exc)
         try:
-            stored: Stored = await loop.run_in_executor(
-                # Read the state afresh: an earlier message of this citizen may have been
-                # answered since this one was stored.
-                self.compute,
-                self.conversations.respond,
-                turn,
-                inbound_id,
-            )
-            reply = stored.reply
-            self.stats["answered"] += 1
-            if reply.answer:
-                await self._enqueue(event, reply)
+            # Read the state afresh: an earlier message of this citizen may have been
+            # answered since this one was stored.
+            received = await self._io(self.conversations.reload, turn, inbound_id)
+            await self._respond(event, turn, received, push=True)
         except Exception:
             # Stored already; recover_unanswered() picks it up again after a restart.
             self.stats["errors"] += 1
             log.exception("%s: could not answer message %s", event.channel, event.message_id)
 
-    async def _enqueue(self, event: InboundEvent, reply: Reply) -> None:
+    async def _respond(self, event: InboundEvent, turn: Turn, received: Stored, *, push: bool) -> Stored:
+        """held? → think → record → deliver, for a stored message."""
+        if received.held is not None:
+            # A person holds the case: the bot stays quiet (staff see the message live); what
+            # the conversation says meanwhile, if anything, is delivered like any reply.
+            stored = await self._io(self.conversations.quiet, turn, received.inbound_id, received)
+            self._saw("held", event)
+            if stored.reply.answer:
+                if push:
+                    await self._enqueue(event, stored.reply, message_id=stored.reply_id)
+                self._saw("deliver", event)
+            return stored
+        if event.reply is None and event.kind != "location":
+            loop = asyncio.get_running_loop()
+            thought = await loop.run_in_executor(self.compute, self.conversations.think, turn, received)
+        else:
+            thought = await self._io(self._channel_thought, event, received)
+        self._saw("think", event)
+        stored = await self._io(self._record, event, turn, received.inbound_id, thought)
+        self._saw("record", event)
+        self.stats["answered"] += 1
+        if push and stored.reply.answer:
+            await self._enqueue(event, stored.reply, message_id=stored.reply_id)
+        self._saw("deliver", event)
+        return stored
+
+    def _channel_thought(self, event: InboundEvent, received: Stored) -> Thought:
+        """think, without the assistant: the channel's own text, or the nearest centre to a
+        shared location (a lookup, not a thought), in the conversation's language."""
+        started = time.perf_counter()
+        default = self.conversations.assistant.config.default_language
+        lang = (received.state or {}).get("language") or received.language or event.lang or default
+        if event.reply is not None:
+            reply = Reply(event.conversation_id, lang, event.intent, event.reply(lang))
+        else:
+            reply = self._centre_reply(event, lang)
+        return Thought(reply, None, (time.perf_counter() - started) * 1000)
+
+    def _record(self, event: InboundEvent, turn: Turn, inbound_id: int, thought: Thought) -> Stored:
+        if thought.state is not None:
+            return self.conversations.record(turn, inbound_id, thought)
+        reply = thought.reply
+        reply_id = self.conversations.record_text(
+            event.conversation_id, event.channel, reply.answer, language=reply.language, intent=reply.intent
+        )
+        return Stored(reply, inbound_id, reply_id)
+
+    async def _enqueue(self, event: InboundEvent, reply: Reply, *, message_id: int | None = None) -> None:
+        """deliver, for push channels: through the outbox, which retries."""
         adapter = self.adapters.get(event.channel)
         limit = adapter.capabilities.max_text if adapter is not None else 4000
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(
-            self.io,
+        await self._io(
             lambda: self.outbox.enqueue(
                 conversation_id=event.conversation_id,
                 channel=event.channel,
@@ -308,47 +328,23 @@ class Hub:
                 limit=limit,
                 options=reply.options or None,
                 language=reply.language,
+                message_id=message_id,
                 # A composed answer's blocks, for channels that render more than text (one
                 # message only: a text split in parts is sent as text).
-                extra={"blocks": [b.to_dict() for b in reply.structured()]}
+                extra=(event.extra or {}) | {"blocks": [b.to_dict() for b in reply.structured()]}
                 if reply.blocks and len(reply.answer) <= limit
-                else None,
+                else event.extra,
             ),
         )
         if self.worker is not None:
             self.worker.wake()
 
-    async def answer_now(self, event: InboundEvent) -> Reply | None:
-        """Store and answer synchronously (the phone: the HTTP response is the answer).
-        None for a message id already answered."""
-        loop = asyncio.get_running_loop()
-        turn = self._turn(event)
-        stored = await self._store(event, turn)
-        if stored is None:
-            return None
-        answered: Stored = await loop.run_in_executor(
-            self.compute, self.conversations.respond, turn, stored.inbound_id
-        )
-        self.stats["answered"] += 1
-        return answered.reply
-
-    async def locate(self, event: InboundEvent) -> bool:
-        """A shared location, answered with the nearest centre. The centre is a lookup, not
-        a thought: the reply is stored with the citizen's message, like any bot answer (so
-        staff see it and a restart does not send it again), and queued in the outbox once.
-        Past the rate limit the location is stored, not answered. False for a duplicate."""
-        turn = self._turn(event)
-        # In line with the conversation's other messages, like receive() and say().
-        async with self._turns.hold(event.conversation_id):
-            if self._limited(event.conversation_id):
-                self.stats["rate_limited"] += 1
-                return await self._store(event, turn) is not None
-            write = functools.partial(self._centre_reply, event)
-            loop = asyncio.get_running_loop()
-            queued = await loop.run_in_executor(self.io, lambda: self._store_reply(event, turn, write))
-        if queued and self.worker is not None:
-            self.worker.wake()
-        return queued
+    def language_of(self, conversation_id: str) -> str | None:
+        """(On an I/O thread.) The stored language of a conversation, None before its first
+        message."""
+        with self.conversations.db.session() as session:
+            conv = session.get(Conversation, conversation_id)
+            return conv.language if conv is not None else None
 
     def _centre_reply(self, event: InboundEvent, lang: str) -> Reply:
         """The nearest known centre; a polite word when the point is no place on Earth or
@@ -379,9 +375,12 @@ class Hub:
 
     # -- lifecycle ---------------------------------------------------------------------
     async def drain(self, timeout: float = 30.0) -> None:
-        """Wait for the answers in progress (tests; graceful shutdown)."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
+        """Wait for the work in progress (tests; graceful shutdown), including the answers
+        that webhook requests in progress start meanwhile."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._tasks and (left := deadline - loop.time()) > 0:
+            await asyncio.wait(set(self._tasks), timeout=left)
 
     def unanswered(
         self, channels: list[str], within_seconds: float = 3600
@@ -417,10 +416,9 @@ class Hub:
         return out
 
     async def recover_unanswered(self) -> int:
-        loop = asyncio.get_running_loop()
         # A phone turn is answered in its HTTP response or not at all (the caller has gone).
         push = [name for name, a in self.adapters.items() if not getattr(a, "synchronous", False)]
-        pending = await loop.run_in_executor(self.io, self.unanswered, push)
+        pending = await self._io(self.unanswered, push)
         for message, conv in pending:
             event = InboundEvent(
                 channel=message.channel,
@@ -429,48 +427,15 @@ class Hub:
                 text=message.text,
                 display_name=conv.display_name,
             )
-            log.warning("answering message %d stored before a restart", message.id)
             shared = _LOCATION_TEXT.match(message.text or "")
             if shared is not None:
                 event.kind, event.location = "location", _point(shared[1], shared[2])
-                write = functools.partial(self._centre_reply, event)
-                store = functools.partial(
-                    self._store_reply, event, self._turn(event), write, inbound_id=message.id
-                )
-                await loop.run_in_executor(self.io, store)
-                continue
+            log.warning("answering message %d stored before a restart", message.id)
             await self._answer(event, self._turn(event), message.id)
         return len(pending)
 
     def close(self) -> None:
         self.io.shutdown(wait=False)
-
-
-def read_json(body: bytes) -> Any:
-    """A webhook body as JSON, with every string cleaned of what cannot be stored (lone
-    surrogates, control characters). ``ValueError`` for a body that is not JSON, nests
-    deeper than any provider's, or uses NaN/Infinity."""
-
-    def refuse(constant: str) -> Any:
-        raise ValueError(f"{constant} is not JSON")
-
-    try:
-        data = json.loads(body, parse_constant=refuse)
-    except RecursionError:
-        raise ValueError("JSON nested too deep") from None
-    return _cleaned(data, 0)
-
-
-def _cleaned(value: Any, depth: int) -> Any:
-    if isinstance(value, str):
-        return clean_text(value)
-    if depth >= MAX_JSON_DEPTH and isinstance(value, list | dict):
-        raise ValueError("JSON nested too deep")
-    if isinstance(value, list):
-        return [_cleaned(v, depth + 1) for v in value]
-    if isinstance(value, dict):
-        return {clean_text(k): _cleaned(v, depth + 1) for k, v in value.items()}
-    return value
 
 
 def _point(lat: str | None, lon: str | None) -> tuple[float, float] | None:

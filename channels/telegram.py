@@ -2,10 +2,11 @@
 
 In: Telegram posts each ``Update`` to ``POST /webhooks/telegram`` with the secret given to
 ``setWebhook`` in ``X-Telegram-Bot-Api-Secret-Token`` (checked in constant time; without a
-configured secret the webhook refuses everything). The route answers 200 at once and feeds
-the update to an aiogram ``Dispatcher`` in the background; its routers (one per feature:
-commands, callbacks, messages) turn it into an ``InboundEvent`` for the hub, which stores it
-(deduplicated on ``update_id``), answers and puts the reply in the outbox.
+configured secret the webhook refuses everything). The common webhook route
+(``channels.webhook``) verifies it; ``parse`` feeds the update to an aiogram ``Dispatcher``
+whose routers (one per feature: commands, callbacks, messages) turn it into an
+``InboundEvent``; the pipeline stores it (deduplicated on ``update_id``), answers and puts
+the reply in the outbox.
 
 Out: the outbox worker calls ``TelegramAdapter.send`` → ``sendMessage``: a composed answer
 (a payload with ``blocks``) in HTML parse mode, every catalogue text escaped
@@ -16,7 +17,7 @@ without parse mode. Numbered options become an inline keyboard whose ``callback_
 not found...) are not.
 
 Development without a public URL: ``hotline telegram --polling`` deletes the webhook and
-polls ``getUpdates`` with the same dispatcher, hub and outbox (the app's lifespan).
+polls ``getUpdates`` with the same dispatcher, whose events go into the same pipeline.
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ import hmac
 import logging
 import os
 import re
-from collections import OrderedDict
-from collections.abc import Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,15 +50,14 @@ from aiogram.types import CallbackQuery, ErrorEvent, InlineKeyboardMarkup, Updat
 from aiogram.types import Message as TgMessage
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiogram.utils.token import TokenValidationError, validate_token
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter
 from pydantic import ValidationError
 
 from bot import compose
 from channels import render
-from channels.hub import Capabilities, Hub, InboundEvent, read_json
+from channels.hub import Capabilities, Hub, InboundEvent
 from channels.outbox import SendError
-from handoff.models import Conversation
+from channels.webhook import Unreadable, WebhookRequest, webhook_router
 
 log = logging.getLogger(__name__)
 
@@ -109,12 +108,6 @@ LANG_USAGE = "/lang vi | en | fr | es | zh | ko | ja"
 # Telegram allows these characters in a webhook secret token, 1 to 256 of them.
 _SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _BUTTON_CHARS = 60
-_SEEN_UPDATES = 10_000
-ACK_WITHIN = 1.5  # seconds the webhook waits for an update to be stored before answering
-# Deliveries of an update that failed before it is acknowledged anyway: a fault that
-# passes (the database restarting) gets its redeliveries, a poison update does not hold
-# back the chat's next updates for the day Telegram keeps retrying.
-MAX_TRIES = 3
 _FAILED = object()  # what the error router returns: the webhook then asks for a redelivery
 
 # Set by ``hotline telegram --polling`` around the app's lifespan, so that on_startup does
@@ -198,11 +191,19 @@ class TelegramAdapter:
             default=DefaultBotProperties(parse_mode=None, link_preview_is_disabled=True),
         )
         self.dispatcher = build_dispatcher(self)
-        self._seen: OrderedDict[int, None] = OrderedDict()
-        self._failures: OrderedDict[int, int] = OrderedDict()
-        self._tasks: set[asyncio.Task[Any]] = set()
 
-    # -- the webhook side ------------------------------------------------------------------
+    def bind(self, hub: Hub) -> None:
+        """The hub whose pipeline gets this channel's events (its handlers read the
+        conversation's language from it)."""
+        self.dispatcher["hub"] = hub
+
+    # -- the webhook side (channels.webhook) ---------------------------------------------------
+    refusal = "invalid secret token"
+    credential = SECRET_HEADER
+
+    def verify(self, request: WebhookRequest) -> bool:
+        return self.check_secret(request.headers.get(SECRET_HEADER))
+
     def check_secret(self, header: str | None) -> bool:
         """Constant-time check of the webhook secret; no secret configured: always False."""
         expected = self.config.webhook_secret
@@ -210,50 +211,19 @@ class TelegramAdapter:
             return False
         return hmac.compare_digest(header.encode(), expected.encode())
 
-    def first_time(self, update_id: int) -> bool:
-        """False for an update this process already took (Telegram re-delivers when our
-        answer is late); the hub also deduplicates in the database, across processes."""
-        if update_id in self._seen:
-            return False
-        self._seen[update_id] = None
-        if len(self._seen) > _SEEN_UPDATES:
-            self._seen.popitem(last=False)
-        return True
-
-    def parse(self, data: Any) -> Update:
-        return Update.model_validate(data, context={"bot": self.bot})
-
-    async def process(self, update: Update, hub: Hub) -> bool:
-        """Run one update through the routers; False when a handler failed (the error
-        router has logged it)."""
+    async def parse(self, request: WebhookRequest) -> list[InboundEvent]:
+        """The update run through the routers: its event for the pipeline, if any."""
         try:
-            result = await self.dispatcher.feed_update(self.bot, update, hub=hub)
-        except Exception:
-            log.exception("telegram: update %s could not be processed", update.update_id)
-            return False
-        return result is not _FAILED
-
-    def forget(self, update_id: int) -> bool:
-        """Let a redelivery of this update in (it failed before it was stored); False once
-        it has failed MAX_TRIES times: then it is not worth another delivery."""
-        failures = self._failures.pop(update_id, 0) + 1
-        if failures >= MAX_TRIES:
-            return False
-        self._failures[update_id] = failures
-        while len(self._failures) > _SEEN_UPDATES:
-            self._failures.popitem(last=False)
-        self._seen.pop(update_id, None)
-        return True
-
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
-    async def drain(self, timeout: float = 10.0) -> None:
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
+            update = Update.model_validate(request.json(), context={"bot": self.bot})
+        except ValidationError as exc:
+            fields = sorted({".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()})[:5]
+            raise Unreadable(
+                "not a Telegram Update", f"not an Update ({', '.join(fields)})", fields=fields
+            ) from None
+        result = await self.dispatcher.feed_update(self.bot, update)
+        if result is _FAILED:  # the error router has logged it; Telegram delivers it again
+            raise RuntimeError(f"telegram: update {update.update_id} could not be processed")
+        return [result] if isinstance(result, InboundEvent) else []
 
     # -- the Bot API side ------------------------------------------------------------------
     async def send(self, recipient: str, payload: dict[str, Any]) -> None:
@@ -323,9 +293,6 @@ class TelegramAdapter:
         return True
 
     async def close(self) -> None:
-        await self.drain()
-        for task in list(self._tasks):
-            task.cancel()
         await self.bot.session.close()
 
 
@@ -375,12 +342,22 @@ def language_buttons() -> list[dict[str, str]]:
     return [{"text": label, "data": f"{LANG_PREFIX}{code}"} for code, label in LANGUAGES.items()]
 
 
-# -- the routers: one per feature ------------------------------------------------------------------
+# -- the routers: one per feature; each handler returns the event for the pipeline ---------------
 def build_dispatcher(adapter: TelegramAdapter) -> Dispatcher:
-    """A dispatcher per adapter (per app): handlers get ``adapter`` from its workflow data
-    and ``hub`` from each ``feed_update`` / ``start_polling`` call, by parameter name."""
+    """A dispatcher per adapter (per app): handlers get ``adapter`` and ``hub`` from its
+    workflow data, by parameter name, and return the update's ``InboundEvent`` (or None)."""
     dispatcher = Dispatcher(adapter=adapter)
     dispatcher.include_routers(commands_router(), callbacks_router(), messages_router())
+
+    @dispatcher.update.outer_middleware()
+    async def into_the_pipeline(
+        handler: Callable[[Update, dict[str, Any]], Awaitable[Any]], update: Update, data: dict[str, Any]
+    ) -> Any:
+        # Polling has no webhook route: the event goes into the pipeline from here.
+        result = await handler(update, data)
+        if data.get("polling") and isinstance(result, InboundEvent):
+            await data["hub"].receive(result)
+        return result
 
     @dispatcher.errors()
     async def on_error(event: ErrorEvent) -> object:
@@ -405,36 +382,50 @@ def _event(message: TgMessage, update_id: str, **fields: Any) -> InboundEvent:
     )
 
 
+def _own_reply(
+    event: InboundEvent,
+    message: TgMessage,
+    text: Callable[[str], str],
+    *,
+    intent: str = "channel",
+    buttons: list[dict[str, str]] | None = None,
+) -> InboundEvent:
+    """A reply the channel writes itself (greeting, language keyboard, "please send text"),
+    in the conversation's language, or the Telegram client's for a new conversation."""
+    event.reply, event.intent = text, intent
+    event.lang = event.lang or client_language(message)
+    event.extra = {"buttons": buttons} if buttons else None
+    return event
+
+
 def commands_router() -> Router:
     router = Router(name="telegram-commands")
     router.message.filter(_private)
 
     @router.message(CommandStart())
-    async def start(message: TgMessage, event_update: Update, hub: Hub, adapter: TelegramAdapter) -> None:
+    async def start(message: TgMessage, event_update: Update) -> InboundEvent:
         event = _event(message, str(event_update.update_id), text="/start", kind="command")
-        lang = await conversation_language(hub, event, message, adapter.config.default_language)
-        text = f"{compose.greeting(lang)}\n\n{CHOOSE_LANGUAGE}"
-        await say(hub, event, text, lang=lang, intent="greet", buttons=language_buttons())
+        greet = lambda lang: f"{compose.greeting(lang)}\n\n{CHOOSE_LANGUAGE}"  # noqa: E731
+        return _own_reply(event, message, greet, intent="greet", buttons=language_buttons())
 
     @router.message(Command("lang", "language"))
-    async def lang(
-        message: TgMessage, command: CommandObject, event_update: Update, hub: Hub, adapter: TelegramAdapter
-    ) -> None:
+    async def lang(message: TgMessage, command: CommandObject, event_update: Update) -> InboundEvent:
         code = (command.args or "").strip().lower()
         event = _event(message, str(event_update.update_id), text=message.text or "/lang", kind="command")
         if code in LANGUAGES:
             event.text, event.lang = f"/lang {code}", code
-            await hub.receive(event)
-            return
-        current = await conversation_language(hub, event, message, adapter.config.default_language)
-        await say(hub, event, f"{CHOOSE_LANGUAGE}\n{LANG_USAGE}", lang=current, buttons=language_buttons())
+            return event
+        usage = f"{CHOOSE_LANGUAGE}\n{LANG_USAGE}"
+        return _own_reply(event, message, lambda _: usage, buttons=language_buttons())
 
     @router.message(Command("human", "staff", "operator"))
-    async def human(message: TgMessage, event_update: Update, hub: Hub, adapter: TelegramAdapter) -> None:
+    async def human(
+        message: TgMessage, event_update: Update, hub: Hub, adapter: TelegramAdapter
+    ) -> InboundEvent:
         event = _event(message, str(event_update.update_id), kind="command")
         lang = await conversation_language(hub, event, message, adapter.config.default_language)
         event.text, event.lang = HUMAN_REQUEST.get(lang, HUMAN_REQUEST["vi"]), lang
-        await hub.receive(event)
+        return event
 
     return router
 
@@ -443,22 +434,20 @@ def callbacks_router() -> Router:
     router = Router(name="telegram-callbacks")
 
     @router.callback_query(F.data.startswith(OPTION_PREFIX))
-    async def option(query: CallbackQuery, event_update: Update, hub: Hub) -> None:
+    async def option(query: CallbackQuery, event_update: Update) -> InboundEvent | None:
         await _answer_query(query)
         number = (query.data or "")[len(OPTION_PREFIX) :]
         if not number.isdigit() or query.message is None:
-            return
-        await hub.receive(_callback_event(query, event_update, text=number, kind="option"))
+            return None
+        return _callback_event(query, event_update, text=number, kind="option")
 
     @router.callback_query(F.data.startswith(LANG_PREFIX))
-    async def language(query: CallbackQuery, event_update: Update, hub: Hub) -> None:
+    async def language(query: CallbackQuery, event_update: Update) -> InboundEvent | None:
         await _answer_query(query)
         code = (query.data or "")[len(LANG_PREFIX) :]
         if code not in LANGUAGES or query.message is None:
-            return
-        await hub.receive(
-            _callback_event(query, event_update, text=f"/lang {code}", kind="command", lang=code)
-        )
+            return None
+        return _callback_event(query, event_update, text=f"/lang {code}", kind="command", lang=code)
 
     @router.callback_query()
     async def stale(query: CallbackQuery) -> None:
@@ -491,65 +480,45 @@ def messages_router() -> Router:
     router.message.filter(_private)
 
     @router.message(F.text)
-    async def text(message: TgMessage, event_update: Update, hub: Hub) -> None:
-        await hub.receive(_event(message, str(event_update.update_id), text=message.text or ""))
+    async def text(message: TgMessage, event_update: Update) -> InboundEvent:
+        return _event(message, str(event_update.update_id), text=message.text or "")
 
     @router.message(F.location)
-    async def location(message: TgMessage, event_update: Update, hub: Hub) -> None:
+    async def location(message: TgMessage, event_update: Update) -> InboundEvent:
         assert message.location is not None
         lat, lon = message.location.latitude, message.location.longitude
-        event = _event(
+        return _event(
             message,
             str(event_update.update_id),
             text=f"[location {lat:.5f},{lon:.5f}]",
             kind="location",
             location=(lat, lon),
         )
-        await hub.locate(event)
 
     @router.message()
-    async def other(message: TgMessage, event_update: Update, hub: Hub, adapter: TelegramAdapter) -> None:
+    async def other(message: TgMessage, event_update: Update) -> InboundEvent:
         kind = str(message.content_type)
         event = _event(message, str(event_update.update_id), text=f"[{kind}]", kind="image")
-        lang = await conversation_language(hub, event, message, adapter.config.default_language)
-        await say(hub, event, SEND_TEXT.get(lang, SEND_TEXT["vi"]), lang=lang, intent="unsupported_content")
+        send_text = lambda lang: SEND_TEXT.get(lang, SEND_TEXT["vi"])  # noqa: E731
+        return _own_reply(event, message, send_text, intent="unsupported_content")
 
     return router
 
 
-# -- replies the channel composes itself (greeting, language keyboard, "please send text") ---------
+def client_language(message: TgMessage) -> str | None:
+    """The Telegram client's language, when it is one of ours."""
+    client = (message.from_user.language_code or "") if message.from_user else ""
+    client = client.split("-")[0].lower()
+    return client if client in LANGUAGES else None
+
+
 async def conversation_language(hub: Hub, event: InboundEvent, message: TgMessage, default: str) -> str:
     """The conversation's language once it has one, else the Telegram client's language."""
     loop = asyncio.get_running_loop()
-
-    def stored() -> str | None:
-        with hub.conversations.db.session() as session:
-            conv = session.get(Conversation, event.conversation_id)
-            return conv.language if conv is not None else None
-
-    lang = await loop.run_in_executor(hub.io, stored)
+    lang = await loop.run_in_executor(hub.io, hub.language_of, event.conversation_id)
     if lang in LANGUAGES:
         return str(lang)
-    client = (message.from_user.language_code or "") if message.from_user else ""
-    client = client.split("-")[0].lower()
-    return client if client in LANGUAGES else default
-
-
-async def say(
-    hub: Hub,
-    event: InboundEvent,
-    text: str,
-    *,
-    lang: str,
-    intent: str = "channel",
-    buttons: list[dict[str, str]] | None = None,
-) -> bool:
-    """The channel's own reply (greeting, language keyboard, "please send text"), stored
-    and sent through the outbox by the hub. False for a duplicate update."""
-    event.lang = event.lang or lang
-    return await hub.say(
-        event, text, intent=intent, lang=lang, extra={"buttons": buttons} if buttons else None
-    )
+    return client_language(message) or default
 
 
 # -- composition: what create_app calls --------------------------------------------------------------
@@ -581,53 +550,7 @@ async def on_startup(adapter: TelegramAdapter, settings: Any) -> None:
 
 
 def make_router() -> APIRouter:
-    router = APIRouter()
-
-    @router.post(WEBHOOK_PATH, include_in_schema=False)
-    async def telegram_webhook(request: Request) -> Response:
-        adapters = getattr(request.app.state, "adapters", None) or {}
-        adapter: TelegramAdapter | None = adapters.get(NAME)
-        if adapter is None:
-            return JSONResponse({"detail": "Not Found"}, status_code=404)
-        if not adapter.check_secret(request.headers.get(SECRET_HEADER)):
-            client = request.client.host if request.client else "?"
-            log.warning("telegram webhook: bad or missing %s from %s; rejected", SECRET_HEADER, client)
-            return JSONResponse({"detail": "invalid secret token"}, status_code=403)
-        # Past the secret, the sender is Telegram: what it sends that we cannot read is
-        # acknowledged (and counted), since a refusal only makes Telegram send it again.
-        hub: Hub = request.app.state.hub
-        body = await request.body()
-        try:
-            data = read_json(body)
-        except ValueError as exc:
-            hub.reject(NAME, f"malformed JSON body ({len(body)} bytes: {exc}) rejected")
-            return JSONResponse({"ok": True, "rejected": "malformed JSON"})
-        try:
-            update = adapter.parse(data)
-        except ValidationError as exc:
-            fields = sorted({".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()})[:5]
-            hub.reject(NAME, f"not an Update ({', '.join(fields)}) rejected")
-            return JSONResponse({"ok": True, "rejected": "not a Telegram Update", "fields": fields})
-        if not adapter.first_time(update.update_id):
-            log.info("telegram webhook: update %s delivered again; ignored", update.update_id)
-            return JSONResponse({"ok": True, "duplicate": True})
-        # The routers store the message (milliseconds) and the hub answers in the
-        # background. Waiting a moment for the storing means a message is in the database
-        # before Telegram hears 200; past ACK_WITHIN we answer anyway (a slow webhook makes
-        # Telegram deliver the update again and hold back the next ones) and the work
-        # carries on in the background.
-        task = adapter.spawn(adapter.process(update, hub))
-        done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
-        if task in done and not task.result():
-            # Not stored (the database is down?): Telegram delivers it again later, a
-            # few times.
-            if adapter.forget(update.update_id):
-                return JSONResponse({"detail": "not processed; retry later"}, status_code=503)
-            hub.reject(NAME, f"update {update.update_id} failed {MAX_TRIES} times")
-            return JSONResponse({"ok": True, "rejected": "failed repeatedly"})
-        return JSONResponse({"ok": True})
-
-    return router
+    return webhook_router(WEBHOOK_PATH, NAME, says_duplicate=False)
 
 
 # -- `hotline telegram --polling` ------------------------------------------------------------------
@@ -702,6 +625,7 @@ async def poll(
                 adapter.dispatcher.start_polling(
                     bot,
                     hub=app.state.hub,
+                    polling=True,
                     allowed_updates=ALLOWED_UPDATES,
                     handle_signals=handle_signals,
                     close_bot_session=False,

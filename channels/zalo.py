@@ -2,9 +2,10 @@
 
 In: Zalo posts each event to ``POST /webhooks/zalo`` signed with ``X-ZEvent-Signature``,
 ``sha256(app_id + raw body + timestamp + OA secret key)`` in hex (some senders prefix it
-with ``mac=``), where ``timestamp`` is the field of the JSON body. A verified event is
-stored through the hub (deduplicated on its ``msg_id``) and answered in the background;
-Zalo gets its 200 at once, since it wants one within 2 seconds and retries otherwise.
+with ``mac=``), where ``timestamp`` is the field of the JSON body. The common webhook route
+(``channels.webhook``) verifies it, this adapter parses it, and the pipeline stores it
+(deduplicated on its ``msg_id``) and answers in the background; Zalo gets its 200 at once,
+since it wants one within 2 seconds and retries otherwise.
 
 Out: ``POST {api}/v3.0/oa/message/cs`` with the OA access token in the ``access_token``
 header. Access tokens live about 25 hours; when Zalo answers ``-216`` the token is
@@ -35,17 +36,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter
 
 from bot import compose
 from channels import render
-from channels.hub import Capabilities, Hub, InboundEvent, read_json
+from channels.hub import Capabilities, InboundEvent
 from channels.outbox import SendError, split_text
+from channels.webhook import Unreadable, WebhookRequest, webhook_router
 
 log = logging.getLogger(__name__)
 
 NAME = "zalo"
+WEBHOOK_PATH = "/webhooks/zalo"
 MAX_TEXT = 2000  # characters of a consultation text message
 TOKEN_INVALID = -216  # "Access token is invalid": expired or revoked
 DEFAULT_API_BASE = "https://openapi.zalo.me"
@@ -436,19 +438,41 @@ class ZaloOAAdapter:
         # Parts of a payload already delivered: a retried payload does not repeat them.
         self._delivered: OrderedDict[str, int] = OrderedDict()
 
-    # -- inbound -----------------------------------------------------------------------------
-    def verify(self, header: str | None, body: bytes, data: Mapping[str, Any]) -> bool:
+    # -- inbound (channels.webhook) -----------------------------------------------------------
+    refusal = "invalid signature"
+    credential = SIGNATURE_HEADER
+
+    def verify(self, request: WebhookRequest) -> bool:
+        # The signature covers a timestamp inside the body: a body that cannot be read
+        # cannot be verified either, so it is refused (400), not acknowledged.
+        try:
+            data = request.json_object()
+        except Unreadable as exc:
+            raise Unreadable("malformed JSON", exc.why) from None
         timestamp = data.get("timestamp")
         return verify_event_signature(
-            header,
+            request.headers.get(SIGNATURE_HEADER),
             app_id=self.config.app_id,
-            body=body,
+            body=request.body,
             timestamp="" if timestamp is None else str(timestamp),
             oa_secret_key=self.config.oa_secret_key,
         )
 
-    def parse(self, data: Mapping[str, Any]) -> InboundEvent | None:
-        """The hub's event for a webhook body; None for events the assistant ignores."""
+    def parse(self, request: WebhookRequest) -> list[InboundEvent]:
+        data = request.json_object()
+        try:
+            event = self.event(data)
+        except (TypeError, ValueError, AttributeError) as exc:
+            # Signed by Zalo but unlike any event we know: Zalo would send it again forever.
+            name = str(data.get("event_name"))[:40]
+            raise Unreadable("unreadable event", f"event {name!r} unreadable: {exc!r}") from None
+        if event is None:
+            log.debug("zalo webhook: event %r acknowledged and ignored", data.get("event_name"))
+            return []
+        return [event]
+
+    def event(self, data: Mapping[str, Any]) -> InboundEvent | None:
+        """The pipeline's event for a webhook body; None for events the assistant ignores."""
         name = str(data.get("event_name") or "")
         message = as_object(data.get("message"))
         if name == "follow":
@@ -476,8 +500,10 @@ class ZaloOAAdapter:
             event.text = f"[location {location[0]:.5f},{location[1]:.5f}]" if location else "[location]"
         elif kind == "follow":
             event.text = "[follow]"
+            event.reply, event.intent = compose.greeting, "greet"
         else:  # a picture, sticker, file, voice...: asked to write instead
             event.kind, event.text = "image", f"[{name.removeprefix('user_send_')}]"
+            event.reply, event.intent = send_text, "unsupported_content"
         return event
 
     # -- outbound ----------------------------------------------------------------------------
@@ -580,63 +606,9 @@ SEND_TEXT: dict[str, str] = {
 }
 
 
-async def dispatch(hub: Hub, event: InboundEvent) -> bool:
-    """Text goes to the hub, a location to its nearest-centre lookup; a follow is greeted
-    and media are answered with "please write" by the channel itself. False: a duplicate
-    delivery."""
-    if event.kind == "follow":
-        return await reply_directly(hub, event, compose.greeting, intent="greet")
-    if event.kind == "image":
-        text_for = lambda lang: SEND_TEXT.get(lang, SEND_TEXT["vi"])  # noqa: E731
-        return await reply_directly(hub, event, text_for, intent="unsupported_content")
-    if event.kind == "location":
-        return await hub.locate(event)
-    return await hub.receive(event)
+def send_text(lang: str) -> str:
+    return SEND_TEXT.get(lang, SEND_TEXT["vi"])
 
 
-async def reply_directly(
-    hub: Hub, event: InboundEvent, text_for: Callable[[str], str], *, intent: str
-) -> bool:
-    """The channel's own reply in the conversation's language, stored and sent through the
-    outbox by the hub. Quiet while a person holds the case."""
-    return await hub.say(event, text_for, intent=intent)
-
-
-# -- the webhook ---------------------------------------------------------------------------------
 def make_router() -> APIRouter:
-    router = APIRouter()
-
-    @router.post("/webhooks/zalo", include_in_schema=False)
-    async def zalo_webhook(request: Request) -> Response:
-        adapters = getattr(request.app.state, "adapters", None) or {}
-        adapter: ZaloOAAdapter | None = adapters.get(NAME)
-        if adapter is None:
-            return JSONResponse({"detail": "Not Found"}, status_code=404)
-        body = await request.body()
-        try:
-            data = read_json(body)
-        except ValueError:
-            data = None
-        # The signature covers a timestamp inside the body: a body that cannot be read
-        # cannot be verified either, so it is refused, not acknowledged.
-        if not isinstance(data, dict):
-            log.warning("zalo webhook: malformed JSON body (%d bytes) rejected", len(body))
-            return JSONResponse({"detail": "malformed JSON"}, status_code=400)
-        if not adapter.verify(request.headers.get(SIGNATURE_HEADER), body, data):
-            client = request.client.host if request.client else "?"
-            log.warning("zalo webhook: bad or missing %s from %s; rejected", SIGNATURE_HEADER, client)
-            return JSONResponse({"detail": "invalid signature"}, status_code=403)
-        hub: Hub = request.app.state.hub
-        try:
-            event = adapter.parse(data)
-        except (TypeError, ValueError, AttributeError) as exc:
-            # Signed by Zalo but unlike any event we know: Zalo would send it again forever.
-            hub.reject(NAME, f"event {str(data.get('event_name'))[:40]!r} unreadable: {exc!r}"[:300])
-            return JSONResponse({"ok": True, "rejected": "unreadable event"})
-        if event is None:
-            log.debug("zalo webhook: event %r acknowledged and ignored", data.get("event_name"))
-            return JSONResponse({"ok": True, "ignored": True})
-        accepted = await dispatch(hub, event)
-        return JSONResponse({"ok": True, "duplicate": not accepted})
-
-    return router
+    return webhook_router(WEBHOOK_PATH, NAME)

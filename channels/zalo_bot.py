@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter
 
-from channels.hub import Capabilities, Hub, InboundEvent, read_json
+from bot import compose
+from channels.hub import Capabilities, InboundEvent
 from channels.outbox import SendError, split_text
-from channels.zalo import MAX_ID, as_object, dispatch
+from channels.webhook import Unreadable, WebhookRequest, webhook_router
+from channels.zalo import MAX_ID, as_object, send_text
 
 log = logging.getLogger(__name__)
 
@@ -145,12 +146,25 @@ class ZaloBotAdapter:
         self.client = client or ZaloBotClient(config)
         self.capabilities = Capabilities(max_text=config.max_text, buttons=False, location=False, typing=True)
 
-    def verify(self, header: str | None) -> bool:
+    # -- inbound (channels.webhook) -----------------------------------------------------------
+    refusal = "invalid secret token"
+    credential = SECRET_HEADER
+
+    def verify(self, request: WebhookRequest) -> bool:
+        header = request.headers.get(SECRET_HEADER)
         if not header:
             return False
         return hmac.compare_digest(header.encode(), self.config.webhook_secret.encode())
 
-    def parse(self, data: Mapping[str, Any]) -> InboundEvent | None:
+    def parse(self, request: WebhookRequest) -> list[InboundEvent]:
+        data = request.json_object()
+        try:
+            event = self.event(data)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise Unreadable("unreadable update", f"update unreadable: {exc!r}") from None
+        return [event] if event is not None else []
+
+    def event(self, data: Mapping[str, Any]) -> InboundEvent | None:
         update = as_object(data.get("result")) or dict(data)
         message = update.get("message")
         if not isinstance(message, dict):
@@ -177,12 +191,15 @@ class ZaloBotAdapter:
                 # Nothing readable left (only characters that cannot be stored): stored and
                 # answered with "please write your question", like Telegram, never dropped.
                 event.kind, event.text = "image", "[unreadable text]"
+                event.reply, event.intent = send_text, "unsupported_content"
                 return event
             if event.text.split()[0].lower() in ("/start", "/help"):
-                event.kind = "follow"  # the first tap on "Start": greet
+                # The first tap on "Start": greeted.
+                event.kind, event.reply, event.intent = "follow", compose.greeting, "greet"
         elif name.startswith("message.") and name.endswith(".received"):
             # A photo, sticker, voice...: asked to write instead.
             event.kind, event.text = "image", f"[{name.split('.')[1]}]"
+            event.reply, event.intent = send_text, "unsupported_content"
         else:
             return None
         return event
@@ -242,38 +259,4 @@ async def on_startup(adapter: ZaloBotAdapter | None, settings: Any = None) -> No
 
 
 def make_router() -> APIRouter:
-    router = APIRouter()
-
-    @router.post(WEBHOOK_PATH, include_in_schema=False)
-    async def zalo_bot_webhook(request: Request) -> Response:
-        adapters = getattr(request.app.state, "adapters", None) or {}
-        adapter: ZaloBotAdapter | None = adapters.get(NAME)
-        if adapter is None:
-            return JSONResponse({"detail": "Not Found"}, status_code=404)
-        if not adapter.verify(request.headers.get(SECRET_HEADER)):
-            client = request.client.host if request.client else "?"
-            log.warning("zalo_bot webhook: bad or missing %s from %s; rejected", SECRET_HEADER, client)
-            return JSONResponse({"detail": "invalid secret token"}, status_code=403)
-        # Past the secret, the sender is Zalo: what it sends that we cannot read is
-        # acknowledged (and counted), since a refusal only makes Zalo send it again.
-        hub: Hub = request.app.state.hub
-        body = await request.body()
-        try:
-            data = read_json(body)
-        except ValueError as exc:
-            hub.reject(NAME, f"malformed JSON body ({len(body)} bytes: {exc}) rejected")
-            return JSONResponse({"ok": True, "rejected": "malformed JSON"})
-        if not isinstance(data, dict):
-            hub.reject(NAME, f"body is a JSON {type(data).__name__}, not an object; rejected")
-            return JSONResponse({"ok": True, "rejected": "not a JSON object"})
-        try:
-            event = adapter.parse(data)
-        except (TypeError, ValueError, AttributeError) as exc:
-            hub.reject(NAME, f"update unreadable: {exc!r}"[:300])
-            return JSONResponse({"ok": True, "rejected": "unreadable update"})
-        if event is None:
-            return JSONResponse({"ok": True, "ignored": True})
-        accepted = await dispatch(hub, event)
-        return JSONResponse({"ok": True, "duplicate": not accepted})
-
-    return router
+    return webhook_router(WEBHOOK_PATH, NAME)

@@ -324,7 +324,7 @@ def test_a_redelivered_update_is_answered_once(client: TestClient, api: FakeTele
     assert post(client, update).json() == {"ok": True, "duplicate": True}
     api.wait_for("sendMessage", to(user))
     # Another server process (its own memory) gets it too: the database says no.
-    client.app.state.adapters["telegram"]._seen.clear()
+    client.app.state.deliveries._seen.clear()
     assert post(client, update).json() == {"ok": True}
     time.sleep(1.0)
     assert len([c for c in api.calls_of("sendMessage") if to(user)(c)]) == 1

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from bot.assistant import Turn
+from channels.hub import InboundEvent
 from handoff.models import Case, Conversation, Message, OutboxMessage
 from handoff.service import OPEN
 
@@ -40,11 +40,10 @@ def telegram_citizen(client: TestClient) -> Iterator[tuple[str, str]]:
     """A Telegram citizen's conversation with a held case and a staff reply holding a full
     ID number, as the channel stores it."""
     app = client.app
-    conversations = app.state.conversations  # type: ignore[attr-defined]
     user = str(uuid.uuid4().int % 10**9)
     conversation = f"telegram:{user}"
-    turn = Turn("Tôi muốn gặp cán bộ", conversation, channel="telegram", channel_user_id=user)
-    conversations.handle(turn, channel_message_id=f"tg-{user}-1")
+    event = InboundEvent("telegram", f"tg-{user}-1", user, "Tôi muốn gặp cán bộ")
+    client.portal.call(app.state.hub.answer_inline, event)  # type: ignore[attr-defined,union-attr]
     cases = app.state.cases  # type: ignore[attr-defined]
     case = cases.open_case_of(conversation)
     assert case is not None

@@ -236,9 +236,19 @@ def test_parallel_receives_of_a_new_conversation_across_processes(
 def test_a_reused_channel_message_id_never_answers_with_another_conversations_words(
     service: ConversationService,
 ) -> None:
-    first = Turn("Đăng ký khai sinh cần gì?", f"telegram:a-{id(service)}", channel="telegram")
-    answered = service.handle(first, channel_message_id=f"same-{id(service)}")
-    assert answered.reply.answer
+    first = InboundEvent("telegram", f"same-{id(service)}", f"a-{id(service)}", "Đăng ký khai sinh cần gì?")
+
+    async def answer() -> Any:
+        compute = ThreadPoolExecutor(max_workers=1)
+        hub = Hub(service, Outbox(service.db), compute=compute)
+        try:
+            return await hub.answer_inline(first)
+        finally:
+            hub.close()
+            compute.shutdown(wait=True)
+
+    answered = asyncio.run(answer())
+    assert answered is not None and answered.reply.answer
     other = Turn("xin chào", f"telegram:b-{id(service)}", channel="telegram")
     replayed = service.receive(other, channel_message_id=f"same-{id(service)}")
     assert replayed.duplicate and replayed.reply.conversation_id == other.conversation_id

@@ -221,7 +221,6 @@ def nothing_fails_in_the_background(app: Channels) -> Iterator[None]:
     yield
     portal = app.client.portal
     assert portal is not None
-    portal.call(app.client.app.state.adapters["telegram"].drain, 30.0)
     portal.call(app.hub.drain, 30.0)
     assert app.hub.stats["errors"] == errors
 
