@@ -237,7 +237,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 seen = max(seen, int(message["id"]))
                 if message["sender"] == "agent":
                     print(f"[staff] {message['text']}")
-            service.acknowledge(conversation, seen)  # shown: staff replies count as delivered
+                elif message["sender"] == "system":  # claimed, resolved, "passed to the officer"
+                    print(f"[notice] {message['text']}")
+            service.acknowledge(conversation, seen)  # shown: staff replies and notices count as delivered
             print(flush=True)
     hub.close()
     compute.shutdown(wait=True)

@@ -293,11 +293,6 @@ def test_a_caller_gets_no_text_notices(app: Any) -> None:
         )
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="channels/cli.py prints only staff replies: showing `system` messages too is a one-line change "
-    "left to the merge with branch pipeline, which rewrites that loop",
-)
 def test_the_terminal_chat_prints_the_acknowledgement(sample_config: Any, sample_settings: Any) -> None:
     """`hotline chat` shows the notices like staff replies (channel ``terminal``)."""
     import os
