@@ -161,7 +161,11 @@ def test_the_channels_own_replies_and_locations_take_the_same_steps(
         location_update(900_000 + next(_ids), user, 16.0544, 108.2022),
     ):
         assert app.telegram_post(update).status_code == 200
-    assert recorder.wait(conversation, 3 * len(ANSWERED)) == 3 * ANSWERED
+    steps = recorder.wait(conversation, 3 * len(ANSWERED))
+    # The webhook acknowledges once an update is stored, so the next update may be received
+    # while the previous one is still answered; the turns themselves run one after another.
+    assert steps.count("receive") == 3
+    assert [s for s in steps if s != "receive"] == 3 * ANSWERED[1:]
 
 
 def test_a_held_conversation_skips_the_bot_on_every_channel(app: Channels, recorder: Recorder) -> None:
