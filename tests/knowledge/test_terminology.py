@@ -16,7 +16,12 @@ import yaml
 
 from knowledge.terminology import DEFAULT_DIR, LANGS, Terminology, TerminologyError
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+_ROOT = Path(__file__).resolve().parents[2]
+# ../shared beside the project; a git worktree of it sits one level deeper.
+SHARED_DATA = next(
+    (p / "shared" / "data" for p in (_ROOT.parent, _ROOT.parent.parent) if (p / "shared").is_dir()),
+    _ROOT.parent / "shared" / "data",
+)
 PORTAL = SHARED_DATA / "catalogue" / "national-portal-2026-07.jsonl"
 TERMINOLOGY_FILES = sorted(DEFAULT_DIR.glob("*.yml"))
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
