@@ -284,3 +284,67 @@ def test_generate_keeps_reviewed_entries_and_marks_the_rest(tmp_path: Path, situ
     assert not (tmp_path / "stale-list.yml").exists()
     text = (tmp_path / list_file(birth)).read_text(encoding="utf-8")
     assert text.startswith("# Descriptions in citizens' words") and "reviewed: false" in text
+
+
+# ------------------------------------------------------------ long tail (issue 10): the data
+
+
+class _DuplicateKeyLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys silently; the aliases file must not rely on it."""
+
+
+def _no_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[object, object]:
+    keys = [loader.construct_object(k) for k, _ in node.value]
+    dupes = sorted({str(k) for k in keys if keys.count(k) > 1})
+    assert not dupes, f"aliases.yml lists these codes twice (the first list would be lost): {dupes}"
+    return loader.construct_mapping(node)
+
+
+_DuplicateKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+def test_bundled_aliases_list_each_code_once() -> None:
+    path = ROOT / "knowledge" / "data" / "aliases.yml"
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DuplicateKeyLoader)  # noqa: S506
+    assert isinstance(data, dict) and len(data) > 300
+
+
+def test_the_duplicate_check_catches_a_code_listed_twice() -> None:
+    with pytest.raises(AssertionError, match="1.000001"):
+        yaml.load('"1.000001": [a]\n"1.000001": [b]\n', Loader=_DuplicateKeyLoader)  # noqa: S506
+
+
+@pytest.mark.shared_data
+@needs_catalogue
+def test_every_alias_names_a_procedure_of_the_catalogue() -> None:
+    from knowledge.aliases import load_aliases
+
+    codes = set(import_catalogues([PORTAL, BQP]).procedures)
+    unknown = sorted(set(load_aliases()) - codes)
+    assert not unknown, f"aliases for codes the catalogue does not have: {unknown}"
+
+
+def test_police_recruitment_is_its_own_field_group(situations: Situations) -> None:
+    # "Tổ chức, cán bộ" lists police admissions and recruitment only; grouped with defence it
+    # was described with military vehicles and the press.
+    admission = describe(
+        proc("Tuyển sinh vào các trường Công an nhân dân tại Công an cấp tỉnh", "Tổ chức, cán bộ"), situations
+    )
+    assert "trường công an" in admission["vi"] and "xe quân sự" not in admission["vi"]
+    assert "police" in admission["en"] and "military vehicles" not in admission["en"]
+
+
+def test_long_tail_objects_get_everyday_names(situations: Situations) -> None:
+    cases = {
+        ("Khôi phục mã số thuế", "Thuế"): ("dùng lại mã số thuế", "inactive"),
+        ("Thủ tục đề nghị sao, chụp hình ảnh tiền Việt Nam", "Hoạt động kho quỹ"): ("bao lì xì", "banknotes"),
+        ("Đăng ký bảo hộ giống cây trồng", "Trồng trọt và Bảo vệ thực vật"): ("lai tạo", "breeder"),
+        ("Cấp Giấy chứng nhận tên định danh (Brandname)", "Đảm bảo an toàn thông tin, an ninh mạng"): (
+            "SMS",
+            "brand",
+        ),
+        ("Gia hạn thời gian lưu hành tại Việt Nam cho phương tiện của Lào", "Đường bộ"): ("xe Lào", "Laos"),
+    }
+    for (name, field), (vi, en) in cases.items():
+        d = describe(proc(name, field), situations)
+        assert vi in d["vi"] and en in d["en"], (name, d)

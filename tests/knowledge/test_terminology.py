@@ -16,7 +16,12 @@ import yaml
 
 from knowledge.terminology import DEFAULT_DIR, LANGS, Terminology, TerminologyError
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+_ROOT = Path(__file__).resolve().parents[2]
+# ../shared beside the project; a git worktree of it sits one level deeper.
+SHARED_DATA = next(
+    (p / "shared" / "data" for p in (_ROOT.parent, _ROOT.parent.parent) if (p / "shared").is_dir()),
+    _ROOT.parent / "shared" / "data",
+)
 PORTAL = SHARED_DATA / "catalogue" / "national-portal-2026-07.jsonl"
 TERMINOLOGY_FILES = sorted(DEFAULT_DIR.glob("*.yml"))
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -450,3 +455,44 @@ def test_a_vietnamese_particle_inside_a_phrase_does_not_hide_it():
     assert term.expand("the da het han", "vi-x").concept_ids == []
     # Only for Vietnamese questions: an English one reads its words as they are.
     assert term.expand("tiền bị rách", "en").concept_ids == []
+
+
+# ------------------------------------------------------------ long tail (issue 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Je suis ingénieur français et je cherche un certificat", "fr"),
+        ("Soy agrónomo español y quiero registrar una variedad", "es"),
+        ("I'm German and I want to open a company", "en"),
+        ("我是韩国人，想办营业执照", "zh"),
+    ],
+)
+def test_a_nationality_means_a_foreigner_not_a_foreign_element(term, text, lang):
+    # "With a foreign element" is the civil-status variant (a marriage, a birth); a resident
+    # saying where they come from is simply a foreigner, and must not pull those procedures.
+    ids = term.expand(text, lang).concept_ids
+    assert "foreigner" in ids and "foreign_element" not in ids
+
+
+def test_a_vietnamese_partner_is_still_a_foreign_element(term):
+    for text in ("my Vietnamese ex-wife and I", "ma femme vietnamienne", "mi esposa vietnamita"):
+        assert "foreign_element" in term.expand(text).concept_ids, text
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "concept"),
+    [
+        ("can I bring guns into Vietnam for a match", "en", "ps_weapon_cross_border"),
+        ("我想携带枪支入境参加比赛", "zh", "ps_weapon_cross_border"),
+        ("I bought a duty-free car when I arrived", "en", "tax_duty_free_vehicle_transfer"),
+        ("je veux voir la marchandise avant la déclaration", "fr", "tax_customs_pre_inspection"),
+        ("exportar muestras de plantas para mi tesis", "es", "env_genetic_resources_export"),
+        ("une campagne océanographique au large", "fr", "env_marine_scientific_research"),
+        ("we run a crocodile farm", "en", "env_cites"),
+        ("개인 비행기로 레저 비행", "ko", "constr_general_aviation"),
+    ],
+)
+def test_everyday_phrasings_of_long_tail_procedures(term, text, lang, concept):
+    assert concept in term.expand(text, lang).concept_ids
