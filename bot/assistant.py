@@ -326,10 +326,11 @@ class Assistant:
 
     def _off_topic(self, found: Cues, parse: Parse | None, top: Hit | None, confidence: float) -> bool:
         """Out of scope although words match: a near-miss cue ("thẻ hội viên", "tập gym",
-        "exchange rate") unless a procedure is all but named, or a confident NLU unless
-        a procedure matches clearly."""
+        "exchange rate") unless a procedure is all but named and asked for ("giấy phép kinh
+        doanh vàng", not "giá vàng hôm nay"), or a confident NLU unless a procedure matches
+        clearly."""
         score = top.score if top is not None else 0.0
-        if "off_topic" in found and score < self.config.off_topic_override:
+        if "off_topic" in found and (score < self.config.off_topic_override or "act" not in found):
             return True
         return (
             score < self.config.clear_procedure

@@ -44,3 +44,26 @@ def test_small_talk_only_when_short():
     assert is_small_talk("cảm ơn nhé", cues("cảm ơn nhé")) == "thanks"
     long = "cảm ơn, cho tôi hỏi thủ tục đăng ký kết hôn cần giấy tờ gì"
     assert is_small_talk(long, cues(long)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "act"),
+    [
+        ("giá vàng SJC hôm nay bao nhiêu", False),
+        ("gold price today in Vietnam", False),
+        ("오늘 금값 얼마예요", False),
+        ("quán phở nào ngon ở Đà Nẵng", False),
+        ("which drone is best for travel videos", False),
+        ("Xin cấp giấy phép kinh doanh mua bán vàng miếng", True),
+        ("How do I get a licence to trade gold bars?", True),
+        ("¿Cómo solicito la licencia para comprar y vender oro?", True),
+        ("金条买卖营业许可怎么申请", True),
+    ],
+)
+def test_off_topic_near_misses_and_asking_for_an_act(text, act):
+    """A price, a shop or an opinion is off topic; it gives way to a strong procedure match
+    only when the question asks for an act of an authority (a licence, a registration)."""
+    found = cues(text)
+    assert ("act" in found) is act
+    if not act:
+        assert "off_topic" in found

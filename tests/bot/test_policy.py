@@ -372,3 +372,14 @@ def test_a_return_to_an_earlier_subject_that_is_not_the_current_one_searches_it(
     assert replies[1].procedures[0].code == "1.000894"
     assert replies[2].procedures[0].code == "1.001456"
     assert replies[2].intent == "ask_fee"
+
+
+def test_a_price_question_stays_out_of_scope_even_when_a_procedure_matches_strongly(bot) -> None:  # type: ignore[no-untyped-def]
+    """ "Giá vàng hôm nay" shares words with the gold-trading licence; only asking for the
+    licence gets it."""
+    assistant, searcher, _ = bot
+    searcher.default = ("1.013978", 0.9)
+    (price,), _ = _talk(assistant, "giá vàng hôm nay bao nhiêu")
+    assert price.intent == "out_of_scope" and price.procedures == []
+    (licence,), _ = _talk(assistant, "xin giấy phép kinh doanh mua bán vàng cần gì")
+    assert licence.procedures and licence.procedures[0].code == "1.013978"
