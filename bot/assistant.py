@@ -513,9 +513,9 @@ class Assistant:
             if number is None or current is None or not 1 <= number <= len(pending.options):
                 return None  # words: a new question or a follow-up, read as usual
             score = float(state.procedures[0].get("score", 0.0))
-            return self._aspect_reply(
-                conv, lang, current, pending.options[number - 1], state, score, full=True
-            )
+            # The menu's keys (documents, fee, time, where, online) name the composer's focuses.
+            aspect = compose.ASPECT_FOCUS.get(pending.options[number - 1], pending.options[number - 1])
+            return self._aspect_reply(conv, lang, current, aspect, state, score, full=True)
         if pending.kind in ("choose_procedure", "choose_place"):
             number = _option_number(text, parse)
             if number is None and pending.kind == "choose_procedure" and _size(text) <= 6:

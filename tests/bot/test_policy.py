@@ -383,3 +383,24 @@ def test_a_price_question_stays_out_of_scope_even_when_a_procedure_matches_stron
     assert price.intent == "out_of_scope" and price.procedures == []
     (licence,), _ = _talk(assistant, "xin giấy phép kinh doanh mua bán vàng cần gì")
     assert licence.procedures and licence.procedures[0].code == "1.013978"
+
+
+@pytest.mark.parametrize(
+    "lang_question", [("vi", "Tôi muốn đăng ký khai sinh cho con"), ("en", "How do I register a birth?")]
+)
+def test_every_aspect_of_the_menu_can_be_picked(bot, lang_question) -> None:  # type: ignore[no-untyped-def]
+    """Each digit of the menu answers its aspect (the menu's "time" is the composer's
+    "duration"): none fails."""
+    lang, question = lang_question
+    assistant, _, _ = bot
+    expected = {
+        "documents": "ask_documents",
+        "fee": "ask_fee",
+        "time": "ask_duration",
+        "where": "ask_where",
+        "online": "ask_online",
+    }
+    for number, (key, _) in enumerate(compose.aspect_options(lang, "overview"), 1):
+        (_, picked), _ = _talk(assistant, question, str(number))
+        assert picked.intent == expected[key], key
+        assert picked.procedures[0].code == "1.001193"

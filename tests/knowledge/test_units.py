@@ -205,15 +205,13 @@ def test_bad_files_fail_loudly(tmp_path: Path) -> None:
 
 @needs_shared
 @pytest.mark.shared_data
-def test_load_time_of_persisted_full_index(full: UnitRegistry, tmp_path: Path) -> None:
+def test_persisted_full_index_round_trips(full: UnitRegistry, tmp_path: Path) -> None:
+    # How long loading takes is a figure for `make bench`, not a timed test.
     path = tmp_path / "units.json"
     full.save(path)
-    started = time.perf_counter()
     again = UnitRegistry.load(path)
-    elapsed = time.perf_counter() - started
     assert len(again.communes) == 3321
-    # About 0.3 s on a laptop; the bound leaves room for slow CI machines.
-    assert elapsed < 1.5, f"loading the persisted index took {elapsed:.2f} s"
+    assert again.resolve("phường Khuê Trung").status == full.resolve("phường Khuê Trung").status
 
 
 # --------------------------------------------------------------------------- lookups
