@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from knowledge.dense import Encoder
-from knowledge.fusion import VECTOR_FEATURES, FusionModel
+from knowledge.fusion import VECTOR_FEATURES, FusionModel, group_of
 from knowledge.index import SECONDARY_FIELDS, KnowledgeIndex
 from knowledge.lexical import query_terms
 from knowledge.models import Procedure
+from knowledge.rerank import DEPTH, catalogue_priors, feature_matrix
 from knowledge.terminology import Expansion, Terminology
 from knowledge.text import fold, has_vietnamese_marks, is_cjk, words
 
@@ -101,6 +102,18 @@ class SearchResult:
     @property
     def top(self) -> Hit | None:
         return self.hits[0] if self.hits and not self.abstained else None
+
+
+@dataclass(slots=True)
+class Candidates:
+    """One question's short list in the first stage's order, with what both stages need."""
+
+    sig: Signals
+    ids: list[int]
+    rows: list[dict[str, float]]  # each candidate's fusion signals
+    logits: np.ndarray  # the fusion's ranking logit of each candidate
+    question: dict[str, float]
+    coverage: float
 
 
 @dataclass(slots=True)
@@ -190,6 +203,7 @@ class Searcher:
         self._folded_names = [fold(p.name) for p in index.procedures]
         self._name_words = [_name_words(p.name) for p in index.procedures]
         self._has_aliases = np.asarray([bool(p.aliases) for p in index.procedures], dtype=np.float32)
+        self._levels, self._name_lengths = catalogue_priors([p.name for p in index.procedures])
         self._record_cache: dict[str, frozenset[str]] = {}
         self._fields = [f for f in VECTOR_FEATURES if f in index.fields]
         self._set_weights()
@@ -343,32 +357,82 @@ class Searcher:
         order = top[np.argsort(-pre_top)]
         return order[: min(want, n)]
 
-    def search(self, text: str, lang: str = "vi", k: int = 5) -> SearchResult:
-        cfg = self.config
-        n = len(self.index.procedures)
-        if n == 0 or not text.strip():
-            return SearchResult([], True, threshold=self.fusion.threshold(lang, cfg.threshold))
+    def candidates(self, text: str, lang: str, want: int) -> Candidates:
+        """The first stage: the short list ordered by the fusion's logit."""
         sig = self.signals(text, lang)
-        top = self.shortlist(sig, max(k * 4, 30))
+        top = self.shortlist(sig, want)
         best = self.index.procedures[int(top[0])] if len(top) else None
         # Confidence falls with the share of the question nobody understood: "renew my
         # Netflix subscription" matches "renew" well and "Netflix subscription" not at all.
         coverage = self._coverage(text, lang, sig.expansion, best)
         question = self.question_features(sig, coverage)
+        rows = [self.candidate_features(sig, int(i)) for i in top]
+        logits = np.asarray([self.fusion.logit(r) for r in rows], dtype=np.float64)
+        order = np.argsort(-logits, kind="stable")
+        return Candidates(
+            sig, [int(top[i]) for i in order], [rows[i] for i in order], logits[order], question, coverage
+        )
+
+    def rerank_features(self, cand: Candidates, lang: str) -> np.ndarray:
+        """The second stage's features of the first ``DEPTH`` candidates."""
+        ids = cand.ids[:DEPTH]
+        return feature_matrix(
+            cand.rows[:DEPTH],
+            cand.logits[: len(ids)],
+            cand.question,
+            group_of(lang),
+            self._levels[ids],
+            self._name_lengths[ids],
+            [self._folded_names[i] for i in ids],
+        )
+
+    def reranking(self) -> bool:
+        return self.fusion.rerank is not None and "rerank" not in self.config.ablate
+
+    def threshold(self, lang: str) -> float:
+        if self.reranking():
+            return self.fusion.threshold(lang, self.config.threshold)
+        return float(self.fusion.thresholds.get(group_of(lang), self.config.threshold))
+
+    def search(self, text: str, lang: str = "vi", k: int = 5) -> SearchResult:
+        n = len(self.index.procedures)
+        if n == 0 or not text.strip():
+            return SearchResult([], True, threshold=self.threshold(lang))
+        cand = self.candidates(text, lang, max(k * 4, 30))
+        question = cand.question
+        procs = self.index.procedures
+        rr = self.fusion.rerank
         hits = []
-        for i in top:
-            x = self.candidate_features(sig, int(i))
-            score = self.fusion.probability(x, question)
-            lexical = x["name"]
-            hits.append(Hit(self.index.procedures[i], round(score, 4), lexical, x["dense"], x))
-        hits.sort(key=lambda h: -h.score)
+        if rr is not None and self.reranking():
+            z = rr.logits(self.rerank_features(cand, lang))
+            for j in np.argsort(-z, kind="stable"):
+                x = cand.rows[j]
+                score = rr.probability(float(z[j]), question)
+                hits.append(Hit(procs[cand.ids[j]], round(score, 4), x["name"], x["dense"], x))
+            # Past the reranked depth the first stage's order stands, below the reranked ones.
+            floor = min((h.score for h in hits), default=1.0)
+            for j in range(len(z), len(cand.ids)):
+                if len(hits) >= k:
+                    break
+                x = cand.rows[j]
+                score = min(floor, self.fusion.probability(x, question))
+                hits.append(Hit(procs[cand.ids[j]], round(score, 4), x["name"], x["dense"], x))
+        else:
+            for i, x in zip(cand.ids, cand.rows):
+                score = self.fusion.probability(x, question)
+                hits.append(Hit(procs[i], round(score, 4), x["name"], x["dense"], x))
+            hits.sort(key=lambda h: -h.score)
         hits = hits[:k]
-        threshold = self.fusion.threshold(lang, cfg.threshold)
+        threshold = self.threshold(lang)
         # "lệ phí bao nhiêu?" asks an aspect (fee, time, where) of no procedure in
         # particular: whatever matches "lệ phí" is not what the citizen means (the
         # assistant reads it as a follow-up, or asks).
-        abstained = not hits or hits[0].score < threshold or not self._has_subject(text, lang, sig.expansion)
-        return SearchResult(hits, abstained, sig.expansion.concept_ids, sig.pivot, coverage, threshold)
+        abstained = (
+            not hits or hits[0].score < threshold or not self._has_subject(text, lang, cand.sig.expansion)
+        )
+        return SearchResult(
+            hits, abstained, cand.sig.expansion.concept_ids, cand.sig.pivot, cand.coverage, threshold
+        )
 
     def _specific(self, expansion: Expansion) -> bool:
         for cid in expansion.concept_ids:
