@@ -90,8 +90,12 @@ class FusionModel:
 
     def probability(self, x: dict[str, float], question: dict[str, float]) -> float:
         """``x``: the candidate's signals; ``question``: coverage, specific, foreign."""
+        return self.calibrated(self.logit(x), question)
+
+    def calibrated(self, logit: float, question: dict[str, float]) -> float:
+        """The probability of a candidate of ranking logit ``logit``."""
         c = self.calibration
-        z = self.calibration_bias + c.get("logit", 1.0) * self.logit(x)
+        z = self.calibration_bias + c.get("logit", 1.0) * logit
         z += sum(c.get(k, 0.0) * v for k, v in question.items())
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.fusion import FEATURES as FUSION_FEATURES
 from knowledge.fusion import VECTOR_FEATURES
 from knowledge.text import fold
 
@@ -49,6 +50,9 @@ FEATURES: tuple[str, ...] = (
 )
 
 
+_FUSED = {f: j for j, f in enumerate(FUSION_FEATURES)}
+
+
 def catalogue_priors(names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Per procedure: how many procedures share its name (the same procedure published at
     several levels is a common one) and the length of its name in syllables (a short name
@@ -61,7 +65,7 @@ def catalogue_priors(names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def feature_matrix(
-    rows: Sequence[dict[str, float]],
+    fused: np.ndarray,
     logits: np.ndarray,
     question: dict[str, float],
     group: str,
@@ -71,10 +75,11 @@ def feature_matrix(
 ) -> np.ndarray:
     """The reranker's features for one question's candidates (in the first stage's order).
 
-    ``rows``: each candidate's fusion signals; ``logits``: its first-stage logit;
+    ``fused``: each candidate's fusion signals (a row of ``fusion.FEATURES``); ``logits``:
+    its first-stage logit;
     ``levels``/``lengths``: its catalogue priors; ``names``: its folded name.
     """
-    n = len(rows)
+    n = len(fused)
     x = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if not n:
         return x
@@ -84,7 +89,7 @@ def feature_matrix(
     x[:, col["logit_gap"]] = logits - best
     x[:, col["rank"]] = np.arange(n, dtype=np.float32) / DEPTH
     for f in VECTOR_FEATURES + ("name_cover", "name_exact", "alias"):
-        x[:, col[f]] = [r.get(f, 0.0) for r in rows]
+        x[:, col[f]] = fused[:, _FUSED[f]]
     for f in RELATIVE:
         v = x[:, col[f]]
         top = float(v.max())

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from knowledge.fusion import FEATURES as FUSION_FEATURES
 from knowledge.fusion import FUSION_FILE, FusionModel
 from knowledge.rerank import (
     DEPTH,
@@ -25,8 +26,9 @@ COL = {f: i for i, f in enumerate(FEATURES)}
 def _features(rows, logits, names=None, group="vi"):  # type: ignore[no-untyped-def]
     n = len(rows)
     names = names or [f"thu tuc {i}" for i in range(n)]
+    fused = np.asarray([[r.get(f, 0.0) for f in FUSION_FEATURES] for r in rows], dtype=np.float64)
     return feature_matrix(
-        rows,
+        fused,
         np.asarray(logits, dtype=np.float64),
         {"coverage": 0.8, "specific": 1.0, "foreign": 0.0, "length": 0.3},
         group,
