@@ -78,8 +78,7 @@ class FusionModel:
     info: dict[str, Any] = field(default_factory=dict)
     calibration: dict[str, float] = field(default_factory=lambda: {"logit": 1.0})
     calibration_bias: float = 0.0
-    # The second stage (knowledge/rerank.py): when present, its logit ranks the short list
-    # and its own calibration and thresholds decide the confidence and abstention.
+    # The second stage (knowledge/rerank.py): when present, its logit orders the short list.
     rerank: RerankModel | None = None
 
     def vector(self, names: Sequence[str]) -> np.ndarray:
@@ -100,8 +99,6 @@ class FusionModel:
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
     def threshold(self, lang: str, default: float) -> float:
-        if self.rerank is not None and self.rerank.thresholds:
-            return float(self.rerank.thresholds.get(group_of(lang), default))
         return float(self.thresholds.get(group_of(lang), default))
 
     def to_dict(self) -> dict[str, Any]:

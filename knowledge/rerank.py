@@ -11,8 +11,12 @@ how long its name is) and the question's own signals, and gives a new ranking lo
 
 The model is a logistic regression over these features (standardised while fitting, the
 scaling folded into the weights), fitted by ``hotline fit-fusion`` on the project's own
-labelled sets after the fusion, with its own calibration and per-language thresholds; it
-is saved in ``knowledge/data/fusion.json`` beside the fusion (section ``rerank``). Gradient-
+labelled sets after the fusion, and saved in ``knowledge/data/fusion.json`` beside it
+(section ``rerank``). It decides the order only: the confidence at each rank stays the
+fusion's calibrated probability, the scale the abstention thresholds and the dialogue's
+margins between siblings are set on (a second calibration made the reranked top far more
+confident than the first stage on place questions and split siblings the dialogue must
+ask about). Gradient-
 boosted trees over the same features were tried and ranked no better on dev2 while being
 less stable from one fit to the next. Without the section the first stage's order stands.
 """
@@ -114,9 +118,6 @@ def feature_matrix(
 class RerankModel:
     weights: dict[str, float]
     bias: float
-    calibration: dict[str, float] = field(default_factory=lambda: {"logit": 1.0})
-    calibration_bias: float = 0.0
-    thresholds: dict[str, float] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
     _w: np.ndarray = field(init=False, repr=False)
 
@@ -126,20 +127,11 @@ class RerankModel:
     def logits(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(x @ self._w + self.bias, dtype=np.float64)
 
-    def probability(self, z: float, question: dict[str, float]) -> float:
-        c = self.calibration
-        v = self.calibration_bias + c.get("logit", 1.0) * z
-        v += sum(c.get(k, 0.0) * q for k, q in question.items())
-        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, v))))
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "features": list(FEATURES),
             "weights": {k: round(float(self.weights.get(k, 0.0)), 5) for k in FEATURES},
             "bias": round(float(self.bias), 5),
-            "calibration": {k: round(float(v), 5) for k, v in self.calibration.items()},
-            "calibration_bias": round(float(self.calibration_bias), 5),
-            "thresholds": {k: round(float(v), 4) for k, v in self.thresholds.items()},
             "info": self.info,
         }
 
@@ -154,9 +146,6 @@ class RerankModel:
         return cls(
             weights,
             float(data.get("bias", 0.0)),
-            {str(k): float(v) for k, v in (data.get("calibration") or {"logit": 1.0}).items()},
-            float(data.get("calibration_bias", 0.0)),
-            {str(k): float(v) for k, v in (data.get("thresholds") or {}).items()},
             dict(data.get("info") or {}),
         )
 

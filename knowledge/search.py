@@ -405,9 +405,7 @@ class Searcher:
         return self.fusion.rerank is not None and "rerank" not in self.config.ablate
 
     def threshold(self, lang: str) -> float:
-        if self.reranking():
-            return self.fusion.threshold(lang, self.config.threshold)
-        return float(self.fusion.thresholds.get(group_of(lang), self.config.threshold))
+        return self.fusion.threshold(lang, self.config.threshold)
 
     def search(self, text: str, lang: str = "vi", k: int = 5) -> SearchResult:
         n = len(self.index.procedures)
@@ -416,18 +414,18 @@ class Searcher:
         cand = self.candidates(text, lang, max(k * 4, 30))
         question = cand.question
         procs = self.index.procedures
-        rr = self.fusion.rerank
         hits = []
+        # The first stage's calibrated probability at each rank (its logits are sorted).
+        probs = [self.fusion.calibrated(float(z), question) for z in cand.logits[:k]]
+        order = list(range(len(probs)))
+        rr = self.fusion.rerank
         if rr is not None and self.reranking():
+            # The reranker decides the order of its candidates; the confidence at each rank
+            # stays the first stage's (abstention thresholds and the dialogue's margins
+            # between siblings are set on that scale). Past its depth the order stands.
             z = rr.logits(self.rerank_features(cand, lang))
-            order = np.argsort(-z, kind="stable")
-            scored = [(int(j), rr.probability(float(z[j]), question)) for j in order]
-            # Past the reranked depth the first stage's order stands, below the reranked ones.
-            floor = min((p for _, p in scored), default=1.0)
-            for j in range(len(z), min(len(cand.ids), k)):
-                scored.append((j, min(floor, self.fusion.calibrated(float(cand.logits[j]), question))))
-        else:
-            scored = [(j, self.fusion.calibrated(float(z), question)) for j, z in enumerate(cand.logits[:k])]
+            order = [int(j) for j in np.argsort(-z, kind="stable")] + list(range(len(z), len(cand.ids)))
+        scored = list(zip(order, probs))
         for j, score in scored[:k]:
             x = cand.row(j)
             hits.append(Hit(procs[cand.ids[j]], round(score, 4), x["name"], x["dense"], x))

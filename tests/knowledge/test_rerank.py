@@ -91,14 +91,14 @@ def test_fit_refuses_without_any_reachable_question():
 
 
 def test_reranker_round_trips_inside_the_fusion_file_and_rejects_unknown_features(tmp_path):
-    rr = RerankModel({"rel_desc_vi": 2.0, "rank": -1.0}, 0.5, thresholds={"vi": 0.4, "other": 0.6})
+    rr = RerankModel({"rel_desc_vi": 2.0, "rank": -1.0}, 0.5, {"fitted": True})
     model = FusionModel({"name": 1.0}, 0.0, {"vi": 0.3}, rerank=rr)
     path = tmp_path / "fusion.json"
     model.save(path)
     again = FusionModel.load(path)
     assert again.rerank is not None and again.rerank.weights["rel_desc_vi"] == 2.0
-    # With a reranker its own thresholds decide abstention.
-    assert again.threshold("vi", 0.1) == 0.4 and again.threshold("ja", 0.1) == 0.6
+    # The fusion's thresholds still decide abstention.
+    assert again.threshold("vi", 0.1) == 0.3 and again.threshold("ja", 0.1) == 0.1
     x = np.zeros((2, len(FEATURES)))
     x[0, COL["rel_desc_vi"]] = 1.0
     assert again.rerank.logits(x)[0] > again.rerank.logits(x)[1]
@@ -109,12 +109,12 @@ def test_reranker_round_trips_inside_the_fusion_file_and_rejects_unknown_feature
 
 
 def test_shipped_fusion_carries_a_fitted_reranker():
-    model = FusionModel.load(FUSION_FILE)
-    rr = model.rerank
+    rr = FusionModel.load(FUSION_FILE).rerank
     assert rr is not None and rr.info.get("fitted") is True and rr.info["hand_written"] >= 200
-    assert set(rr.thresholds) == {"vi", "vi-x", "en", "other"}
-    assert all(0.0 < t <= 1.0 for t in rr.thresholds.values())
-    assert rr.calibration["logit"] > 0
+    # Out of fold, on the project's hand-written questions (mostly the popular procedures,
+    # which the fusion already ranks well), it orders about as well as the fusion.
+    first, reranked = rr.info["oof_first_stage_hit1_hit3"], rr.info["oof_reranked_hit1_hit3"]
+    assert reranked[1] >= first[1] - 0.01 and reranked[0] >= first[0] - 0.02
     # The first stage's rank and the relative match of the descriptions both carry weight.
     assert rr.weights["rank"] < 0 and rr.weights["rel_desc_vi"] > 0
 
@@ -133,7 +133,7 @@ def test_search_ranks_known_questions_with_the_reranker(sample_runtime, text, la
     result = searcher.search(text, lang, k=5)
     assert result.top is not None and words in result.top.procedure.name.lower()
     assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
-    assert result.threshold == searcher.fusion.rerank.thresholds[{"vi": "vi", "en": "en"}[lang]]
+    assert result.threshold == searcher.fusion.thresholds[lang]
 
 
 def test_switching_the_reranker_off_gives_the_first_stage(sample_runtime):
@@ -145,3 +145,27 @@ def test_switching_the_reranker_off_gives_the_first_stage(sample_runtime):
     assert result.threshold == base.fusion.thresholds["vi"]
     cand = first.candidates("Thủ tục đăng ký kết hôn", "vi", 30)
     assert [h.procedure.code for h in result.hits] == [base.index.procedures[i].code for i in cand.ids[:5]]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("đăng ký kết hôn", "vi"), ("phuong an hai bac cu, gio trung tam hanh chinh o dau", "vi-x")],
+)
+def test_the_reranker_orders_and_the_first_stage_gives_the_confidence(sample_runtime, text, lang):
+    """The dialogue's thresholds (a procedure clear enough to beat a place's office) and its
+    margins between siblings are set on the fusion's calibrated scale: the reranker must
+    not make a place question or a silent sibling choice look surer."""
+    base = sample_runtime.searcher
+    first = Searcher(
+        base.index,
+        base.encoder,
+        base.terminology,
+        replace(base.config, ablate=frozenset({"rerank"})),
+        base.fusion,
+    )
+    reranked, plain = base.search(text, lang, k=5), first.search(text, lang, k=5)
+    assert [h.score for h in reranked.hits] == [h.score for h in plain.hits]
+    assert reranked.abstained == plain.abstained
+    assert {h.procedure.code for h in reranked.hits} <= {
+        base.index.procedures[i].code for i in first.candidates(text, lang, 30).ids[:DEPTH]
+    }
