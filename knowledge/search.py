@@ -339,7 +339,7 @@ class Searcher:
     def candidate_features(self, sig: Signals, i: int) -> dict[str, float]:
         return {name: float(v) for name, v in zip(FEATURES, self.candidate_matrix(sig, [i])[0])}
 
-    def candidate_matrix(self, sig: Signals, ids: Sequence[int]) -> np.ndarray:
+    def candidate_matrix(self, sig: Signals, ids: Sequence[int] | np.ndarray) -> np.ndarray:
         """The fusion's FEATURES of these candidates, one row each."""
         ids_arr = np.asarray(ids, dtype=np.int64)
         x = np.zeros((len(ids_arr), len(FEATURES)), dtype=np.float64)
