@@ -32,6 +32,7 @@ GROUPS: dict[str, frozenset[str]] = {
     "name coverage / exact name": frozenset({"name_cover", "name_exact"}),
     "alias prior": frozenset({"alias"}),
     "question coverage (confidence)": frozenset({"coverage"}),
+    "reranker (second stage)": frozenset({"rerank"}),
 }
 
 

@@ -92,6 +92,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     Database(settings.database_url).migrate()
     make_dossier_source(settings, seed=True)
     os.environ["HOTLINE_SERVE_INDEX"] = str(index_dir)
+    # Workers are fresh processes that inherit this: with glibc's default of one malloc
+    # arena per thread, a worker's compute and I/O threads left it ~90 MiB larger after
+    # a minute of load (842 vs 750 MiB); two arenas keep it at its loaded size.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     if args.config:
         os.environ["HOTLINE_CONFIG"] = str(Path(args.config).resolve())
     uvicorn.run(

@@ -32,6 +32,7 @@ from knowledge.fusion import (
     fit_threshold,
     group_of,
 )
+from knowledge.rerank import DEPTH, RerankExample, RerankModel, fit_rerank
 from knowledge.search import Searcher, Signals
 
 log = logging.getLogger(__name__)
@@ -145,9 +146,15 @@ def _calibrated(model: FusionModel, z: float, question: dict[str, float]) -> flo
 
 
 def fit_fusion(
-    searcher: Searcher, items: Sequence[Labelled], folds: int = 5, c: float = 1.0, rounds: int = 2
+    searcher: Searcher,
+    items: Sequence[Labelled],
+    folds: int = 5,
+    c: float = 1.0,
+    rounds: int = 2,
+    rerank: bool = True,
 ) -> tuple[FusionModel, dict[str, Any]]:
-    """Fit weights, calibration and thresholds; the searcher keeps the fitted model."""
+    """Fit weights, calibration and thresholds, then the reranker over the fitted fusion's
+    short lists; the searcher keeps the fitted model."""
     started = time.perf_counter()
     signals = {it.qid: searcher.signals(it.text, it.lang) for it in items}
     model = searcher.fusion
@@ -173,17 +180,7 @@ def fit_fusion(
     per_group: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for g, z, q, _, gain in oof:
         per_group[g].append((_calibrated(model, z, q), gain))
-    everything = [p for g in per_group.values() for p in g]
-    overall = fit_threshold([s for s, _ in everything], [ok for _, ok in everything])
-    thresholds = {}
-    for g in GROUPS:
-        pairs = per_group.get(g, [])
-        own = fit_threshold([s for s, _ in pairs], [ok for _, ok in pairs]) if pairs else overall
-        # A group's own optimum over a few dozen questions is noisy: it is pulled towards
-        # the overall one in proportion to how few questions the group has.
-        share = len(pairs) / (len(pairs) + THRESHOLD_SHRINK)
-        thresholds[g] = round(share * own + (1.0 - share) * overall, 4)
-    model.thresholds = thresholds
+    model.thresholds, overall = _thresholds(per_group)
     reachable = sum(1 for it, ex in data if it.codes and ex.labels.any())
     report = {
         "thresholds_own_and_overall": {"overall": overall},
@@ -194,7 +191,80 @@ def fit_fusion(
         "seconds": round(time.perf_counter() - started, 1),
     }
     model.info.update(report)
+    if rerank:
+        model.rerank = fit_reranker(searcher, items, folds)
+        report["rerank"] = model.rerank.info
     return model, report
+
+
+def _thresholds(per_group: dict[str, list[tuple[float, float]]]) -> tuple[dict[str, float], float]:
+    """Per language group: the threshold that maximises the gain of the answers given."""
+    everything = [p for g in per_group.values() for p in g]
+    overall = fit_threshold([s for s, _ in everything], [ok for _, ok in everything])
+    thresholds = {}
+    for g in GROUPS:
+        pairs = per_group.get(g, [])
+        own = fit_threshold([s for s, _ in pairs], [ok for _, ok in pairs]) if pairs else overall
+        # A group's own optimum over a few dozen questions is noisy: it is pulled towards
+        # the overall one in proportion to how few questions the group has.
+        share = len(pairs) / (len(pairs) + THRESHOLD_SHRINK)
+        thresholds[g] = round(share * own + (1.0 - share) * overall, 4)
+    return thresholds, overall
+
+
+# Generated questions teach the reranker little that the hand-written ones do not (they
+# match names word for word): a light prior only.
+RERANK_GENERATED_WEIGHT = 0.1
+
+
+def rerank_examples(searcher: Searcher, items: Sequence[Labelled]) -> list[RerankExample]:
+    """Every question's first-stage candidates (as ``Searcher.search`` sees them) with the
+    reranker's features and labels."""
+    procs = searcher.index.procedures
+    out = []
+    for it in items:
+        cand = searcher.candidates(it.text, it.lang, max(DEPTH, 30))
+        x = searcher.rerank_features(cand, it.lang)
+        y = np.asarray([1.0 if procs[i].code in it.codes else 0.0 for i in cand.ids[: len(x)]])
+        weight = RERANK_GENERATED_WEIGHT if it.weight < 1.0 else 1.0
+        out.append(RerankExample(it.qid, it.lang, x, y, weight, cand.question, bool(it.codes)))
+    return out
+
+
+def fit_reranker(
+    searcher: Searcher, items: Sequence[Labelled], folds: int = 5, c: float = 1.0
+) -> RerankModel:
+    """The second stage over the fitted fusion's short lists. Its info reports the
+    out-of-fold hit@1 of the hand-written questions against the first stage's order."""
+    started = time.perf_counter()
+    saved, searcher.fusion.rerank = searcher.fusion.rerank, None
+    try:
+        examples = rerank_examples(searcher, items)
+    finally:
+        searcher.fusion.rerank = saved
+    model = fit_rerank(examples, c=c)
+    rng = np.random.default_rng(0)
+    fold_of = {ex.qid: int(rng.integers(folds)) for ex in examples}
+    hits = np.zeros((2, 2))  # (first stage, reranked) x (hit@1, hit@3)
+    answerable = [ex for ex in examples if ex.answerable and ex.weight == 1.0]
+    for f in range(folds):
+        fold_model = fit_rerank([ex for ex in examples if fold_of[ex.qid] != f], c=c)
+        for ex in answerable:
+            if fold_of[ex.qid] == f and len(ex.labels):
+                reranked = np.argsort(-fold_model.logits(ex.x), kind="stable")
+                for row, order in enumerate((np.arange(len(ex.labels)), reranked)):
+                    hits[row] += [ex.labels[order[0]] > 0, ex.labels[order[:3]].any()]
+    hits /= max(len(answerable), 1)
+    model.info.update(
+        {
+            "reachable": sum(1 for ex in answerable if ex.labels.any()),
+            "hand_written": len(answerable),
+            "oof_first_stage_hit1_hit3": [round(float(v), 4) for v in hits[0]],
+            "oof_reranked_hit1_hit3": [round(float(v), 4) for v in hits[1]],
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+    )
+    return model
 
 
 def _windows(words_: list[str], rng: np.random.Generator) -> str:

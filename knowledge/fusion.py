@@ -21,9 +21,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from knowledge.rerank import RerankModel
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,8 @@ class FusionModel:
     info: dict[str, Any] = field(default_factory=dict)
     calibration: dict[str, float] = field(default_factory=lambda: {"logit": 1.0})
     calibration_bias: float = 0.0
+    # The second stage (knowledge/rerank.py): when present, its logit orders the short list.
+    rerank: RerankModel | None = None
 
     def vector(self, names: Sequence[str]) -> np.ndarray:
         return np.asarray([self.weights.get(n, 0.0) for n in names], dtype=np.float32)
@@ -84,8 +89,12 @@ class FusionModel:
 
     def probability(self, x: dict[str, float], question: dict[str, float]) -> float:
         """``x``: the candidate's signals; ``question``: coverage, specific, foreign."""
+        return self.calibrated(self.logit(x), question)
+
+    def calibrated(self, logit: float, question: dict[str, float]) -> float:
+        """The probability of a candidate of ranking logit ``logit``."""
         c = self.calibration
-        z = self.calibration_bias + c.get("logit", 1.0) * self.logit(x)
+        z = self.calibration_bias + c.get("logit", 1.0) * logit
         z += sum(c.get(k, 0.0) * v for k, v in question.items())
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
@@ -93,7 +102,7 @@ class FusionModel:
         return float(self.thresholds.get(group_of(lang), default))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "features": list(FEATURES),
             "weights": {k: round(float(self.weights.get(k, 0.0)), 5) for k in FEATURES},
             "bias": round(float(self.bias), 5),
@@ -102,6 +111,9 @@ class FusionModel:
             "thresholds": {k: round(float(v), 4) for k, v in self.thresholds.items()},
             "info": self.info,
         }
+        if self.rerank is not None:
+            out["rerank"] = self.rerank.to_dict()
+        return out
 
     def save(self, path: Path = FUSION_FILE) -> None:
         path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -116,6 +128,11 @@ class FusionModel:
             )
         thresholds = {str(k): float(v) for k, v in (data.get("thresholds") or {}).items()}
         calibration = {str(k): float(v) for k, v in (data.get("calibration") or {"logit": 1.0}).items()}
+        rerank = None
+        if data.get("rerank"):
+            from knowledge.rerank import RerankModel
+
+            rerank = RerankModel.from_dict(data["rerank"])
         return cls(
             weights,
             float(data.get("bias", 0.0)),
@@ -123,6 +140,7 @@ class FusionModel:
             dict(data.get("info") or {}),
             calibration,
             float(data.get("calibration_bias", 0.0)),
+            rerank,
         )
 
     @classmethod
