@@ -440,6 +440,27 @@ class Assistant:
             conv, lang, current, aspect, state, score, place_named=place.status == "new"
         )
 
+    def _compare_options(self, ctx: TurnContext, pending: Pending) -> Reply:
+        """One aspect (fee, time limit, online) of every option still open, one line each,
+        then the same question again; a digit then answers with that option."""
+        lang, aspect = ctx.lang, ctx.u.aspect
+        kind = _ASPECT_BLOCKS[aspect]
+        listed = [p for p in (self.searcher.index.procedure(c) for c in pending.options) if p is not None]
+        lines = []
+        for number, proc in enumerate(listed, 1):
+            answer = compose.procedure_answer(proc, lang, aspect, [])
+            values = [line for b in getattr(answer, "blocks", ()) if b.kind == kind for line in b.lines]
+            value = "; ".join(values) if values else compose.say(lang, "check_official")
+            lines.append(f"{number}. {compose.truncate(proc.name, 90)}: {value}")
+        question, labels = compose.clarify_procedures(lang, [(p.code, p.name) for p in listed])
+        ctx.state.pending = Pending(
+            "choose_procedure", [p.code for p in listed], focus=aspect, reason=pending.reason
+        )
+        answer = "\n".join([compose.say(lang, "depends_on_case"), *lines, "", question])
+        refs = [ProcedureRef(p.code, p.name, 0.0, p.url) for p in listed]
+        intent = _FOCUS_INTENTS[aspect]
+        return Reply(ctx.conv, lang, intent, answer, refs, needs_clarification=True, options=labels)
+
     def _aspect_reply(
         self,
         conv: str,
@@ -525,6 +546,15 @@ class Assistant:
                 picked = siblings.pick(text, detected, hits)
                 if picked is not None:
                     return self._chosen_procedure(conv, lang, picked.procedure.code, pending.focus, state)
+            if (
+                number is None
+                and pending.kind == "choose_procedure"
+                and ctx.u.aspect in _COMPARED_ASPECTS
+                and ctx.u.followup_shape
+            ):
+                # "¿Y cuánto demora?" before choosing: the answer for each option, and the
+                # question stays open (the first option is not the citizen's case).
+                return self._compare_options(ctx, pending)
             if number is None:
                 return None  # a new question: the options are dropped
             if number == 0 and pending.reason == "suggest":
@@ -888,6 +918,9 @@ _FOCUS_INTENTS = {
     "where": "ask_where",
 }
 _INTENT_FOCUS = {intent: focus for focus, intent in _FOCUS_INTENTS.items()}
+# Aspects short enough to compare across the options of an open question, and their blocks.
+_ASPECT_BLOCKS = {"fee": "fees", "duration": "time", "online": "online"}
+_COMPARED_ASPECTS = frozenset(_ASPECT_BLOCKS)
 _ASPECT_INTENTS = frozenset({"ask_procedure", *_FOCUS_INTENTS.values()})
 _ORDINALS = {
     "mot": 1,

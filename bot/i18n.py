@@ -1820,42 +1820,49 @@ for _lang, _extra in _DIALOGUE.items():
 # Dialogue policy: which office handles a procedure for the citizen's commune (branch policy).
 _POLICY: dict[str, dict[str, str]] = {
     "vi": {
+        "depends_on_case": "Tùy trường hợp của bạn:",
         "acknowledged": "Vâng. Bạn cần hỏi thêm gì cứ nhắn cho tôi.",
         "where_level_commune": "Thủ tục này giải quyết ở cấp xã: bạn nộp tại trung tâm của {commune}.",
         "where_level_province": "Thủ tục này do cấp tỉnh ({province}) giải quyết, không nộp tại xã/phường: bạn nộp tại cơ quan cấp tỉnh nêu trên hoặc Trung tâm phục vụ hành chính công {province}.",
         "where_level_ministry": "Thủ tục này do bộ, ngành trung ương giải quyết, không nộp tại xã/phường hay tỉnh: bạn nộp tại cơ quan nêu trên hoặc trực tuyến.",
     },
     "en": {
+        "depends_on_case": "It depends on your case:",
         "acknowledged": "All right. Send me a message whenever you have another question.",
         "where_level_commune": "This procedure is handled at commune level: submit it at the centre of {commune}.",
         "where_level_province": "This procedure is handled by the province ({province}), not by your commune: submit it to the provincial office named above or the public administrative service centre of {province}.",
         "where_level_ministry": "This procedure is handled by a central ministry, not by your commune or province: submit it to the office named above or online.",
     },
     "fr": {
+        "depends_on_case": "Cela dépend de votre cas :",
         "acknowledged": "Très bien. Écrivez-moi si vous avez une autre question.",
         "where_level_commune": "Cette procédure relève de la commune : déposez le dossier au centre de {commune}.",
         "where_level_province": "Cette procédure relève de la province ({province}), pas de votre commune : déposez le dossier auprès du service provincial indiqué ci-dessus ou du centre de services administratifs de {province}.",
         "where_level_ministry": "Cette procédure relève d'un ministère central, ni de la commune ni de la province : déposez le dossier auprès du service indiqué ci-dessus ou en ligne.",
     },
     "es": {
+        "depends_on_case": "Depende de su caso:",
         "acknowledged": "De acuerdo. Escríbame cuando tenga otra pregunta.",
         "where_level_commune": "Este trámite se resuelve en la comuna: preséntelo en el centro de {commune}.",
         "where_level_province": "Este trámite lo resuelve la provincia ({province}), no su comuna: preséntelo en la oficina provincial indicada arriba o en el centro de servicios administrativos de {province}.",
         "where_level_ministry": "Este trámite lo resuelve un ministerio central, no su comuna ni su provincia: preséntelo en la oficina indicada arriba o en línea.",
     },
     "zh": {
+        "depends_on_case": "视您的情况而定：",
         "acknowledged": "好的。如有其他问题，请随时给我发消息。",
         "where_level_commune": "此手续由社级办理：请到{commune}的服务中心提交。",
         "where_level_province": "此手续由省级（{province}）办理，不在社/坊提交：请到上述省级机关或{province}行政服务中心提交。",
         "where_level_ministry": "此手续由中央部委办理，不在社/坊或省提交：请到上述机关提交或在网上提交。",
     },
     "ko": {
+        "depends_on_case": "경우에 따라 다릅니다:",
         "acknowledged": "알겠습니다. 다른 질문이 있으면 언제든 메시지를 보내 주세요.",
         "where_level_commune": "이 절차는 사(社) 단위에서 처리합니다: {commune} 센터에 제출하세요.",
         "where_level_province": "이 절차는 성({province})에서 처리하며 사/방에서는 접수하지 않습니다: 위의 성 기관 또는 {province} 행정서비스센터에 제출하세요.",
         "where_level_ministry": "이 절차는 중앙 부처에서 처리하며 사/방이나 성에서는 접수하지 않습니다: 위의 기관에 제출하거나 온라인으로 제출하세요.",
     },
     "ja": {
+        "depends_on_case": "ケースによって異なります：",
         "acknowledged": "承知しました。ほかにご質問があればいつでもメッセージを送ってください。",
         "where_level_commune": "この手続きは社レベルで処理されます：{commune}のセンターに提出してください。",
         "where_level_province": "この手続きは省（{province}）が処理し、社・坊では受け付けません：上記の省の機関または{province}の行政サービスセンターに提出してください。",

@@ -404,3 +404,23 @@ def test_every_aspect_of_the_menu_can_be_picked(bot, lang_question) -> None:  # 
         (_, picked), _ = _talk(assistant, question, str(number))
         assert picked.intent == expected[key], key
         assert picked.procedures[0].code == "1.001193"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent"),
+    [("Mất bao lâu?", "vi", "ask_duration"), ("¿Y cuánto cuesta?", "es", "ask_fee")],
+)
+def test_an_aspect_asked_before_choosing_is_answered_for_every_option(bot, text, lang, intent) -> None:  # type: ignore[no-untyped-def]
+    """Options open, "how long?" asked instead of a digit: one line per option, the question
+    stays open, and the digit then gives that option's answer on that aspect."""
+    from bot.dialogue import Pending
+
+    assistant, searcher, _ = bot
+    state = DialogueState(language=lang)
+    state.pending = Pending("choose_procedure", ["1.001193", "1.000656"], reason="siblings")
+    (compared, chosen), state = _talk(assistant, text, "2", state=state)
+    assert compared.intent == intent and compared.needs_clarification
+    assert [p.code for p in compared.procedures] == ["1.001193", "1.000656"]
+    assert compared.answer.startswith(compose.say(lang, "depends_on_case"))
+    assert "1. " in compared.answer and "2. " in compared.answer and len(compared.options) == 2
+    assert chosen.procedures[0].code == "1.000656" and chosen.intent == intent
