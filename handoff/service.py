@@ -274,6 +274,12 @@ class CaseService:
             # only where the agent calls back (``callback_number_full``).
             if packet.get("display_name"):
                 packet["display_name"] = mask_text(str(packet["display_name"]))
+            # The case view is read over an officer's shoulder and ends up in screenshots: the
+            # citizen's words, and the bot's, show their numbers masked like every list does.
+            if packet.get("last_message"):
+                packet["last_message"] = mask_text(str(packet["last_message"]))
+            if isinstance(packet.get("bot_told"), list):
+                packet["bot_told"] = [mask_text(str(said)) for said in packet["bot_told"]]
             messages = list(
                 s.scalars(
                     select(Message)
@@ -305,7 +311,7 @@ class CaseService:
                     "id": m.id,
                     "sender": m.sender,
                     "direction": m.direction,
-                    "text": m.text,
+                    "text": mask_text(m.text) if m.text else m.text,
                     "created_at": iso(m.created_at),
                     "intent": m.intent,
                     "language": m.language,

@@ -50,7 +50,7 @@
       welcome: "Xin chào! Tôi có thể giúp bạn tìm hiểu thủ tục hành chính: hồ sơ cần chuẩn bị, lệ phí, thời hạn và nơi nộp. Bạn cần hỏi gì?",
       sources: "Thủ tục liên quan trong danh mục",
       choose: "Chọn một mục",
-      handoff: "Yêu cầu đã được chuyển cho tổng đài viên (mã: {id}, trạng thái: {status}).",
+      handoff: "Yêu cầu đã được chuyển cho tổng đài viên (mã: {id}).",
       errorNetwork: "Không kết nối được với máy chủ. Vui lòng kiểm tra mạng và thử lại.",
       errorInvalid: "Tin nhắn không hợp lệ. Vui lòng kiểm tra nội dung và thử lại.",
       errorTooLong: "Tin nhắn quá dài. Vui lòng rút ngắn câu hỏi.",
@@ -74,7 +74,7 @@
       welcome: "Hello! I can help you with administrative procedures: documents to prepare, fees, processing times and where to apply. What would you like to know?",
       sources: "Procedures in the catalogue",
       choose: "Choose one",
-      handoff: "Your request has been passed to a hotline staff member (reference: {id}, status: {status}).",
+      handoff: "Your request has been passed to a hotline staff member (reference: {id}).",
       errorNetwork: "Could not reach the server. Please check your connection and try again.",
       errorInvalid: "The message could not be accepted. Please check it and try again.",
       errorTooLong: "The message is too long. Please shorten your question.",
@@ -98,7 +98,7 @@
       welcome: "Bonjour ! Je peux vous aider sur les procédures administratives : pièces à fournir, frais, délais et lieu de dépôt. Que souhaitez-vous savoir ?",
       sources: "Procédures du catalogue",
       choose: "Choisissez une option",
-      handoff: "Votre demande a été transmise à un conseiller (référence : {id}, statut : {status}).",
+      handoff: "Votre demande a été transmise à un conseiller (référence : {id}).",
       errorNetwork: "Impossible de joindre le serveur. Vérifiez votre connexion et réessayez.",
       errorInvalid: "Le message n'a pas pu être accepté. Vérifiez-le et réessayez.",
       errorTooLong: "Le message est trop long. Veuillez raccourcir votre question.",
@@ -122,7 +122,7 @@
       welcome: "¡Hola! Puedo ayudarle con trámites administrativos: documentos, tasas, plazos y dónde presentarlos. ¿Qué desea saber?",
       sources: "Trámites del catálogo",
       choose: "Elija una opción",
-      handoff: "Su solicitud se ha pasado a un agente de la línea de atención (referencia: {id}, estado: {status}).",
+      handoff: "Su solicitud se ha pasado a un agente de la línea de atención (referencia: {id}).",
       errorNetwork: "No se pudo conectar con el servidor. Compruebe su conexión e inténtelo de nuevo.",
       errorInvalid: "No se pudo aceptar el mensaje. Revíselo e inténtelo de nuevo.",
       errorTooLong: "El mensaje es demasiado largo. Acorte su pregunta.",
@@ -146,7 +146,7 @@
       welcome: "您好！我可以为您解答行政手续问题：所需材料、费用、办理期限和办理地点。请问您想了解什么？",
       sources: "目录中的相关手续",
       choose: "请选择",
-      handoff: "您的请求已转交人工客服（编号：{id}，状态：{status}）。",
+      handoff: "您的请求已转交人工客服（编号：{id}）。",
       errorNetwork: "无法连接服务器。请检查网络后重试。",
       errorInvalid: "消息无法被接受。请检查后重试。",
       errorTooLong: "消息太长。请缩短您的问题。",
@@ -170,7 +170,7 @@
       welcome: "안녕하세요! 행정 절차의 준비 서류, 수수료, 처리 기한, 신청 장소를 안내해 드립니다. 무엇이 궁금하신가요?",
       sources: "목록의 관련 절차",
       choose: "하나를 선택하세요",
-      handoff: "요청이 상담원에게 전달되었습니다(번호: {id}, 상태: {status}).",
+      handoff: "요청이 상담원에게 전달되었습니다(번호: {id}).",
       errorNetwork: "서버에 연결할 수 없습니다. 네트워크를 확인한 후 다시 시도해 주세요.",
       errorInvalid: "메시지를 처리할 수 없습니다. 내용을 확인한 후 다시 시도해 주세요.",
       errorTooLong: "메시지가 너무 깁니다. 질문을 줄여 주세요.",
@@ -194,7 +194,7 @@
       welcome: "こんにちは！行政手続の必要書類、手数料、処理期間、申請先をご案内します。何をお知りになりたいですか？",
       sources: "目録の関連手続",
       choose: "一つお選びください",
-      handoff: "ご依頼をオペレーターに引き継ぎました（番号：{id}、状態：{status}）。",
+      handoff: "ご依頼をオペレーターに引き継ぎました（番号：{id}）。",
       errorNetwork: "サーバーに接続できません。通信環境をご確認のうえ、もう一度お試しください。",
       errorInvalid: "メッセージを受け付けられませんでした。内容をご確認のうえ、もう一度お試しください。",
       errorTooLong: "メッセージが長すぎます。ご質問を短くしてください。",
@@ -417,6 +417,18 @@
     el.conversation.scrollTop = el.conversation.scrollHeight;
   }
 
+  // An answer taller than the view (a card on a phone) is shown from its start: scrolled to
+  // the end, the citizen would see the menu and the source and have to scroll back to read it.
+  function scrollToReply(item) {
+    var view = el.conversation;
+    if (!item || item.offsetHeight <= view.clientHeight) {
+      scrollToEnd();
+      return;
+    }
+    var offset = item.getBoundingClientRect().top - view.getBoundingClientRect().top;
+    view.scrollTop = Math.max(0, view.scrollTop + offset - 8);
+  }
+
   function renderUser(text) {
     var m = messageItem("user", t("you"));
     m.bubble.textContent = text;
@@ -506,16 +518,17 @@
       m.bubble.appendChild(sources);
     }
 
-    if (data.handoff && data.handoff.case_id) {
+    // The reference once: the answer that opened the case already names it (and a raw status
+    // code such as "waiting" means nothing to a citizen).
+    var answerText = String(data.answer || "");
+    if (data.handoff && data.handoff.case_id && answerText.indexOf(String(data.handoff.case_id)) < 0) {
       var notice = document.createElement("p");
       notice.className = "notice";
-      notice.textContent = format(t("handoff"), {
-        id: data.handoff.case_id,
-        status: data.handoff.status || ""
-      });
+      notice.textContent = format(t("handoff"), { id: data.handoff.case_id });
       m.bubble.appendChild(notice);
     }
     el.messages.appendChild(m.item);
+    return m.item;
   }
 
   // A composed answer (issue 11): a card with the procedure's title, the aspect asked,
@@ -872,8 +885,9 @@
             save(STORE_CONV_LANG, data.language);
             applyUi();
           }
+          var answered = null;
           if (data.answer || data.intent !== "handoff_active") {
-            renderBot(data, true);
+            answered = renderBot(data, true);
             remember({ role: "bot", data: data });
           }
           if (data.handoff && data.handoff.case_id) {
@@ -881,7 +895,7 @@
           } else if (!state.polling) {
             schedulePolling(POLL_IDLE_MS);
           }
-          scrollToEnd();
+          scrollToReply(answered);
           return null;
         });
       })
