@@ -294,6 +294,8 @@ LABELS: dict[str, dict[str, str]] = {
         "err_422": "Dữ liệu không hợp lệ.",
         "err_500": "Lỗi máy chủ.",
         "new_citizen_message": "Công dân vừa gửi tin nhắn mới.",
+        # Issue 11 (officer): the queue's empty state without filters.
+        "queue_idle": "Hiện không có công dân nào đang chờ. Ca mới sẽ tự hiện ở đây.",
     },
     "en": {
         "app_name": "Hotline console",
@@ -525,6 +527,8 @@ LABELS: dict[str, dict[str, str]] = {
         "err_422": "Invalid input.",
         "err_500": "Server error.",
         "new_citizen_message": "The citizen sent a new message.",
+        # Issue 11 (officer): the queue's empty state without filters.
+        "queue_idle": "No citizen is waiting. New cases appear here by themselves.",
     },
 }
 

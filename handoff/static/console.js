@@ -302,8 +302,15 @@
     emptyState() {
       const body = $("#queue-body");
       const ph = $("tr.placeholder", body);
+      // "Nothing matches the filters" on an unfiltered queue sends an officer hunting for a
+      // filter: with none set, say that no citizen is waiting and that new cases come by themselves.
+      const f = this.filters();
+      const filtered = f.status !== "open" || f.language || f.channel || f.team || f.callback || f.mine;
+      const text = filtered ? t("queue_empty") : t("queue_idle");
       if (this.rows.size === 0 && !ph) {
-        body.append(h("tr", { class: "placeholder" }, h("td", { colspan: 10, class: "empty" }, t("queue_empty"))));
+        body.append(h("tr", { class: "placeholder" }, h("td", { colspan: 10, class: "empty" }, text)));
+      } else if (this.rows.size === 0 && ph) {
+        ph.firstChild.textContent = text;
       } else if (this.rows.size > 0 && ph) {
         ph.remove();
       }

@@ -200,3 +200,11 @@ def test_a_citizen_and_an_officer_play_the_whole_handoff(server: Any, pages: Any
         < position(shown_items, "How much is the fee")
     )
     citizen.screenshot(path=str(ARTIFACTS / "journey-phone-after.png"))
+
+    # Back on the queue, now empty: it says nobody is waiting (not that a filter hides cases),
+    # and the filter message only when a filter is set.
+    officer.goto("/console/")
+    empty = officer.locator("#queue-body td.empty")
+    expect(empty).to_have_text("Hiện không có công dân nào đang chờ. Ca mới sẽ tự hiện ở đây.")
+    officer.get_by_label("Ca của tôi").check()
+    expect(empty).to_have_text("Không có ca nào khớp bộ lọc.")
