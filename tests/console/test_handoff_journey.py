@@ -63,12 +63,13 @@ def pages(browser: Any, server: Any) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: problems.append(str(exc)))
+        # Nothing in this journey is refused on purpose: any 4xx or 5xx is a defect.
+        page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        # Every console error counts, "Failed to load resource" too (a missing icon is one).
         page.on(
             "console",
             lambda msg: (
-                problems.append(msg.text)
-                if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-                else None
+                problems.append(f"{msg.text} {msg.location.get('url', '')}") if msg.type == "error" else None
             ),
         )
         return page
