@@ -979,10 +979,12 @@
   // Transcript messages into the page, in message-id order, each once: the page's own turns
   // (the question typed, the answer /ask gave) take the ids of their stored messages; what
   // the page has not shown yet (staff replies, notices, an answer lost on the way) is added.
-  // Returns whether a person (or a notice about one) wrote.
+  // Returns whether a person (or a notice about one) wrote, and whether the last notice of
+  // this read says the case is resolved (then the page reads at the idle pace again).
   function merge(messages) {
     var shown = state.history.slice();
     var staff = false;
+    var resolved = false;
     messages.forEach(function (m) {
       var id = Number(m && m.id) || 0;
       if (id <= 0) {
@@ -1008,6 +1010,7 @@
         }
       } else if (m.sender === "agent" || m.sender === "system") {
         staff = true;
+        resolved = m.sender === "system" && m.intent === "handoff_resolved";
         if (text) {
           state.history.push({ role: m.sender === "agent" ? "staff" : "notice", text: text, id: id, intent: m.intent || "" });
         }
@@ -1033,7 +1036,7 @@
       }
       scrollToEnd();
     }
-    return staff;
+    return { staff: staff, resolved: resolved };
   }
 
   function poll() {
@@ -1060,8 +1063,13 @@
         if (load(STORE_ID) !== conversationId) {
           return; // a new conversation was started meanwhile
         }
-        var staff = merge(data.messages);
-        if (staff) {
+        var news = merge(data.messages);
+        var staff = news.staff;
+        if (news.resolved) {
+          // The case is over: every 15 s is enough for a reopening or a late reply.
+          save(STORE_POLLING, null);
+          schedulePolling(POLL_IDLE_MS);
+        } else if (staff) {
           startPolling();
         }
         if (staff && state.seen > before) {

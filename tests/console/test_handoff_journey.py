@@ -191,6 +191,11 @@ def test_a_citizen_and_an_officer_play_the_whole_handoff(server: Any, pages: Any
     officer.locator("#resolve").click()
     expect(officer.locator("#case-status .badge")).to_have_attribute("data-status", "resolved")
     citizen.locator("#messages li.system", has_text="has been resolved").wait_for()
+    # The case is over: the page reads the transcript at the idle pace (15 s), not every 4 s.
+    reads: list[str] = []
+    citizen.on("request", lambda r: reads.append(r.url) if "/messages" in r.url else None)
+    citizen.wait_for_timeout(9_000)
+    assert len(reads) <= 1, reads
     again = send(citizen, "How much is the fee for a birth registration?")
     assert again["intent"] != "handoff_active" and again["answer"]
     shown_items = items(citizen)
