@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.console.conftest import ARTIFACTS, chromium_path
-from tests.security.live_server import live_app
+from tests.console.conftest import ARTIFACTS
+from tests.security.live_server import chromium, citizen_pages, live_app
 
 
 @pytest.fixture(scope="module")
@@ -25,39 +25,11 @@ def server(
 
 @pytest.fixture(scope="module")
 def page(server: Any) -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("Chromium not found (install Debian's `chromium` package)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    problems: list[str] = []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            context = browser.new_context(
-                base_url=server.state.base_url, locale="vi-VN", viewport={"width": 420, "height": 900}
-            )
-            context.set_default_timeout(15_000)
-            page = context.new_page()
-            page.on("pageerror", lambda exc: problems.append(str(exc)))
-            # Script errors and CSP refusals show as console errors (a missing favicon does not count).
-            page.on(
-                "console",
-                lambda msg: (
-                    problems.append(msg.text)
-                    if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-                    else None
-                ),
-            )
-            page.goto("/")
-            page.wait_for_selector("#messages li.bot")
-            yield page
-        finally:
-            browser.close()
-    assert not problems, problems
+    with (
+        chromium() as browser,
+        citizen_pages(browser, server.state.base_url, viewport={"width": 420, "height": 900}) as make,
+    ):
+        yield make()
 
 
 def say(page: Any, text: str) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.console.conftest import ARTIFACTS, chromium_path
-from tests.security.live_server import live_app
+from tests.console.conftest import ARTIFACTS
+from tests.security.live_server import chromium, citizen_pages, live_app
 
 OPERATOR = "Trung tâm Phục vụ hành chính công TP Đà Nẵng"
 PASSWORD = "mat-khau-can-bo-trinh-duyet-2025"
@@ -39,52 +39,15 @@ def server(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("Chromium not found (install Debian's `chromium` package)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def citizen(browser: Any, server: Any) -> Iterator[Any]:
-    """Opens a citizen's page in its own context; script errors fail the test."""
-    contexts: list[Any] = []
-    problems: list[str] = []
-
-    def make(locale: str = "vi-VN") -> Any:
-        context = browser.new_context(
-            base_url=server.state.base_url, locale=locale, viewport={"width": 900, "height": 1000}
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        page.on(
-            "console",
-            lambda msg: (
-                problems.append(msg.text)
-                if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-                else None
-            ),
-        )
-        page.goto("/")
-        page.wait_for_selector("#messages li.bot")
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not problems, problems
+    """Opens a fresh citizen page (its own context: own sessionStorage); script errors fail."""
+    with citizen_pages(browser, server.state.base_url) as make:
+        yield make
 
 
 def send(page: Any, text: str) -> dict[str, Any]:

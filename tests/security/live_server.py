@@ -50,3 +50,58 @@ def live_app(sample_settings: Any, sample_runtime: Any, folder: Path, name: str)
     finally:
         instance.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, headless; the test is skipped without it."""
+    from tests.console.conftest import chromium_path
+
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("Chromium not found (install Debian's `chromium` package)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def citizen_pages(browser: Any, base_url: str, viewport: dict[str, int] | None = None) -> Iterator[Any]:
+    """``make(locale)`` opens the web chat as a new citizen (its own context, so its own
+    sessionStorage). Script errors and CSP refusals (console errors) fail the test; the 404s a
+    test provokes on purpose show as "Failed to load resource" and do not count."""
+    contexts: list[Any] = []
+    problems: list[str] = []
+
+    def make(locale: str = "vi-VN") -> Any:
+        context = browser.new_context(
+            base_url=base_url, locale=locale, viewport=viewport or {"width": 900, "height": 1000}
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.on(
+            "console",
+            lambda msg: (
+                problems.append(msg.text)
+                if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+                else None
+            ),
+        )
+        page.goto("/")
+        page.wait_for_selector("#messages li.bot")
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not problems, problems
