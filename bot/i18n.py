@@ -989,7 +989,7 @@ _HANDOFF_NOTICES: dict[str, dict[str, str]] = {
         "role_admin": "hotline manager",
     },
     "fr": {
-        "notice_claimed_named": "Le conseiller {name} ({role}) s'occupe de votre demande.",
+        "notice_claimed_named": "{name} ({role}) s'occupe de votre demande.",
         "notice_claimed": "Un {role} s'occupe de votre demande.",
         "notice_resolved": "Votre demande {case_id} a été traitée et clôturée. Merci de nous avoir contactés.",
         "notice_resolved_reopen": (
@@ -1002,7 +1002,7 @@ _HANDOFF_NOTICES: dict[str, dict[str, str]] = {
         "role_admin": "responsable",
     },
     "es": {
-        "notice_claimed_named": "El funcionario {name} ({role}) le está atendiendo.",
+        "notice_claimed_named": "{name} ({role}) le está atendiendo.",
         "notice_claimed": "Un {role} le está atendiendo.",
         "notice_resolved": "Su solicitud {case_id} se ha resuelto y cerrado. Gracias por contactarnos.",
         "notice_resolved_reopen": (
