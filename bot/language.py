@@ -357,6 +357,10 @@ def _only_a_request(chunk: str) -> bool:
     )
 
 
+# Han characters a short reply may share between Japanese and Chinese.
+_SHARED_HAN_MAX = 4
+
+
 def sticky_language(
     text: str,
     current: str | None,
@@ -389,6 +393,10 @@ def sticky_language(
     if keep:
         return current
     cjk = sum(1 for c in text if _script_language(c))
+    if script == "zh" and current == "ja" and cjk <= _SHARED_HAN_MAX:
+        # Japanese writes in Chinese characters too: "1番目", "費用は" (no kana) is a
+        # Japanese speaker's short reply, not a switch to Chinese.
+        return current
     if script is not None:
         # Another script is a confident signal once it is more than a word or two.
         return detect(text, current) if cjk >= 2 and script != current else current

@@ -15,6 +15,7 @@ then the subject under discussion (a follow-up, a return to it), and last the se
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -82,10 +83,10 @@ class TurnContext:
 
     def place(self) -> PlaceResolution:
         if self._place is None:
-            place = self.assistant.units.resolve(self.query)
+            place = self.assistant.units.resolve(spaced(self.query))
             if place.status == "none" and self.u.question and self.u.aspect == "where":
                 # "… where do I submit it?" at the end of a story: the place may be earlier.
-                place = self.assistant.units.resolve(self.u.raw)
+                place = self.assistant.units.resolve(spaced(self.u.raw))
             self._place = place
         return self._place
 
@@ -98,6 +99,21 @@ class TurnContext:
 
 
 Action = Callable[[TurnContext], Reply | None]
+
+_SCRIPT_SEAM = re.compile(r"(?<=[^\W\d_])(?=[^\W\d_])")
+
+
+def spaced(text: str) -> str:
+    """A Vietnamese name written inside Chinese, Japanese or Korean ("我住在Hòa Khánh，…",
+    "Hòa Khánhに住んでいます") stands apart from the characters around it, as place names
+    are matched word by word."""
+    if not any(is_cjk(c) for c in text):
+        return text
+    return _SCRIPT_SEAM.sub(lambda m: " " if _seam(text, m.start()) else "", text)
+
+
+def _seam(text: str, i: int) -> bool:
+    return is_cjk(text[i - 1]) != is_cjk(text[i])
 
 
 @dataclass(frozen=True, slots=True)

@@ -424,3 +424,90 @@ def test_an_aspect_asked_before_choosing_is_answered_for_every_option(bot, text,
     assert compared.answer.startswith(compose.say(lang, "depends_on_case"))
     assert "1. " in compared.answer and "2. " in compared.answer and len(compared.options) == 2
     assert chosen.procedures[0].code == "1.000656" and chosen.intent == intent
+
+
+# ------------------------------------------------------------------ seams between turns
+@pytest.mark.parametrize(
+    ("where", "choice", "lang"),
+    [
+        ("Nộp ở đâu? Tôi ở Hải Châu.", "1", "vi"),
+        ("I live in Hai Chau. Where do I go?", "the first one", "en"),
+        ("Où déposer le dossier ? J'habite à Hải Châu.", "le premier", "fr"),
+        ("¿Dónde lo presento? Vivo en Hải Châu.", "el primero", "es"),
+        ("我住在Hải Châu，去哪里办？", "第一个", "zh"),
+        ("Hải Châu에 살아요. 어디에 제출해요?", "첫 번째", "ko"),
+        ("Hải Châuに住んでいます。どこに出せばいいですか？", "1番目", "ja"),
+    ],
+)
+def test_a_place_chosen_for_a_where_question_answers_the_procedure_there(bot, where, choice, lang) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    first = {"vi": "Tôi cần đăng ký khai tử cho bố.", "en": "How do I register a death (khai tử)?"}
+    replies, state = _talk(assistant, first.get(lang, "khai tử"), where, choice)
+    asked, chosen = replies[1], replies[2]
+    assert asked.needs_clarification and len(asked.options) >= 2
+    assert [p.code for p in chosen.procedures] == ["1.000656"]
+    assert chosen.centre is not None and "Lê Hồng Phong" in chosen.centre.address
+    assert chosen.language == lang
+    # The commune is the conversation's now: the next "where" needs no question.
+    assert state.place is not None and state.place["name"].endswith("Hải Châu")
+
+
+@pytest.mark.parametrize(
+    ("followup", "intent"),
+    [
+        ("Có mất đồng nào không?", "ask_fee"),
+        ("Nộp hồ sơ trực tuyến được không?", "ask_online"),
+        ("C'est combien ?", "ask_fee"),
+        ("Quels papiers ?", "ask_documents"),
+        ("¿Cuánto es?", "ask_fee"),
+        ("免费吗？", "ask_fee"),
+        ("얼마예요?", "ask_fee"),
+        ("뭐가 필요해요?", "ask_documents"),
+        ("無料ですか？", "ask_fee"),
+    ],
+)
+def test_short_aspect_questions_in_every_language_follow_the_subject(bot, followup, intent) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    replies, _ = _talk(assistant, "Tôi muốn làm hộ chiếu", followup)
+    assert replies[1].intent == intent
+    assert [p.code for p in replies[1].procedures] == ["1.001456"]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("the first one", 1),
+        ("the second option please", 2),
+        ("option one", 1),
+        ("la deuxième option", 2),
+        ("el número 2", 2),
+        ("cái thứ hai ạ", 2),
+        ("cái đầu tiên", 1),
+        ("2nd", 2),
+        ("第2个", 2),
+        ("두 번째요", 2),
+        ("1番目", 1),
+        ("二つ目です", 2),
+        ("Bon.", None),
+        ("tôi muốn hỏi về hộ chiếu", None),
+        ("one more question please", None),
+    ],
+)
+def test_an_option_is_read_from_its_ordinal_in_every_language(text: str, number: int | None) -> None:
+    from bot.assistant import _option_number
+
+    assert _option_number(text, None) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我住在Hòa Khánh，去哪里办？", "我住在 Hòa Khánh，去哪里办？"),
+        ("Hòa Khánhに住んでいます。", "Hòa Khánh に住んでいます。"),
+        ("I live in Hoa Khanh", "I live in Hoa Khanh"),
+    ],
+)
+def test_a_latin_place_name_inside_cjk_stands_apart(text: str, expected: str) -> None:
+    from bot.policy import spaced
+
+    assert spaced(text) == expected
