@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot import compose, dossier_text
+from bot import compose, dossier_text, siblings
 from bot.dialogue import DialogueState, Pending
 from bot.dossier import find_dossier_codes
 from bot.intents import Cues, cues
@@ -28,7 +28,7 @@ from bot.reply import Reply
 from bot.safety import is_abusive, wants_legal_advice
 from bot.understand import Understanding, subject_words
 from knowledge.models import Procedure
-from knowledge.search import SearchResult
+from knowledge.search import Hit, SearchResult
 from knowledge.text import fold, is_cjk
 from knowledge.units import PlaceResolution
 
@@ -336,6 +336,40 @@ def _followup(ctx: TurnContext) -> Reply | None:
     return ctx.assistant._followup(ctx)
 
 
+def names_other_variant(ctx: TurnContext) -> bool:
+    """After an answer, a short message naming a variant ("the foreign one", "el extranjero",
+    "cái bị mất thì sao?") is about the procedure's sibling, not a new subject."""
+    return (
+        bool(ctx.state.procedures)
+        and not ctx.u.correction
+        and _words(ctx.text) <= ctx.assistant.config.followup_max_words
+        and siblings.names_variant(ctx.text)
+    )
+
+
+def _other_variant(ctx: TurnContext) -> Reply | None:
+    current = ctx.current()
+    if current is None:
+        return None
+    a = ctx.assistant
+    family = [
+        h
+        for h in a.searcher.search(current.name, "vi", k=a.config.siblings_considered).hits
+        if h.procedure.code == current.code or siblings.are_siblings(current.name, h.procedure.name)
+    ]
+    if current.code not in {h.procedure.code for h in family}:
+        family.insert(0, Hit(current, 1.0, 0.0, 0.0))
+    top = ctx.result().top
+    codes = {h.procedure.code for h in family}
+    if top is not None and top.score >= a.config.followup_below and top.procedure.code not in codes:
+        return None  # "kết hôn với người nước ngoài" after a birth: a subject of its own
+    picked = siblings.pick(ctx.text, ctx.detected, family)
+    if picked is None or picked.procedure.code == current.code:
+        return None
+    focus = ctx.u.aspect if ctx.u.aspect != "overview" else None
+    return a._chosen_procedure(ctx.conv, ctx.lang, picked.procedure.code, focus, ctx.state)
+
+
 def _search(ctx: TurnContext) -> Reply | None:
     return ctx.assistant._answer_search(ctx)
 
@@ -355,6 +389,7 @@ RULES: tuple[Rule, ...] = (
     Rule("correction", lambda c: c.u.correction, _correction),
     Rule("off_topic", lambda c: "off_topic" in c.found, _off_topic_early),
     Rule("place_question", lambda c: c.place().status in ("ambiguous", "old"), _place_question),
+    Rule("other_variant", names_other_variant, _other_variant),
     Rule("followup", is_followup, _followup),
     Rule("search", _always, _search),
 )

@@ -594,3 +594,12 @@ def pick(text: str, lang: str, hits: Sequence[Hit]) -> Hit | None:
     if default is not None and [h.procedure.code for h in default] == [chosen[0].procedure.code]:
         return None  # what the bare options already lead to: the words added nothing
     return next(h for h in hits if h.procedure.code == chosen[0].procedure.code)
+
+
+def names_variant(text: str) -> bool:
+    """The message says who, what happened or what is done ("the foreign one", "cái bị mất",
+    "el extranjero", "有外国因素的那个"): the words that tell one sibling from another."""
+    folded = f" {fold(text)} "
+    compact = text.replace(" ", "")
+    matchers = (*_ACTION_MATCHERS.values(), *_SITUATION_MATCHERS.values(), *_LEVEL_MATCHERS.values())
+    return bool(_parties(folded, compact)) or any(_says(m, folded, compact) for m in matchers)

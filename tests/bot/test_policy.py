@@ -52,12 +52,18 @@ class FakeSearcher:
             "tam tru": ("1.004194", 0.9),
             "giay phep lai xe": ("3.000347", 0.9),
         }
+        # Keywords answered with a family of siblings, best first (none unless a test says).
+        self.families: dict[str, list[str]] = {}
         self.default: tuple[str, float] | None = ("1.013978", 0.6)
         self.queries: list[str] = []
 
     def search(self, text: str, lang: str, k: int = 3) -> SearchResult:
         self.queries.append(text)
         folded = fold(text)
+        for word, codes in self.families.items():
+            if word in folded:
+                procs = [self.index.procedures[c] for c in codes]
+                return SearchResult([Hit(p, 0.9 - i * 0.01, 0.9, 0.9) for i, p in enumerate(procs)], False)
         for word, (code, score) in self.keywords.items():
             if word in folded:
                 return SearchResult([Hit(self.index.procedures[code], score, score, score)], False)
@@ -511,3 +517,35 @@ def test_a_latin_place_name_inside_cjk_stands_apart(text: str, expected: str) ->
     from bot.policy import spaced
 
     assert spaced(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("the foreign one", "en"),
+        ("et pour un étranger ?", "fr"),
+        ("el extranjero, soy mexicano", "es"),
+        ("có yếu tố nước ngoài thì sao", "vi"),
+        ("co yeu to nuoc ngoai thi sao", "vi"),
+        ("外国人的那个", "zh"),
+        ("외국인은요?", "ko"),
+        ("外国人の場合は？", "ja"),
+    ],
+)
+def test_a_variant_named_after_an_answer_moves_to_the_sibling(bot, text, lang) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    searcher.families = {"ket hon": ["1.000894", "2.000806", "1.000094"]}
+    searcher.default = ("1.013978", 0.3)  # the variant's words alone find nothing confident
+    state = DialogueState()
+    first = assistant.handle(Turn("How do I register a marriage (đăng ký kết hôn)?"), state)
+    state.pending = None  # the answer stands (no clarification left open)
+    state.procedures = [{"code": "1.000894", "name": first.procedures[0].name, "score": 0.9, "url": ""}]
+    reply = assistant.handle(Turn(text), state)
+    assert [p.code for p in reply.procedures] == ["2.000806"]
+
+
+def test_a_new_subject_with_a_party_word_is_not_a_variant(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    searcher.families = {"ket hon": ["2.000806", "1.000894"]}
+    replies, _ = _talk(assistant, "đăng ký khai sinh cho con", "kết hôn với người nước ngoài thì sao")
+    assert replies[1].procedures[0].code == "2.000806"
