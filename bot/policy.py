@@ -140,7 +140,14 @@ def wants_person(ctx: TurnContext) -> bool:
 
 
 def complains(ctx: TurnContext) -> bool:
-    return "complaint" in ctx.found or ctx.intent("complaint")
+    if "complaint" in ctx.found:
+        return True
+    if not ctx.intent("complaint"):
+        return False
+    # The model alone, on a message that clearly names a procedure ("여권을 만들고 싶어요"),
+    # is a request for the procedure: opening a case for it would queue staff for nothing.
+    top = ctx.result().top
+    return top is None or top.score < ctx.assistant.config.clear_procedure
 
 
 def _always(ctx: TurnContext) -> bool:

@@ -549,3 +549,28 @@ def test_a_new_subject_with_a_party_word_is_not_a_variant(bot) -> None:  # type:
     searcher.families = {"ket hon": ["2.000806", "1.000894"]}
     replies, _ = _talk(assistant, "đăng ký khai sinh cho con", "kết hôn với người nước ngoài thì sao")
     assert replies[1].procedures[0].code == "2.000806"
+
+
+class _SaysComplaint:
+    """An NLU model that reads every message as a complaint, as a model can read a plain
+    request in a language it saw little of ("여권을 만들고 싶어요")."""
+
+    name = "recorded"
+
+    def parse(self, text: str):  # type: ignore[no-untyped-def]
+        from bot.nlu import Parse
+
+        return Parse("complaint", 0.9)
+
+
+def test_the_model_alone_does_not_turn_a_clear_procedure_request_into_a_complaint(registries) -> None:  # type: ignore[no-untyped-def]
+    procedures, units, centres = registries
+    searcher, cases = FakeSearcher(procedures), RecordingCases()
+    searcher.default = None
+    assistant = Assistant(searcher, units, centres, cases=cases, nlu=_SaysComplaint())  # type: ignore[arg-type]
+    reply = assistant.handle(Turn("여권을 만들고 싶어요 (passport)"), DialogueState())
+    assert reply.handoff is None and not cases.packets
+    assert reply.procedures[0].code == "1.001456"
+    # With no procedure to ground it, the model's complaint still reaches staff.
+    reply = assistant.handle(Turn("담당자가 너무 불친절했어요"), DialogueState())
+    assert reply.intent == "complaint" and cases.packets
