@@ -26,7 +26,7 @@ from bot.dossier import find_dossier_codes
 from bot.intents import Cues, cues
 from bot.reply import Reply
 from bot.safety import is_abusive, wants_legal_advice
-from bot.understand import Understanding, subject_words
+from bot.understand import Understanding, question_of, subject_words
 from knowledge.models import Procedure
 from knowledge.search import Hit, SearchResult
 from knowledge.text import fold, is_cjk
@@ -78,6 +78,16 @@ class TurnContext:
                 # The question alone is too thin ("làm thế nào ạ?"): the story says what about.
                 whole = self.assistant.searcher.search(self.u.raw, self.detected, k=k)
                 result = whole if whole.top is not None else result
+            elif self.u.question is None and (
+                result.top is None or result.top.score < config.clear_procedure
+            ):
+                # A story of a few sentences ending in its question: the story's words can
+                # drown the question ("… What do we need to do to register his death?").
+                asked = question_of(self.u.text, config.followup_max_words)
+                if asked is not None and asked != self.u.text:
+                    alone = self.assistant.searcher.search(asked, self.detected, k=k)
+                    if alone.top is not None and (result.top is None or alone.top.score > result.top.score):
+                        result = alone
             self._result = result
         return self._result
 
@@ -284,10 +294,26 @@ def _place_question(ctx: TurnContext) -> Reply | None:
     place = ctx.place()
     asks_place = "place_change" in ctx.found
     if place.status == "ambiguous" and (asks_place or ctx.u.aspect == "where" or "where" in ctx.found):
+        _remember_procedure_asked(ctx)
         return ctx.assistant._clarify_place(ctx.conv, ctx.lang, place, ctx.state, ctx.found)
     if place.status == "old" and asks_place:
+        top = ctx.result().top
+        if ctx.u.aspect == "where" and top is not None and top.score >= ctx.assistant.config.clear_procedure:
+            return None  # where to submit a procedure named in the message: the search answers
         return ctx.assistant._old_place(ctx.conv, ctx.lang, place, ctx.found)
     return None
+
+
+def _remember_procedure_asked(ctx: TurnContext) -> None:
+    """ "How do I register his death, and where? We live in Hội An": the place is asked
+    first, and the procedure the message names is kept so that the choice answers both."""
+    a = ctx.assistant
+    if ctx.state.procedures and _words(ctx.text) <= a.config.followup_max_words:
+        return  # "Nộp ở đâu? Tôi ở Hòa Khánh.": about the procedure under discussion
+    top = ctx.result().top
+    if top is not None and top.score >= a.config.clear_procedure:
+        p = top.procedure
+        ctx.state.procedures = [{"code": p.code, "name": p.name, "score": top.score, "url": p.url}]
 
 
 def is_followup(ctx: TurnContext) -> bool:

@@ -127,6 +127,7 @@ _FILLERS = frozenset(
     faut combien faire deposer quel quelle quels quelles en ligne par aussi
     y el los las del por para es se puede como cuanto cuanta donde que hay un una mi lo
     presentar hacer tambien
+    merci thanks thank gracias muchas cam on ok okay
     """.split()
 )
 # CJK and Hangul grammar around an aspect word ("能不能在…提交", "…는요", "…かかりますか").

@@ -574,3 +574,80 @@ def test_the_model_alone_does_not_turn_a_clear_procedure_request_into_a_complain
     # With no procedure to ground it, the model's complaint still reaches staff.
     reply = assistant.handle(Turn("담당자가 너무 불친절했어요"), DialogueState())
     assert reply.intent == "complaint" and cases.packets
+
+
+def test_a_short_story_is_answered_from_its_closing_question(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    # The story's words alone find something weak; its question finds the procedure.
+    searcher.keywords = {"paperwork": ("1.013978", 0.3), **searcher.keywords}
+    story = (
+        "My father passed away last week and relatives say there is a lot of paperwork. "
+        "I live abroad and only have a few days here. My mother cannot travel much. "
+        "What do we need to do to register his death (khai tử)?"
+    )
+    replies, _ = _talk(assistant, story)
+    assert replies[0].procedures[0].code == "1.000656"
+
+
+def test_a_procedure_asked_with_an_ambiguous_place_is_answered_once_the_place_is_chosen(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    story = (
+        "Mon père est décédé la semaine dernière à Hải Châu. Je vis en France et je ne reste "
+        "que quelques jours. Comment déclarer son décès (khai tử) et où faut-il aller ?"
+    )
+    replies, _ = _talk(assistant, story, "1")
+    assert replies[0].needs_clarification and len(replies[0].options) >= 2
+    assert [p.code for p in replies[1].procedures] == ["1.000656"]
+    assert replies[1].centre is not None and "Lê Hồng Phong" in replies[1].centre.address
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Hello, I have a question about a procedure.", "greet"),
+        ("Bonjour, j'ai une question.", "greet"),
+        ("Hola, tengo una pregunta sobre un trámite.", "greet"),
+        ("Xin chào, cho tôi hỏi một chút", "greet"),
+        ("你好，我想问一下", "greet"),
+        ("안녕하세요, 질문이 있어요", "greet"),
+    ],
+)
+def test_a_greeting_that_asks_to_ask_is_a_greeting(bot, text, intent) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    replies, _ = _talk(assistant, text)
+    assert replies[0].intent == intent and not replies[0].procedures
+
+
+@pytest.mark.parametrize(
+    ("thanks", "intent"),
+    [("Merci ! C'est gratuit ?", "ask_fee"), ("Thanks! And how long does it take?", "ask_duration")],
+)
+def test_thanks_with_a_question_answers_the_question(bot, thanks, intent) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    replies, _ = _talk(assistant, "Tôi muốn làm hộ chiếu", thanks)
+    assert replies[1].intent == intent and replies[1].procedures[0].code == "1.001456"
+
+
+@pytest.mark.parametrize(
+    ("asked", "lang"),
+    [
+        ("Can you reply in Korean?", "ko"),
+        ("¿Puede responder en español?", "es"),
+        ("Vous parlez français ?", "fr"),
+        ("能用中文回答吗？", "zh"),
+        ("한국어로 답해 주실 수 있나요?", "ko"),
+        ("日本語で話せますか？", "ja"),
+    ],
+)
+def test_a_language_asked_for_as_a_question_is_used(bot, asked, lang) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    replies, _ = _talk(assistant, "Tôi muốn làm hộ chiếu", asked, "2")
+    assert replies[1].intent == "language_set" and replies[1].language == lang
+    assert replies[2].language == lang
+
+
+def test_a_question_about_a_papers_language_is_not_a_language_request() -> None:
+    from bot.language import requested_language
+
+    assert requested_language("cần bằng tiếng Anh không?") is None
+    assert requested_language("Is the certificate in English?") is None
