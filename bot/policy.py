@@ -86,7 +86,14 @@ class TurnContext:
                 asked = question_of(self.u.text, config.followup_max_words)
                 if asked is not None and asked != self.u.text:
                     alone = self.assistant.searcher.search(asked, self.detected, k=k)
-                    if alone.top is not None and (result.top is None or alone.top.score > result.top.score):
+                    whole = {h.procedure.code for h in result.hits}
+                    # Only a confident reading that the story agrees with ("moi française …
+                    # réenregistrer notre mariage" keeps its foreign element).
+                    if (
+                        alone.top is not None
+                        and alone.top.score >= config.clear_procedure
+                        and (result.top is None or alone.top.procedure.code in whole)
+                    ):
                         result = alone
             self._result = result
         return self._result

@@ -578,8 +578,8 @@ def test_the_model_alone_does_not_turn_a_clear_procedure_request_into_a_complain
 
 def test_a_short_story_is_answered_from_its_closing_question(bot) -> None:  # type: ignore[no-untyped-def]
     assistant, searcher, _ = bot
-    # The story's words alone find something weak; its question finds the procedure.
-    searcher.keywords = {"paperwork": ("1.013978", 0.3), **searcher.keywords}
+    # The story's words drown the procedure (a weak match); its question finds it clearly.
+    searcher.keywords = {"paperwork": ("1.000656", 0.3), **searcher.keywords}
     story = (
         "My father passed away last week and relatives say there is a lot of paperwork. "
         "I live abroad and only have a few days here. My mother cannot travel much. "
@@ -587,6 +587,19 @@ def test_a_short_story_is_answered_from_its_closing_question(bot) -> None:  # ty
     )
     replies, _ = _talk(assistant, story)
     assert replies[0].procedures[0].code == "1.000656"
+    assert replies[0].procedures[0].score == pytest.approx(0.9)
+
+
+def test_a_story_keeps_its_reading_when_the_question_alone_reads_otherwise(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    searcher.keywords = {"paperwork": ("1.000656", 0.3), **searcher.keywords}
+    story = (
+        "My father passed away last week and relatives say there is a lot of paperwork. "
+        "I live abroad and only have a few days here. My mother cannot travel much. "
+        "How do I get a passport?"
+    )
+    replies, _ = _talk(assistant, story)
+    assert replies[0].procedures[0].code != "1.001456"
 
 
 def test_a_procedure_asked_with_an_ambiguous_place_is_answered_once_the_place_is_chosen(bot) -> None:  # type: ignore[no-untyped-def]
