@@ -390,6 +390,26 @@ def _only_a_request(chunk: str) -> bool:
     )
 
 
+# The words of a short first message around a place name ("I live in Hai Chau", "J'habite à
+# Hải Châu", "Vivo en Hải Châu"): too few for the model, whose guess the name's marks sway.
+_SHORT_WORDS = {
+    "en": frozenset("i i'm im am live living we our my in at near from ward commune the is".split()),
+    "fr": frozenset("je j j'habite habite habitons suis nous vis vivons à au dans chez près".split()),
+    "es": frozenset("vivo vivimos soy estoy estamos en cerca mi de del".split()),
+}
+
+
+def _vote_short(words: list[str]) -> str | None:
+    if any(_marked(w) and not w[:1].isupper() for w in words):
+        return None  # Vietnamese marks on a word that is not a name: Vietnamese
+    lowered = [w.lower() for w in words]
+    votes = {code: sum(w in vocab for w in lowered) for code, vocab in _SHORT_WORDS.items()}
+    best = max(votes, key=lambda c: votes[c])
+    if votes[best] >= 2 and all(v < votes[best] for c, v in votes.items() if c != best):
+        return best
+    return None
+
+
 # Han characters a short reply may share between Japanese and Chinese.
 _SHARED_HAN_MAX = 4
 
@@ -422,6 +442,9 @@ def sticky_language(
             named = [w for i, w in enumerate(_WORD.findall(text)) if i == 0 or not w[:1].isupper()]
             if len(named) >= min_words and not _marked(text):
                 return detect(" ".join(named), default)
+            voted = _vote_short(named)
+            if voted is not None:
+                return voted
         return detect(text, default)
     if keep:
         return current
