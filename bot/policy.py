@@ -86,13 +86,12 @@ class TurnContext:
                 asked = question_of(self.u.text, config.followup_max_words)
                 if asked is not None and asked != self.u.text:
                     alone = self.assistant.searcher.search(asked, self.detected, k=k)
-                    whole = {h.procedure.code for h in result.hits}
                     # Only a confident reading that the story agrees with ("moi française …
                     # réenregistrer notre mariage" keeps its foreign element).
                     if (
                         alone.top is not None
                         and alone.top.score >= config.clear_procedure
-                        and (result.top is None or alone.top.procedure.code in whole)
+                        and (result.top is None or _agrees(alone.top.procedure, result))
                     ):
                         result = alone
             self._result = result
@@ -116,6 +115,17 @@ class TurnContext:
 
 
 Action = Callable[[TurnContext], Reply | None]
+
+
+def _agrees(asked: Procedure, story: SearchResult) -> bool:
+    """The question alone reads a procedure the whole story also finds, and not a sibling of
+    the story's best: "moi française … réenregistrer notre mariage" keeps its foreign element."""
+    top = story.top
+    if top is None or asked.code == top.procedure.code:
+        return True
+    found = asked.code in {h.procedure.code for h in story.hits}
+    return found and not siblings.are_siblings(asked.name, top.procedure.name)
+
 
 _SCRIPT_SEAM = re.compile(r"(?<=[^\W\d_])(?=[^\W\d_])")
 
