@@ -566,7 +566,7 @@ class Assistant:
             chosen = pending.options[number - 1]
             if pending.kind == "choose_procedure":
                 return self._chosen_procedure(conv, lang, chosen, pending.focus, state)
-            return self._chosen_place(conv, lang, chosen, pending.focus)
+            return self._chosen_place(ctx, chosen, pending.focus)
         if pending.kind == "handoff_offer":
             # "0" is the staff option of every offer (a caller presses it on the keypad).
             answer = True if text.strip() == "0" else _yes_no(text, parse)
@@ -614,11 +614,22 @@ class Assistant:
             self._attach_where(reply, proc, lang, state)
         return reply
 
-    def _chosen_place(self, conv: str, lang: str, label: str, focus: str | None) -> Reply:
+    def _chosen_place(self, ctx: TurnContext, label: str, focus: str | None) -> Reply:
+        conv, lang, state = ctx.conv, ctx.lang, ctx.state
         place = self.units.resolve(label)
         where = cues("ở đâu") if focus == "where" else cues("")
         if place.status == "old":
             return self._old_place(conv, lang, place, where)
+        current = ctx.current()
+        ref = self._place_ref(place) if place.status == "new" else None
+        if focus == "where" and current is not None and ref is not None:
+            # "Where do I submit it? I live in Hòa Khánh" → "1": the question was about the
+            # procedure under discussion, so the answer is its office for that commune.
+            state.place = asdict(ref)
+            score = float(state.procedures[0].get("score", 0.0))
+            reply = self._aspect_reply(conv, lang, current, "where", state, score, place_named=True)
+            reply.intent = "choose_option"
+            return reply
         if place.status in ("new", "province"):
             reply = (
                 self._centre(conv, lang, place) if focus == "where" else self._place_change(conv, lang, place)
@@ -954,7 +965,49 @@ _ORDINALS = {
     "두": 2,
     "세": 3,
     "네": 4,
+    # Seams: ordinals and numbers in words as citizens answer a numbered question.
+    "dau tien": 1,
+    "thu nhat": 1,
+    "thu hai": 2,
+    "thu ba": 3,
+    "thu tu": 4,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "fifth": 5,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinquieme": 5,
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "quinto": 5,
+    "quinta": 5,
+    "첫째": 1,
+    "둘째": 2,
+    "셋째": 3,
+    "하나": 1,
+    "둘": 2,
+    "셋": 3,
 }
+# Words around an ordinal that say nothing of which option ("the first one", "le premier
+# choix", "el número 2", "cái thứ hai ạ").
+_OPTION_FILLERS = frozenset(
+    "the option choice number no please pick i want take le la l choix numero s il vous plait "
+    "el opcion por favor quiero cai so lua chon phuong an a nhe nha di em chon".split()
+)
+_EVERYDAY_WORDS = frozenset(
+    {"mot", "hai", "ba", "bon", "tu", "nhat", "un", "une", "one", "uno", "una", "dos", "tres"}
+)
+_CJK_OPTION_WORDS = re.compile(
+    r"第|个|個|项|号|號|选项|번째|번|째|요|입니다|이요|番目|番|つ目|です|でお願いします|吧|\s"
+)
 
 
 def callback_number(text: str) -> str | None:
@@ -992,14 +1045,28 @@ def _option_number(text: str, parse: Parse | None) -> int | None:
         for entity in parse.entities:
             if entity.entity == "option" and entity.value.isdigit():
                 return int(entity.value)
-    folded = fold(text).strip(" .!?")
-    tokens = folded.split()
-    if 0 < len(tokens) <= 4 and any(
-        t in ("thu", "cai", "so", "the", "option", "le", "la", "el") for t in tokens[:-1]
-    ):
-        return _ORDINALS.get(tokens[-1])
-    stripped = text.strip().strip("第个個번째番目").strip()
-    return _ORDINALS.get(stripped) if len(stripped) == 1 else None
+    folded = fold(unicodedata.normalize("NFKC", text)).replace("'", " ").strip(" .!?")
+    tokens = [t for t in re.findall(r"[a-z0-9]+", folded) if t not in _OPTION_FILLERS]
+    if len(tokens) > 1 and "one" in tokens:
+        tokens.remove("one")  # "the first one"
+    if 0 < len(folded.split()) <= 5 and not any(is_cjk(c) for c in text):
+        # "the first one", "la deuxième option", "el número 2", "cái thứ hai ạ", "2nd".
+        if len(tokens) == 2 and " ".join(tokens) in _ORDINALS:
+            return _ORDINALS[" ".join(tokens)]
+        if len(tokens) == 1:
+            word = re.sub(r"(?<=\d)(?:st|nd|rd|th|er|re|eme|e|o|a)$", "", tokens[0])
+            if word.isdigit():
+                return int(word)
+            # A bare "bon", "ba", "hai", "un" is an everyday word; after "cái", "số",
+            # "option" it is a number.
+            said_filler = len(folded.split()) > 1
+            return _ORDINALS.get(word) if said_filler or word not in _EVERYDAY_WORDS else None
+        return None
+    # "第二个", "두 번째요", "1番目", "二つ目です": the number once the counter words are gone.
+    stripped = _CJK_OPTION_WORDS.sub("", unicodedata.normalize("NFKC", text)).strip(" .!?。！？、")
+    if stripped.isdigit() and len(stripped) <= 2:
+        return int(stripped)
+    return _ORDINALS.get(stripped) if 0 < len(stripped) <= 2 else None
 
 
 def _yes_no(text: str, parse: Parse | None) -> bool | None:

@@ -289,6 +289,16 @@ _CUES: dict[str, list[str]] = {
         "서류",
         "書類",
         "必要なもの",
+        # "Quels papiers ?", "뭐가 필요해요?", "何が必要ですか": what to bring, without the word.
+        "papiers",
+        "pieces a fournir",
+        "pieces justificatives",
+        "뭐가필요",
+        "무엇이필요",
+        "준비물",
+        "何が必要",
+        "要带什么",
+        "带什么",
     ],
     "fee": [
         "le phi",
@@ -339,6 +349,30 @@ _CUES: dict[str, list[str]] = {
         "手数料",
         "費用",
         "いくら",
+        # Short fee questions after a subject: "C'est combien ?", "¿Cuánto es?", "얼마예요?".
+        "mat dong nao",
+        "ton dong nao",
+        "mat xu nao",
+        "tra bao nhieu",
+        "dong bao nhieu",
+        "c'est combien",
+        "c est combien",
+        "cest combien",
+        "combien ca fait",
+        "combien faut-il payer",
+        "combien dois-je payer",
+        "cuanto es",
+        "cuanto sale",
+        "cuanto cobran",
+        "免费",
+        "要钱",
+        "얼마예요",
+        "얼마에요",
+        "얼마인가요",
+        "얼마죠",
+        "얼마내",
+        "무료",
+        "無料",
     ],
     "duration": [
         "bao lau",
@@ -915,9 +949,70 @@ def is_small_talk(text: str, found: Cues) -> str | None:
     latin = [
         w for w in fold("".join(" " if is_cjk(c) else c for c in text)).split() if any(map(str.isalnum, w))
     ]
+    if found.found & _ASPECT_CUES:
+        return None  # "Merci ! C'est gratuit ?": the question is what to answer
+    if "greet" in found and _only_asks_to_ask(text):
+        return "greet"  # "Hello, I have a question about a procedure."
     if len(latin) + (cjk + 2) // 3 > 5:
         return None
     for name in ("thanks", "goodbye", "greet"):
         if name in found:
             return name
     return None
+
+
+_ASPECT_CUES = frozenset({"documents", "fee", "duration", "online", "where"})
+# "I have a question", "j'ai une question", "我想问一下": asking to ask, after a greeting.
+_ASK_TO_ASK = (
+    "i have a question",
+    "i have a quick question",
+    "can i ask",
+    "may i ask",
+    "i would like to ask",
+    "i'd like to ask",
+    "j'ai une question",
+    "j'ai une petite question",
+    "je voudrais poser une question",
+    "je peux poser une question",
+    "tengo una pregunta",
+    "tengo una consulta",
+    "quisiera hacer una consulta",
+    "quisiera preguntar",
+    "toi co cau hoi",
+    "toi muon hoi",
+    "cho toi hoi",
+    "cho em hoi",
+    "em co cau hoi",
+    "minh co cau hoi",
+)
+_ASK_TO_ASK_CJK = (
+    "我有个问题",
+    "我有一个问题",
+    "我想问一下",
+    "想请问一下",
+    "请问一下",
+    "질문이있",
+    "질문있",
+    "문의드",
+    "質問があります",
+    "聞きたいことがあります",
+    "質問です",
+)
+# Words that add no subject to the request to ask ("… about a procedure", "… một chút").
+_GENERIC = frozenset(
+    """about a an the procedure procedures administrative public service sur une un la le les
+    demarche demarches administrative administratives sobre el los tramite tramites ve thu tuc
+    hanh chinh mot chut a nhe voi please s'il vous plait por favor""".split()
+)
+
+
+def _only_asks_to_ask(text: str) -> bool:
+    compact = text.replace(" ", "")
+    if any(p in compact for p in _ASK_TO_ASK_CJK):
+        return sum(1 for c in text if is_cjk(c)) <= 20
+    folded = " ".join(re.findall(r"[a-z']+", fold(text)))
+    for phrase in _ASK_TO_ASK:
+        if phrase in folded:
+            rest = folded.split(phrase, 1)[1].split()
+            return all(w in _GENERIC for w in rest)
+    return False

@@ -269,8 +269,18 @@ def requested_language(text: str) -> str | None:
         code = match.group(1).lower()
         return code if code in SUPPORTED else None
     folded = _fold_phrase(text)
-    if not folded or len(folded) > 40 or "?" in folded or "？" in folded:
+    if not folded or len(folded) > 40:
         return None
+    if "?" in folded or "？" in folded:
+        # "Can you reply in Korean?" asks for Korean; "cần bằng tiếng Anh không?" asks
+        # whether a paper must be in English: only a question made of request words counts.
+        bare = folded.strip(" ?？¿")
+        if "?" in bare or "？" in bare or not _only_a_request(bare):
+            return None
+        if not _REQUEST_VERBS.search(bare) and not any(v in bare for v in _REQUEST_VERBS_CJK):
+            return None  # "cần bằng tiếng Anh không?": a paper's language, not the reply's
+        named = [code for code, names in _LANGUAGE_NAMES.items() if any(n in bare for n in names)]
+        return named[0] if len(named) == 1 else None
     for code, names in _LANGUAGE_NAMES.items():
         for name in names:
             if name in folded:
@@ -278,6 +288,14 @@ def requested_language(text: str) -> str | None:
                 if not rest or any(w in f"{rest} " for w in _REQUEST_WORDS) or len(rest) <= 3:
                     return code
     return None
+
+
+# A question asks for a language only with a verb of speaking or answering in it.
+_REQUEST_VERBS = re.compile(
+    r"\b(?:answer|reply|respond|speak|talk|write|switch|tra loi|noi|repond\w*|parl\w*|ecri\w*|"
+    r"respond\w*|contest\w*|habl\w*|escrib\w*)\b"
+)
+_REQUEST_VERBS_CJK = ("回答", "说", "답해", "말해", "話せ", "話して", "答えて", "応答")
 
 
 def _fold_phrase(text: str) -> str:
@@ -317,14 +335,29 @@ def split_language_request(text: str) -> tuple[str | None, str]:
 _REQUEST_TOKENS = frozenset(
     """
     can could would you please answer reply respond speak write talk in english switch to me us
-    sorry ok thanks i want prefer let s use the language
+    sorry ok thanks i want prefer let s use the language do
+    trong
     tra loi bang tieng xin vui long noi voi toi em minh duoc khong nhe a chuyen sang dung
     repondez reponds repondre parlez parle ecrivez en s il vous plait svp pouvez vous est ce que
     merci je voudrais preferer stp moi
     responde responda puede usted hablar habla hable escriba en por favor quiero prefiero
+    responder contestar conteste podria
     """.split()
 )
 _REQUEST_CJK = (
+    # Asked as a question: "能用中文回答吗？", "한국어로 답해 주실 수 있나요?", "日本語で話せますか？"
+    "可以",
+    "能",
+    "吗",
+    "주실 수 있나요",
+    "줄 수 있나요",
+    "해 주실",
+    "할 수 있나요",
+    "話せますか",
+    "話してください",
+    "ください",
+    "できますか",
+    "て",  # "で" once folding has dropped its voicing mark
     "请",
     "用",
     "说",
@@ -357,6 +390,30 @@ def _only_a_request(chunk: str) -> bool:
     )
 
 
+# The words of a short first message around a place name ("I live in Hai Chau", "J'habite à
+# Hải Châu", "Vivo en Hải Châu"): too few for the model, whose guess the name's marks sway.
+_SHORT_WORDS = {
+    "en": frozenset("i i'm im am live living we our my in at near from ward commune the is".split()),
+    "fr": frozenset("je j j'habite habite habitons suis nous vis vivons à au dans chez près".split()),
+    "es": frozenset("vivo vivimos soy estoy estamos en cerca mi de del".split()),
+}
+
+
+def _vote_short(words: list[str]) -> str | None:
+    if any(_marked(w) and not w[:1].isupper() for w in words):
+        return None  # Vietnamese marks on a word that is not a name: Vietnamese
+    lowered = [w.lower() for w in words]
+    votes = {code: sum(w in vocab for w in lowered) for code, vocab in _SHORT_WORDS.items()}
+    best = max(votes, key=lambda c: votes[c])
+    if votes[best] >= 2 and all(v < votes[best] for c, v in votes.items() if c != best):
+        return best
+    return None
+
+
+# Han characters a short reply may share between Japanese and Chinese.
+_SHARED_HAN_MAX = 4
+
+
 def sticky_language(
     text: str,
     current: str | None,
@@ -385,10 +442,17 @@ def sticky_language(
             named = [w for i, w in enumerate(_WORD.findall(text)) if i == 0 or not w[:1].isupper()]
             if len(named) >= min_words and not _marked(text):
                 return detect(" ".join(named), default)
+            voted = _vote_short(named)
+            if voted is not None:
+                return voted
         return detect(text, default)
     if keep:
         return current
     cjk = sum(1 for c in text if _script_language(c))
+    if script == "zh" and current == "ja" and cjk <= _SHARED_HAN_MAX:
+        # Japanese writes in Chinese characters too: "1番目", "費用は" (no kana) is a
+        # Japanese speaker's short reply, not a switch to Chinese.
+        return current
     if script is not None:
         # Another script is a confident signal once it is more than a word or two.
         return detect(text, current) if cjk >= 2 and script != current else current

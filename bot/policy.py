@@ -15,19 +15,20 @@ then the subject under discussion (a follow-up, a return to it), and last the se
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot import compose, dossier_text
+from bot import compose, dossier_text, siblings
 from bot.dialogue import DialogueState, Pending
 from bot.dossier import find_dossier_codes
 from bot.intents import Cues, cues
 from bot.reply import Reply
 from bot.safety import is_abusive, wants_legal_advice
-from bot.understand import Understanding, subject_words
+from bot.understand import Understanding, question_of, subject_words
 from knowledge.models import Procedure
-from knowledge.search import SearchResult
+from knowledge.search import Hit, SearchResult
 from knowledge.text import fold, is_cjk
 from knowledge.units import PlaceResolution
 
@@ -77,15 +78,31 @@ class TurnContext:
                 # The question alone is too thin ("làm thế nào ạ?"): the story says what about.
                 whole = self.assistant.searcher.search(self.u.raw, self.detected, k=k)
                 result = whole if whole.top is not None else result
+            elif self.u.question is None and (
+                result.top is None or result.top.score < config.clear_procedure
+            ):
+                # A story of a few sentences ending in its question: the story's words can
+                # drown the question ("… What do we need to do to register his death?").
+                asked = question_of(self.u.text, config.followup_max_words)
+                if asked is not None and asked != self.u.text:
+                    alone = self.assistant.searcher.search(asked, self.detected, k=k)
+                    # Only a confident reading that the story agrees with ("moi française …
+                    # réenregistrer notre mariage" keeps its foreign element).
+                    if (
+                        alone.top is not None
+                        and alone.top.score >= config.clear_procedure
+                        and (result.top is None or _agrees(alone.top.procedure, result))
+                    ):
+                        result = alone
             self._result = result
         return self._result
 
     def place(self) -> PlaceResolution:
         if self._place is None:
-            place = self.assistant.units.resolve(self.query)
+            place = self.assistant.units.resolve(spaced(self.query))
             if place.status == "none" and self.u.question and self.u.aspect == "where":
                 # "… where do I submit it?" at the end of a story: the place may be earlier.
-                place = self.assistant.units.resolve(self.u.raw)
+                place = self.assistant.units.resolve(spaced(self.u.raw))
             self._place = place
         return self._place
 
@@ -98,6 +115,32 @@ class TurnContext:
 
 
 Action = Callable[[TurnContext], Reply | None]
+
+
+def _agrees(asked: Procedure, story: SearchResult) -> bool:
+    """The question alone reads a procedure the whole story also finds, and not a sibling of
+    the story's best: "moi française … réenregistrer notre mariage" keeps its foreign element."""
+    top = story.top
+    if top is None or asked.code == top.procedure.code:
+        return True
+    found = asked.code in {h.procedure.code for h in story.hits}
+    return found and not siblings.are_siblings(asked.name, top.procedure.name)
+
+
+_SCRIPT_SEAM = re.compile(r"(?<=[^\W\d_])(?=[^\W\d_])")
+
+
+def spaced(text: str) -> str:
+    """A Vietnamese name written inside Chinese, Japanese or Korean ("我住在Hòa Khánh，…",
+    "Hòa Khánhに住んでいます") stands apart from the characters around it, as place names
+    are matched word by word."""
+    if not any(is_cjk(c) for c in text):
+        return text
+    return _SCRIPT_SEAM.sub(lambda m: " " if _seam(text, m.start()) else "", text)
+
+
+def _seam(text: str, i: int) -> bool:
+    return is_cjk(text[i - 1]) != is_cjk(text[i])
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +167,14 @@ def wants_person(ctx: TurnContext) -> bool:
 
 
 def complains(ctx: TurnContext) -> bool:
-    return "complaint" in ctx.found or ctx.intent("complaint")
+    if "complaint" in ctx.found:
+        return True
+    if not ctx.intent("complaint"):
+        return False
+    # The model alone, on a message that clearly names a procedure ("여권을 만들고 싶어요"),
+    # is a request for the procedure: opening a case for it would queue staff for nothing.
+    top = ctx.result().top
+    return top is None or top.score < ctx.assistant.config.clear_procedure
 
 
 def _always(ctx: TurnContext) -> bool:
@@ -261,10 +311,26 @@ def _place_question(ctx: TurnContext) -> Reply | None:
     place = ctx.place()
     asks_place = "place_change" in ctx.found
     if place.status == "ambiguous" and (asks_place or ctx.u.aspect == "where" or "where" in ctx.found):
+        _remember_procedure_asked(ctx)
         return ctx.assistant._clarify_place(ctx.conv, ctx.lang, place, ctx.state, ctx.found)
     if place.status == "old" and asks_place:
+        top = ctx.result().top
+        if ctx.u.aspect == "where" and top is not None and top.score >= ctx.assistant.config.clear_procedure:
+            return None  # where to submit a procedure named in the message: the search answers
         return ctx.assistant._old_place(ctx.conv, ctx.lang, place, ctx.found)
     return None
+
+
+def _remember_procedure_asked(ctx: TurnContext) -> None:
+    """ "How do I register his death, and where? We live in Hội An": the place is asked
+    first, and the procedure the message names is kept so that the choice answers both."""
+    a = ctx.assistant
+    if ctx.state.procedures and _words(ctx.text) <= a.config.followup_max_words:
+        return  # "Nộp ở đâu? Tôi ở Hòa Khánh.": about the procedure under discussion
+    top = ctx.result().top
+    if top is not None and top.score >= a.config.clear_procedure:
+        p = top.procedure
+        ctx.state.procedures = [{"code": p.code, "name": p.name, "score": top.score, "url": p.url}]
 
 
 def is_followup(ctx: TurnContext) -> bool:
@@ -320,6 +386,40 @@ def _followup(ctx: TurnContext) -> Reply | None:
     return ctx.assistant._followup(ctx)
 
 
+def names_other_variant(ctx: TurnContext) -> bool:
+    """After an answer, a short message naming a variant ("the foreign one", "el extranjero",
+    "cái bị mất thì sao?") is about the procedure's sibling, not a new subject."""
+    return (
+        bool(ctx.state.procedures)
+        and not ctx.u.correction
+        and _words(ctx.text) <= ctx.assistant.config.followup_max_words
+        and siblings.names_variant(ctx.text)
+    )
+
+
+def _other_variant(ctx: TurnContext) -> Reply | None:
+    current = ctx.current()
+    if current is None:
+        return None
+    a = ctx.assistant
+    family = [
+        h
+        for h in a.searcher.search(current.name, "vi", k=a.config.siblings_considered).hits
+        if h.procedure.code == current.code or siblings.are_siblings(current.name, h.procedure.name)
+    ]
+    if current.code not in {h.procedure.code for h in family}:
+        family.insert(0, Hit(current, 1.0, 0.0, 0.0))
+    top = ctx.result().top
+    codes = {h.procedure.code for h in family}
+    if top is not None and top.score >= a.config.followup_below and top.procedure.code not in codes:
+        return None  # "kết hôn với người nước ngoài" after a birth: a subject of its own
+    picked = siblings.pick(ctx.text, ctx.detected, family)
+    if picked is None or picked.procedure.code == current.code:
+        return None
+    focus = ctx.u.aspect if ctx.u.aspect != "overview" else None
+    return a._chosen_procedure(ctx.conv, ctx.lang, picked.procedure.code, focus, ctx.state)
+
+
 def _search(ctx: TurnContext) -> Reply | None:
     return ctx.assistant._answer_search(ctx)
 
@@ -339,6 +439,7 @@ RULES: tuple[Rule, ...] = (
     Rule("correction", lambda c: c.u.correction, _correction),
     Rule("off_topic", lambda c: "off_topic" in c.found, _off_topic_early),
     Rule("place_question", lambda c: c.place().status in ("ambiguous", "old"), _place_question),
+    Rule("other_variant", names_other_variant, _other_variant),
     Rule("followup", is_followup, _followup),
     Rule("search", _always, _search),
 )

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from knowledge.search import Hit
+from knowledge.terminology import DEFAULT_DIR, Terminology
 from knowledge.text import fold, is_cjk, normalize
 
 # Leading actions of a name (folded), longest first; a name may chain several ("Cấp,
@@ -390,6 +391,25 @@ def _matcher(phrases: Sequence[str]) -> tuple[re.Pattern[str] | None, tuple[str,
 _ACTION_MATCHERS = {name: _matcher(p) for name, p in _ACTION_WORDS.items()}
 _SITUATION_MATCHERS = {name: _matcher(p) for name, p in _SITUATIONS.items()}
 _PARTY_MATCHERS = {name: _matcher(p) for name, p in _PARTIES.items()}
+# The terminology's concept of a foreigner, whose terms include the nationalities ("Soy
+# mexicano", "I'm French", "我是韩国人", "저는 일본인입니다"): one list, kept with the vocabulary.
+_FOREIGNER_CONCEPT = "foreigner"
+
+
+@lru_cache(maxsize=1)
+def _nationality_matcher() -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+    concept = Terminology.load(DEFAULT_DIR / "core.yml").get(_FOREIGNER_CONCEPT)
+    terms = [t for ts in concept.terms.values() for t in ts] if concept is not None else []
+    return _matcher(sorted({t if any(is_cjk(c) for c in t) else fold(t) for t in terms}))
+
+
+def _parties(folded: str, compact: str) -> set[str]:
+    said = {name for name, m in _PARTY_MATCHERS.items() if _says(m, folded, compact)}
+    if "domestic" not in said and _says(_nationality_matcher(), folded, compact):
+        said.add("foreign")
+    return said
+
+
 _LEVEL_MATCHERS = {name: _matcher(p) for name, p in _LEVEL_DECIDERS.items()}
 
 
@@ -495,7 +515,7 @@ def resolve(text: str, lang: str, hits: Sequence[Hit], margin: float) -> list[Hi
         return None
     folded = f" {fold(text)} "
     compact = text.replace(" ", "")
-    said = {name for name, m in _PARTY_MATCHERS.items() if _says(m, folded, compact)}
+    said = _parties(folded, compact)
     situations = {name for name, m in _SITUATION_MATCHERS.items() if _says(m, folded, compact)}
     shapes = {id(h): shape(h.procedure.name) for h in family}
     cands = list(family)
@@ -574,3 +594,12 @@ def pick(text: str, lang: str, hits: Sequence[Hit]) -> Hit | None:
     if default is not None and [h.procedure.code for h in default] == [chosen[0].procedure.code]:
         return None  # what the bare options already lead to: the words added nothing
     return next(h for h in hits if h.procedure.code == chosen[0].procedure.code)
+
+
+def names_variant(text: str) -> bool:
+    """The message says who, what happened or what is done ("the foreign one", "cái bị mất",
+    "el extranjero", "有外国因素的那个"): the words that tell one sibling from another."""
+    folded = f" {fold(text)} "
+    compact = text.replace(" ", "")
+    matchers = (*_ACTION_MATCHERS.values(), *_SITUATION_MATCHERS.values(), *_LEVEL_MATCHERS.values())
+    return bool(_parties(folded, compact)) or any(_says(m, folded, compact) for m in matchers)

@@ -127,6 +127,7 @@ _FILLERS = frozenset(
     faut combien faire deposer quel quelle quels quelles en ligne par aussi
     y el los las del por para es se puede como cuanto cuanta donde que hay un una mi lo
     presentar hacer tambien
+    merci thanks thank gracias muchas cam on ok okay
     """.split()
 )
 # CJK and Hangul grammar around an aspect word ("能不能在…提交", "…는요", "…かかりますか").
@@ -174,6 +175,18 @@ _CJK_FILLERS = (
     "申請",
     "提出",
     "できますか",
+    # Seams: "뭐가 필요해요?", "얼마예요?", "무료인가요?", "何が必要ですか", "免费吗".
+    "뭐가",
+    "무엇이",
+    "필요해요",
+    "필요한가요",
+    "필요",
+    "예요",
+    "에요",
+    "인가요",
+    "이에요",
+    "何が",
+    "必要",
 )
 _KANA_ONLY = re.compile(r"^[\u3040-\u30ff\u30fc]*$")
 
@@ -237,8 +250,12 @@ def aspect_of(text: str, found: Cues) -> str:
     """The aspect a question asks about. "Nộp hồ sơ ở đâu?", "Et où déposer le dossier ?":
     the dossier is what is carried to the office, so a where-question wins over the words
     that name the papers unless the question asks which papers."""
-    if "where" in found and "documents" in found and not _asks_which_papers(text):
-        return "where"
+    if "documents" in found and not _asks_which_papers(text):
+        # "Nộp hồ sơ trực tuyến được không?", "Hồ sơ mất bao lâu?": the same holds for the
+        # other aspects; the question is the fee or the time before the mode of submission.
+        for aspect in ("fee", "duration", "where", "online"):
+            if aspect in found:
+                return aspect
     return found.focus
 
 

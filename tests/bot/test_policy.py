@@ -52,12 +52,18 @@ class FakeSearcher:
             "tam tru": ("1.004194", 0.9),
             "giay phep lai xe": ("3.000347", 0.9),
         }
+        # Keywords answered with a family of siblings, best first (none unless a test says).
+        self.families: dict[str, list[str]] = {}
         self.default: tuple[str, float] | None = ("1.013978", 0.6)
         self.queries: list[str] = []
 
     def search(self, text: str, lang: str, k: int = 3) -> SearchResult:
         self.queries.append(text)
         folded = fold(text)
+        for word, codes in self.families.items():
+            if word in folded:
+                procs = [self.index.procedures[c] for c in codes]
+                return SearchResult([Hit(p, 0.9 - i * 0.01, 0.9, 0.9) for i, p in enumerate(procs)], False)
         for word, (code, score) in self.keywords.items():
             if word in folded:
                 return SearchResult([Hit(self.index.procedures[code], score, score, score)], False)
@@ -424,3 +430,237 @@ def test_an_aspect_asked_before_choosing_is_answered_for_every_option(bot, text,
     assert compared.answer.startswith(compose.say(lang, "depends_on_case"))
     assert "1. " in compared.answer and "2. " in compared.answer and len(compared.options) == 2
     assert chosen.procedures[0].code == "1.000656" and chosen.intent == intent
+
+
+# ------------------------------------------------------------------ seams between turns
+@pytest.mark.parametrize(
+    ("where", "choice", "lang"),
+    [
+        ("Nộp ở đâu? Tôi ở Hải Châu.", "1", "vi"),
+        ("I live in Hai Chau. Where do I go?", "the first one", "en"),
+        ("Où déposer le dossier ? J'habite à Hải Châu.", "le premier", "fr"),
+        ("¿Dónde lo presento? Vivo en Hải Châu.", "el primero", "es"),
+        ("我住在Hải Châu，去哪里办？", "第一个", "zh"),
+        ("Hải Châu에 살아요. 어디에 제출해요?", "첫 번째", "ko"),
+        ("Hải Châuに住んでいます。どこに出せばいいですか？", "1番目", "ja"),
+    ],
+)
+def test_a_place_chosen_for_a_where_question_answers_the_procedure_there(bot, where, choice, lang) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    first = {"vi": "Tôi cần đăng ký khai tử cho bố.", "en": "How do I register a death (khai tử)?"}
+    replies, state = _talk(assistant, first.get(lang, "khai tử"), where, choice)
+    asked, chosen = replies[1], replies[2]
+    assert asked.needs_clarification and len(asked.options) >= 2
+    assert [p.code for p in chosen.procedures] == ["1.000656"]
+    assert chosen.centre is not None and "Lê Hồng Phong" in chosen.centre.address
+    assert chosen.language == lang
+    # The commune is the conversation's now: the next "where" needs no question.
+    assert state.place is not None and state.place["name"].endswith("Hải Châu")
+
+
+@pytest.mark.parametrize(
+    ("followup", "intent"),
+    [
+        ("Có mất đồng nào không?", "ask_fee"),
+        ("Nộp hồ sơ trực tuyến được không?", "ask_online"),
+        ("C'est combien ?", "ask_fee"),
+        ("Quels papiers ?", "ask_documents"),
+        ("¿Cuánto es?", "ask_fee"),
+        ("免费吗？", "ask_fee"),
+        ("얼마예요?", "ask_fee"),
+        ("뭐가 필요해요?", "ask_documents"),
+        ("無料ですか？", "ask_fee"),
+    ],
+)
+def test_short_aspect_questions_in_every_language_follow_the_subject(bot, followup, intent) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    replies, _ = _talk(assistant, "Tôi muốn làm hộ chiếu", followup)
+    assert replies[1].intent == intent
+    assert [p.code for p in replies[1].procedures] == ["1.001456"]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("the first one", 1),
+        ("the second option please", 2),
+        ("option one", 1),
+        ("la deuxième option", 2),
+        ("el número 2", 2),
+        ("cái thứ hai ạ", 2),
+        ("cái đầu tiên", 1),
+        ("2nd", 2),
+        ("第2个", 2),
+        ("두 번째요", 2),
+        ("1番目", 1),
+        ("二つ目です", 2),
+        ("Bon.", None),
+        ("tôi muốn hỏi về hộ chiếu", None),
+        ("one more question please", None),
+    ],
+)
+def test_an_option_is_read_from_its_ordinal_in_every_language(text: str, number: int | None) -> None:
+    from bot.assistant import _option_number
+
+    assert _option_number(text, None) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我住在Hòa Khánh，去哪里办？", "我住在 Hòa Khánh，去哪里办？"),
+        ("Hòa Khánhに住んでいます。", "Hòa Khánh に住んでいます。"),
+        ("I live in Hoa Khanh", "I live in Hoa Khanh"),
+    ],
+)
+def test_a_latin_place_name_inside_cjk_stands_apart(text: str, expected: str) -> None:
+    from bot.policy import spaced
+
+    assert spaced(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("the foreign one", "en"),
+        ("et pour un étranger ?", "fr"),
+        ("el extranjero, soy mexicano", "es"),
+        ("có yếu tố nước ngoài thì sao", "vi"),
+        ("co yeu to nuoc ngoai thi sao", "vi"),
+        ("外国人的那个", "zh"),
+        ("외국인은요?", "ko"),
+        ("外国人の場合は？", "ja"),
+    ],
+)
+def test_a_variant_named_after_an_answer_moves_to_the_sibling(bot, text, lang) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    searcher.families = {"ket hon": ["1.000894", "2.000806", "1.000094"]}
+    searcher.default = ("1.013978", 0.3)  # the variant's words alone find nothing confident
+    state = DialogueState()
+    first = assistant.handle(Turn("How do I register a marriage (đăng ký kết hôn)?"), state)
+    state.pending = None  # the answer stands (no clarification left open)
+    state.procedures = [{"code": "1.000894", "name": first.procedures[0].name, "score": 0.9, "url": ""}]
+    reply = assistant.handle(Turn(text), state)
+    assert [p.code for p in reply.procedures] == ["2.000806"]
+
+
+def test_a_new_subject_with_a_party_word_is_not_a_variant(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    searcher.families = {"ket hon": ["2.000806", "1.000894"]}
+    replies, _ = _talk(assistant, "đăng ký khai sinh cho con", "kết hôn với người nước ngoài thì sao")
+    assert replies[1].procedures[0].code == "2.000806"
+
+
+class _SaysComplaint:
+    """An NLU model that reads every message as a complaint, as a model can read a plain
+    request in a language it saw little of ("여권을 만들고 싶어요")."""
+
+    name = "recorded"
+
+    def parse(self, text: str):  # type: ignore[no-untyped-def]
+        from bot.nlu import Parse
+
+        return Parse("complaint", 0.9)
+
+
+def test_the_model_alone_does_not_turn_a_clear_procedure_request_into_a_complaint(registries) -> None:  # type: ignore[no-untyped-def]
+    procedures, units, centres = registries
+    searcher, cases = FakeSearcher(procedures), RecordingCases()
+    searcher.default = None
+    assistant = Assistant(searcher, units, centres, cases=cases, nlu=_SaysComplaint())  # type: ignore[arg-type]
+    reply = assistant.handle(Turn("여권을 만들고 싶어요 (passport)"), DialogueState())
+    assert reply.handoff is None and not cases.packets
+    assert reply.procedures[0].code == "1.001456"
+    # With no procedure to ground it, the model's complaint still reaches staff.
+    reply = assistant.handle(Turn("담당자가 너무 불친절했어요"), DialogueState())
+    assert reply.intent == "complaint" and cases.packets
+
+
+def test_a_short_story_is_answered_from_its_closing_question(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    # The story's words drown the procedure (a weak match); its question finds it clearly.
+    searcher.keywords = {"paperwork": ("1.000656", 0.3), **searcher.keywords}
+    story = (
+        "My father passed away last week and relatives say there is a lot of paperwork. "
+        "I live abroad and only have a few days here. My mother cannot travel much. "
+        "What do we need to do to register his death (khai tử)?"
+    )
+    replies, _ = _talk(assistant, story)
+    assert replies[0].procedures[0].code == "1.000656"
+    assert replies[0].procedures[0].score == pytest.approx(0.9)
+
+
+def test_a_story_keeps_its_reading_when_the_question_alone_reads_otherwise(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    searcher.keywords = {"paperwork": ("1.000656", 0.3), **searcher.keywords}
+    story = (
+        "My father passed away last week and relatives say there is a lot of paperwork. "
+        "I live abroad and only have a few days here. My mother cannot travel much. "
+        "How do I get a passport?"
+    )
+    replies, _ = _talk(assistant, story)
+    assert replies[0].procedures[0].code != "1.001456"
+
+
+def test_a_procedure_asked_with_an_ambiguous_place_is_answered_once_the_place_is_chosen(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    story = (
+        "Mon père est décédé la semaine dernière à Hải Châu. Je vis en France et je ne reste "
+        "que quelques jours. Comment déclarer son décès (khai tử) et où faut-il aller ?"
+    )
+    replies, _ = _talk(assistant, story, "1")
+    assert replies[0].needs_clarification and len(replies[0].options) >= 2
+    assert [p.code for p in replies[1].procedures] == ["1.000656"]
+    assert replies[1].centre is not None and "Lê Hồng Phong" in replies[1].centre.address
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Hello, I have a question about a procedure.", "greet"),
+        ("Bonjour, j'ai une question.", "greet"),
+        ("Hola, tengo una pregunta sobre un trámite.", "greet"),
+        ("Xin chào, cho tôi hỏi một chút", "greet"),
+        ("你好，我想问一下", "greet"),
+        ("안녕하세요, 질문이 있어요", "greet"),
+    ],
+)
+def test_a_greeting_that_asks_to_ask_is_a_greeting(bot, text, intent) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    replies, _ = _talk(assistant, text)
+    assert replies[0].intent == intent and not replies[0].procedures
+
+
+@pytest.mark.parametrize(
+    ("thanks", "intent"),
+    [("Merci ! C'est gratuit ?", "ask_fee"), ("Thanks! And how long does it take?", "ask_duration")],
+)
+def test_thanks_with_a_question_answers_the_question(bot, thanks, intent) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    replies, _ = _talk(assistant, "Tôi muốn làm hộ chiếu", thanks)
+    assert replies[1].intent == intent and replies[1].procedures[0].code == "1.001456"
+
+
+@pytest.mark.parametrize(
+    ("asked", "lang"),
+    [
+        ("Can you reply in Korean?", "ko"),
+        ("¿Puede responder en español?", "es"),
+        ("Vous parlez français ?", "fr"),
+        ("能用中文回答吗？", "zh"),
+        ("한국어로 답해 주실 수 있나요?", "ko"),
+        ("日本語で話せますか？", "ja"),
+    ],
+)
+def test_a_language_asked_for_as_a_question_is_used(bot, asked, lang) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, _ = bot
+    replies, _ = _talk(assistant, "Tôi muốn làm hộ chiếu", asked, "2")
+    assert replies[1].intent == "language_set" and replies[1].language == lang
+    assert replies[2].language == lang
+
+
+def test_a_question_about_a_papers_language_is_not_a_language_request() -> None:
+    from bot.language import requested_language
+
+    assert requested_language("cần bằng tiếng Anh không?") is None
+    assert requested_language("Is the certificate in English?") is None

@@ -194,3 +194,27 @@ def test_words_pick_a_listed_variant_only_when_they_decide() -> None:
     assert codes([pick("for a foreigner", "en", listed)]) == ["foreign"]  # type: ignore[list-item]
     assert pick("lệ phí bao nhiêu?", "vi", listed) is None
     assert pick("bị mất", "vi", listed[:1]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Soy mexicano y quiero casarme con mi novia vietnamita", "es"),
+        ("I'm French; how do I register my marriage here?", "en"),
+        ("Je suis coréenne et je veux me marier au Vietnam", "fr"),
+        ("我是韩国人，想在越南登记结婚", "zh"),
+        ("저는 일본인입니다. 베트남에서 혼인 신고를 하고 싶어요", "ko"),
+        ("私はアメリカ人です。ベトナムで結婚の登録をしたい", "ja"),
+        ("chồng sắp cưới của tôi là người Hàn Quốc, đăng ký kết hôn thế nào", "vi"),
+        ("chong sap cuoi cua toi la nguoi han quoc, dang ky ket hon the nao", "vi-x"),
+    ],
+)
+def test_a_nationality_counts_as_the_foreign_party(text: str, lang: str) -> None:
+    found = resolve(text, lang, hits(MARRIAGE, "domestic", "foreign"), margin=0.08)
+    assert codes(found) == ["foreign"]
+
+
+def test_a_nationality_picks_the_listed_foreign_variant() -> None:
+    listed = hits(MARRIAGE, "domestic", "foreign")
+    picked = pick("soy mexicano", "es", listed)
+    assert picked is not None and picked.procedure.code == "foreign"

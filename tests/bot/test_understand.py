@@ -124,3 +124,20 @@ def test_a_nationality_inside_a_question_is_not_a_language_request(text: str) ->
 def test_fee_questions_in_many_words(text: str) -> None:
     u = understand(text)
     assert u.aspect == "fee" and u.followup_shape
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("Nộp hồ sơ trực tuyến được không?", "online"),
+        ("Can I submit the documents online?", "online"),
+        ("nop ho so mat phi khong", "fee"),
+        ("Nộp hồ sơ xong bao lâu có kết quả?", "duration"),
+        ("Hồ sơ gồm những gì?", "documents"),
+    ],
+)
+def test_the_dossier_named_in_another_aspect_question_is_not_the_question(text: str, aspect: str) -> None:
+    from bot.intents import cues
+    from bot.understand import aspect_of
+
+    assert aspect_of(text, cues(text)) == aspect
