@@ -218,3 +218,23 @@ def test_a_nationality_picks_the_listed_foreign_variant() -> None:
     listed = hits(MARRIAGE, "domestic", "foreign")
     picked = pick("soy mexicano", "es", listed)
     assert picked is not None and picked.procedure.code == "foreign"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "다낭에 사는 한국인인데 운전면허 시험에 합격했어요. 면허증은 어떻게 받나요?",
+        "I'm French and I passed the driving test in Da Nang, how do I get the licence?",
+        "Tôi là người Hàn, đã thi đỗ sát hạch lái xe, nhận bằng thế nào?",
+    ],
+)
+def test_a_foreigner_who_passed_the_exam_gets_the_first_issue_not_the_foreign_exchange(text):
+    """Nationality makes the citizen a foreigner, but having passed the Vietnamese exam asks for
+    the first issue of the licence, not the exchange of a foreign one."""
+    names = {
+        "foreign": "Đổi giấy phép lái xe hoặc bằng lái xe của người nước ngoài",
+        "first": "Cấp giấy phép lái xe",
+        "reissue": "Cấp lại giấy phép lái xe",
+    }
+    found = resolve(text, "ko", hits(names, "foreign", "first", "reissue"), 0.2)
+    assert codes(found) == ["first"]
