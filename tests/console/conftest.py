@@ -251,22 +251,10 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip(
-            "Chromium not found (install Debian's `chromium` package); the console's browser tests need it"
-        )
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    from tests.security.live_server import chromium
+
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

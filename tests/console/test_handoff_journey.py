@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.console.conftest import ARTIFACTS, chromium_path
+from tests.console.conftest import ARTIFACTS
 from tests.security.live_server import live_app
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -32,23 +32,6 @@ def server(
     with live_app(sample_settings, sample_runtime, tmp_path_factory.mktemp("journey"), "journey") as app:
         app.state.staff.create_staff("lan-journey", PASSWORD, "agent", display_name="Trần Thị Lan")
         yield app
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("Chromium not found (install Debian's `chromium` package)")
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture
