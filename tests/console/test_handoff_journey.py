@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.console.conftest import ARTIFACTS
-from tests.security.live_server import live_app
+from tests.security.live_server import live_app, watched_pages
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -36,31 +36,10 @@ def server(
 
 @pytest.fixture
 def pages(browser: Any, server: Any) -> Iterator[Any]:
-    """New pages, each in its own context; script errors on any of them fail the test."""
-    contexts: list[Any] = []
-    problems: list[str] = []
-
-    def make(**kwargs: Any) -> Any:
-        context = browser.new_context(base_url=server.state.base_url, **kwargs)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: problems.append(str(exc)))
-        # Nothing in this journey is refused on purpose: any 4xx or 5xx is a defect.
-        page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        # Every console error counts, "Failed to load resource" too (a missing icon is one).
-        page.on(
-            "console",
-            lambda msg: (
-                problems.append(f"{msg.text} {msg.location.get('url', '')}") if msg.type == "error" else None
-            ),
-        )
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not problems, problems
+    """New pages, each in its own context. Nothing in this journey is refused on purpose: any
+    script error, console error (a missing icon too) or 4xx/5xx response is a defect."""
+    with watched_pages(browser, server.state.base_url, strict=True) as make:
+        yield make
 
 
 def send(page: Any, text: str) -> dict[str, Any]:

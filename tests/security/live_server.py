@@ -74,34 +74,47 @@ def chromium() -> Iterator[Any]:
 
 
 @contextmanager
-def citizen_pages(browser: Any, base_url: str, viewport: dict[str, int] | None = None) -> Iterator[Any]:
-    """``make(locale)`` opens the web chat as a new citizen (its own context, so its own
+def watched_pages(browser: Any, base_url: str, *, strict: bool = False) -> Iterator[Any]:
+    """``make(**context_options)`` opens a page in a new context (own cookies and
     sessionStorage). Script errors and CSP refusals (console errors) fail the test; the 404s a
-    test provokes on purpose show as "Failed to load resource" and do not count."""
+    test provokes on purpose show as "Failed to load resource" and do not count unless
+    ``strict``, where any 4xx/5xx response and any console error fails it."""
     contexts: list[Any] = []
     problems: list[str] = []
 
-    def make(locale: str = "vi-VN") -> Any:
-        context = browser.new_context(
-            base_url=base_url, locale=locale, viewport=viewport or {"width": 900, "height": 1000}
-        )
+    def make(**options: Any) -> Any:
+        context = browser.new_context(base_url=base_url, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: problems.append(str(exc)))
+        if strict:
+            page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.on(
             "console",
             lambda msg: (
-                problems.append(msg.text)
-                if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+                problems.append(f"{msg.text} {msg.location.get('url', '')}")
+                if msg.type == "error" and (strict or not msg.text.startswith("Failed to load resource"))
                 else None
             ),
         )
-        page.goto("/")
-        page.wait_for_selector("#messages li.bot")
         return page
 
     yield make
     for context in contexts:
         context.close()
     assert not problems, problems
+
+
+@contextmanager
+def citizen_pages(browser: Any, base_url: str, viewport: dict[str, int] | None = None) -> Iterator[Any]:
+    """``make(locale)`` opens the web chat as a new citizen, once its greeting is shown."""
+    with watched_pages(browser, base_url) as open_page:
+
+        def make(locale: str = "vi-VN") -> Any:
+            page = open_page(locale=locale, viewport=viewport or {"width": 900, "height": 1000})
+            page.goto("/")
+            page.wait_for_selector("#messages li.bot")
+            return page
+
+        yield make
