@@ -436,9 +436,24 @@ def create_app(
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    # The page loads only its own script, style and API; it may be framed only by the
+    # origins the operator lists (its portal), and never sends a referrer to another site.
+    frame_ancestors = " ".join(["'self'", *settings.webchat.frame_ancestors])
+    page_headers = {
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            f"frame-ancestors {frame_ancestors}"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
+    if not settings.webchat.frame_ancestors:
+        page_headers["X-Frame-Options"] = "SAMEORIGIN"
+
     @app.get("/", include_in_schema=False)
     def chat_page() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html")
+        return FileResponse(STATIC_DIR / "index.html", headers=page_headers)
 
     return app
 

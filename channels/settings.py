@@ -233,6 +233,9 @@ class WebChatSettings(BaseModel):
     # privacy line); empty: the line says they are kept without naming a period.
     retention_days: int | None = Field(None, ge=1)
     privacy_url: str | None = None  # the operator's full privacy notice (https)
+    # Which sites may show the chat page in a frame (the province's portal embedding it);
+    # empty: none but this origin.
+    frame_ancestors: list[str] = Field(default_factory=list, max_length=20)
     topics: list[TopicSettings] = Field(
         default_factory=lambda: [TopicSettings(**t) for t in DEFAULT_TOPICS], max_length=12
     )
@@ -243,6 +246,14 @@ class WebChatSettings(BaseModel):
         if value and not re.match(r"^https://[^\s]+$", value):
             raise ValueError("webchat.privacy_url must be an https:// address")
         return value or None
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not re.match(r"^https://[A-Za-z0-9.*-]+(:\d+)?$", origin):
+                raise ValueError(f"webchat.frame_ancestors: {origin!r} must be an https:// origin")
+        return value
 
 
 class Settings(BaseSettings):

@@ -166,3 +166,34 @@ def test_complaint_is_offered_to_staff(client):
     data = ask(client, text="Cán bộ một cửa hạch sách, tôi muốn phản ánh")
     assert data["intent"] == "complaint" and data["procedures"] == []
     assert data["answer"]
+
+
+def test_the_chat_page_allows_only_its_own_scripts_and_framing_by_this_origin(client) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'self'" in csp and page.headers["x-frame-options"] == "SAMEORIGIN"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "same-origin"
+
+
+def test_the_operator_portal_may_frame_the_chat_page(sample_settings, sample_runtime) -> None:
+    from fastapi.testclient import TestClient
+    from pydantic import ValidationError
+
+    from channels.api import create_app
+    from channels.settings import WebChatSettings
+
+    webchat = sample_settings.webchat.model_copy(
+        update={"frame_ancestors": ["https://dichvucong.danang.gov.vn"]}
+    )
+    settings = sample_settings.model_copy(update={"webchat": webchat})
+    with TestClient(create_app(settings, runtime=sample_runtime)) as c:
+        page = c.get("/")
+    assert (
+        "frame-ancestors 'self' https://dichvucong.danang.gov.vn" in page.headers["content-security-policy"]
+    )
+    assert "x-frame-options" not in page.headers  # it would forbid the portal the policy allows
+    with pytest.raises(ValidationError):
+        WebChatSettings(frame_ancestors=["javascript:alert(1)"])
