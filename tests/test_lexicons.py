@@ -18,13 +18,24 @@ import bot.language
 import bot.policy
 import bot.safety
 import bot.understand
+import channels.speech
+import channels.voice
 from knowledge.lexicon import CJK, DECLARED, LANGS, LATIN, Spec, load
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "channels", "handoff", "knowledge")
 FILES = sorted(p.resolve() for pkg in PACKAGES for p in (ROOT / pkg).glob("data/lexicons/*.yml"))
 # The modules above declare their lexicons when imported; keep them imported.
-USERS = (bot.assistant, bot.intents, bot.language, bot.policy, bot.safety, bot.understand)
+USERS = (
+    bot.assistant,
+    bot.intents,
+    bot.language,
+    bot.policy,
+    bot.safety,
+    bot.understand,
+    channels.speech,
+    channels.voice,
+)
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -113,6 +124,8 @@ def test_a_lead_in_is_listed_before_the_shorter_ones_it_begins_with():
 def test_latin_words_of_folded_lexicons_are_written_folded(path: Path):
     """Where the code matches the folded text, a word with marks would never match; only the
     lists matched with their marks (abuse_marked, secret_marked, the cues' "cũ") may have them."""
+    if path.parent.parent.parent.name == "channels":
+        return  # what a voice reads and a recogniser hears: written as said, with marks
     marked_ok = {"abuse_marked", "secret_marked", "place_change", "off_topic", "function_words", "greeting"}
     marked_ok |= {"short_message_words"}
     for entry in load(_spec(path)).entries:

@@ -110,9 +110,9 @@ def test_a_bad_calendar_is_refused_naming_the_file_and_the_entry(tmp_path: Path,
 def test_a_bad_relative_calendar_stops_the_start(tmp_path: Path):
     _write(tmp_path, "- {date: 2026-13-01, kind: holiday, name: X}\n", "tinh.yml")
     config = _write(tmp_path, "handoff:\n  calendar: tinh.yml\n", "config.yml")
-    settings = load_settings(config)
-    with pytest.raises(CalendarError, match="tinh.yml entry 1"):
-        settings.handoff.resolve_paths(settings.config_dir)
+    # Read with the settings, before `hotline serve` starts any worker.
+    with pytest.raises(ValidationError, match="tinh.yml entry 1: date must be a date"):
+        load_settings(config)
     with pytest.raises(ValidationError, match="cannot read"):
         HandoffSettings(calendar=tmp_path / "missing.yml")
 
