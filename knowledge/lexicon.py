@@ -102,8 +102,9 @@ class Spec:
     ids: tuple[str, ...] | None = None  # the entries the code uses; None: any
 
 
-# Every lexicon declared by the code so far, by resolved path (filled by lexicon()).
-DECLARED: dict[Path, Spec] = {}
+# Every lexicon declared by the code so far, by resolved path (filled by lexicon()); two modules
+# may use one file, each with its own needs.
+DECLARED: dict[Path, list[Spec]] = {}
 
 
 def lexicon(
@@ -114,11 +115,13 @@ def lexicon(
     exclusive: bool = False,
     ids: Sequence[str] | None = None,
 ) -> Lexicon:
-    """Load ``data/lexicons/<name>.yml`` beside ``module_file`` (pass ``__file__``), checked
-    against what the module needs. Loaded once per process."""
+    """Load ``data/lexicons/<name>.yml`` of the package folder that holds ``module_file`` (pass
+    ``__file__``, or a subpackage's folder), checked against what the module needs. Loaded once
+    per process."""
     path = (Path(module_file).resolve().parent / LEXICON_DIR / f"{name}.yml").resolve()
     spec = Spec(path, tuple(required), exclusive, None if ids is None else tuple(ids))
-    DECLARED[path] = spec
+    if spec not in DECLARED.setdefault(path, []):
+        DECLARED[path].append(spec)
     return load(spec)
 
 

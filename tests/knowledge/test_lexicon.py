@@ -36,7 +36,7 @@ def test_a_file_loads_in_language_order_and_is_declared(tmp_path: Path):
         "thu hai": "2",
         "second": "2",
     }
-    assert DECLARED[(tmp_path / "data" / "lexicons" / "words.yml").resolve()].required == ("vi", "en")
+    assert DECLARED[(tmp_path / "data" / "lexicons" / "words.yml").resolve()][-1].required == ("vi", "en")
 
 
 def test_tokens_split_phrases_into_words(tmp_path: Path):
