@@ -111,7 +111,8 @@ _ASPECT_CUES = frozenset({"documents", "fee", "duration", "online", "where"})
 # "I have a question", "j'ai une question", "我想问一下": asking to ask, after a greeting, and the
 # words that add no subject to it ("… about a procedure", "… một chút").
 _ASK = lexicon(__file__, "ask_to_ask", required=LATIN, ids=("ask_to_ask", "generic"))
-_ASK_TO_ASK = _ASK.words("ask_to_ask", LATIN)
+# Tried in this order; the words after the first phrase found must add no subject.
+_ASK_TO_ASK = _ASK.words("ask_to_ask", ("en", "fr", "es", "vi"))
 _ASK_TO_ASK_CJK = _ASK.words("ask_to_ask", CJK)
 _GENERIC = _ASK.tokens("generic")
 

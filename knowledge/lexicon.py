@@ -49,9 +49,8 @@ class Entry:
     note: str = ""
 
     def words(self, langs: Iterable[str] = LANGS) -> tuple[str, ...]:
-        """The words of ``langs``, language after language in :data:`LANGS` order."""
-        wanted = set(langs)
-        return tuple(w for lang in LANGS if lang in wanted for w in self.terms.get(lang, ()))
+        """The words of ``langs``, language after language in the order given."""
+        return tuple(w for lang in dict.fromkeys(langs) for w in self.terms.get(lang, ()))
 
 
 @dataclass(frozen=True)

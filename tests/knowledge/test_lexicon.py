@@ -27,6 +27,7 @@ def test_a_file_loads_in_language_order_and_is_declared(tmp_path: Path):
     assert list(lex) == ["greet", "2"]
     assert lex.words("greet") == ("xin chao", "hello", "hi", "こんにちは")
     assert lex.words("greet", ("en",)) == ("hello", "hi")
+    assert lex.words("greet", ("en", "vi")) == ("hello", "hi", "xin chao")  # in the order asked
     assert lex["greet"].note == "for reviewers"
     assert lex.by_word() == {
         "xin chao": "greet",
