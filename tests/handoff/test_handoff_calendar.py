@@ -123,3 +123,10 @@ def test_the_check_command_reports_each_year_and_fails_on_a_bad_file(tmp_path: P
     bad = _write(tmp_path, "- {date: 2026-02-16, kind: holiday}\n")
     assert main([str(bad)]) == 1
     assert "a name is required" in capsys.readouterr().err
+
+
+def test_a_calendar_without_this_year_is_reported_at_start(tmp_path: Path, caplog):
+    path = _write(tmp_path, "- {date: 2001-01-01, kind: holiday, name: Tết Dương lịch}\n")
+    with caplog.at_level("WARNING", logger="handoff.config"):
+        HandoffSettings(calendar=path)
+    assert f"has no day for {date.today().year}" in caplog.text
