@@ -34,6 +34,7 @@ _WORDS = lexicon(
         "request_token",
         "request_verb",
     ),
+    needs={"function_words": LATIN, "greeting": LATIN, "short_message_words": ("en", "fr", "es")},
 )
 _LATIN_CODES = {"en": "en", "fr": "fr", "es": "es", "vi": "vi-x"}  # the order breaks ties
 _FUNCTION_WORDS: dict[str, set[str]] = {

@@ -74,7 +74,14 @@ _VI_LETTERS = {
 }
 # How "." and "-" inside a code are read, per language; the currency word where a voice cannot
 # read "VND"; the months' names (channels/data/lexicons/speech.yml).
-_WORDS = lexicon(__file__, "speech", required=(), ids=("point", "dash", "dong", *map(str, range(1, 13))))
+_MONTHS_IN = ("en", "fr", "es")
+_WORDS = lexicon(
+    __file__,
+    "speech",
+    required=(),
+    ids=("point", "dash", "dong", *map(str, range(1, 13))),
+    needs={str(month): _MONTHS_IN for month in range(1, 13)},
+)
 _POINT = {lang: words[0] for lang, words in _WORDS["point"].terms.items()}
 _DASH = {lang: words[0] for lang, words in _WORDS["dash"].terms.items()}
 
@@ -197,9 +204,7 @@ def _sentences(lines: list[str], lang: str) -> str:
 
 # -- speaking numbers, codes, dates and abbreviations ----------------------------------------
 
-_MONTHS = {
-    lang: " ".join(_WORDS[str(month)].terms[lang][0] for month in range(1, 13)) for lang in ("en", "fr", "es")
-}
+_MONTHS = {lang: " ".join(_WORDS[str(month)].terms[lang][0] for month in range(1, 13)) for lang in _MONTHS_IN}
 _DOSSIER = re.compile(r"\b\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}-\d{6}-\d{4}\b")
 _CASE_ID = re.compile(r"\b\d{6}-[A-Z0-9]{5}\b")
 _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")

@@ -342,7 +342,9 @@ TOPICS: tuple[dict[str, str], ...] = (
 
 # Speech hints when the catalogue cannot be read (the procedures people ask about most), and
 # the words a caller says before a menu key: channels/data/lexicons/voice.yml.
-_WORDS = lexicon(__file__, "voice", required=(), ids=("speech_hints", "key_word"))
+_WORDS = lexicon(
+    __file__, "voice", required=(), ids=("speech_hints", "key_word"), needs={"speech_hints": ("vi",)}
+)
 STATIC_HINTS: dict[str, tuple[str, ...]] = {
     lang: _WORDS.words("speech_hints", (lang,)) for lang in LANGS if lang in _WORDS["speech_hints"].terms
 }

@@ -99,6 +99,7 @@ class Spec:
     required: tuple[str, ...] = ("vi", "en")  # languages every entry must have
     exclusive: bool = False  # a word may name only one entry (yes or no, never both)
     ids: tuple[str, ...] | None = None  # the entries the code uses; None: any
+    needs: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (entry id, languages) the code reads
 
 
 # Every lexicon declared by the code so far, by resolved path (filled by lexicon()); two modules
@@ -113,12 +114,19 @@ def lexicon(
     required: Sequence[str] = ("vi", "en"),
     exclusive: bool = False,
     ids: Sequence[str] | None = None,
+    needs: Mapping[str, Sequence[str]] | None = None,
 ) -> Lexicon:
     """Load ``data/lexicons/<name>.yml`` of the package folder that holds ``module_file`` (pass
     ``__file__``, or a subpackage's folder), checked against what the module needs. Loaded once
     per process."""
     path = (Path(module_file).resolve().parent / LEXICON_DIR / f"{name}.yml").resolve()
-    spec = Spec(path, tuple(required), exclusive, None if ids is None else tuple(ids))
+    spec = Spec(
+        path,
+        tuple(required),
+        exclusive,
+        None if ids is None else tuple(ids),
+        tuple(sorted((eid, tuple(langs)) for eid, langs in (needs or {}).items())),
+    )
     if spec not in DECLARED.setdefault(path, []):
         DECLARED[path].append(spec)
     return load(spec)
@@ -151,6 +159,14 @@ def load(spec: Spec) -> Lexicon:
         missing = sorted(set(spec.ids) - set(seen))
         unknown = sorted(set(seen) - set(spec.ids))
         raise LexiconError(f"{path}: the code needs the ids {missing or '-'}; unknown ids {unknown or '-'}")
+    for eid, langs in spec.needs:
+        if eid not in seen:
+            raise LexiconError(f"{path}: the code needs the id {eid!r}")
+        missing = [lang for lang in langs if lang not in entries[seen[eid] - 1].terms]
+        if missing:
+            raise LexiconError(
+                f"{path} entry {seen[eid]} ({eid}): no {', '.join(missing)} words (the code reads them)"
+            )
     return Lexicon(path, tuple(entries))
 
 

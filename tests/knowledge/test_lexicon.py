@@ -102,3 +102,15 @@ def test_required_languages_are_the_modules_choice(tmp_path: Path):
 def test_a_missing_file_is_an_error(tmp_path: Path):
     with pytest.raises(LexiconError, match="cannot read the lexicon"):
         load(Spec(tmp_path / "nowhere.yml"))
+
+
+def test_an_entry_must_have_the_languages_the_code_reads(tmp_path: Path):
+    module = _module_with(tmp_path, "- id: months\n  en: [January]\n  fr: [janvier]\n")
+    with pytest.raises(LexiconError, match=r"entry 1 \(months\): no es words \(the code reads them\)"):
+        lexicon(module, "words", required=(), needs={"months": ("en", "fr", "es")})
+    with pytest.raises(LexiconError, match=r"the code needs the id 'days'"):
+        lexicon(module, "words", required=(), needs={"days": ("en",)})
+    assert lexicon(module, "words", required=(), needs={"months": ("en", "fr")}).words("months") == (
+        "January",
+        "janvier",
+    )
