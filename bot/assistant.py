@@ -26,6 +26,7 @@ from bot.safety import mask_pii, mentions_secret
 from bot.understand import Understanding, understand
 from knowledge.absent import AbsentMatch, AbsentTopics
 from knowledge.centres import CentreRegistry
+from knowledge.lexicon import LANGS, LATIN, lexicon
 from knowledge.models import Procedure
 from knowledge.search import Hit, Searcher, SearchResult
 from knowledge.text import fold, is_cjk, strip_noise, words
@@ -94,48 +95,15 @@ _OPTION = re.compile(
     r"\s*(\d{1,2})\s*(?:[.)]|번|番|个|項)?\s*$",
     re.IGNORECASE,
 )
-_YES = frozenset(
-    "co vang da yes yeah yep ok okay oke dong y chac chan oui d'accord si claro vale 是 是的 好 好的 对 네 예 좋아요 はい ええ お願いします".split()
+# Yes and no, matched word by word (bot/data/lexicons/yes_no.yml).
+_YES_NO = lexicon(__file__, "yes_no", required=LANGS, exclusive=True, ids=("yes", "no"))
+_YES = _YES_NO.tokens("yes")
+_NO = _YES_NO.tokens("no")
+_TURN_WORDS = lexicon(
+    __file__, "turn_words", required=LATIN, ids=("wait", "follow_up", "option_fillers", "everyday_numbers")
 )
-_NO = frozenset("khong thoi khoi no nope non nao 不 不用 不要 아니요 아니 いいえ 結構です".split())
-_WAIT_WORDS = (
-    "bao lau",
-    "cho bao",
-    "doi bao",
-    "con bao nhieu nguoi",
-    "how long",
-    "wait",
-    "queue",
-    "position",
-    "attente",
-    "espera",
-    "cola",
-    "多久",
-    "排队",
-    "얼마나",
-    "대기",
-    "どのくらい",
-    "待ち",
-)
-_FOLLOWUP_WORDS = (
-    "thi sao",
-    "the nao",
-    "con ",
-    "what about",
-    "how about",
-    "and for",
-    "and if",
-    "et pour",
-    "et si",
-    "y para",
-    "y si",
-    "那",
-    "呢",
-    "는요",
-    "은요",
-    "は?",
-    "は？",
-)
+_WAIT_WORDS = _TURN_WORDS.words("wait")
+_FOLLOWUP_WORDS = _TURN_WORDS.words("follow_up")
 
 
 class Assistant:
@@ -933,78 +901,18 @@ _INTENT_FOCUS = {intent: focus for focus, intent in _FOCUS_INTENTS.items()}
 _ASPECT_BLOCKS = {"fee": "fees", "duration": "time", "online": "online"}
 _COMPARED_ASPECTS = frozenset(_ASPECT_BLOCKS)
 _ASPECT_INTENTS = frozenset({"ask_procedure", *_FOCUS_INTENTS.values()})
+# Ordinals and numbers in words, by the option's number (bot/data/lexicons/ordinals.yml).
 _ORDINALS = {
-    "mot": 1,
-    "nhat": 1,
-    "first": 1,
-    "premier": 1,
-    "premiere": 1,
-    "primero": 1,
-    "primera": 1,
-    "hai": 2,
-    "second": 2,
-    "deuxieme": 2,
-    "segundo": 2,
-    "segunda": 2,
-    "ba": 3,
-    "third": 3,
-    "troisieme": 3,
-    "tercero": 3,
-    "tercera": 3,
-    "bon": 4,
-    "tu": 4,
-    "fourth": 4,
-    "quatrieme": 4,
-    "cuarto": 4,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "첫": 1,
-    "두": 2,
-    "세": 3,
-    "네": 4,
-    # Seams: ordinals and numbers in words as citizens answer a numbered question.
-    "dau tien": 1,
-    "thu nhat": 1,
-    "thu hai": 2,
-    "thu ba": 3,
-    "thu tu": 4,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "fifth": 5,
-    "un": 1,
-    "une": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "cinquieme": 5,
-    "uno": 1,
-    "una": 1,
-    "dos": 2,
-    "tres": 3,
-    "cuatro": 4,
-    "quinto": 5,
-    "quinta": 5,
-    "첫째": 1,
-    "둘째": 2,
-    "셋째": 3,
-    "하나": 1,
-    "둘": 2,
-    "셋": 3,
+    word: int(entry.id)
+    for entry in lexicon(
+        __file__, "ordinals", required=(), exclusive=True, ids=("1", "2", "3", "4", "5")
+    ).entries
+    for word in entry.words()
 }
 # Words around an ordinal that say nothing of which option ("the first one", "le premier
-# choix", "el número 2", "cái thứ hai ạ").
-_OPTION_FILLERS = frozenset(
-    "the option choice number no please pick i want take le la l choix numero s il vous plait "
-    "el opcion por favor quiero cai so lua chon phuong an a nhe nha di em chon".split()
-)
-_EVERYDAY_WORDS = frozenset(
-    {"mot", "hai", "ba", "bon", "tu", "nhat", "un", "une", "one", "uno", "una", "dos", "tres"}
-)
+# choix", "el número 2", "cái thứ hai ạ"), and number words that are also everyday words.
+_OPTION_FILLERS = _TURN_WORDS.tokens("option_fillers")
+_EVERYDAY_WORDS = frozenset(_TURN_WORDS.words("everyday_numbers"))
 _CJK_OPTION_WORDS = re.compile(
     r"第|个|個|项|号|號|选项|번째|번|째|요|입니다|이요|番目|番|つ目|です|でお願いします|吧|\s"
 )

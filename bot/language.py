@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+from knowledge.lexicon import CJK, LATIN, lexicon
 from knowledge.text import SYLLABLE_RE, _fold_word
 
 SUPPORTED = ("vi", "en", "fr", "es", "zh", "ko", "ja")
@@ -20,34 +21,26 @@ log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W\d_]+")
 
+# Word lists in bot/data/lexicons/language.yml; Vietnamese there is typed without marks ("vi-x").
+_WORDS = lexicon(
+    __file__,
+    "language",
+    required=(),
+    ids=(
+        "function_words",
+        "greeting",
+        "short_message_words",
+        "request_word",
+        "request_token",
+        "request_verb",
+    ),
+    needs={"function_words": LATIN, "greeting": LATIN, "short_message_words": ("en", "fr", "es")},
+)
+_LATIN_CODES = {"en": "en", "fr": "fr", "es": "es", "vi": "vi-x"}  # the order breaks ties
 _FUNCTION_WORDS: dict[str, set[str]] = {
-    "en": set(
-        "the a an of to for in on at is are do does did how what where when which who can i my "
-        "me we our you your with from get need needed want please about this that it be have "
-        "there should would could will much many long any".split()
-    ),
-    "fr": set(
-        "le la les un une des du de au aux et est sont pour avec dans sur comment quoi quel "
-        "quelle quels quelles où je mon ma mes nous vous faut il elle faire obtenir combien "
-        "qui que pas ce cette en".split()
-    ),
-    "es": set(
-        "el la los las un una unos unas del de al y es son para con en por cómo como qué que "
-        "cuál cuáles dónde donde yo mi mis necesito quiero puedo hacer obtener cuánto cuanto "
-        "se registro sacar".split()
-    ),
-    "vi-x": set(
-        "toi muon lam the nao o dau bao nhieu can gi giay to thu tuc dang ky cap xin cho be "
-        "con la cua va co khong duoc nguoi nha xa phuong tinh thanh pho ho so le phi mat doi "
-        "lai moi nay thuoc sinh ket hon khai tam tru cuoc chung".split()
-    ),
+    code: set(_WORDS["function_words"].terms[lang]) for lang, code in _LATIN_CODES.items()
 }
-_GREETINGS = {
-    "en": {"hello", "hi", "thanks", "thank", "bye", "goodbye", "please", "passport", "visa"},
-    "fr": {"bonjour", "merci", "salut", "revoir", "svp", "passeport"},
-    "es": {"hola", "gracias", "adios", "adiós", "pasaporte", "favor"},
-    "vi-x": {"chao", "xin", "cam", "alo", "da", "vang", "oi"},
-}
+_GREETINGS = {code: set(_WORDS["greeting"].terms[lang]) for lang, code in _LATIN_CODES.items()}
 _ACCENT_HINTS = {"fr": set("éèêàçùâîôœëïû"), "es": set("ñáíóúü")}
 _PUNCT_HINTS = {"es": set("¿¡")}
 
@@ -198,64 +191,11 @@ def answer_language(lang: str) -> str:
 
 # "English please", "/lang fr", "tiếng Việt", "中文": the citizen chooses the language.
 _LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
-    "vi": (
-        "tieng viet",
-        "vietnamese",
-        "vietnamien",
-        "vietnamita",
-        "越南语",
-        "越南文",
-        "베트남어",
-        "ベトナム語",
-    ),
-    "en": ("tieng anh", "english", "anglais", "ingles", "英语", "英文", "영어", "英語"),
-    "fr": ("tieng phap", "french", "francais", "frances", "法语", "法文", "프랑스어", "フランス語"),
-    "es": ("tieng tay ban nha", "spanish", "espagnol", "espanol", "西班牙语", "스페인어", "スペイン語"),
-    "zh": (
-        "tieng trung",
-        "tieng hoa",
-        "chinese",
-        "chinois",
-        "chino",
-        "中文",
-        "汉语",
-        "普通话",
-        "중국어",
-        "中国語",
-    ),
-    "ko": ("tieng han", "korean", "coreen", "coreano", "韩语", "韩文", "한국어", "韓国語"),
-    "ja": ("tieng nhat", "japanese", "japonais", "japones", "日语", "日文", "일본어", "日本語"),
+    e.id: e.words()
+    for e in lexicon(__file__, "language_names", required=SUPPORTED, exclusive=True, ids=SUPPORTED).entries
 }
 _LANG_COMMAND = re.compile(r"^\s*/(?:lang|language|ngonngu)(?:@\w+)?\s+([a-z]{2})\b", re.IGNORECASE)
-_REQUEST_WORDS = (
-    "please",
-    "in ",
-    "speak",
-    "switch",
-    "answer",
-    "reply",
-    "tra loi",
-    "noi ",
-    "dung ",
-    "chuyen sang",
-    "xin",
-    "en ",
-    "parlez",
-    "hablar",
-    "habla",
-    "por favor",
-    "s'il vous plait",
-    "svp",
-    "请",
-    "用",
-    "说",
-    "으로",
-    "로",
-    "で",
-    "해주세요",
-    "주세요",
-    "お願い",
-)
+_REQUEST_WORDS = _WORDS.words("request_word")
 
 
 def requested_language(text: str) -> str | None:
@@ -295,7 +235,7 @@ _REQUEST_VERBS = re.compile(
     r"\b(?:answer|reply|respond|speak|talk|write|switch|tra loi|noi|repond\w*|parl\w*|ecri\w*|"
     r"respond\w*|contest\w*|habl\w*|escrib\w*)\b"
 )
-_REQUEST_VERBS_CJK = ("回答", "说", "답해", "말해", "話せ", "話して", "答えて", "応答")
+_REQUEST_VERBS_CJK = _WORDS.words("request_verb", CJK)
 
 
 def _fold_phrase(text: str) -> str:
@@ -332,47 +272,10 @@ def split_language_request(text: str) -> tuple[str | None, str]:
 
 # Inside a longer message only a clause made of these words and a language's name is a request
 # ("Can you answer in English, please?"); "Je suis ingénieur, français, …" is not.
-_REQUEST_TOKENS = frozenset(
-    """
-    can could would you please answer reply respond speak write talk in english switch to me us
-    sorry ok thanks i want prefer let s use the language do
-    trong
-    tra loi bang tieng xin vui long noi voi toi em minh duoc khong nhe a chuyen sang dung
-    repondez reponds repondre parlez parle ecrivez en s il vous plait svp pouvez vous est ce que
-    merci je voudrais preferer stp moi
-    responde responda puede usted hablar habla hable escriba en por favor quiero prefiero
-    responder contestar conteste podria
-    """.split()
-)
-_REQUEST_CJK = (
-    # Asked as a question: "能用中文回答吗？", "한국어로 답해 주실 수 있나요?", "日本語で話せますか？"
-    "可以",
-    "能",
-    "吗",
-    "주실 수 있나요",
-    "줄 수 있나요",
-    "해 주실",
-    "할 수 있나요",
-    "話せますか",
-    "話してください",
-    "ください",
-    "できますか",
-    "て",  # "で" once folding has dropped its voicing mark
-    "请",
-    "用",
-    "说",
-    "回答",
-    "으로",
-    "로",
-    "해주세요",
-    "주세요",
-    "답해",
-    "말해",
-    "で",
-    "お願い",
-    "答えて",
-    "話して",
-)
+_REQUEST_TOKENS = frozenset(_WORDS.words("request_token", LATIN))
+# Asked as a question: "能用中文回答吗？", "한국어로 답해 주실 수 있나요?", "日本語で話せますか？";
+# removed one after the other, in this order.
+_REQUEST_CJK = _WORDS.words("request_token", CJK)
 
 
 def _only_a_request(chunk: str) -> bool:
@@ -392,11 +295,7 @@ def _only_a_request(chunk: str) -> bool:
 
 # The words of a short first message around a place name ("I live in Hai Chau", "J'habite à
 # Hải Châu", "Vivo en Hải Châu"): too few for the model, whose guess the name's marks sway.
-_SHORT_WORDS = {
-    "en": frozenset("i i'm im am live living we our my in at near from ward commune the is".split()),
-    "fr": frozenset("je j j'habite habite habitons suis nous vis vivons à au dans chez près".split()),
-    "es": frozenset("vivo vivimos soy estoy estamos en cerca mi de del".split()),
-}
+_SHORT_WORDS = {lang: frozenset(_WORDS["short_message_words"].terms[lang]) for lang in ("en", "fr", "es")}
 
 
 def _vote_short(words: list[str]) -> str | None:

@@ -27,6 +27,7 @@ from bot.intents import Cues, cues
 from bot.reply import Reply
 from bot.safety import is_abusive, wants_legal_advice
 from bot.understand import Understanding, question_of, subject_words
+from knowledge.lexicon import CJK, LANGS, LATIN, lexicon
 from knowledge.models import Procedure
 from knowledge.search import Hit, SearchResult
 from knowledge.text import fold, is_cjk
@@ -256,27 +257,10 @@ def _small_talk(ctx: TurnContext) -> Reply | None:
 
 
 # "ok", "vâng", "好的", an emoji: the citizen acknowledges; nothing to search for.
-_ACKS = frozenset(
-    "ok okay oke okie k vang da u uh um duoc roi ok roi vang a da vang hieu roi ro roi "
-    "alright got it understood noted fine d'accord entendu compris vale entendido de acuerdo".split()
-    + ["ok a", "vang a", "da vang", "got it", "de acuerdo", "hieu roi", "ro roi", "duoc roi", "ok roi"]
-)
-_CJK_ACKS = frozenset(
-    {
-        "好",
-        "好的",
-        "知道了",
-        "明白了",
-        "行",
-        "알겠습니다",
-        "알겠어요",
-        "네",
-        "넵",
-        "はい",
-        "わかりました",
-        "了解",
-    }
-)
+_ACK_WORDS = lexicon(__file__, "acknowledgements", required=LANGS, ids=("acknowledgement",))
+# Whole answers, and each word of a phrase ("duoc roi" → "duoc", "roi").
+_ACKS = frozenset(_ACK_WORDS.words("acknowledgement", LATIN)) | _ACK_WORDS.tokens("acknowledgement", LATIN)
+_CJK_ACKS = frozenset(_ACK_WORDS.words("acknowledgement", CJK))
 
 
 def is_acknowledgement(ctx: TurnContext) -> bool:

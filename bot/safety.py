@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from handoff.masking import mask_text
+from knowledge.lexicon import CJK, LATIN, lexicon
 from knowledge.text import fold, has_vietnamese_marks
 
 # --------------------------------------------------------------------------- PII
@@ -58,81 +59,20 @@ def _substrings(phrases: Iterable[str]) -> re.Pattern[str]:
 
 # --------------------------------------------------------------------------- secrets
 
-# Matched on folded text: "mật khẩu", "mat khau" and "MẬT KHẨU" are one phrase.
-_SECRET_WORDS = _words(
-    [
-        # vi
-        "mat khau",
-        "ma otp",
-        "otp",
-        "ma xac thuc",
-        "ma xac nhan",
-        "ma kich hoat",
-        "ma pin",
-        # en
-        "password",
-        "passwords",
-        "passcode",
-        "passwd",
-        "one time password",
-        "one-time password",
-        "one time code",
-        "one-time code",
-        "verification code",
-        "authentication code",
-        "security code",
-        "pin code",
-        "pin number",
-        # fr
-        "mot de passe",
-        "mots de passe",
-        "code de verification",
-        "code de confirmation",
-        "code d'authentification",
-        "code secret",
-        "code pin",
-        # es
-        "contrasena",
-        "contrasenas",
-        "codigo de verificacion",
-        "codigo de seguridad",
-        "codigo de confirmacion",
-        "clave de acceso",
-        "clave secreta",
-        "codigo pin",
-    ],
-    folded=True,
+# The words, in bot/data/lexicons/safety.yml.
+_LEXICON = lexicon(
+    __file__,
+    "safety",
+    required=(),
+    ids=("secret", "secret_marked", "legal_advice", "abuse_marked", "abuse_plain", "abuse"),
 )
+# Matched on folded text: "mật khẩu", "mat khau" and "MẬT KHẨU" are one phrase.
+_SECRET_WORDS = _words(_LEXICON.words("secret", LATIN), folded=True)
 # "PIN" in capitals only: in Vietnamese "pin" is a battery, in English a pin.
 _SECRET_CASED = re.compile(r"(?<![^\W\d_])PIN(?![^\W\d_])")
 # Only with its marks: folded, "mat ma" is also "mất mã" (lost the code).
-_SECRET_MARKED = _words(["mật mã"])
-_SECRET_CJK = _substrings(
-    [
-        # zh
-        "密码",
-        "验证码",
-        "校验码",
-        "动态码",
-        "口令",
-        "密碼",
-        "驗證碼",
-        # ko
-        "비밀번호",
-        "인증번호",
-        "인증 번호",
-        "인증코드",
-        "인증 코드",
-        "패스워드",
-        "암호",
-        # ja
-        "パスワード",
-        "暗証番号",
-        "認証コード",
-        "確認コード",
-        "ワンタイム",
-    ]
-)
+_SECRET_MARKED = _words(_LEXICON.words("secret_marked"))
+_SECRET_CJK = _substrings(_LEXICON.words("secret", CJK))
 
 
 def mentions_secret(text: str) -> bool:
@@ -189,47 +129,7 @@ _LEGAL_PATTERNS = [
     r"\bes (?:il)?legal\b",
 ]
 _LEGAL_WORDS = re.compile("|".join(_LEGAL_PATTERNS))
-_LEGAL_CJK = _substrings(
-    [
-        # zh
-        "法律意见",
-        "法律咨询",
-        "法律建议",
-        "打赢官司",
-        "能赢吗",
-        "胜诉",
-        "该不该起诉",
-        "要不要起诉",
-        "违法吗",
-        "合法吗",
-        "犯法吗",
-        # ko
-        "법률 자문",
-        "법률자문",
-        "법률 상담",
-        "법률상담",
-        "소송에서 이길",
-        "이길 수 있",
-        "고소해야",
-        "소송해야",
-        "불법인가요",
-        "불법이에요",
-        "합법인가요",
-        "합법이에요",
-        "위법인가요",
-        # ja
-        "法的助言",
-        "法的なアドバイス",
-        "法律相談",
-        "勝訴",
-        "勝てますか",
-        "訴えるべき",
-        "訴えたほうが",
-        "違法ですか",
-        "合法ですか",
-        "違法でしょうか",
-    ]
-)
+_LEGAL_CJK = _substrings(_LEXICON.words("legal_advice", CJK))
 
 
 def wants_legal_advice(text: str) -> bool:
@@ -243,89 +143,10 @@ def wants_legal_advice(text: str) -> bool:
 # --------------------------------------------------------------------------- abuse
 
 # With diacritics: exact words, so that "ngủ" (sleep) or "lớn" (big) never count.
-_ABUSE_MARKED = _words(
-    [
-        "đồ ngu",
-        "thằng ngu",
-        "con ngu",
-        "mày ngu",
-        "bot ngu",
-        "ngu như bò",
-        "ngu như lợn",
-        "óc chó",
-        "địt",
-        "đụ",
-        "đéo",
-        "lồn",
-        "cặc",
-        "buồi",
-        "đm",
-        "đmm",
-        "đcm",
-        "đkm",
-        "vcl",
-        "vkl",
-        "vãi lồn",
-        "clgt",
-        "khốn nạn",
-        "mất dạy",
-        "súc vật",
-        "chó chết",
-        "đồ chó",
-        "mẹ mày",
-        "cút đi",
-    ]
-)
+_ABUSE_MARKED = _words(_LEXICON.words("abuse_marked"))
 # Without diacritics, only phrases that are not also innocent words once folded.
-_ABUSE_PLAIN = _words(
-    [
-        "dm",
-        "dmm",
-        "dcm",
-        "dkm",
-        "vcl",
-        "vkl",
-        "clgt",
-        "dit me",
-        "dit con me",
-        "du ma",
-        "oc cho",
-        "thang ngu",
-        "may ngu",
-        "bot ngu",
-        "ngu nhu bo",
-        "khon nan",
-        "mat day",
-        "suc vat",
-        "cho chet",
-        "me may",
-    ],
-    folded=True,
-)
-_ABUSE_EN = _words(
-    [
-        "idiot",
-        "idiots",
-        "moron",
-        "morons",
-        "asshole",
-        "assholes",
-        "bitch",
-        "bastard",
-        "dickhead",
-        "retard",
-        "fuck you",
-        "fuck off",
-        "fucking idiot",
-        "stupid bot",
-        "dumb bot",
-        "useless bot",
-        "you are stupid",
-        "you're stupid",
-        "piece of shit",
-        "stfu",
-    ]
-)
+_ABUSE_PLAIN = _words(_LEXICON.words("abuse_plain"), folded=True)
+_ABUSE_EN = _words(_LEXICON.words("abuse"))
 
 
 def is_abusive(text: str) -> bool:

@@ -20,65 +20,23 @@ from dataclasses import dataclass, field
 from bot.intents import Cues, cues, is_small_talk
 from bot.language import split_language_request
 from bot.nlu import Parse
+from knowledge.lexicon import CJK, LATIN, lexicon
 from knowledge.text import fold, is_cjk, words
 
 ASPECTS = ("documents", "fee", "duration", "where", "online")
 
+# Words that frame a question without being its subject (bot/data/lexicons/understand.yml).
+_WORDS = lexicon(
+    __file__,
+    "understand",
+    required=(),
+    ids=("lead_in", "return", "correction", "filler", "question_word", "thanks_end"),
+)
 # Lead-ins that only introduce the real question ("Cho tôi hỏi thêm:", "À còn nữa,",
 # "One more thing:"): matched on the folded text at the start of the message.
-_LEAD_INS = (
-    "cho toi hoi them",
-    "cho em hoi them",
-    "cho minh hoi them",
-    "cho toi hoi",
-    "cho em hoi",
-    "cho minh hoi",
-    "toi hoi them",
-    "hoi them",
-    "a con nua",
-    "con nua",
-    "them nua",
-    "vay thi",
-    "vay con",
-    "the con",
-    "a vay",
-    "a",
-    "da",
-    "vay",
-    "one more thing",
-    "one more question",
-    "another question",
-    "also",
-    "and",
-    "ok so",
-    "so",
-    "sorry",
-    "please",
-    "por favor",
-    "s il vous plait",
-    "une autre question",
-    "encore une question",
-    "aussi",
-    "et",
-    "otra pregunta",
-    "una pregunta mas",
-    "tambien",
-    "y",
-)
+_LEAD_INS = _WORDS.words("lead_in", LATIN)
 _LEAD_IN = re.compile(r"^(?:" + "|".join(re.escape(x) for x in _LEAD_INS) + r")(?:\s+|\s*[:,]\s*|$)")
-_CJK_LEAD_INS = (
-    "另外",
-    "还有",
-    "再问一下",
-    "那么",
-    "그리고",
-    "그럼",
-    "또",
-    "それと",
-    "あと",
-    "ところで",
-    "では",
-)
+_CJK_LEAD_INS = _WORDS.words("lead_in", CJK)
 
 # "Quay lại chuyện đăng ký đò: …", "Back to the passport: …": an earlier subject comes back.
 _RETURN = re.compile(
@@ -87,7 +45,7 @@ _RETURN = re.compile(
     r"|^(?:pour revenir a|revenons a|retour a|a propos de)\s+"
     r"|^(?:volviendo a|volvamos a|sobre|respecto a)\s+"
 )
-_CJK_RETURN = ("回到", "再说", "说回", "다시", "に戻", "の件")
+_CJK_RETURN = _WORDS.words("return", CJK)
 
 # "không phải, ý tôi là …", "no, I meant …": the subject is replaced, not narrowed.
 _CORRECTION = re.compile(
@@ -97,128 +55,19 @@ _CORRECTION = re.compile(
     r"|^(?:non|pardon)?[\s,.!]*(?:je voulais dire|je veux dire|ce n est pas ca)\b"
     r"|^(?:no|perdon)?[\s,.!]*(?:quise decir|quiero decir|me referia)\b"
 )
-_CJK_CORRECTION = (
-    "不是",
-    "我是说",
-    "我的意思是",
-    "아니요",
-    "아니 ",
-    "제 말은",
-    "いいえ",
-    "ではなくて",
-    "じゃなくて",
-)
+_CJK_CORRECTION = _WORDS.words("correction", CJK)
 
 # Words that carry no subject of their own in a short question: with the aspect's cue words
 # removed, a message made only of these asks about the procedure under discussion.
-_FILLERS = frozenset(
-    """
-    toi em minh anh chi ban ong ba co chu bac a ah da vang thi la ma co khong ko k hong dc duoc
-    vay nhi nhe ha oi the nao sao gi bao nhieu mat het tien nop lam xong nhan ve can phai
-    tam khoang chung may hom mat thu tuc nay do kia cai viec chuyen de va hay hoac roi nua con
-    se dang muon hoi xin cho biet tra loi duoc khong co the nhu vay nhieu it lau ngay tuan
-    thang o dau di mang den tai qua tren bang giay chung nhan ket qua nguoi lam viec
-    i you we my me is are it its that this the a an of for to in on at do does did can could
-    would will should be get got how what whats s much many long when where which and or so
-    please also then there about with need apply submit ready until take takes it s
-    possible way there any fee paid pay have has had anything something all
-    chuan bi san xong
-    c est ce cela ca et ou le la les de du des un une est il on peut possible pour je vous
-    faut combien faire deposer quel quelle quels quelles en ligne par aussi
-    y el los las del por para es se puede como cuanto cuanta donde que hay un una mi lo
-    presentar hacer tambien
-    merci thanks thank gracias muchas cam on ok okay
-    """.split()
-)
+_FILLERS = frozenset(_WORDS.words("filler", LATIN))
 # CJK and Hangul grammar around an aspect word ("能不能在…提交", "…는요", "…かかりますか").
-_CJK_FILLERS = (
-    "能不能",
-    "可不可以",
-    "可以",
-    "需要",
-    "大概",
-    "提交",
-    "办理",
-    "申请",
-    "多少",
-    "要",
-    "在",
-    "吗",
-    "呢",
-    "了",
-    "的",
-    "是",
-    "那",
-    "请问",
-    "这个",
-    "手续",
-    "어떻게",
-    "해야",
-    "하나요",
-    "돼요",
-    "되나요",
-    "가능",
-    "한가요",
-    "할 수",
-    "있나요",
-    "있어요",
-    "신청",
-    "제출",
-    "접수",
-    "얼마나",
-    "려요",
-    "나요",
-    "는요",
-    "은요",
-    "요",
-    "手続き",
-    "申請",
-    "提出",
-    "できますか",
-    # Seams: "뭐가 필요해요?", "얼마예요?", "무료인가요?", "何が必要ですか", "免费吗".
-    "뭐가",
-    "무엇이",
-    "필요해요",
-    "필요한가요",
-    "필요",
-    "예요",
-    "에요",
-    "인가요",
-    "이에요",
-    "何が",
-    "必要",
-)
+_CJK_FILLERS = _WORDS.words("filler", CJK)
 _KANA_ONLY = re.compile(r"^[\u3040-\u30ff\u30fc]*$")
 
 # A long message is answered from its question: the last sentences that ask something.
 _SENTENCE = re.compile(r"(?<=[.!?。！？\n])\s*")
-_QUESTION_WORDS = (
-    "cho em hoi",
-    "cho toi hoi",
-    "cho minh hoi",
-    "lam sao",
-    "the nao",
-    "thu tuc gi",
-    "giay to gi",
-    "o dau",
-    "bao nhieu",
-    "bao lau",
-    "duoc khong",
-    "co phai",
-    "how",
-    "what",
-    "where",
-    "which",
-    "can i",
-    "comment",
-    "quel",
-    "ou ",
-    "como",
-    "que ",
-    "donde",
-    "cual",
-)
-_THANKS_END = ("cam on", "thank", "merci", "gracias", "谢谢", "감사", "ありがとう")
+_QUESTION_WORDS = _WORDS.words("question_word")
+_THANKS_END = _WORDS.words("thanks_end")
 
 
 @dataclass(slots=True)

@@ -298,6 +298,13 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _read_handoff_calendar(self) -> Settings:
+        # A relative calendar is read from the config file's folder: read it here, so that a bad
+        # one stops `hotline serve` before any worker starts (workers would be restarted forever).
+        self.handoff.resolve_paths(self.config_dir)
+        return self
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from bot.i18n import MESSAGES
 from channels.numerals import EN_DIGITS, VI_DIGITS, decimal_words, en_number, number_words, vi_number
+from knowledge.lexicon import lexicon
 
 __all__ = [
     "clean_text",
@@ -71,9 +72,18 @@ _VI_LETTERS = {
     "Y": "i dài",
     "Z": "dét",
 }
-# How "." and "-" inside a code are read, per language.
-_POINT = {"vi": "chấm", "en": "point", "fr": "point", "es": "punto", "zh": "点", "ko": "점", "ja": "点"}
-_DASH = {"vi": "gạch", "en": "dash", "fr": "tiret", "es": "guion", "zh": "杠", "ko": "다시", "ja": "ハイフン"}
+# How "." and "-" inside a code are read, per language; the currency word where a voice cannot
+# read "VND"; the months' names (channels/data/lexicons/speech.yml).
+_MONTHS_IN = ("en", "fr", "es")
+_WORDS = lexicon(
+    __file__,
+    "speech",
+    required=(),
+    ids=("point", "dash", "dong", *map(str, range(1, 13))),
+    needs={str(month): _MONTHS_IN for month in range(1, 13)},
+)
+_POINT = {lang: words[0] for lang, words in _WORDS["point"].terms.items()}
+_DASH = {lang: words[0] for lang, words in _WORDS["dash"].terms.items()}
 
 
 def spell(code: str, lang: str) -> str:
@@ -194,11 +204,7 @@ def _sentences(lines: list[str], lang: str) -> str:
 
 # -- speaking numbers, codes, dates and abbreviations ----------------------------------------
 
-_MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-}
+_MONTHS = {lang: " ".join(_WORDS[str(month)].terms[lang][0] for month in range(1, 13)) for lang in _MONTHS_IN}
 _DOSSIER = re.compile(r"\b\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}-\d{6}-\d{4}\b")
 _CASE_ID = re.compile(r"\b\d{6}-[A-Z0-9]{5}\b")
 _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
@@ -284,7 +290,7 @@ _EN_ABBREVIATIONS = {
     "UBND": "People's Committee",
     "CCCD": "citizen ID card",
 }
-_OTHER_CURRENCY = {"fr": "dongs", "es": "dongs", "zh": "越南盾", "ko": "동", "ja": "ドン"}
+_OTHER_CURRENCY = {lang: words[0] for lang, words in _WORDS["dong"].terms.items()}
 
 
 def _abbreviations(table: dict[str, str]) -> re.Pattern[str]:

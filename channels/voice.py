@@ -57,6 +57,7 @@ from channels.speech import option_label, to_speech, verbalize
 from channels.spoken import DEFAULT_RATES, MENU_ASPECTS, ask_place, aspect_of, render_procedure
 from channels.spoken_texts import ASPECT_QUESTIONS
 from handoff.masking import mask_number, mask_text
+from knowledge.lexicon import LANGS, lexicon
 
 log = logging.getLogger(__name__)
 
@@ -339,52 +340,13 @@ TOPICS: tuple[dict[str, str], ...] = (
     },
 )
 
-# Speech hints when the catalogue cannot be read: the procedures people ask about most.
+# Speech hints when the catalogue cannot be read (the procedures people ask about most), and
+# the words a caller says before a menu key: channels/data/lexicons/voice.yml.
+_WORDS = lexicon(
+    __file__, "voice", required=(), ids=("speech_hints", "key_word"), needs={"speech_hints": ("vi",)}
+)
 STATIC_HINTS: dict[str, tuple[str, ...]] = {
-    "vi": (
-        "khai sinh",
-        "căn cước",
-        "căn cước công dân",
-        "hộ chiếu",
-        "tạm trú",
-        "thường trú",
-        "tạm vắng",
-        "kết hôn",
-        "khai tử",
-        "đăng ký xe",
-        "sang tên xe",
-        "bằng lái xe",
-        "giấy phép lái xe",
-        "hộ kinh doanh",
-        "thành lập công ty",
-        "lý lịch tư pháp",
-        "mã số thuế",
-        "sổ đỏ",
-        "giấy phép xây dựng",
-        "chứng thực",
-        "bảo hiểm xã hội",
-        "bảo hiểm y tế",
-        "thai sản",
-        "xác nhận tình trạng hôn nhân",
-        "gặp cán bộ",
-    ),
-    "en": (
-        "passport",
-        "birth registration",
-        "marriage registration",
-        "temporary residence card",
-        "visa extension",
-        "driving licence",
-        "identity card",
-        "criminal record",
-        "work permit",
-        "business registration",
-    ),
-    "fr": ("passeport", "carte de séjour", "visa", "permis de conduire", "mariage", "naissance"),
-    "es": ("pasaporte", "visado", "tarjeta de residencia", "permiso de conducir", "matrimonio", "nacimiento"),
-    "zh": ("护照", "签证", "暂住证", "驾驶证", "结婚登记", "出生登记"),
-    "ko": ("여권", "비자", "거주증", "운전면허", "혼인 신고", "출생 신고"),
-    "ja": ("パスポート", "ビザ", "在留カード", "運転免許", "婚姻届", "出生届"),
+    lang: _WORDS.words("speech_hints", (lang,)) for lang in LANGS if lang in _WORDS["speech_hints"].terms
 }
 
 # What the staff member hears (always Vietnamese: the hotline's staff language).
@@ -879,7 +841,7 @@ async def turn(call: Call) -> Response:
 
 
 _KEY_WORDS = re.compile(
-    r"^(?:số|phím|nhấn|bấm|press|number|numéro|touche|número|tecla|按|번)\s*", re.IGNORECASE
+    r"^(?:" + "|".join(re.escape(w) for w in _WORDS.words("key_word")) + r")\s*", re.IGNORECASE
 )
 
 

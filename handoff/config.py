@@ -2,69 +2,28 @@
 
 ``HandoffSettings`` is the ``handoff:`` section of config.yml. Every field has a default,
 so an empty section gives a working console (Monday to Friday office hours, Vietnamese
-public holidays 2025-2027).
+public holidays and make-up working days from the bundled calendar, ``handoff/calendar.py``).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_validator
+
+from handoff.calendar import DEFAULT_CALENDAR, Calendar, load_calendar
+
+log = logging.getLogger(__name__)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 DEFAULT_CANNED = Path(__file__).resolve().parent / "canned.yml"
 
 OFFICE_HOURS = ["07:30-11:30", "13:00-17:00"]
-
-# Days off for civil servants (Labour Code 2019, art. 112, and the government's yearly
-# notices): New Year, Tết (5 working days around the lunar new year), Hùng Kings'
-# commemoration (10th day of the 3rd lunar month), 30 April, 1 May, National Day (2/9 and
-# an adjacent day), with compensation days when a holiday falls on a weekend. Lunar dates
-# computed for UTC+7. Deployers add the days of the government's notice for later years
-# (and any swapped days) in config.yml.
-VIETNAM_HOLIDAYS: tuple[str, ...] = (
-    # 2025 — Tết Ất Tỵ on Wed 29 Jan (off Sat 25 Jan – Sun 2 Feb)
-    "2025-01-01",
-    "2025-01-27",
-    "2025-01-28",
-    "2025-01-29",
-    "2025-01-30",
-    "2025-01-31",
-    "2025-04-07",  # Hùng Kings (10/3 Ất Tỵ)
-    "2025-04-30",
-    "2025-05-01",
-    "2025-05-02",  # swapped with Saturday 26 April
-    "2025-09-01",
-    "2025-09-02",
-    # 2026 — Tết Bính Ngọ on Tue 17 Feb (off Sat 14 – Sun 22 Feb)
-    "2026-01-01",
-    "2026-02-16",
-    "2026-02-17",
-    "2026-02-18",
-    "2026-02-19",
-    "2026-02-20",
-    "2026-04-27",  # Hùng Kings falls on Sunday 26 April: compensated on Monday
-    "2026-04-30",
-    "2026-05-01",
-    "2026-09-01",
-    "2026-09-02",
-    # 2027 — Tết Đinh Mùi on Sat 6 Feb
-    "2027-01-01",
-    "2027-02-04",
-    "2027-02-05",
-    "2027-02-08",
-    "2027-02-09",
-    "2027-02-10",
-    "2027-04-16",  # Hùng Kings (10/3 Đinh Mùi)
-    "2027-04-30",
-    "2027-05-03",  # 1 May falls on Saturday: compensated on Monday
-    "2027-09-02",
-    "2027-09-03",
-)
 
 DEFAULT_OUTCOMES = [
     "answered",  # the citizen got the answer
@@ -94,7 +53,11 @@ class HandoffSettings(BaseModel):
     hours: dict[str, list[str]] = Field(
         default_factory=lambda: {day: list(OFFICE_HOURS) for day in WEEKDAYS[:5]}
     )
-    holidays: list[date] = Field(default_factory=lambda: [date.fromisoformat(d) for d in VIETNAM_HOLIDAYS])
+    # The YAML calendar of days off and make-up workdays (a relative path is read from the
+    # config file's folder). An explicit `holidays` list replaces it (the older setting).
+    calendar: Path = DEFAULT_CALENDAR
+    holidays: list[date] = Field(default_factory=list)
+    _workdays: dict[date, date] = PrivateAttr(default_factory=dict)
     # A conversation whose last case was resolved this recently gets that case back.
     reopen_window_minutes: int = Field(default=1440, ge=0)
     session_hours: float = Field(default=12, gt=0, le=24 * 30)
@@ -156,11 +119,49 @@ class HandoffSettings(BaseModel):
             raise ValueError("outcomes: at least one outcome code is needed to resolve cases")
         return self
 
-    def resolve_paths(self, base: Path) -> HandoffSettings:
-        """A copy with a relative ``canned_replies`` made absolute against ``base``."""
-        if self.canned_replies.is_absolute():
+    @model_validator(mode="after")
+    def _read_calendar(self) -> HandoffSettings:
+        if "holidays" in self.model_fields_set:
+            if "calendar" in self.model_fields_set:
+                raise ValueError(
+                    "give handoff.calendar (a calendar file) or handoff.holidays (a list), not both"
+                )
             return self
-        return self.model_copy(update={"canned_replies": (base / self.canned_replies).resolve()})
+        if self.calendar.is_absolute():  # a relative one waits for resolve_paths()
+            self._use(load_calendar(self.calendar))
+        return self
+
+    def _use(self, calendar: Calendar) -> None:
+        # Straight into __dict__: the days come from the calendar, not from the deployer's
+        # `holidays`, so a later copy still reads the calendar.
+        self.__dict__["holidays"] = sorted(calendar.days_off)
+        self._workdays = dict(calendar.workdays)
+        if date.today().year not in calendar.years:
+            log.warning(
+                "holiday calendar %s has no day for %s: add the government's notice for this year",
+                calendar.source,
+                date.today().year,
+            )
+
+    @property
+    def workdays(self) -> dict[date, date]:
+        """Make-up working days (a weekend day worked) → the day off each pays back."""
+        return dict(self._workdays)
+
+    def resolve_paths(self, base: Path) -> HandoffSettings:
+        """A copy with a relative ``canned_replies`` and ``calendar`` made absolute against
+        ``base``, the calendar read (:class:`handoff.calendar.CalendarError` when it is bad)."""
+        update = {
+            name: (base / path).resolve()
+            for name, path in (("canned_replies", self.canned_replies), ("calendar", self.calendar))
+            if not path.is_absolute()
+        }
+        if not update:
+            return self
+        copy = self.model_copy(update=update)
+        if "calendar" in update and "holidays" not in self.model_fields_set:
+            copy._use(load_calendar(copy.calendar))
+        return copy
 
     def secure_cookies(self, environment: str) -> bool:
         if self.cookie_secure is not None:

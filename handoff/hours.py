@@ -14,6 +14,9 @@ class WorkingHours:
     def __init__(self, settings: HandoffSettings) -> None:
         self.zone = ZoneInfo(settings.timezone)
         self.holidays = frozenset(settings.holidays)
+        # A make-up working day (a Saturday worked for a Friday off) keeps the hours of the
+        # weekday it pays back.
+        self.workdays = {day: paid.weekday() for day, paid in settings.workdays.items()}
         self.spans: dict[int, list[tuple[time, time | None]]] = {}
         for day, spans in settings.hours.items():
             parsed = []
@@ -28,8 +31,11 @@ class WorkingHours:
             at = at.replace(tzinfo=UTC)
         return at.astimezone(self.zone)
 
+    def _weekday(self, day: date) -> int:
+        return self.workdays.get(day, day.weekday())
+
     def is_working_day(self, day: date) -> bool:
-        return day not in self.holidays and bool(self.spans.get(day.weekday()))
+        return day not in self.holidays and bool(self.spans.get(self._weekday(day)))
 
     def is_open(self, at: datetime) -> bool:
         now = self.local(at)
@@ -37,7 +43,8 @@ class WorkingHours:
             return False
         clock = now.time().replace(tzinfo=None)
         return any(
-            start <= clock and (end is None or clock < end) for start, end in self.spans[now.weekday()]
+            start <= clock and (end is None or clock < end)
+            for start, end in self.spans[self._weekday(now.date())]
         )
 
     def next_open(self, at: datetime) -> datetime | None:
@@ -53,7 +60,7 @@ class WorkingHours:
             day = now.date() + timedelta(days=offset)
             if not self.is_working_day(day):
                 continue
-            for start, _end in self.spans[day.weekday()]:
+            for start, _end in self.spans[self._weekday(day)]:
                 if offset == 0 and start <= clock:
                     continue
                 return datetime.combine(day, start, tzinfo=self.zone)

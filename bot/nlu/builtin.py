@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from bot.nlu import Entity, Parse
 from bot.nlu import data as nlu_data
+from knowledge.lexicon import CJK, LANGS, LATIN, lexicon
 from knowledge.text import fold, has_vietnamese_marks, normalize
 
 FORMAT = "hotline-nlu-builtin"
@@ -74,34 +75,23 @@ def features(text: str, code: re.Pattern[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- entities
-_FILLER = set(
-    "a ah da vang nhe nha nhe di thi la cai con the please pls ok oh um uh well and yes no "
-    "si oui por favor svp s'il plait vous te toi em anh chi minh ban i ll i'll take want "
-    "choose pick select chon lay toi muon one".split()
-)
+# Word lists in bot/data/lexicons (nlu_*.yml, language_names.yml), beside this package.
+_BOT = Path(__file__).resolve().parent
+_FILLERS = lexicon(_BOT, "nlu_fillers", required=LANGS, ids=("choice_filler",))
+_FILLER = set(_FILLERS.tokens("choice_filler", LATIN))
 _SHORT = 5  # words: "số 2", "cái thứ hai nhé", "the second one please"
 
 # Ordinal and number words (folded) -> option number; -1 is "the last one".
 _ORDINALS = {
-    # en
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
-    "seventh": 7, "eighth": 8, "ninth": 9, "last": -1,
-    # fr
-    "premier": 1, "premiere": 1, "1er": 1, "1re": 1, "deuxieme": 2, "seconde": 2,
-    "troisieme": 3, "quatrieme": 4, "cinquieme": 5, "dernier": -1, "derniere": -1,
-    # es
-    "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercero": 3, "tercera": 3,
-    "tercer": 3, "cuarto": 4, "cuarta": 4, "quinto": 5, "quinta": 5, "ultimo": -1, "ultima": -1,
-    # vi
-    "dau tien": 1, "cuoi cung": -1, "cuoi": -1,
-}  # fmt: skip
+    word: -1 if entry.id == "last" else int(entry.id)
+    for entry in lexicon(_BOT, "nlu_ordinals", required=("en",), exclusive=True).entries
+    for word in entry.words()
+}
 _NUMBER_WORDS = {
-    "mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6,
-    "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
-    "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
-}  # fmt: skip
+    word: int(entry.id)
+    for entry in lexicon(_BOT, "nlu_numbers", required=("vi",), exclusive=True).entries
+    for word in entry.words()
+}
 # A cue that always announces an option number ("phương án 3", "option 2", "choix 1").
 _STRONG_CUE = r"(?:phuong an|lua chon|chon so|chon cai|chon muc|chon|muc|option|choice|number|no\.|choix|numero|opcion|#)"
 # A cue that does only in a short message ("thứ ba" is also Tuesday, "số 2" a form's name).
@@ -123,14 +113,9 @@ _KO_ORD = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5}
 
 # Language requests: names (folded; CJK as written) -> ISO code.
 _LANG_NAMES = {
-    "vi": ["tieng viet", "vietnamese", "vietnamien", "vietnamita", "越南语", "越南文", "베트남어", "ベトナム語"],
-    "en": ["tieng anh", "english", "anglais", "ingles", "英语", "英文", "영어", "英語"],
-    "fr": ["tieng phap", "french", "francais", "frances", "法语", "法文", "프랑스어", "フランス語"],
-    "es": ["tieng tay ban nha", "spanish", "espagnol", "espanol", "西班牙语", "스페인어", "スペイン語"],
-    "zh": ["tieng trung", "tieng hoa", "chinese", "chinois", "chino", "中文", "汉语", "普通话", "중국어", "中国語"],
-    "ko": ["tieng han", "korean", "coreen", "coreano", "韩语", "韩文", "한국어", "韓国語"],
-    "ja": ["tieng nhat", "japanese", "japonais", "japones", "日语", "日文", "일본어", "日本語"],
-}  # fmt: skip
+    e.id: list(e.words())
+    for e in lexicon(_BOT, "language_names", required=LANGS, exclusive=True, ids=LANGS).entries
+}
 _LANG_OF = {name: code for code, names in _LANG_NAMES.items() for name in names}
 _LANG_LATIN = "|".join(sorted((n for n in _LANG_OF if n.isascii()), key=len, reverse=True))
 _LANG_CJK = "|".join(sorted((n for n in _LANG_OF if not n.isascii()), key=len, reverse=True))
@@ -470,12 +455,7 @@ def _fit_temperature(x: Any, y: npt.NDArray[Any], c: float, folds: int = 3) -> f
 
 
 # What surrounds a choice in CJK replies: "我选第二个", "2번으로 할게요", "1番でお願いします".
-_CJK_FILLER = sorted(
-    "我选 我要 选择 选 个 個 吧 就 으로 할게요 이요 요 거 로 でお願いします お願いします を選びます "
-    "にします です で の もの".split(),
-    key=len,
-    reverse=True,
-)
+_CJK_FILLER = sorted(_FILLERS.words("choice_filler", CJK), key=len, reverse=True)
 
 
 def _is_choice(text: str, entities: list[Entity]) -> bool:
