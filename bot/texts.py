@@ -42,6 +42,7 @@ DOMAINS: tuple[str, ...] = ("bot", "glossary", "dossier", "voice", "channels", "
 LOCALES_ENV = "HOTLINE_LOCALES_DIR"
 _DEFAULT_DIR = Path(__file__).resolve().parents[1] / "locales"
 CONTEXT_SEP = "\x04"
+EMPTY = "{empty}"  # the msgstr of a text a language leaves out on purpose
 _lock = threading.Lock()
 
 
@@ -106,8 +107,10 @@ def _read(po: Path) -> dict[str, str]:
         catalog = compile_catalogue(po, mo)
     # Untranslated entries (empty msgstr) are absent: the fallback policy decides, not gettext.
     # A message with a context (a glossary's "field" or "agency") is keyed "context\x04id", as in .mo.
+    # gettext reads an empty msgstr as "untranslated"; a sentence a language leaves out on
+    # purpose (the phone does not read an address twice in English) is written EMPTY.
     return {
-        (f"{m.context}{CONTEXT_SEP}{m.id}" if m.context else m.id): str(m.string)
+        (f"{m.context}{CONTEXT_SEP}{m.id}" if m.context else m.id): "" if m.string == EMPTY else str(m.string)
         for m in catalog
         if m.id and isinstance(m.id, str) and m.string
     }

@@ -53,7 +53,8 @@ def flatten(
     def put(lang: str, msgid: str, value: Any) -> None:
         if isinstance(value, (tuple, list)):
             value = "\n".join(str(v) for v in value)
-        out.setdefault(lang, {})[prefix + msgid] = str(value)
+        # gettext reads "" as untranslated: a text left out on purpose is written {empty}.
+        out.setdefault(lang, {})[prefix + msgid] = str(value) or "{empty}"
 
     if isinstance(table, str):
         put("vi", key or "text", table)
