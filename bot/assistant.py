@@ -212,7 +212,7 @@ class Assistant:
     def _handle(self, turn: Turn, state: DialogueState) -> Reply:
         conv = turn.conversation_id or uuid.uuid4().hex
         raw = turn.text if isinstance(turn.text, str) else ""
-        forced = turn.lang if turn.lang in SUPPORTED else None
+        forced = turn.lang if turn.lang in SUPPORTED or turn.lang in texts.languages() else None
         if turn.lang and not forced:
             log.info("unsupported language %r requested; detecting instead", turn.lang)
         known = forced or state.language
