@@ -231,12 +231,13 @@ def number_symbols(lang: str) -> tuple[str, str]:
     return (symbols["group"].replace("\u202f", "\u00a0"), symbols["decimal"])
 
 
-def format_date(day: date, lang: str, style: str = "date") -> str:
+def format_date(day: date, lang: str, style: str = "date", first: bool = True) -> str:
     """A date in the locale's pattern from the catalogue (``format.<style>``, a CLDR pattern);
-    the first of the month may have its own (French "1er juillet")."""
+    the first of the month may have its own (French "1er juillet"), unless ``first`` is False
+    (the phone reads "1 juillet")."""
     if isinstance(day, datetime):
         day = day.date()
-    pattern = text(lang, f"format.{style}_first" if day.day == 1 else f"format.{style}", "bot")
+    pattern = text(lang, f"format.{style}_first" if first and day.day == 1 else f"format.{style}", "bot")
     return _babel_format_date(day, pattern, locale=_babel_locale(lang))
 
 

@@ -888,7 +888,7 @@ def _local(iso: str, lang: str) -> str:
         when = datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    return f"{when:%H:%M} {when:%d/%m/%Y}" if lang in ("vi", "fr", "es") else f"{when:%H:%M}, {when:%d/%m/%Y}"
+    return texts.format_datetime(when, lang, "datetime_voice")
 
 
 def _spoken_case(case_id: str, lang: str) -> str:
@@ -974,7 +974,10 @@ async def recorded(call: Call) -> Response:
         return _goodbye(call, call.text("goodbye"))
     if not url or seconds == 0:
         return _goodbye(call, call.text("no_message"))
-    text = f"Lời nhắn thoại ({seconds} giây) của người gọi {call.masked}: {url}"
+    # Staff read the case's notes in Vietnamese, the hotline's staff language.
+    text = texts.t(
+        texts.SOURCE_LANGUAGE, "note_voice_message", "console", seconds=seconds, caller=call.masked, url=url
+    )
     await asyncio.to_thread(_add_system_note, call, case_id, text, {"recording_url": url, "seconds": seconds})
     log.info("voice: call %s: voice message (%d s) kept on case %s", call.sid, seconds, case_id)
     return _goodbye(call, call.text("recorded", case=_spoken_case(case_id, call.state.lang)))
@@ -984,7 +987,7 @@ async def transcribed(call: Call) -> Response:
     case_id = call.request.query_params.get("case", "")
     text = call.form.get("TranscriptionText", "").strip()
     if _CASE_ID.match(case_id) and text and call.form.get("TranscriptionStatus", "completed") == "completed":
-        note = f"Bản ghi lời nhắn (tự động, tiếng Anh): {mask_text(text)[:3000]}"
+        note = texts.t(texts.SOURCE_LANGUAGE, "note_transcription", "console", text=mask_text(text)[:3000])
         await asyncio.to_thread(_add_system_note, call, case_id, note, {"transcription": True})
     return _twiml(VoiceResponse())
 
