@@ -41,24 +41,35 @@ DOMAINS: tuple[str, ...] = ("bot", "glossary", "dossier", "voice", "channels", "
 # A deployer (or a test) points the service at another tree; the default is the repository's.
 LOCALES_ENV = "HOTLINE_LOCALES_DIR"
 _DEFAULT_DIR = Path(__file__).resolve().parents[1] / "locales"
+_DEFAULT_ROOT = str(_DEFAULT_DIR)
 CONTEXT_SEP = "\x04"
 EMPTY = "{empty}"  # the msgstr of a text a language leaves out on purpose
 _lock = threading.Lock()
 
 
 def locales_dir() -> Path:
-    configured = os.environ.get(LOCALES_ENV, "").strip()
-    return Path(configured) if configured else _DEFAULT_DIR
+    return Path(_root())
+
+
+_chosen: list[str] = []  # the tree in use, read from the environment once (``reload`` re-reads)
+
+
+def _root() -> str:
+    # A string, not a Path: it keys the caches below on every lookup, and strings hash fast;
+    # the environment is read once, since reading it costs more than the lookup itself.
+    if not _chosen:
+        _chosen.append(os.environ.get(LOCALES_ENV, "").strip() or _DEFAULT_ROOT)
+    return _chosen[0]
 
 
 def languages() -> tuple[str, ...]:
     """The languages served, in ``LINGUAS`` order, Vietnamese first."""
-    return _languages(locales_dir())
+    return _languages(_root())
 
 
 @lru_cache(maxsize=8)
-def _languages(root: Path) -> tuple[str, ...]:
-    listed = root / "LINGUAS"
+def _languages(root: str) -> tuple[str, ...]:
+    listed = Path(root) / "LINGUAS"
     codes: list[str] = []
     if listed.is_file():
         for line in listed.read_text(encoding="utf-8").splitlines():
@@ -116,9 +127,9 @@ def _read(po: Path) -> dict[str, str]:
     }
 
 
-@lru_cache(maxsize=64)
-def _domain(root: Path, lang: str, domain: str) -> Mapping[str, str]:
-    po = root / lang / "LC_MESSAGES" / f"{domain}.po"
+@lru_cache(maxsize=128)
+def _domain(root: str, lang: str, domain: str) -> Mapping[str, str]:
+    po = Path(root) / lang / "LC_MESSAGES" / f"{domain}.po"
     if not po.is_file():
         return {}
     with _lock:
@@ -127,7 +138,7 @@ def _domain(root: Path, lang: str, domain: str) -> Mapping[str, str]:
 
 def catalogue(lang: str, domain: str = "bot") -> Mapping[str, str]:
     """Every translated key of ``domain`` in ``lang`` (no fallback): for tests and tables."""
-    return _domain(locales_dir(), lang, domain)
+    return _domain(_root(), lang, domain)
 
 
 def reload() -> None:
@@ -135,6 +146,7 @@ def reload() -> None:
     from bot import i18n  # its glossary index is built from the catalogues
 
     i18n._glossary.cache_clear()
+    _chosen.clear()
     _domain.cache_clear()
     _languages.cache_clear()
     _plural_category.cache_clear()
@@ -145,7 +157,7 @@ def reload() -> None:
 
 def text(lang: str, key: str, domain: str = "bot") -> str:
     """The raw template of ``key``: the language's own, else the Vietnamese source."""
-    root = locales_dir()
+    root = _root()
     found = _domain(root, lang, domain).get(key)
     if found is not None:
         return found
@@ -175,7 +187,7 @@ def plural(lang: str, key: str, count: float, domain: str = "bot", /, **values: 
     """``key_<CLDR category>`` for ``count`` in ``lang`` (one, few, many…), else ``key_other``."""
     category = _plural_category(lang, count)
     name = f"{key}_{category}"
-    if category != "other" and name not in _domain(locales_dir(), lang, domain):
+    if category != "other" and name not in _domain(_root(), lang, domain):
         name = f"{key}_other"
     return t(lang, name, domain, **values)
 
