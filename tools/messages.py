@@ -38,6 +38,27 @@ SOURCES = ("bot", "channels", "handoff")
 # The translating callables and the position of their key argument.
 PYTHON_KEYWORDS = {"t": (2,), "_t": (2,), "say": (2,), "plural": (2,), "_plural": (2,)}
 JINJA_KEYWORDS = {"t": (1,)}
+# Which catalogue (and key prefix) a file's literal keys belong to, for the templates'
+# references; the first matching path wins.
+FILE_DOMAINS: tuple[tuple[str, str, str], ...] = (
+    ("bot/dossier_text.py", "dossier", ""),
+    ("channels/spoken.py", "voice", "spoken."),
+    ("channels/voice.py", "voice", ""),
+    ("channels/", "channels", ""),
+    ("handoff/", "console", ""),
+    ("bot/", "bot", ""),
+)
+
+
+def _where(domain: str, key: str, used: dict[str, list[tuple[str, int]]]) -> list[tuple[str, int]]:
+    found = []
+    for path, owner, prefix in FILE_DOMAINS:
+        if owner == domain and key.startswith(prefix):
+            found += [loc for loc in used.get(key[len(prefix) :], []) if loc[0].startswith(path)]
+    # A file listed earlier under another domain does not count for this one.
+    return sorted(
+        {loc for loc in found if next(o for p, o, _ in FILE_DOMAINS if loc[0].startswith(p)) == domain}
+    )
 
 
 def extract(root: Path = ROOT) -> dict[str, list[tuple[str, int]]]:
@@ -97,7 +118,7 @@ def template(locales: Path, domain: str, used: dict[str, list[tuple[str, int]]])
         pot.add(
             message.id,
             "",
-            locations=[] if message.context else used.get(str(message.id), []),
+            locations=[] if message.context else _where(domain, str(message.id), used),
             flags=message.flags,
             auto_comments=[*notes, f"vi: {vietnamese}"],
             context=message.context,
