@@ -140,7 +140,9 @@ def run(locales: Path, check: bool = False) -> int:
     defined |= {key.rsplit("_", 1)[0] for key in defined if key.endswith("_other")}  # plural families
     problems = 0
     for key, where in sorted(used.items()):
-        if key not in defined and "\n" not in key:
+        # pybabel joins the two literals of `"a" if x else "b"` into one: not a key of its own.
+        joined = any(key.startswith(k) and key[len(k) :] in defined for k in defined)
+        if key not in defined and "\n" not in key and not joined:
             file, line = where[0]
             print(f"warning: {file}:{line} names {key!r}, which no locales/vi catalogue defines")
     stale: list[Path] = []
