@@ -136,6 +136,22 @@ def _domain(root: str, lang: str, domain: str) -> Mapping[str, str]:
         return _read(po)
 
 
+def check() -> tuple[str, ...]:
+    """At start: the tree exists and every listed language has the assistant's catalogue
+    (compiled now if needed), so a misplaced ``locales/`` fails the start, not a citizen's turn."""
+    root = Path(_root())
+    missing = [lang for lang in languages() if not (root / lang / "LC_MESSAGES" / "bot.po").is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"message catalogues: no {', '.join(missing)} bot.po under {root} "
+            f"(set {LOCALES_ENV} to the locales/ folder of the repository)"
+        )
+    compile_all(root)
+    for lang in languages():
+        _domain(str(root), lang, "bot")
+    return languages()
+
+
 def catalogue(lang: str, domain: str = "bot") -> Mapping[str, str]:
     """Every translated key of ``domain`` in ``lang`` (no fallback): for tests and tables."""
     return _domain(_root(), lang, domain)

@@ -186,3 +186,18 @@ def test_no_user_facing_vietnamese_sentence_is_left_in_python() -> None:
                 found.setdefault(prefix, []).append(f"{name}:{lineno}: {line.strip()[:90]}")
     over = {p: hits for p, hits in found.items() if len(hits) > BUDGET[p]}
     assert not over, "\n".join(h for hits in over.values() for h in hits)
+
+
+def test_a_missing_locales_tree_fails_the_start_not_a_turn(
+    sample_settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from channels.api import create_app
+
+    monkeypatch.setenv(texts.LOCALES_ENV, str(tmp_path / "nowhere"))
+    texts.reload()
+    try:
+        with pytest.raises(FileNotFoundError, match=texts.LOCALES_ENV):
+            create_app(sample_settings)
+    finally:
+        monkeypatch.delenv(texts.LOCALES_ENV)
+        texts.reload()
