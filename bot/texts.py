@@ -157,6 +157,12 @@ def catalogue(lang: str, domain: str = "bot") -> Mapping[str, str]:
     return _domain(_root(), lang, domain)
 
 
+@lru_cache(maxsize=128)
+def _family(root: str, lang: str, domain: str, prefix: str) -> Mapping[str, str]:
+    cut = len(prefix)
+    return {k[cut:]: v for k, v in _domain(root, lang, domain).items() if k.startswith(prefix)}
+
+
 def reload() -> None:
     """Forget loaded catalogues (after ``make messages`` or when a test switches the tree)."""
     from bot import i18n  # its glossary index is built from the catalogues
@@ -164,6 +170,7 @@ def reload() -> None:
     i18n._glossary.cache_clear()
     _chosen.clear()
     _domain.cache_clear()
+    _family.cache_clear()
     _languages.cache_clear()
     _plural_category.cache_clear()
 
@@ -220,11 +227,9 @@ class Table(Mapping[str, Mapping[str, str]]):
         self.prefix = prefix
 
     def _for(self, lang: str) -> Mapping[str, str]:
-        entries = catalogue(lang, self.domain)
         if not self.prefix:
-            return entries
-        cut = len(self.prefix)
-        return {k[cut:]: v for k, v in entries.items() if k.startswith(self.prefix)}
+            return catalogue(lang, self.domain)
+        return _family(_root(), lang, self.domain, self.prefix)
 
     def __getitem__(self, lang: str) -> Mapping[str, str]:
         if lang not in languages():
