@@ -109,7 +109,17 @@ def template(locales: Path, domain: str, used: dict[str, list[tuple[str, int]]])
     source = _read(
         locales / texts.SOURCE_LANGUAGE / "LC_MESSAGES" / f"{domain}.po", texts.SOURCE_LANGUAGE, domain
     )
-    pot = Catalog(domain=domain, project="Citizen hotline assistant", fuzzy=False)
+    pot = Catalog(
+        domain=domain,
+        project="Citizen hotline assistant",
+        fuzzy=False,
+        header_comment=(
+            f"# Template of the {domain!r} message catalogue of the citizen hotline assistant.\n"
+            "# Written by `make messages` from locales/vi (the source language): edit a language's\n"
+            f"# locales/<lang>/LC_MESSAGES/{domain}.po, never this file. Each msgid is a key; the\n"
+            "# `#. vi:` note is the Vietnamese text; keep its {placeholders}."
+        ),
+    )
     for message in source:
         if not message.id:
             continue
