@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: venv run test index index-full eval fit-fusion bench lint typecheck clean
+.PHONY: venv run test index index-full eval fit-fusion bench lint typecheck clean messages
 
 $(STAMP): pyproject.toml requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml requirements.txt
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
 	$(PIP) install --quiet -e '.[dev]'
+	$(PY) -c 'from bot import texts; texts.compile_all()'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -55,6 +56,11 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy knowledge bot
+
+# Message catalogues (locales/): extract keys (Python + Jinja), refresh the .pot templates,
+# update every language's .po, compile the .mo files.
+messages: $(STAMP)
+	$(PY) -m tools.messages
 
 clean:
 	rm -rf var build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from bot import compose, dossier_text, policy, siblings
+from bot import compose, dossier_text, policy, siblings, texts
 from bot.dialogue import DialogueState, Pending
 from bot.dossier import DossierSource, DossierSourceError, find_dossier_codes
 from bot.intents import Cues, cues
@@ -180,7 +180,7 @@ class Assistant:
     def _handle(self, turn: Turn, state: DialogueState) -> Reply:
         conv = turn.conversation_id or uuid.uuid4().hex
         raw = turn.text if isinstance(turn.text, str) else ""
-        forced = turn.lang if turn.lang in SUPPORTED else None
+        forced = turn.lang if turn.lang in SUPPORTED or turn.lang in texts.languages() else None
         if turn.lang and not forced:
             log.info("unsupported language %r requested; detecting instead", turn.lang)
         known = forced or state.language
@@ -997,17 +997,11 @@ def _yes_no(text: str, parse: Parse | None) -> bool | None:
 
 
 def _local_time(iso: str | None, lang: str) -> str:
-    """ "2026-11-23T07:30:00+07:00" → "07:30 23/11/2026" (vi) or "07:30, 2026-11-23"."""
+    """ "2026-11-23T07:30:00+07:00" → "07:30 23/11/2026" (vi) or "07:30, 23 Nov 2026" (en)."""
     if not iso:
         return "—"
     try:
         when = datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    if lang in ("vi", "fr", "es"):
-        return when.strftime("%H:%M %d/%m/%Y")
-    if lang in ("zh", "ja"):
-        return f"{when.year}年{when.month}月{when.day}日 {when:%H:%M}"
-    if lang == "ko":
-        return f"{when.year}년 {when.month}월 {when.day}일 {when:%H:%M}"
-    return when.strftime("%H:%M, %d %b %Y")
+    return texts.format_datetime(when, lang, "datetime_short")

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from functools import lru_cache
 
-from bot import i18n
+from bot import i18n, texts
 from bot.blocks import Answer, Block, Option, render_text
 from knowledge import glossary as phrase_glossary
 from knowledge.models import CHANNEL_KINDS, LEVELS, Document, Procedure, SubmissionChannel
@@ -73,12 +73,11 @@ def normalize_lang(lang: str | None) -> str:
 
 
 def _t(lang: str, key: str, **values: object) -> str:
-    return i18n.MESSAGES[lang][key].format(**values)
+    return texts.t(lang, key, "bot", **values)
 
 
 def _plural(lang: str, key: str, count: float, **values: object) -> str:
-    one = 0 < count < 2 if lang in i18n.PLURAL_ONE_BELOW_TWO else count == 1
-    return _t(lang, f"{key}_one" if one else f"{key}_other", **values)
+    return texts.plural(lang, key, count, "bot", **values)
 
 
 def _quote(lang: str, text: str) -> str:
@@ -116,13 +115,7 @@ _truncate = truncate
 
 def format_number(value: float, lang: str) -> str:
     """100000 → "100.000" (vi), "100,000" (en), "100 000" (fr, no-break space); 1.5 → "1,5"."""
-    lang = normalize_lang(lang)
-    thousands, decimal = i18n.NUMBER_FORMAT[lang]
-    if float(value).is_integer():
-        text = f"{int(value):,}"
-    else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+    return texts.format_number(value, normalize_lang(lang))
 
 
 def format_money(vnd: int, lang: str) -> str:

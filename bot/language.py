@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+from bot import texts
 from knowledge.lexicon import CJK, LATIN, lexicon
 from knowledge.text import SYLLABLE_RE, _fold_word
 
@@ -186,7 +187,10 @@ def _detect_by_cues(text: str, default: str) -> str:
 
 def answer_language(lang: str) -> str:
     """The language we answer in: Vietnamese typed without marks is answered in Vietnamese."""
-    return "vi" if lang == "vi-x" else lang if lang in SUPPORTED else "vi"
+    if lang == "vi-x":
+        return "vi"
+    # A language added to locales/ (LINGUAS) is answered in, though nothing detects it yet.
+    return lang if lang in SUPPORTED or lang in texts.languages() else "vi"
 
 
 # "English please", "/lang fr", "tiếng Việt", "中文": the citizen chooses the language.

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot import texts
 from channels.conversation import ConversationService, new_access, token_hash
 from channels.hub import Hub, InboundEvent
 from channels.limits import ask_rate_limit, install_limits
@@ -213,6 +214,7 @@ def create_app(
     ``migrate=False`` for the worker processes of ``serve --workers N``: the parent has
     brought the database schema up to date once before starting them.
     """
+    texts.check()
     db = Database(settings.database_url)
 
     @asynccontextmanager

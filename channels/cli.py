@@ -29,8 +29,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    from bot import texts
     from channels.runtime import build_index
 
+    texts.compile_all()  # the message catalogues' .mo files, like the index: built ahead of serving
     settings = _settings(args)
     started = time.perf_counter()
     index, built = build_index(

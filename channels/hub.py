@@ -30,7 +30,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 
-from bot import compose
+from bot import compose, texts
 from bot.assistant import Turn
 from bot.reply import CentreRef, Reply
 from channels.conversation import ConversationService, Stored, Thought, TurnLocks
@@ -88,10 +88,6 @@ class Sender(Protocol):
 # How a shared location is stored ("[location 16.04010,108.22250]", or "[location]" when
 # unreadable), so that one stored before a restart is answered as a location again.
 _LOCATION_TEXT = re.compile(r"^\[location(?: ([^,\]]*),([^\]]*))?\]$")
-_RATE_LIMITED = {
-    "vi": "Bạn đang gửi quá nhiều tin nhắn. Vui lòng chờ một chút rồi hỏi tiếp.",
-    "en": "You are sending messages too quickly. Please wait a moment before asking again.",
-}
 
 
 class Hub:
@@ -352,11 +348,11 @@ class Hub:
         conv = event.conversation_id
         point = event.location
         if point is None or not _on_earth(*point):
-            return Reply(conv, lang, "invalid_location", _in(_INVALID_LOCATION, lang))
+            return Reply(conv, lang, "invalid_location", texts.t(lang, "invalid_location", "channels"))
         assistant = self.conversations.assistant
         centre = assistant.centres.nearest(point[0], point[1], max_km=50.0)
         if centre is None:
-            return Reply(conv, lang, "no_centre_near", _in(_NO_CENTRE_NEAR, lang))
+            return Reply(conv, lang, "no_centre_near", texts.t(lang, "no_centre_near", "channels"))
         code = getattr(centre, "commune_code", None)
         commune = assistant.units.commune(code) if code else None
         province = assistant.units.province(commune.province_code) if commune is not None else None
@@ -449,39 +445,12 @@ def _on_earth(lat: float, lon: float) -> bool:
     return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
 
 
-def _in(texts: dict[str, str], lang: str) -> str:
-    return texts.get(lang) or texts["vi"]
-
-
-_INVALID_LOCATION = {
-    "vi": "Xin lỗi, vị trí bạn gửi không hợp lệ. Vui lòng gửi lại vị trí, "
-    "hoặc cho tôi biết tên xã/phường của bạn.",
-    "en": "Sorry, the location you sent is not valid. Please share it again, "
-    "or tell me the name of your commune or ward.",
-    "fr": "Désolé, la position envoyée n'est pas valide. Partagez-la de nouveau, "
-    "ou indiquez-moi le nom de votre commune ou quartier.",
-    "es": "Lo siento, la ubicación enviada no es válida. Compártala de nuevo "
-    "o dígame el nombre de su comuna o barrio.",
-    "zh": "抱歉，您发送的位置无效。请重新发送位置，或告诉我您所在的社/坊名称。",
-    "ko": "죄송합니다. 보내주신 위치가 올바르지 않습니다. 위치를 다시 보내시거나 사/방(읍·면·동) 이름을 알려 주세요.",
-    "ja": "申し訳ありませんが、送信された位置情報が正しくありません。もう一度送信するか、"
-    "お住まいの社・坊の名前を教えてください。",
-}
-_NO_CENTRE_NEAR = {
-    "vi": "Xin lỗi, tôi không tìm thấy trung tâm hành chính công nào trong vòng 50 km "
-    "quanh vị trí này. Vui lòng cho tôi biết tên xã/phường của bạn.",
-    "en": "Sorry, I know no public service centre within 50 km of this location. "
-    "Please tell me the name of your commune or ward.",
-    "fr": "Désolé, je ne connais aucun centre de services publics à moins de 50 km de "
-    "cette position. Indiquez-moi le nom de votre commune ou quartier.",
-    "es": "Lo siento, no conozco ningún centro de servicios públicos a menos de 50 km "
-    "de esta ubicación. Dígame el nombre de su comuna o barrio.",
-    "zh": "抱歉，此位置50公里范围内没有已知的公共行政服务中心。请告诉我您所在的社/坊名称。",
-    "ko": "죄송합니다. 이 위치에서 50km 이내에 알려진 행정서비스센터가 없습니다. 사/방(읍·면·동) 이름을 알려 주세요.",
-    "ja": "申し訳ありませんが、この位置から50km以内に行政サービスセンターが見つかりません。"
-    "お住まいの社・坊の名前を教えてください。",
-}
+def please_send_text(lang: str, location: bool) -> str:
+    """The one reply to a photo, sticker or voice note: type the question (or, where the
+    channel receives locations, share one)."""
+    return texts.t(lang, "send_text_or_location" if location else "send_text", "channels")
 
 
 def _polite_limit() -> str:
-    return f"{_RATE_LIMITED['vi']}\n{_RATE_LIMITED['en']}"
+    # Before the conversation is read its language is unknown: Vietnamese, then English.
+    return f"{texts.t('vi', 'rate_limited', 'channels')}\n{texts.t('en', 'rate_limited', 'channels')}"

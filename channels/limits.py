@@ -20,6 +20,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot import texts
 from handoff.db import Database
 from handoff.limits import Hit, Limiter
 from knowledge.text import clean_text
@@ -27,16 +28,6 @@ from knowledge.text import clean_text
 log = logging.getLogger(__name__)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-_TOO_FAST = {
-    "vi": "Bạn đang gửi quá nhiều tin nhắn. Vui lòng chờ {seconds} giây rồi hỏi tiếp.",
-    "en": "You are sending messages too quickly. Please wait {seconds} seconds before asking again.",
-    "fr": "Vous envoyez des messages trop vite. Veuillez patienter {seconds} secondes avant de reposer une question.",
-    "es": "Está enviando mensajes demasiado rápido. Espere {seconds} segundos antes de volver a preguntar.",
-    "zh": "您发送消息过于频繁。请等待 {seconds} 秒后再提问。",
-    "ko": "메시지를 너무 빠르게 보내고 있습니다. {seconds}초 후에 다시 질문해 주세요.",
-    "ja": "メッセージの送信が速すぎます。{seconds} 秒待ってから、もう一度お尋ねください。",
-}
 
 
 def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -157,14 +148,15 @@ def _body_fields(raw: bytes) -> tuple[str | None, str | None]:
 
 
 def _language(request: Request, lang: str | None) -> str:
-    if lang in _TOO_FAST:
-        return lang
+    served = texts.languages()
+    if lang in served:
+        return str(lang)
     accept = request.headers.get("accept-language", "")
     for part in accept.split(","):
         code = part.split(";")[0].strip().lower()[:2]
-        if code in _TOO_FAST:
+        if code in served:
             return code
-    return "vi"
+    return texts.SOURCE_LANGUAGE
 
 
 async def ask_rate_limit(request: Request) -> None:
@@ -181,6 +173,6 @@ async def ask_rate_limit(request: Request) -> None:
     log.info("ask refused: %s over %d per %ss", refused.key.split(":", 1)[0], refused.limit, limits.seconds)
     raise HTTPException(
         status_code=429,
-        detail=_TOO_FAST[_language(request, lang)].format(seconds=refused.retry_after),
+        detail=texts.t(_language(request, lang), "too_fast", "channels", seconds=refused.retry_after),
         headers={"Retry-After": str(refused.retry_after)},
     )

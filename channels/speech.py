@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 
+from bot import texts
 from bot.i18n import MESSAGES
 from channels.numerals import EN_DIGITS, VI_DIGITS, decimal_words, en_number, number_words, vi_number
 from knowledge.lexicon import lexicon
@@ -73,15 +75,9 @@ _VI_LETTERS = {
     "Z": "dét",
 }
 # How "." and "-" inside a code are read, per language; the currency word where a voice cannot
-# read "VND"; the months' names (channels/data/lexicons/speech.yml).
-_MONTHS_IN = ("en", "fr", "es")
-_WORDS = lexicon(
-    __file__,
-    "speech",
-    required=(),
-    ids=("point", "dash", "dong", *map(str, range(1, 13))),
-    needs={str(month): _MONTHS_IN for month in range(1, 13)},
-)
+# read "VND" (channels/data/lexicons/speech.yml). Months are spoken through the catalogue's
+# date formats (bot/texts.py).
+_WORDS = lexicon(__file__, "speech", required=(), ids=("point", "dash", "dong"))
 _POINT = {lang: words[0] for lang, words in _WORDS["point"].terms.items()}
 _DASH = {lang: words[0] for lang, words in _WORDS["dash"].terms.items()}
 
@@ -204,7 +200,6 @@ def _sentences(lines: list[str], lang: str) -> str:
 
 # -- speaking numbers, codes, dates and abbreviations ----------------------------------------
 
-_MONTHS = {lang: " ".join(_WORDS[str(month)].terms[lang][0] for month in range(1, 13)) for lang in _MONTHS_IN}
 _DOSSIER = re.compile(r"\b\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2}-\d{6}-\d{4}\b")
 _CASE_ID = re.compile(r"\b\d{6}-[A-Z0-9]{5}\b")
 _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
@@ -334,14 +329,10 @@ def _date(day: int, month: int, year: int, lang: str, after_day_word: bool) -> s
         return (
             f"{'' if after_day_word else 'ngày '}{vi_number(day)} tháng {month_words} năm {vi_number(year)}"
         )
-    if lang in _MONTHS:
-        name = _MONTHS[lang].split()[month - 1]
-        return f"{day} de {name} de {year}" if lang == "es" else f"{day} {name} {year}"
-    if lang in ("zh", "ja"):
-        return f"{year}年{month}月{day}日"
-    if lang == "ko":
-        return f"{year}년 {month}월 {day}일"
-    return f"{day}/{month}/{year}"
+    try:
+        return texts.format_date(date(year, month, day), lang, first=False)
+    except ValueError:  # 31/02: read as written
+        return f"{day}/{month}/{year}"
 
 
 def _grouped(match: re.Match[str], lang: str) -> str:
@@ -457,16 +448,6 @@ def shorten(text: str, max_sentences: int = 4, max_chars: int = 500) -> str:
 
 # -- the whole pipeline ------------------------------------------------------------------------
 
-_SOURCE = {
-    "vi": "Nguồn: thủ tục mã {code}.",
-    "en": "Source: procedure {code}.",
-    "fr": "Source : procédure {code}.",
-    "es": "Fuente: trámite {code}.",
-    "zh": "来源：手续编号 {code}。",
-    "ko": "출처: 절차 번호 {code}.",
-    "ja": "出典：手続番号 {code}。",
-}
-
 
 def to_speech(
     text: str, lang: str, *, max_sentences: int = 4, max_chars: int = 500, cite: bool = True
@@ -476,7 +457,7 @@ def to_speech(
     body, sources = clean_text(text, lang)
     spoken = shorten(verbalize(body, lang), max_sentences, max_chars)
     if cite and sources:
-        spoken = f"{spoken} {verbalize(_SOURCE.get(lang, _SOURCE['en']).format(code=sources[0]), lang)}"
+        spoken = f"{spoken} {verbalize(texts.t(lang, 'spoken.source', 'voice', code=sources[0]), lang)}"
     return spoken.strip()
 
 

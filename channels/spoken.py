@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import texts
 from channels.numerals import amount_words, decimal_words, duration_words, number_words
 from channels.speech import code_words, verbalize
 from channels.spoken_texts import FOREIGN_CURRENCY, TEXTS
@@ -82,7 +83,7 @@ def aspect_of(intent: str) -> str | None:
 
 def ask_place(lang: str) -> str:
     """What the phone asks when it cannot name the caller's office without the commune."""
-    return _t(lang if lang in TEXTS else "en", "ask_place")
+    return _t(lang if lang in TEXTS else texts.SOURCE_LANGUAGE, "ask_place")
 
 
 # == speaking time =============================================================================
@@ -127,8 +128,7 @@ def estimate_seconds(text: str, lang: str, rates: Mapping[str, float] | None = N
 
 
 def _t(lang: str, key: str, **values: Any) -> str:
-    table = TEXTS.get(lang, TEXTS["en"])
-    return table[key].format(**values) if values else table[key]
+    return texts.t(lang, f"spoken.{key}", "voice", **values)
 
 
 # == catalogue text for the ear ==================================================================
@@ -381,7 +381,7 @@ def render_procedure(
     if aspect not in ASPECTS:
         raise ValueError(f"unknown aspect {aspect!r}; expected one of {ASPECTS}")
     if lang not in TEXTS:
-        lang = "en"
+        lang = texts.SOURCE_LANGUAGE
     fee = _per_channel(proc, lang, [fee_words(ch, lang) for ch in proc.channels])
     time = _per_channel(proc, lang, [time_words(ch, lang) for ch in proc.channels])
     code = (

@@ -29,7 +29,7 @@ import hmac
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,9 +53,9 @@ from aiogram.utils.token import TokenValidationError, validate_token
 from fastapi import APIRouter
 from pydantic import ValidationError
 
-from bot import compose
+from bot import compose, texts
 from channels import render
-from channels.hub import Capabilities, Hub, InboundEvent
+from channels.hub import Capabilities, Hub, InboundEvent, please_send_text
 from channels.outbox import SendError
 from channels.webhook import Unreadable, WebhookRequest, webhook_router
 
@@ -68,43 +68,37 @@ MAX_TEXT = 4096
 ALLOWED_UPDATES = ["message", "callback_query"]
 OPTION_PREFIX = "opt:"
 LANG_PREFIX = "lang:"
-# The language keyboard, in the order Vietnam's hotline lists them.
-LANGUAGES: dict[str, str] = {
-    "vi": "Tiếng Việt",
-    "en": "English",
-    "fr": "Français",
-    "es": "Español",
-    "zh": "中文",
-    "ko": "한국어",
-    "ja": "日本語",
-}
-# What /human sends to the assistant: the citizen's own request, in their language, so
-# that the transcript staff read says what happened and the assistant opens the case.
-HUMAN_REQUEST: dict[str, str] = {
-    "vi": "Tôi muốn nói chuyện với cán bộ",
-    "en": "I want to talk to a human",
-    "fr": "Je veux parler à un conseiller",
-    "es": "Quiero hablar con una persona",
-    "zh": "我想和工作人员通话",
-    "ko": "상담원과 통화하고 싶어요",
-    "ja": "担当者と話したいです",
-}
-CHOOSE_LANGUAGE = "🌐 Chọn ngôn ngữ · Choose your language"
-SEND_TEXT: dict[str, str] = {
-    "vi": "Xin lỗi, tôi chỉ đọc được tin nhắn chữ. Vui lòng gõ câu hỏi của bạn, "
-    "hoặc gửi vị trí để tìm trung tâm hành chính công gần nhất.",
-    "en": "Sorry, I can only read text messages. Please type your question, "
-    "or share your location to find the nearest public service centre.",
-    "fr": "Désolé, je ne lis que les messages texte. Écrivez votre question, "
-    "ou partagez votre position pour trouver le centre de services publics le plus proche.",
-    "es": "Lo siento, solo puedo leer mensajes de texto. Escriba su pregunta, "
-    "o comparta su ubicación para encontrar el centro de servicios públicos más cercano.",
-    "zh": "抱歉，我只能阅读文字消息。请输入您的问题，或发送位置以查找最近的公共行政服务中心。",
-    "ko": "죄송합니다. 문자 메시지만 읽을 수 있습니다. 질문을 입력하시거나 위치를 보내 가장 가까운 행정서비스센터를 찾아보세요.",
-    "ja": "申し訳ありませんが、テキストメッセージのみ読み取れます。ご質問を入力するか、"
-    "位置情報を送って最寄りの行政サービスセンターを探してください。",
-}
-LANG_USAGE = "/lang vi | en | fr | es | zh | ko | ja"
+
+
+class _LanguageNames(Mapping[str, str]):
+    """The language keyboard: each served language (``locales/LINGUAS`` order) by its own name."""
+
+    def __getitem__(self, code: str) -> str:
+        if code not in texts.languages():
+            raise KeyError(code)
+        return texts.t(code, "language_name", "channels")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(texts.languages())
+
+    def __len__(self) -> int:
+        return len(texts.languages())
+
+
+LANGUAGES: Mapping[str, str] = _LanguageNames()
+
+
+def choose_language() -> str:
+    # Shown before the citizen has chosen: in Vietnamese and English, the two most read.
+    return (
+        f"🌐 {texts.t('vi', 'choose_language', 'channels')} · {texts.t('en', 'choose_language', 'channels')}"
+    )
+
+
+def lang_usage() -> str:
+    return "/lang " + " | ".join(texts.languages())
+
+
 # Telegram allows these characters in a webhook secret token, 1 to 256 of them.
 _SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _BUTTON_CHARS = 60
@@ -405,7 +399,7 @@ def commands_router() -> Router:
     @router.message(CommandStart())
     async def start(message: TgMessage, event_update: Update) -> InboundEvent:
         event = _event(message, str(event_update.update_id), text="/start", kind="command")
-        greet = lambda lang: f"{compose.greeting(lang)}\n\n{CHOOSE_LANGUAGE}"  # noqa: E731
+        greet = lambda lang: f"{compose.greeting(lang)}\n\n{choose_language()}"  # noqa: E731
         return _own_reply(event, message, greet, intent="greet", buttons=language_buttons())
 
     @router.message(Command("lang", "language"))
@@ -415,7 +409,7 @@ def commands_router() -> Router:
         if code in LANGUAGES:
             event.text, event.lang = f"/lang {code}", code
             return event
-        usage = f"{CHOOSE_LANGUAGE}\n{LANG_USAGE}"
+        usage = f"{choose_language()}\n{lang_usage()}"
         return _own_reply(event, message, lambda _: usage, buttons=language_buttons())
 
     @router.message(Command("human", "staff", "operator"))
@@ -424,7 +418,9 @@ def commands_router() -> Router:
     ) -> InboundEvent:
         event = _event(message, str(event_update.update_id), kind="command")
         lang = await conversation_language(hub, event, message, adapter.config.default_language)
-        event.text, event.lang = HUMAN_REQUEST.get(lang, HUMAN_REQUEST["vi"]), lang
+        # The citizen's own request, in their language, so that the transcript staff read says
+        # what happened and the assistant opens the case.
+        event.text, event.lang = texts.t(lang, "human_request", "channels"), lang
         return event
 
     return router
@@ -499,7 +495,7 @@ def messages_router() -> Router:
     async def other(message: TgMessage, event_update: Update) -> InboundEvent:
         kind = str(message.content_type)
         event = _event(message, str(event_update.update_id), text=f"[{kind}]", kind="image")
-        send_text = lambda lang: SEND_TEXT.get(lang, SEND_TEXT["vi"])  # noqa: E731
+        send_text = lambda lang: please_send_text(lang, location=True)  # noqa: E731
         return _own_reply(event, message, send_text, intent="unsupported_content")
 
     return router

@@ -37,7 +37,7 @@ import logging
 import os
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -48,6 +48,7 @@ from fastapi.responses import JSONResponse, Response
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from bot import texts
 from bot.ports import HandoffPacket
 from bot.reply import Reply
 from channels.hub import Capabilities, InboundEvent
@@ -57,7 +58,7 @@ from channels.speech import option_label, to_speech, verbalize
 from channels.spoken import DEFAULT_RATES, MENU_ASPECTS, ask_place, aspect_of, render_procedure
 from channels.spoken_texts import ASPECT_QUESTIONS
 from handoff.masking import mask_number, mask_text
-from knowledge.lexicon import LANGS, lexicon
+from knowledge.lexicon import lexicon
 
 log = logging.getLogger(__name__)
 
@@ -97,271 +98,54 @@ LANGUAGES: dict[str, VoiceLanguage] = {
 }
 MENU_DIGITS = {spec.digit: lang for lang, spec in LANGUAGES.items()}
 
-PROMPTS: dict[str, dict[str, str]] = {
-    "vi": {
-        "welcome": "Xin chào, đây là tổng đài hỗ trợ thủ tục hành chính công.",
-        "menu": "Để dùng tiếng Việt, nhấn phím 1, hoặc nói ngay câu hỏi của bạn.",
-        "staff": "Nhấn 0 để gặp cán bộ.",
-        "ask": "Bạn cần hỏi thủ tục nào? Hãy nói ngắn gọn, ví dụ: làm căn cước cần giấy tờ gì.",
-        "more": "Bạn còn câu hỏi nào khác không?",
-        "sms_offer": "Nhấn 9 để nhận đường link của thủ tục qua tin nhắn.",
-        "sms_sent": "Tôi đã gửi đường link qua tin nhắn cho bạn.",
-        "not_heard": "Xin lỗi, tôi chưa nghe rõ. Bạn vui lòng nói lại chậm và rõ hơn.",
-        "silence": "Tôi chưa nghe thấy bạn nói gì.",
-        "topics": "Bạn cũng có thể chọn chủ đề bằng phím số.",
-        "press": "Nhấn {n} cho {label}.",
-        "bad_option": "Lựa chọn này không có trong danh sách.",
-        "transfer": "Mã yêu cầu của bạn là {case}. Xin vui lòng giữ máy, tôi đang chuyển cuộc gọi tới cán bộ.",
-        "closed": "Hiện đã ngoài giờ làm việc của cán bộ.",
-        "busy": "Hiện chưa có cán bộ nào nghe máy.",
-        "leave": "Xin vui lòng để lại lời nhắn sau tiếng bíp, nói xong thì nhấn phím thăng. "
-        "Cán bộ sẽ gọi lại cho bạn{when}.",
-        "when": " từ {time}",
-        "recorded": "Cảm ơn bạn đã để lại lời nhắn. Mã yêu cầu của bạn là {case}. Xin chào và hẹn gặp lại.",
-        "no_message": "Tôi không nhận được lời nhắn. Cán bộ sẽ gọi lại cho bạn theo số điện thoại này. Xin chào.",
-        "goodbye": "Cảm ơn bạn đã gọi tới tổng đài. Xin chào.",
-        "error": "Xin lỗi, hệ thống đang gặp sự cố.",
-        "repeat": "Xin lỗi, bạn vui lòng nhắc lại câu hỏi.",
-        "handoff_text": "tôi muốn gặp cán bộ",
-    },
-    "en": {
-        "welcome": "Hello, this is the public services hotline.",
-        "menu": "For English, press 2.",
-        "staff": "Press 0 to talk to a staff member.",
-        "ask": "What would you like to ask? For example: how do I renew my passport?",
-        "more": "Do you have another question?",
-        "sms_offer": "Press 9 to get the link to this procedure by text message.",
-        "sms_sent": "I have sent you the link by text message.",
-        "not_heard": "Sorry, I didn't catch that. Please say it again, slowly.",
-        "silence": "I didn't hear anything.",
-        "topics": "You can also choose a topic with your keypad.",
-        "press": "Press {n} for {label}.",
-        "bad_option": "That option is not on the list.",
-        "transfer": "Your request number is {case}. Please hold while I transfer you to a staff member.",
-        "closed": "Our staff are not available right now.",
-        "busy": "No staff member is available at the moment.",
-        "leave": "Please leave a message after the beep, and press the pound key when you are done. "
-        "A staff member will call you back{when}.",
-        "when": " from {time}",
-        "recorded": "Thank you for your message. Your request number is {case}. Goodbye.",
-        "no_message": "I did not receive a message. A staff member will call you back on this number. Goodbye.",
-        "goodbye": "Thank you for calling. Goodbye.",
-        "error": "Sorry, something went wrong on our side.",
-        "repeat": "Sorry, could you repeat your question?",
-        "handoff_text": "I want to talk to a staff member",
-    },
-    "fr": {
-        "welcome": "Bonjour, vous êtes sur la ligne d'assistance des services publics.",
-        "menu": "Pour le français, appuyez sur 3.",
-        "staff": "Appuyez sur 0 pour parler à un agent.",
-        "ask": "Quelle est votre question ? Par exemple : comment obtenir une carte de séjour ?",
-        "more": "Avez-vous une autre question ?",
-        "sms_offer": "Appuyez sur 9 pour recevoir le lien de cette démarche par SMS.",
-        "sms_sent": "Je vous ai envoyé le lien par SMS.",
-        "not_heard": "Désolé, je n'ai pas bien compris. Pouvez-vous répéter lentement ?",
-        "silence": "Je n'ai rien entendu.",
-        "topics": "Vous pouvez aussi choisir un thème avec le clavier.",
-        "press": "Appuyez sur {n} pour {label}.",
-        "bad_option": "Ce choix n'est pas dans la liste.",
-        "transfer": "Votre numéro de demande est {case}. Veuillez patienter, je vous mets en relation avec un agent.",
-        "closed": "Nos agents ne sont pas disponibles pour le moment.",
-        "busy": "Aucun agent n'est disponible pour le moment.",
-        "leave": "Laissez un message après le bip, puis appuyez sur la touche dièse. "
-        "Un agent vous rappellera{when}.",
-        "when": " à partir du {time}",
-        "recorded": "Merci pour votre message. Votre numéro de demande est {case}. Au revoir.",
-        "no_message": "Je n'ai pas reçu de message. Un agent vous rappellera à ce numéro. Au revoir.",
-        "goodbye": "Merci de votre appel. Au revoir.",
-        "error": "Désolé, une erreur s'est produite de notre côté.",
-        "repeat": "Désolé, pouvez-vous répéter votre question ?",
-        "handoff_text": "je veux parler à un agent",
-    },
-    "es": {
-        "welcome": "Hola, ha llamado a la línea de atención de servicios públicos.",
-        "menu": "Para español, pulse 4.",
-        "staff": "Pulse 0 para hablar con un agente.",
-        "ask": "¿Cuál es su pregunta? Por ejemplo: ¿cómo renuevo mi pasaporte?",
-        "more": "¿Tiene otra pregunta?",
-        "sms_offer": "Pulse 9 para recibir el enlace de este trámite por SMS.",
-        "sms_sent": "Le he enviado el enlace por SMS.",
-        "not_heard": "Perdone, no le he entendido bien. ¿Puede repetirlo despacio?",
-        "silence": "No he oído nada.",
-        "topics": "También puede elegir un tema con el teclado.",
-        "press": "Pulse {n} para {label}.",
-        "bad_option": "Esa opción no está en la lista.",
-        "transfer": "Su número de solicitud es {case}. Espere, por favor; le paso con un agente.",
-        "closed": "Ahora mismo no hay agentes disponibles.",
-        "busy": "En este momento ningún agente puede atenderle.",
-        "leave": "Deje un mensaje después de la señal y pulse la tecla almohadilla al terminar. "
-        "Un agente le devolverá la llamada{when}.",
-        "when": " a partir del {time}",
-        "recorded": "Gracias por su mensaje. Su número de solicitud es {case}. Adiós.",
-        "no_message": "No he recibido ningún mensaje. Un agente le llamará a este número. Adiós.",
-        "goodbye": "Gracias por su llamada. Adiós.",
-        "error": "Lo sentimos, se ha producido un error.",
-        "repeat": "Perdone, ¿puede repetir su pregunta?",
-        "handoff_text": "quiero hablar con un agente",
-    },
-    "zh": {
-        "welcome": "您好，这里是公共行政服务热线。",
-        "menu": "普通话服务请按5。",
-        "staff": "转人工服务请按0。",
-        "ask": "请问您想咨询哪项手续？例如：如何办理护照。",
-        "more": "您还有其他问题吗？",
-        "sms_offer": "如需通过短信接收该手续的链接，请按9。",
-        "sms_sent": "已通过短信将链接发送给您。",
-        "not_heard": "抱歉，我没有听清楚。请您慢一点再说一遍。",
-        "silence": "我没有听到您的声音。",
-        "topics": "您也可以用按键选择主题。",
-        "press": "{label}请按{n}。",
-        "bad_option": "列表中没有这个选项。",
-        "transfer": "您的请求编号是{case}。请稍候，正在为您转接工作人员。",
-        "closed": "现在是工作人员的非工作时间。",
-        "busy": "目前没有工作人员接听。",
-        "leave": "请在提示音后留言，说完请按井号键。工作人员将{when}给您回电。",
-        "when": "于{time}起",
-        "recorded": "感谢您的留言。您的请求编号是{case}。再见。",
-        "no_message": "没有收到您的留言。工作人员会回拨这个号码。再见。",
-        "goodbye": "感谢您的来电，再见。",
-        "error": "抱歉，系统出现了问题。",
-        "repeat": "抱歉，请您再说一遍您的问题。",
-        "handoff_text": "我要转人工客服",
-    },
-    "ko": {
-        "welcome": "안녕하세요, 공공 행정 서비스 안내 전화입니다.",
-        "menu": "한국어 안내는 6번을 누르세요.",
-        "staff": "상담원 연결은 0번을 누르세요.",
-        "ask": "어떤 절차에 대해 문의하시겠어요? 예를 들어, 여권은 어떻게 발급받나요?",
-        "more": "다른 질문이 있으신가요?",
-        "sms_offer": "이 절차의 링크를 문자로 받으시려면 9번을 누르세요.",
-        "sms_sent": "링크를 문자로 보내 드렸습니다.",
-        "not_heard": "죄송합니다. 잘 알아듣지 못했습니다. 천천히 다시 말씀해 주세요.",
-        "silence": "말씀이 들리지 않았습니다.",
-        "topics": "번호를 눌러 주제를 선택하실 수도 있습니다.",
-        "press": "{label}은 {n}번을 누르세요.",
-        "bad_option": "목록에 없는 번호입니다.",
-        "transfer": "요청 번호는 {case}입니다. 잠시만 기다려 주시면 상담원에게 연결해 드리겠습니다.",
-        "closed": "지금은 상담 시간이 아닙니다.",
-        "busy": "지금은 연결 가능한 상담원이 없습니다.",
-        "leave": "삐 소리가 나면 메시지를 남기시고, 끝나면 우물 정자를 눌러 주세요. "
-        "상담원이 {when}다시 전화드리겠습니다.",
-        "when": "{time}부터 ",
-        "recorded": "메시지를 남겨 주셔서 감사합니다. 요청 번호는 {case}입니다. 안녕히 계세요.",
-        "no_message": "메시지가 녹음되지 않았습니다. 상담원이 이 번호로 다시 전화드리겠습니다. 안녕히 계세요.",
-        "goodbye": "전화해 주셔서 감사합니다. 안녕히 계세요.",
-        "error": "죄송합니다. 시스템에 문제가 발생했습니다.",
-        "repeat": "죄송합니다. 질문을 다시 말씀해 주세요.",
-        "handoff_text": "상담원과 통화하고 싶어요",
-    },
-    "ja": {
-        "welcome": "お電話ありがとうございます。行政手続き案内窓口です。",
-        "menu": "日本語の案内は7を押してください。",
-        "staff": "担当者におつなぎする場合は0を押してください。",
-        "ask": "どの手続きについてお問い合わせですか。例えば、パスポートの申請方法などをお話しください。",
-        "more": "ほかにご質問はありますか。",
-        "sms_offer": "この手続きのリンクをSMSで受け取るには9を押してください。",
-        "sms_sent": "リンクをSMSでお送りしました。",
-        "not_heard": "申し訳ありません、よく聞き取れませんでした。もう一度ゆっくりお話しください。",
-        "silence": "お声が聞き取れませんでした。",
-        "topics": "番号を押してテーマを選ぶこともできます。",
-        "press": "{label}は{n}を押してください。",
-        "bad_option": "その番号は一覧にありません。",
-        "transfer": "受付番号は{case}です。このままお待ちください。担当者におつなぎします。",
-        "closed": "ただいま受付時間外です。",
-        "busy": "ただいま担当者が応答できません。",
-        "leave": "発信音のあとにメッセージを残し、終わりましたらシャープを押してください。"
-        "担当者が{when}折り返しお電話します。",
-        "when": "{time}以降に",
-        "recorded": "メッセージをありがとうございました。受付番号は{case}です。失礼いたします。",
-        "no_message": "メッセージを受け取れませんでした。担当者がこの番号に折り返しお電話します。失礼いたします。",
-        "goodbye": "お電話ありがとうございました。失礼いたします。",
-        "error": "申し訳ありません、システムに問題が発生しました。",
-        "repeat": "申し訳ありません、もう一度ご質問をお話しください。",
-        "handoff_text": "オペレーターと話したいです",
-    },
-}
+# Prompts, keypad topics and speech hints live in locales/<lang>/LC_MESSAGES/voice.po.
+PROMPTS: Mapping[str, Mapping[str, str]] = texts.Table("voice")
+
 
 # The keypad menu offered when speech is not understood: the label is read out and sent to
 # the assistant as the caller's question, in the caller's language.
-TOPICS: tuple[dict[str, str], ...] = (
-    {
-        "vi": "đăng ký khai sinh",
-        "en": "birth registration",
-        "fr": "déclaration de naissance",
-        "es": "inscripción de nacimiento",
-        "zh": "出生登记",
-        "ko": "출생 신고",
-        "ja": "出生届",
-    },
-    {
-        "vi": "làm căn cước",
-        "en": "identity card",
-        "fr": "carte d'identité",
-        "es": "documento de identidad",
-        "zh": "身份证",
-        "ko": "신분증",
-        "ja": "身分証明書",
-    },
-    {
-        "vi": "làm hộ chiếu",
-        "en": "passport",
-        "fr": "passeport",
-        "es": "pasaporte",
-        "zh": "护照",
-        "ko": "여권",
-        "ja": "パスポート",
-    },
-    {
-        "vi": "đăng ký tạm trú",
-        "en": "temporary residence card",
-        "fr": "carte de résident temporaire",
-        "es": "tarjeta de residencia temporal",
-        "zh": "暂住证",
-        "ko": "임시 거주증",
-        "ja": "一時在留カード",
-    },
-    {
-        "vi": "đăng ký kết hôn",
-        "en": "marriage registration",
-        "fr": "enregistrement du mariage",
-        "es": "registro de matrimonio",
-        "zh": "结婚登记",
-        "ko": "혼인 신고",
-        "ja": "婚姻届",
-    },
-    {
-        "vi": "đăng ký xe",
-        "en": "vehicle registration",
-        "fr": "immatriculation de véhicule",
-        "es": "matriculación de vehículo",
-        "zh": "车辆登记",
-        "ko": "차량 등록",
-        "ja": "車両登録",
-    },
-)
+class _Topics(Sequence[Mapping[str, str]]):
+    """``TOPICS[i][lang]``: the catalogue's ``topic.<i>`` keys, in order."""
 
-# Speech hints when the catalogue cannot be read (the procedures people ask about most), and
-# the words a caller says before a menu key: channels/data/lexicons/voice.yml.
-_WORDS = lexicon(
-    __file__, "voice", required=(), ids=("speech_hints", "key_word"), needs={"speech_hints": ("vi",)}
-)
-STATIC_HINTS: dict[str, tuple[str, ...]] = {
-    lang: _WORDS.words("speech_hints", (lang,)) for lang in LANGS if lang in _WORDS["speech_hints"].terms
-}
+    def _keys(self) -> list[str]:
+        keys = [k for k in texts.catalogue(texts.SOURCE_LANGUAGE, "voice") if k.startswith("topic.")]
+        return sorted(keys, key=lambda k: int(k.split(".", 1)[1]))
 
-# What the staff member hears (always Vietnamese: the hotline's staff language).
-_WHISPER = (
-    "Cuộc gọi chuyển từ tổng đài tự động. Mã yêu cầu {case}. Nội dung: {topic}. Người gọi dùng {language}."
-)
-_LANGUAGE_NAMES_VI = {
-    "vi": "tiếng Việt",
-    "en": "tiếng Anh",
-    "fr": "tiếng Pháp",
-    "es": "tiếng Tây Ban Nha",
-    "zh": "tiếng Trung",
-    "ko": "tiếng Hàn",
-    "ja": "tiếng Nhật",
-}
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        key = self._keys()[index]
+        return {lang: texts.text(lang, key, "voice") for lang in texts.languages()}
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+
+TOPICS: Sequence[Mapping[str, str]] = _Topics()
+
+
+# The words a caller says before a menu key: channels/data/lexicons/voice.yml.
+_WORDS = lexicon(__file__, "voice", required=(), ids=("key_word",))
+
+
+# Speech hints when the catalogue cannot be read: the procedures people ask about most.
+class _Hints(Mapping[str, tuple[str, ...]]):
+    """``STATIC_HINTS[lang]``: the ``hints`` message of the voice catalogue, one phrase a line."""
+
+    def __getitem__(self, lang: str) -> tuple[str, ...]:
+        if lang not in texts.languages():
+            raise KeyError(lang)
+        return tuple(line for line in texts.text(lang, "hints", "voice").splitlines() if line.strip())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(texts.languages())
+
+    def __len__(self) -> int:
+        return len(texts.languages())
+
+
+STATIC_HINTS: Mapping[str, tuple[str, ...]] = _Hints()
+
 _PROC_CODE = re.compile(r"^\d\.\d{6}$")
 _CASE_ID = re.compile(r"^[0-9A-Z-]{4,32}$")
 
@@ -695,8 +479,7 @@ class Call:
         return f"{CHANNEL}:{self.sid}"
 
     def text(self, key: str, **values: Any) -> str:
-        template = PROMPTS.get(self.state.lang, PROMPTS["en"]).get(key) or PROMPTS["en"][key]
-        return template.format(**values) if values else template
+        return texts.t(self.state.lang, key, "voice", **values)
 
 
 async def _verified(request: Request) -> tuple[VoiceAdapter, dict[str, str]] | Response:
@@ -1110,7 +893,7 @@ def _local(iso: str, lang: str) -> str:
         when = datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    return f"{when:%H:%M} {when:%d/%m/%Y}" if lang in ("vi", "fr", "es") else f"{when:%H:%M}, {when:%d/%m/%Y}"
+    return texts.format_datetime(when, lang, "datetime_voice")
 
 
 def _spoken_case(case_id: str, lang: str) -> str:
@@ -1172,10 +955,16 @@ async def whisper(call: Call) -> Response:
             language = summary.get("language") or language
         except Exception as exc:
             log.warning("voice: whisper for case %s: %s", case_id, type(exc).__name__)
-    text = _WHISPER.format(
-        case=verbalize(case_id, "vi") if case_id else "không rõ",
-        topic=verbalize(mask_text(topic), "vi") or "chưa xác định",
-        language=_LANGUAGE_NAMES_VI.get(language, language),
+    # What the staff member hears: always Vietnamese, the hotline's staff language.
+    staff = texts.SOURCE_LANGUAGE
+    names = texts.catalogue(staff, "console")
+    text = texts.t(
+        staff,
+        "whisper",
+        "console",
+        case=verbalize(case_id, staff) if case_id else texts.t(staff, "whisper_case_unknown", "console"),
+        topic=verbalize(mask_text(topic), staff) or texts.t(staff, "whisper_topic_unknown", "console"),
+        language=names.get(f"language_name.{language}", language),
     )
     response = VoiceResponse()
     _say(response, text, "vi", call.config)
@@ -1190,7 +979,10 @@ async def recorded(call: Call) -> Response:
         return _goodbye(call, call.text("goodbye"))
     if not url or seconds == 0:
         return _goodbye(call, call.text("no_message"))
-    text = f"Lời nhắn thoại ({seconds} giây) của người gọi {call.masked}: {url}"
+    # Staff read the case's notes in Vietnamese, the hotline's staff language.
+    text = texts.t(
+        texts.SOURCE_LANGUAGE, "note_voice_message", "console", seconds=seconds, caller=call.masked, url=url
+    )
     await asyncio.to_thread(_add_system_note, call, case_id, text, {"recording_url": url, "seconds": seconds})
     log.info("voice: call %s: voice message (%d s) kept on case %s", call.sid, seconds, case_id)
     return _goodbye(call, call.text("recorded", case=_spoken_case(case_id, call.state.lang)))
@@ -1200,7 +992,7 @@ async def transcribed(call: Call) -> Response:
     case_id = call.request.query_params.get("case", "")
     text = call.form.get("TranscriptionText", "").strip()
     if _CASE_ID.match(case_id) and text and call.form.get("TranscriptionStatus", "completed") == "completed":
-        note = f"Bản ghi lời nhắn (tự động, tiếng Anh): {mask_text(text)[:3000]}"
+        note = texts.t(texts.SOURCE_LANGUAGE, "note_transcription", "console", text=mask_text(text)[:3000])
         await asyncio.to_thread(_add_system_note, call, case_id, note, {"transcription": True})
     return _twiml(VoiceResponse())
 

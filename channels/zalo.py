@@ -40,7 +40,7 @@ from fastapi import APIRouter
 
 from bot import compose
 from channels import render
-from channels.hub import Capabilities, InboundEvent
+from channels.hub import Capabilities, InboundEvent, please_send_text
 from channels.outbox import SendError, split_text
 from channels.webhook import Unreadable, WebhookRequest, webhook_router
 
@@ -595,19 +595,9 @@ def build_adapter(
 
 
 # -- what the channel answers itself (a greeting, "please write") --------------------------------------
-SEND_TEXT: dict[str, str] = {
-    "vi": "Xin lỗi, tôi chỉ đọc được tin nhắn chữ. Vui lòng gõ câu hỏi của bạn về thủ tục hành chính.",
-    "en": "Sorry, I can only read text messages. Please type your question about the procedure you need.",
-    "fr": "Désolé, je ne lis que les messages texte. Écrivez votre question sur la démarche qui vous intéresse.",
-    "es": "Lo siento, solo puedo leer mensajes de texto. Escriba su pregunta sobre el trámite que necesita.",
-    "zh": "抱歉，我只能阅读文字消息。请输入您想咨询的手续问题。",
-    "ko": "죄송합니다. 문자 메시지만 읽을 수 있습니다. 필요한 행정 절차에 대한 질문을 입력해 주세요.",
-    "ja": "申し訳ありませんが、テキストメッセージのみ読み取れます。手続きについてのご質問を入力してください。",
-}
-
-
 def send_text(lang: str) -> str:
-    return SEND_TEXT.get(lang, SEND_TEXT["vi"])
+    # The Official Account receives shared locations: the same reply as Telegram's.
+    return please_send_text(lang, location=True)
 
 
 def make_router() -> APIRouter:

@@ -26,10 +26,10 @@ import httpx
 from fastapi import APIRouter
 
 from bot import compose
-from channels.hub import Capabilities, InboundEvent
+from channels.hub import Capabilities, InboundEvent, please_send_text
 from channels.outbox import SendError, split_text
 from channels.webhook import Unreadable, WebhookRequest, webhook_router
-from channels.zalo import MAX_ID, as_object, send_text
+from channels.zalo import MAX_ID, as_object
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ class ZaloBotAdapter:
                 # Nothing readable left (only characters that cannot be stored): stored and
                 # answered with "please write your question", like Telegram, never dropped.
                 event.kind, event.text = "image", "[unreadable text]"
-                event.reply, event.intent = send_text, "unsupported_content"
+                event.reply, event.intent = _send_text, "unsupported_content"
                 return event
             if event.text.split()[0].lower() in ("/start", "/help"):
                 # The first tap on "Start": greeted.
@@ -199,7 +199,7 @@ class ZaloBotAdapter:
         elif name.startswith("message.") and name.endswith(".received"):
             # A photo, sticker, voice...: asked to write instead.
             event.kind, event.text = "image", f"[{name.split('.')[1]}]"
-            event.reply, event.intent = send_text, "unsupported_content"
+            event.reply, event.intent = _send_text, "unsupported_content"
         else:
             return None
         return event
@@ -260,3 +260,8 @@ async def on_startup(adapter: ZaloBotAdapter | None, settings: Any = None) -> No
 
 def make_router() -> APIRouter:
     return webhook_router(WEBHOOK_PATH, NAME)
+
+
+def _send_text(lang: str) -> str:
+    # The Bot platform delivers no locations: only "please type".
+    return please_send_text(lang, location=False)

@@ -856,9 +856,10 @@ def test_every_message_in_every_language(lang):
     assert texts["problem"] != texts["problem_overdue"]
 
 
-def test_english_is_the_fallback_and_tags_are_reduced():
-    assert dossier_text.dossier_unavailable("xx") == dossier_text.dossier_unavailable("en")
-    assert dossier_text.dossier_ask_code("") == dossier_text.dossier_ask_code("en")
+def test_vietnamese_is_the_fallback_and_tags_are_reduced():
+    # One fallback policy for every text (bot.texts): an unknown language gets Vietnamese.
+    assert dossier_text.dossier_unavailable("xx") == dossier_text.dossier_unavailable("vi")
+    assert dossier_text.dossier_ask_code("") == dossier_text.dossier_ask_code("vi")
     assert dossier_text.secret_warning("fr-CA") == dossier_text.secret_warning("fr")
     assert dossier_text.format_date(date(2025, 7, 1), "fr") == "1er juillet 2025"
     assert dossier_text.format_date(date(2025, 7, 3), "vi") == "03/07/2025"

@@ -172,6 +172,23 @@ def test_a_photo_gets_the_channels_own_please_send_text(provider: Provider) -> N
     assert events[0].intent == "unsupported_content"
 
 
+def test_channels_alike_give_the_same_please_send_text(sample_settings: Any, tmp_path: Path) -> None:
+    # It had drifted: Telegram's mentioned sharing a location, Zalo OA's (which also reads
+    # locations) did not. One text per capability now, from the channels catalogue.
+    replies: dict[bool, set[tuple[str, ...]]] = {}
+    for name in ("telegram", "zalo", "zalo_bot"):
+        provider = Provider(name, build(name, sample_settings, tmp_path / name))
+        try:
+            event = parse(provider.channel, provider.request(provider.photo(user_of(provider))))[0]
+            assert event.reply is not None
+            texts = tuple(event.reply(lang) for lang in ("vi", "en", "fr", "es", "zh", "ko", "ja"))
+            replies.setdefault(provider.channel.capabilities.location, set()).add(texts)
+        finally:
+            asyncio.run(provider.channel.close())  # type: ignore[attr-defined]
+    assert all(len(found) == 1 for found in replies.values()), replies
+    assert replies[True] != replies[False]
+
+
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2, 3]", b'"text"', b"[" * 5000, b""])
 def test_an_unreadable_body_raises_unreadable_and_nothing_else(provider: Provider, body: bytes) -> None:
     request = provider.request(body)

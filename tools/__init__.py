@@ -1,0 +1,1 @@
+"""Maintenance scripts kept with the repository (catalogue conversion and upkeep)."""
