@@ -91,7 +91,9 @@ def _read(path: Path, lang: str | None, domain: str) -> Catalog:
 
 def _dump(catalog: Catalog, **options: object) -> bytes:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=0, **options)  # type: ignore[arg-type]
+    # File names without line numbers: a translator learns where a key is used, and an
+    # unrelated edit that moves lines does not make every catalogue out of date.
+    write_po(buffer, catalog, width=0, include_lineno=False, **options)  # type: ignore[arg-type]
     return buffer.getvalue()
 
 
