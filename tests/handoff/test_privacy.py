@@ -250,3 +250,15 @@ def test_a_subject_is_one_conversation_or_one_channel_user() -> None:
         Subject(conversation="a", user="telegram:1")
     with pytest.raises(ValueError, match="channel:id"):
         Subject(user="123")
+
+
+def test_the_supervisors_statistics_still_count_what_was_purged(
+    db: Database, clock: Clock, cases: CaseService, scene: dict[str, Any]
+) -> None:
+    before = cases.stats(days=365)
+    RetentionJob(db, retention_days=180, clock=clock).run()
+    after = cases.stats(days=365)
+    assert before["cases_opened"] == after["cases_opened"] == 3
+    # A conversation partly purged ("back") is counted on both sides of the cut.
+    assert before["conversations"] <= after["conversations"] <= before["conversations"] + 1
+    assert cases.stats(days=7)["cases_opened"] == 1  # the archived day is outside a week
