@@ -238,6 +238,9 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_status_next", "status", "next_attempt_at"),
         Index("ix_outbox_created", "created_at"),  # the retention job's sweep
+        # Deleting a message sets its outbox rows' message_id to NULL: without this index,
+        # a scan of the whole outbox per deleted message.
+        Index("ix_outbox_message", "message_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

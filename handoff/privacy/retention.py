@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, delete, exists, func, or_, select, update
+from sqlalchemy import Connection, and_, delete, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -61,6 +61,40 @@ FINAL_STATUSES = ("resolved", "closed")
 JOB_NAME = "retention"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SENDER_METRICS = {"citizen": "citizen_messages", "bot": "replies", "agent": "agent_messages"}
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+# PostgreSQL: delete a batch's messages and add their counts to daily_stats in one statement.
+# The metric and label expressions mirror Rollup._metric (SQLite's path, in Python).
+PG_DELETE_AND_COUNT = text(
+    """
+    WITH gone AS (
+        DELETE FROM messages
+        WHERE conversation_id = ANY(:ids) AND created_at < :before
+        RETURNING created_at, channel, language, sender, intent, conversation_id
+    ), rows AS (
+        SELECT date(timezone(:tz, created_at)) AS day, coalesce(channel, '') AS channel,
+               coalesce(left(language, 8), '') AS language, sender, intent, conversation_id
+        FROM gone
+    ), counted AS (
+        SELECT day,
+               CASE sender WHEN 'citizen' THEN 'citizen_messages' WHEN 'bot' THEN 'replies'
+                           WHEN 'agent' THEN 'agent_messages' ELSE 'system_messages' END AS metric,
+               channel, language,
+               CASE WHEN sender = 'bot' THEN coalesce(left(intent, 48), '') ELSE '' END AS label,
+               count(*) AS n
+        FROM rows GROUP BY 1, 2, 3, 4, 5
+        UNION ALL
+        SELECT day, 'conversations', channel, '', '', count(DISTINCT conversation_id)
+        FROM rows GROUP BY day, channel
+    ), added AS (
+        INSERT INTO daily_stats (day, metric, channel, language, label, count)
+        SELECT day, metric, channel, language, label, n FROM counted
+        ON CONFLICT (day, metric, channel, language, label)
+        DO UPDATE SET count = daily_stats.count + EXCLUDED.count
+    )
+    SELECT count(*) FROM gone
+    """
+)
 
 
 class LeaseLost(RuntimeError):
@@ -145,47 +179,43 @@ class Rollup:
         self.zone = ZoneInfo(timezone)
         self.timezone = timezone
 
-    def messages(self, c: Connection, where: Any) -> None:
-        counts: Counter[tuple[date, str, str, str, str]] = Counter()
+    def delete_messages(self, c: Connection, conversation_ids: Sequence[str], before: datetime | None) -> int:
+        """Deletes the messages of these conversations (those older than ``before`` only,
+        when given) and adds their counts to ``daily_stats``; returns how many went."""
         if c.dialect.name == "postgresql":
-            # Grouped by the server: a batch of a province's backlog is hundreds of
-            # thousands of rows, its aggregate a few dozen.
-            day = func.date(func.timezone(self.timezone, Message.created_at))
-            language = func.coalesce(Message.language, "")
-            intent = func.coalesce(Message.intent, "")
-            rows = c.execute(
-                select(day, Message.channel, language, Message.sender, intent, func.count())
-                .where(where)
-                .group_by(day, Message.channel, language, Message.sender, intent)
-            ).all()
-            for d, channel, lang, sender, label, n in rows:
-                counts[(d, *self._metric(channel, lang, sender, label))] += int(n)
-            conversations = c.execute(
-                select(day, Message.channel, func.count(func.distinct(Message.conversation_id)))
-                .where(where)
-                .group_by(day, Message.channel)
-            ).all()
-            for d, channel, n in conversations:
-                counts[(d, "conversations", channel or "", "", "")] += int(n)
-        else:
-            seen: set[tuple[date, str, str]] = set()
-            rows = c.execute(
-                select(
-                    Message.created_at,
-                    Message.channel,
-                    Message.language,
-                    Message.sender,
-                    Message.intent,
-                    Message.conversation_id,
-                ).where(where)
-            ).all()
-            for at, channel, lang, sender, label, conv in rows:
-                d = self.day(at)
-                counts[(d, *self._metric(channel, lang, sender, label))] += 1
-                seen.add((d, channel or "", conv))
-            for d, channel, _conv in seen:
-                counts[(d, "conversations", channel, "", "")] += 1
+            # One pass over the rows: DELETE .. RETURNING feeds the counts, grouped and added
+            # by the server (a batch is thousands of rows; none need travel to this process).
+            return int(
+                c.execute(
+                    PG_DELETE_AND_COUNT.bindparams(
+                        ids=list(conversation_ids), before=before or FAR_FUTURE, tz=self.timezone
+                    )
+                ).scalar()
+                or 0
+            )
+        where = Message.conversation_id.in_(conversation_ids)
+        if before is not None:
+            where = and_(where, Message.created_at < before)
+        counts: Counter[tuple[date, str, str, str, str]] = Counter()
+        seen: set[tuple[date, str, str]] = set()
+        rows = c.execute(
+            select(
+                Message.created_at,
+                Message.channel,
+                Message.language,
+                Message.sender,
+                Message.intent,
+                Message.conversation_id,
+            ).where(where)
+        ).all()
+        for at, ch, lang, sender, intent, conv in rows:
+            d = self.day(at)
+            counts[(d, *self._metric(ch, lang, sender, intent))] += 1
+            seen.add((d, ch or "", conv))
+        for d, ch, _conv in seen:
+            counts[(d, "conversations", ch, "", "")] += 1
         self._add(c, counts)
+        return c.execute(delete(Message).where(where)).rowcount
 
     def cases(self, c: Connection, where: Any) -> None:
         counts: Counter[tuple[date, str, str, str, str]] = Counter()
@@ -242,13 +272,12 @@ def delete_conversations(c: Connection, ids: Sequence[str], rollup: Rollup, repo
     if not ids:
         return
     case_ids = list(c.scalars(select(Case.id).where(Case.conversation_id.in_(ids))))
-    rollup.messages(c, Message.conversation_id.in_(ids))
     if case_ids:
         rollup.cases(c, Case.id.in_(case_ids))
         report.notes += c.execute(delete(CaseNote).where(CaseNote.case_id.in_(case_ids))).rowcount
         report.events += c.execute(delete(CaseEvent).where(CaseEvent.case_id.in_(case_ids))).rowcount
     report.outbox += c.execute(delete(OutboxMessage).where(OutboxMessage.conversation_id.in_(ids))).rowcount
-    report.messages += c.execute(delete(Message).where(Message.conversation_id.in_(ids))).rowcount
+    report.messages += rollup.delete_messages(c, ids, None)
     if case_ids:
         report.cases += c.execute(delete(Case).where(Case.id.in_(case_ids))).rowcount
     report.conversations += c.execute(delete(Conversation).where(Conversation.id.in_(ids))).rowcount
@@ -385,11 +414,9 @@ class RetentionJob:
         )
         if not conv_ids:
             return 0
-        where = and_(Message.conversation_id.in_(conv_ids), Message.created_at < cutoff)
-        rollup.messages(c, where)
-        old = select(Message.id).where(where).scalar_subquery()
+        old = select(Message.id).where(Message.conversation_id.in_(conv_ids), Message.created_at < cutoff)
         report.outbox += c.execute(delete(OutboxMessage).where(OutboxMessage.message_id.in_(old))).rowcount
-        report.messages += c.execute(delete(Message).where(where)).rowcount
+        report.messages += rollup.delete_messages(c, conv_ids, cutoff)
         return len(conv_ids)
 
     def _old_cases(self, c: Connection, cutoff: datetime, rollup: Rollup, report: PurgeReport) -> int:

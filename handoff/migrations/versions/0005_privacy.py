@@ -38,10 +38,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_conversations_updated_at", ["updated_at"], unique=False)
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_created", ["created_at"], unique=False)
+        batch_op.create_index("ix_outbox_message", ["message_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_message")
         batch_op.drop_index("ix_outbox_created")
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.drop_index("ix_conversations_updated_at")
