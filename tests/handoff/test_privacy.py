@@ -262,3 +262,30 @@ def test_the_supervisors_statistics_still_count_what_was_purged(
     # A conversation partly purged ("back") is counted on both sides of the cut.
     assert before["conversations"] <= after["conversations"] <= before["conversations"] + 1
     assert cases.stats(days=7)["cases_opened"] == 1  # the archived day is outside a week
+
+
+def test_console_privacy_endpoints_are_for_administrators(
+    db: Database, scene: dict[str, Any], people: Any, login: Any
+) -> None:
+    admin, supervisor = login("admin"), login("hoa")
+    assert supervisor.get("/console/api/privacy/export?user=telegram:held").status_code == 403
+    assert supervisor.post("/console/api/privacy/erase", {"user": "telegram:held"}).status_code == 403
+
+    exported = admin.get("/console/api/privacy/export", params={"conversation": "telegram:old"})
+    assert exported.status_code == 200 and exported.headers["cache-control"] == "no-store"
+    assert exported.json()["conversations"][0]["messages"][0]["text"].endswith(PHONE)
+    assert admin.get("/console/api/privacy/export").status_code == 422
+    assert admin.get("/console/api/privacy/export", params={"user": "123"}).status_code == 422
+    assert admin.get("/console/api/privacy/export", params={"conversation": "nobody"}).status_code == 404
+
+    assert admin.post("/console/api/privacy/erase", {"user": "telegram:held"}, csrf=None).status_code == 403
+    erased = admin.post("/console/api/privacy/erase", {"user": "telegram:held"})
+    assert erased.status_code == 200 and erased.json()["erased"]["cases"] == 1
+    assert "telegram:held" not in _ids(db)
+    assert admin.post("/console/api/privacy/erase", {"user": "telegram:held"}).status_code == 404
+    with db.session() as s:
+        entries = list(s.scalars(select(AuditEntry).where(AuditEntry.action.like("privacy_%"))))
+    assert [(e.action, e.staff_id) for e in entries] == [
+        ("privacy_export", people.admin.id),
+        ("privacy_erase", people.admin.id),
+    ]
