@@ -319,6 +319,32 @@ class Traffic:
             return [s for at, s, _ in self.samples if start <= at < end]
 
 
+class BackendCpu:
+    """CPU seconds used by the PostgreSQL server processes behind one engine's connections
+    (read from /proc: the server runs on this machine)."""
+
+    def __init__(self, db: Database) -> None:
+        self.pids: list[int] = []
+        from sqlalchemy import event
+
+        @event.listens_for(db.engine, "connect")
+        def _remember(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.pids.append(int(cursor.fetchone()[0]))
+
+    def seconds(self) -> float:
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in self.pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        return total
+
+
 def summary(latencies: list[float]) -> dict[str, float]:
     return {
         "ops": len(latencies),
@@ -373,9 +399,26 @@ def main(argv: list[str] | None = None) -> int:
         base_start = time.perf_counter()
         time.sleep(args.baseline_seconds)
         base_end = time.perf_counter()
-        job = RetentionJob(db, retention_days=180, timezone="Asia/Ho_Chi_Minh", batch_size=args.batch_size)
-        report = job.run()
+        # The job on its own engine, so that its server processes' CPU time can be read: on a
+        # shared machine the wall time depends on the neighbours, the CPU time does not.
+        job_db = Database(db.url)
+        backends = BackendCpu(job_db)
+        job = RetentionJob(
+            job_db, retention_days=180, timezone="Asia/Ho_Chi_Minh", batch_size=args.batch_size
+        )
+        client_cpu: list[float] = []
+
+        def run_job() -> Any:
+            started = time.thread_time()
+            try:
+                return job.run()
+            finally:
+                client_cpu.append(time.thread_time() - started)
+
+        report = run_job()
         job_end = time.perf_counter()
+        server_cpu = backends.seconds()
+        job_db.dispose()
         traffic.stop()
         baseline = summary(traffic.window(base_start, base_end))
         during = summary(traffic.window(base_end, job_end))
@@ -407,6 +450,9 @@ def main(argv: list[str] | None = None) -> int:
                 "events": report.events,
             },
             "batches": report.batches,
+            "job_cpu_s": {"postgres": round(server_cpu, 1), "python": round(sum(client_cpu), 1)},
+            "load_average": round(os.getloadavg()[0], 1),
+            "cpus": os.cpu_count(),
             "old_messages_left": left_old,
             "replies_counted_in_daily_stats": archived,
             "live_baseline": baseline,

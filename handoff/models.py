@@ -238,8 +238,6 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_status_next", "status", "next_attempt_at"),
         Index("ix_outbox_created", "created_at"),  # the retention job's sweep
-        # Deleting a message sets its outbox rows' message_id to NULL: without this index,
-        # a scan of the whole outbox per deleted message.
         Index("ix_outbox_message", "message_id"),
     )
 
@@ -249,7 +247,10 @@ class OutboxMessage(Base):
     )
     channel: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str | None] = mapped_column(String(128))
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    # The stored message this row delivers. No foreign key: its ON DELETE action was a
+    # trigger per deleted message (half the retention job's time); the only code that
+    # deletes messages (handoff/privacy) deletes their outbox rows first.
+    message_id: Mapped[int | None] = mapped_column(Integer)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

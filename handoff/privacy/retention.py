@@ -33,7 +33,20 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, delete, exists, func, or_, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -258,6 +271,14 @@ class Rollup:
         )
 
 
+def among(c: Connection, column: Any, ids: Sequence[Any]) -> Any:
+    """``column IN ids``; on PostgreSQL ``= ANY(array)``, one parameter instead of hundreds
+    to render and bind for every statement of every batch."""
+    if c.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(column.type)))
+    return column.in_(ids)
+
+
 def held_by_case(cutoff: datetime) -> Any:
     """A condition on a conversation row: a case keeps it (not resolved, or changed recently)."""
     return exists().where(
@@ -271,16 +292,18 @@ def delete_conversations(c: Connection, ids: Sequence[str], rollup: Rollup, repo
     cascade trigger per row), after counting them into ``daily_stats``."""
     if not ids:
         return
-    case_ids = list(c.scalars(select(Case.id).where(Case.conversation_id.in_(ids))))
+    case_ids = list(c.scalars(select(Case.id).where(among(c, Case.conversation_id, ids))))
     if case_ids:
-        rollup.cases(c, Case.id.in_(case_ids))
-        report.notes += c.execute(delete(CaseNote).where(CaseNote.case_id.in_(case_ids))).rowcount
-        report.events += c.execute(delete(CaseEvent).where(CaseEvent.case_id.in_(case_ids))).rowcount
-    report.outbox += c.execute(delete(OutboxMessage).where(OutboxMessage.conversation_id.in_(ids))).rowcount
+        rollup.cases(c, among(c, Case.id, case_ids))
+        report.notes += c.execute(delete(CaseNote).where(among(c, CaseNote.case_id, case_ids))).rowcount
+        report.events += c.execute(delete(CaseEvent).where(among(c, CaseEvent.case_id, case_ids))).rowcount
+    report.outbox += c.execute(
+        delete(OutboxMessage).where(among(c, OutboxMessage.conversation_id, ids))
+    ).rowcount
     report.messages += rollup.delete_messages(c, ids, None)
     if case_ids:
-        report.cases += c.execute(delete(Case).where(Case.id.in_(case_ids))).rowcount
-    report.conversations += c.execute(delete(Conversation).where(Conversation.id.in_(ids))).rowcount
+        report.cases += c.execute(delete(Case).where(among(c, Case.id, case_ids))).rowcount
+    report.conversations += c.execute(delete(Conversation).where(among(c, Conversation.id, ids))).rowcount
 
 
 @dataclass
@@ -414,7 +437,9 @@ class RetentionJob:
         )
         if not conv_ids:
             return 0
-        old = select(Message.id).where(Message.conversation_id.in_(conv_ids), Message.created_at < cutoff)
+        old = select(Message.id).where(
+            among(c, Message.conversation_id, conv_ids), Message.created_at < cutoff
+        )
         report.outbox += c.execute(delete(OutboxMessage).where(OutboxMessage.message_id.in_(old))).rowcount
         report.messages += rollup.delete_messages(c, conv_ids, cutoff)
         return len(conv_ids)

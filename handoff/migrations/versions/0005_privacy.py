@@ -15,6 +15,8 @@ down_revision = "0004_shared_limits"
 branch_labels = None
 depends_on = None
 
+_FK_NAMES = {"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}
+
 
 def upgrade() -> None:
     op.create_table(
@@ -39,9 +41,21 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_created", ["created_at"], unique=False)
         batch_op.create_index("ix_outbox_message", ["message_id"], unique=False)
+    # outbox.message_id loses its foreign key: its ON DELETE SET NULL fired one query per
+    # deleted message, half of the retention job's time; the job deletes outbox rows first.
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_constraint("outbox_message_id_fkey", "outbox", type_="foreignkey")
+    else:
+        # SQLite's constraint has no name: the batch copy names it to drop it.
+        with op.batch_alter_table("outbox", naming_convention=_FK_NAMES) as batch_op:
+            batch_op.drop_constraint("fk_outbox_message_id_messages", type_="foreignkey")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_foreign_key(
+            "outbox_message_id_fkey", "messages", ["message_id"], ["id"], ondelete="SET NULL"
+        )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_message")
         batch_op.drop_index("ix_outbox_created")
