@@ -469,6 +469,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{report.batches} batches of {args.batch_size} conversations"
             )
             print(
+                f"  CPU time of the job: PostgreSQL {server_cpu:.1f} s + Python {sum(client_cpu):.1f} s "
+                f"(load average {figures['load_average']} on {figures['cpus']} CPUs: the rest of the "
+                f"wall time was spent waiting for a CPU)"
+            )
+            print(
                 f"  deleted: {figures['deleted']}; old messages left: {left_old}; "
                 f"replies kept as daily counts: {archived:,}"
             )
