@@ -134,11 +134,14 @@ class PurgeReport:
     def counts(self) -> dict[str, Any]:
         return asdict(self)
 
+    def add(self, other: PurgeReport) -> None:
+        for name in ("conversations", "messages", "cases", "notes", "events", "outbox"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
-def upsert(db_or_conn: Database | Connection, model: Any, **values: Any) -> Any:
+
+def insert_ignore(c: Connection, model: Any, **values: Any) -> Any:
     """INSERT .. ON CONFLICT DO NOTHING on either database."""
-    dialect = db_or_conn.engine.dialect.name if isinstance(db_or_conn, Database) else db_or_conn.dialect.name
-    maker = pg_insert if dialect == "postgresql" else sqlite_insert
+    maker = pg_insert if c.dialect.name == "postgresql" else sqlite_insert
     return maker(model).values(**values).on_conflict_do_nothing()
 
 
@@ -150,7 +153,7 @@ class Lease:
 
     def acquire(self, now: datetime) -> bool:
         with self.db.engine.begin() as c:
-            c.execute(upsert(c, JobLease, name=self.name, holder="", expires_at=EPOCH))
+            c.execute(insert_ignore(c, JobLease, name=self.name, holder="", expires_at=EPOCH))
             taken = c.execute(
                 update(JobLease)
                 .where(
@@ -391,10 +394,13 @@ class RetentionJob:
     ) -> None:
         while not self.stop.is_set():
             for attempt in range(3):
+                # Counted apart and added once committed: a retried batch counts once.
+                counted = PurgeReport(cutoff=report.cutoff)
                 try:
                     with self.db.engine.begin() as c:
                         lease.renew(c, self.clock())
-                        selected = step(c, report)
+                        selected = step(c, counted)
+                    report.add(counted)
                     break
                 except OperationalError as exc:  # a deadlock or busy database: this batch again
                     if attempt == 2:

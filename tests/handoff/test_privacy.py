@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -289,3 +290,29 @@ def test_console_privacy_endpoints_are_for_administrators(
         ("privacy_export", people.admin.id),
         ("privacy_erase", people.admin.id),
     ]
+
+
+def test_a_conversation_in_use_is_skipped_not_waited_for(db: Database, clock: Clock) -> None:
+    if db.is_sqlite:
+        pytest.skip("row locks: PostgreSQL (SQLite has one write lock, taken per batch)")
+    old = clock.now - timedelta(days=300)
+    for conv in ("telegram:busy", "telegram:idle"):
+        add_conversation(db, conv, ("citizen", "hỏi", None), at=old)
+    # A live turn holds the conversation's row, as the pipeline does while it stores a message.
+    with db.engine.connect() as live:
+        transaction = live.begin()
+        live.execute(select(Conversation.id).where(Conversation.id == "telegram:busy").with_for_update())
+        reports: list[Any] = []
+        job = threading.Thread(
+            target=lambda: reports.append(RetentionJob(db, retention_days=180, clock=clock).run()),
+            daemon=True,
+        )
+        job.start()
+        job.join(timeout=30)
+        finished = not job.is_alive()
+        transaction.rollback()
+        job.join(timeout=30)
+    assert finished, "the job waited for a conversation a live turn holds"
+    assert reports[0].conversations == 1 and _ids(db) == {"telegram:busy"}
+    assert RetentionJob(db, retention_days=180, clock=clock).run().conversations == 1
+    assert _ids(db) == set()
