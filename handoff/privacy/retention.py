@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import socket
 import threading
 import time
@@ -75,6 +76,7 @@ JOB_NAME = "retention"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SENDER_METRICS = {"citizen": "citizen_messages", "bot": "replies", "agent": "agent_messages"}
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+FIRST_RUN_AFTER_SECONDS = 300.0
 
 # PostgreSQL: delete a batch's messages and add their counts to daily_stats in one statement.
 # The metric and label expressions mirror Rollup._metric (SQLite's path, in Python).
@@ -521,13 +523,17 @@ def _summary(report: PurgeReport) -> dict[str, Any]:
 
 async def run_periodically(job: RetentionJob, every_minutes: float, stop: asyncio.Event) -> None:
     """``hotline serve``'s schedule: every process offers to run the job; the lease lets one
-    run it at a time. The first run waits one period, so a start is never slowed by it.
-    At shutdown a run in progress stops between two batches."""
+    run it at a time. The first run comes a few minutes after the start (never slowing it,
+    yet not postponed forever by replicas restarted more often than the period), at a
+    random moment so that replicas started together do not all try at once. At shutdown a
+    run in progress stops between two batches."""
     period = every_minutes * 60.0
+    wait = min(period, FIRST_RUN_AFTER_SECONDS) * random.uniform(0.5, 1.0)
     stopping = asyncio.ensure_future(stop.wait())
     try:
         while True:
-            await asyncio.wait({stopping}, timeout=period)
+            await asyncio.wait({stopping}, timeout=wait)
+            wait = period
             if stop.is_set():
                 return
             run = asyncio.ensure_future(asyncio.to_thread(job.run))

@@ -316,3 +316,29 @@ def test_a_conversation_in_use_is_skipped_not_waited_for(db: Database, clock: Cl
     assert reports[0].conversations == 1 and _ids(db) == {"telegram:busy"}
     assert RetentionJob(db, retention_days=180, clock=clock).run().conversations == 1
     assert _ids(db) == set()
+
+
+def test_the_first_scheduled_run_comes_soon_after_the_start_and_stops_with_the_server(
+    db: Database, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from handoff.privacy import retention
+
+    # A replica restarted more often than the period must still run the job.
+    monkeypatch.setattr(retention, "FIRST_RUN_AFTER_SECONDS", 0.2)
+    add_conversation(db, "zalo:1", ("citizen", "hỏi", None), at=clock.now - timedelta(days=400))
+    job = RetentionJob(db, retention_days=180, clock=clock)
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(retention.run_periodically(job, 600, stop))
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            if "zalo:1" not in _ids(db):
+                break
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+
+    asyncio.run(serve())
+    assert _ids(db) == set()
