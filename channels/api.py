@@ -28,6 +28,7 @@ from channels.runtime import Runtime
 from channels.settings import Settings
 from channels.webhook import Deliveries
 from handoff.db import Database
+from handoff.privacy.retention import RetentionJob, run_periodically
 from handoff.web import mount_console
 from knowledge.text import clean_text
 
@@ -262,6 +263,17 @@ def create_app(
                 await starter(adapter, settings)
             log.info("channel %s enabled", adapter.name)
         worker_task = asyncio.create_task(worker.run(stop))
+        background = {worker_task}
+        if settings.privacy.purge_every_minutes > 0:
+            retention = RetentionJob(
+                db,
+                retention_days=settings.privacy.retention_days,
+                timezone=settings.handoff.timezone,
+                batch_size=settings.privacy.batch_size,
+            )
+            background.add(
+                asyncio.create_task(run_periodically(retention, settings.privacy.purge_every_minutes, stop))
+            )
         await hub.recover_unanswered()
         yield
         # Adapters first (no new messages reach the hub), then the answers in progress,
@@ -276,7 +288,7 @@ def create_app(
         await hub.drain(timeout=10)
         stop.set()
         worker.wake()
-        await asyncio.wait({worker_task}, timeout=10)
+        await asyncio.wait(background, timeout=10)
         hub.close()
         app.state.runtime = None
         app.state.compute.shutdown(wait=True)

@@ -260,6 +260,13 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return run_staff(args, settings.database_url)
 
 
+def cmd_privacy(args: argparse.Namespace) -> int:
+    from handoff.privacy.cli import run_privacy
+
+    settings = _settings(args)
+    return run_privacy(args, settings.database_url, settings.privacy, settings.handoff.timezone)
+
+
 def cmd_telegram(args: argparse.Namespace) -> int:
     from channels.telegram import run_telegram
 
@@ -322,6 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_staff_parser(sub)
     sub.choices["staff"].set_defaults(func=cmd_staff)
+
+    from handoff.privacy.cli import add_privacy_parser
+
+    add_privacy_parser(sub)
+    sub.choices["privacy"].set_defaults(func=cmd_privacy)
 
     from channels.telegram import add_telegram_parser
 

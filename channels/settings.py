@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from handoff.config import HandoffSettings
+from handoff.privacy.config import PrivacySettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yml"
@@ -276,6 +277,7 @@ class Settings(BaseSettings):
     dossiers: DossierSettings = Field(default_factory=DossierSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     webchat: WebChatSettings = Field(default_factory=WebChatSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     config_dir: Path = PROJECT_ROOT
 
     @field_validator("languages")
@@ -285,6 +287,21 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unsupported languages {unknown}; supported: {list(LANGS)}")
         return value
+
+    @model_validator(mode="after")
+    def _one_retention_period(self) -> Settings:
+        # webchat.retention_days (documented before the job existed) is an alias of
+        # privacy.retention_days: the privacy line states the period the job applies.
+        alias = self.webchat.retention_days if "retention_days" in self.webchat.model_fields_set else None
+        if alias is not None:
+            if "retention_days" in self.privacy.model_fields_set and self.privacy.retention_days != alias:
+                raise ValueError(
+                    f"webchat.retention_days ({alias}) differs from privacy.retention_days "
+                    f"({self.privacy.retention_days}): set privacy.retention_days only"
+                )
+            self.privacy.retention_days = alias
+        self.webchat.retention_days = self.privacy.retention_days
+        return self
 
     @model_validator(mode="after")
     def _safe_outside_development(self) -> Settings:

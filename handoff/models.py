@@ -7,13 +7,14 @@ Timestamps are timezone-aware UTC. JSON columns hold the dossier packet and dial
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -50,7 +51,10 @@ class Conversation(Base):
     # for channel conversations (Telegram, Zalo, phone), which the public API never reaches.
     access_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # Indexed: the retention job looks for conversations idle for longer than the period.
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
+    )
 
 
 class Message(Base):
@@ -231,7 +235,11 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+        Index("ix_outbox_created", "created_at"),  # the retention job's sweep
+        Index("ix_outbox_message", "message_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(
@@ -239,7 +247,10 @@ class OutboxMessage(Base):
     )
     channel: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str | None] = mapped_column(String(128))
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    # The stored message this row delivers. No foreign key: its ON DELETE action was a
+    # trigger per deleted message (half the retention job's time); the only code that
+    # deletes messages (handoff/privacy) deletes their outbox rows first.
+    message_id: Mapped[int | None] = mapped_column(Integer)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -247,3 +258,30 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DailyStat(Base):
+    """Aggregate counts kept when the retention job deletes the rows they were counted from:
+    ``metric`` is citizen_messages | replies (label: intent) | agent_messages |
+    conversations | cases (label: reason) | resolved (label: outcome); ``day`` is the local
+    day (handoff.timezone). No conversation or citizen can be told apart in them."""
+
+    __tablename__ = "daily_stats"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    label: Mapped[str] = mapped_column(String(48), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class JobLease(Base):
+    """Which process runs a scheduled job now (the retention job): one row per job, taken by
+    a conditional UPDATE when free or expired, so one replica at a time runs it."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(48), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128), default="")
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

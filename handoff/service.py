@@ -38,6 +38,7 @@ from handoff.models import (
     CaseEvent,
     CaseNote,
     Conversation,
+    DailyStat,
     Message,
     OutboxMessage,
     Staff,
@@ -693,6 +694,19 @@ class CaseService:
                 )
                 or 0
             )
+            # What the retention job deleted in the period survives as daily counts.
+            archived = dict(
+                s.execute(
+                    select(DailyStat.metric, func.sum(DailyStat.count))
+                    .where(
+                        DailyStat.day >= self.hours.local(since).date(),
+                        DailyStat.metric.in_(("cases", "conversations")),
+                    )
+                    .group_by(DailyStat.metric)
+                ).all()
+            )
+            cases_opened += int(archived.get("cases") or 0)
+            conversations += int(archived.get("conversations") or 0)
             assigned = s.execute(
                 select(Case.assigned_at, func.coalesce(Case.queued_at, Case.created_at)).where(
                     Case.assigned_at >= since

@@ -17,6 +17,7 @@ from handoff import api
 from handoff.auth import StaffService
 from handoff.config import HandoffSettings
 from handoff.db import Database
+from handoff.privacy import api as privacy_api
 from handoff.service import CaseService
 
 log = logging.getLogger(__name__)
@@ -90,5 +91,6 @@ def mount_console(
     # Static files first: the pages router must not shadow them.
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="console-static")
     app.include_router(api.router)
+    app.include_router(privacy_api.router)
     app.include_router(pages.router)
     return cases
