@@ -80,10 +80,11 @@ def nginx_binary() -> str | None:
 
 
 @contextlib.contextmanager
-def postgres(folder: Path) -> Iterator[PgServer]:
+def postgres() -> Iterator[PgServer]:
     """A throwaway PostgreSQL server (the bench's; the test uses tests/pg.py's fixture)."""
     as_user: list[str] = []
-    folder.mkdir(parents=True, exist_ok=True)
+    # Its own top-level folder: as root the cluster belongs to `postgres`, who must reach it.
+    folder = Path(tempfile.mkdtemp(prefix="hotline-pg-"))
     if os.geteuid() == 0:
         as_user = ["runuser", "-u", "postgres", "--"]
         shutil.chown(folder, user="postgres")
@@ -104,6 +105,7 @@ def postgres(folder: Path) -> Iterator[PgServer]:
         yield server
     finally:
         server.run("pg_ctl", "-D", str(server.data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def hotline_command(*args: str) -> list[str]:
@@ -572,32 +574,25 @@ class LiveFeed:
         response = await client.post("/console/api/login", json={"username": AGENT[0], "password": AGENT[1]})
         response.raise_for_status()
 
-    async def follow(self, stop: asyncio.Event, start_after: int) -> None:
+    async def follow(self, start_after: int) -> None:
+        """Until cancelled (the test cancels it once every event is in)."""
         self.last = start_after
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=httpx.Timeout(10, read=30)) as client:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=httpx.Timeout(10, read=40)) as client:
             await self.login(client)
-            while not stop.is_set():
+            while True:
                 try:
-                    await self._stream(client, stop)
-                except (httpx.HTTPError, asyncio.TimeoutError):
+                    await self._stream(client)
+                except httpx.HTTPError:
                     pass
-                if not stop.is_set():
-                    self.reconnects += 1
-                    await asyncio.sleep(0.3)
+                self.reconnects += 1
+                await asyncio.sleep(0.3)
 
-    async def _stream(self, client: httpx.AsyncClient, stop: asyncio.Event) -> None:
+    async def _stream(self, client: httpx.AsyncClient) -> None:
         headers = {"Last-Event-ID": str(self.last)}
         async with client.stream("GET", "/console/api/events", headers=headers) as response:
             if response.status_code != 200:
                 return
-            lines = response.aiter_lines()
-            while not stop.is_set():
-                try:
-                    line = await asyncio.wait_for(anext(lines), 1.0)
-                except asyncio.TimeoutError:
-                    continue
-                except StopAsyncIteration:
-                    return
+            async for line in response.aiter_lines():
                 if line.startswith("id:"):
                     event_id = int(line[3:].strip())
                     self.received.append(event_id)

@@ -10,6 +10,7 @@ and no 5xx beyond the requests the killed replica was holding.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
@@ -52,16 +53,16 @@ def test_a_replica_killed_mid_load_loses_and_repeats_nothing(
             cluster.replicas[0].kill()
 
         async def scenario() -> None:
-            stop = asyncio.Event()
-            follower = asyncio.create_task(feed.follow(stop, after))
+            follower = asyncio.create_task(feed.follow(after))
             await traffic.closed_loop(LOAD_SECONDS, concurrency=6, events={KILL_AT: kill})
             await asyncio.to_thread(settle, cluster, traffic, 60)
             last = await asyncio.to_thread(_last_event, url)
             deadline = time.monotonic() + 15
             while feed.last < last and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
-            stop.set()
-            await follower
+            follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follower
 
         asyncio.run(scenario())
         outcome = check(cluster, traffic, feed, after)
