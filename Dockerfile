@@ -29,13 +29,9 @@ RUN python -m venv /opt/venv
 WORKDIR /srv/hotline
 COPY requirements.txt ./
 RUN pip install --index-url "${TORCH_INDEX_URL}" -r requirements.txt
-COPY pyproject.toml README.md config.yml ./
-COPY knowledge knowledge
-COPY bot bot
-COPY channels channels
-COPY handoff handoff
-COPY data data
-COPY deploy deploy
+# The whole tree but what .dockerignore leaves out (tests, benches, venvs, var/, secrets):
+# packages, config.yml, data, locales and deploy/ alike.
+COPY . .
 # Editable into /srv/hotline, the same path in the runtime stage: data files (migrations,
 # templates, catalogues of texts) are read from the tree, whatever the packaging metadata lists.
 RUN pip install -e . \
