@@ -47,6 +47,18 @@ def test_nginx_retries_only_what_is_idempotent() -> None:
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in text
 
 
+def test_haproxy_accepts_its_configuration() -> None:
+    binary = shutil.which("haproxy") or (
+        "/usr/sbin/haproxy" if os.access("/usr/sbin/haproxy", os.X_OK) else None
+    )
+    if binary is None:
+        pytest.skip("haproxy not installed (Debian's haproxy package)")
+    result = subprocess.run(
+        [binary, "-c", "-f", str(ROOT / "deploy" / "haproxy.cfg")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def _compose() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "compose.yaml").read_text())
 
