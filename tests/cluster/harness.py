@@ -159,6 +159,9 @@ def write_config(
         "handoff:",
         "  holidays: []",
         "  events_poll_seconds: 0.2",
+        # The feed reconnects every few seconds, to a replica chosen by nginx: resuming by
+        # Last-Event-ID across replicas is exercised whichever replica dies.
+        "  events_stream_seconds: 4",
         "  hours: {"
         + ", ".join(f"{d}: ['00:00-24:00']" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
         + "}",
@@ -517,9 +520,11 @@ class Traffic:
                     await self.one(client)
 
             tasks = [asyncio.create_task(sender()) for _ in range(concurrency)]
-            await _run_events(start, events or {})
+            runner = asyncio.create_task(_run_events(start, events or {}))
             await asyncio.gather(*tasks)
-            return time.monotonic() - start
+            duration = time.monotonic() - start
+            await runner  # a restart still waiting for its replica
+            return duration
 
     async def open_loop(self, seconds: float, rate: float, events: dict[float, Any] | None = None) -> float:
         """``rate`` messages a second on a fixed schedule, whatever the answers' speed (the way
@@ -536,9 +541,10 @@ class Traffic:
                     break
                 await asyncio.sleep(max(0.0, due - time.monotonic()))
                 tasks.append(asyncio.create_task(self.one(client)))
-            await runner
             await asyncio.gather(*tasks)
-            return time.monotonic() - start
+            duration = time.monotonic() - start
+            await runner
+            return duration
 
 
 async def _run_events(start: float, events: dict[float, Any]) -> None:
@@ -546,10 +552,8 @@ async def _run_events(start: float, events: dict[float, Any]) -> None:
         await asyncio.sleep(max(0.0, start + at - time.monotonic()))
         result = action()
         if asyncio.iscoroutine(result):
+            # A restart waits for its replica in a thread: the load goes on meanwhile.
             await result
-        else:
-            # A restart waits for the replica in a thread: the load goes on meanwhile.
-            pass
 
 
 def zalo_signature(body: bytes, timestamp: str) -> str:

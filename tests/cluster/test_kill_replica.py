@@ -55,7 +55,7 @@ def test_a_replica_killed_mid_load_loses_and_repeats_nothing(
         async def scenario() -> None:
             follower = asyncio.create_task(feed.follow(after))
             await traffic.closed_loop(LOAD_SECONDS, concurrency=6, events={KILL_AT: kill})
-            await asyncio.to_thread(settle, cluster, traffic, 60)
+            await asyncio.to_thread(settle, cluster, traffic, 90)
             last = await asyncio.to_thread(_last_event, url)
             deadline = time.monotonic() + 15
             while feed.last < last and time.monotonic() < deadline:
@@ -74,6 +74,7 @@ def test_a_replica_killed_mid_load_loses_and_repeats_nothing(
         assert killed, "the replica was not killed"
         assert outcome.acknowledged > 100, report
         assert outcome.events_total > 0, report
+        assert feed.reconnects >= 2, report  # the feed resumed on other replicas
         assert not outcome.lost, (report, outcome.lost[:10])
         assert not outcome.duplicated, (report, outcome.duplicated[:10])
         assert outcome.server_errors + outcome.no_answer <= killed["in_flight"], report
