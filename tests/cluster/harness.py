@@ -618,6 +618,7 @@ class Outcome:
     events_missed: list[int] = field(default_factory=list)
     events_total: int = 0
     outbox_open: int = 0
+    outbox_open_rows: list[str] = field(default_factory=list)  # "conversation status attempts"
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -683,7 +684,7 @@ def check(cluster: Cluster, traffic: Traffic, feed: LiveFeed | None, events_afte
                 "FROM messages m JOIN conversations c ON c.id = m.conversation_id"
             )
         ).all()
-        outbox = conn.execute(text("SELECT conversation_id, status FROM outbox")).all()
+        outbox = conn.execute(text("SELECT conversation_id, status, attempts FROM outbox")).all()
         event_ids = [
             r[0] for r in conn.execute(text("SELECT id FROM case_events WHERE id > :a"), {"a": events_after})
         ]
@@ -702,9 +703,11 @@ def check(cluster: Cluster, traffic: Traffic, feed: LiveFeed | None, events_afte
         elif direction == "out" and sender == "bot":
             answers[conversation] += 1
     outbox_rows: Counter[str] = Counter()
-    for conversation, status in outbox:
+    for conversation, status, attempts in outbox:
         outbox_rows[conversation] += 1
-        outcome.outbox_open += status != "sent"
+        if status != "sent":
+            outcome.outbox_open += 1
+            outcome.outbox_open_rows.append(f"{conversation} {status} attempts={attempts}")
     deliveries: Counter[str] = Counter()
     for call in cluster.telegram.calls_of("sendMessage"):
         deliveries[f"telegram:{call.params.get('chat_id')}"] += 1
