@@ -28,14 +28,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
 from tests.cluster.harness import (
     Cluster,
     LiveFeed,
     Traffic,
     build_index,
     check,
+    last_event,
     missing_binaries,
     percentile,
     postgres,
@@ -43,14 +42,6 @@ from tests.cluster.harness import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _last_event(url: str) -> int:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        value = conn.execute(text("SELECT coalesce(max(id), 0) FROM case_events")).scalar_one()
-    engine.dispose()
-    return int(value)
 
 
 def throughput(
@@ -89,7 +80,7 @@ def with_kill(
     with Cluster(folder, url, index, replicas=3) as cluster:
         traffic = Traffic(cluster.base_url)
         feed = LiveFeed(cluster.base_url)
-        after = _last_event(url)
+        after = last_event(url)
         killed: dict[str, float] = {}
         victim = cluster.replicas[0]
 
@@ -120,7 +111,7 @@ def with_kill(
             began = time.monotonic()
             await asyncio.to_thread(settle, cluster, traffic, 120)
             killed["settle_s"] = round(time.monotonic() - began, 1)
-            last = await asyncio.to_thread(_last_event, url)
+            last = await asyncio.to_thread(last_event, url)
             deadline = time.monotonic() + 15
             while feed.last < last and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)

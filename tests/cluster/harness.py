@@ -666,6 +666,28 @@ def settle(cluster: Cluster, traffic: Traffic, timeout: float = 60) -> None:
         engine.dispose()
 
 
+def _event_cursor(conn: Any) -> str:
+    """The column the live feed numbers its events by (its SSE ids): ``seq``, given in commit
+    order, where the schema has it, else the row id."""
+    from sqlalchemy import inspect
+
+    columns = {c["name"] for c in inspect(conn).get_columns("case_events")}
+    return "seq" if "seq" in columns else "id"
+
+
+def last_event(url: str) -> int:
+    """The live feed's cursor now: where the agent's feed starts."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            column = _event_cursor(conn)
+            return int(conn.execute(text(f"SELECT coalesce(max({column}), 0) FROM case_events")).scalar_one())
+    finally:
+        engine.dispose()
+
+
 def check(cluster: Cluster, traffic: Traffic, feed: LiveFeed | None, events_after: int) -> Outcome:
     """Every acknowledged message stored once and answered once; every delivery seen by the
     fake clouds once; every case event of the run received by the live feed."""
@@ -685,8 +707,14 @@ def check(cluster: Cluster, traffic: Traffic, feed: LiveFeed | None, events_afte
             )
         ).all()
         outbox = conn.execute(text("SELECT conversation_id, status, attempts FROM outbox")).all()
+        column = _event_cursor(conn)
+        # An event without its number yet counts as undelivered (-1): the feed never saw it.
         event_ids = [
-            r[0] for r in conn.execute(text("SELECT id FROM case_events WHERE id > :a"), {"a": events_after})
+            r[0] if r[0] is not None else -1
+            for r in conn.execute(
+                text(f"SELECT {column} FROM case_events WHERE {column} > :a OR {column} IS NULL"),
+                {"a": events_after},
+            )
         ]
         cases = Counter(r[0] for r in conn.execute(text("SELECT conversation_id FROM cases")))
     engine.dispose()

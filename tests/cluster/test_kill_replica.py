@@ -16,22 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.cluster.harness import Cluster, LiveFeed, Traffic, check, missing_binaries, settle
+from tests.cluster.harness import Cluster, LiveFeed, Traffic, check, last_event, missing_binaries, settle
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 LOAD_SECONDS = 24
 KILL_AT = 8
-
-
-def _last_event(url: str) -> int:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        value = conn.execute(text("SELECT coalesce(max(id), 0) FROM case_events")).scalar_one()
-    engine.dispose()
-    return int(value)
 
 
 def test_a_replica_killed_mid_load_loses_and_repeats_nothing(
@@ -45,7 +36,7 @@ def test_a_replica_killed_mid_load_loses_and_repeats_nothing(
     with Cluster(tmp_path, url, index, replicas=3) as cluster:
         traffic = Traffic(cluster.base_url)
         feed = LiveFeed(cluster.base_url)
-        after = _last_event(url)
+        after = last_event(url)
         killed: dict[str, int] = {}
 
         def kill() -> None:
@@ -56,7 +47,7 @@ def test_a_replica_killed_mid_load_loses_and_repeats_nothing(
             follower = asyncio.create_task(feed.follow(after))
             await traffic.closed_loop(LOAD_SECONDS, concurrency=6, events={KILL_AT: kill})
             await asyncio.to_thread(settle, cluster, traffic, 90)
-            last = await asyncio.to_thread(_last_event, url)
+            last = await asyncio.to_thread(last_event, url)
             deadline = time.monotonic() + 15
             while feed.last < last and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
