@@ -58,7 +58,9 @@ COPY --from=build /opt/venv /opt/venv
 # The code and the index belong to root (read-only for the service); only var/ is writable
 # (the demo dossier database, the Zalo token pair; mount a volume there).
 COPY --from=build /srv/hotline /srv/hotline
-RUN chown hotline:hotline /srv/hotline/var
+# var/shared: the volume the replicas share (the Zalo token pair); a named volume takes this
+# folder's owner when first mounted.
+RUN mkdir -p /srv/hotline/var/shared && chown hotline:hotline /srv/hotline/var /srv/hotline/var/shared
 WORKDIR /srv/hotline
 USER 10001:10001
 EXPOSE 8000
