@@ -200,6 +200,7 @@ class Replica:
     log: Path
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    killed: bool = False
 
     def start(self) -> None:
         self.starts += 1
@@ -231,6 +232,7 @@ class Replica:
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.killed = True
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(10)
 
@@ -619,6 +621,8 @@ class Outcome:
     events_total: int = 0
     outbox_open: int = 0
     outbox_open_rows: list[str] = field(default_factory=list)  # "conversation status attempts"
+    # 5xx in nginx's access log whose attempts never touched a killed replica.
+    server_errors_elsewhere: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -632,6 +636,7 @@ class Outcome:
             "console_events": self.events_total,
             "console_events_missed": len(self.events_missed),
             "outbox_not_sent": self.outbox_open,
+            "5xx_not_from_a_killed_replica": len(self.server_errors_elsewhere),
         }
 
 
@@ -688,12 +693,23 @@ def last_event(url: str) -> int:
         engine.dispose()
 
 
+ACCESS = re.compile(r'"(?P<request>[^"]*)" (?P<status>\d{3}) .*? upstream=(?P<upstream>.*?) us=')
+
+
 def check(cluster: Cluster, traffic: Traffic, feed: LiveFeed | None, events_after: int) -> Outcome:
     """Every acknowledged message stored once and answered once; every delivery seen by the
-    fake clouds once; every case event of the run received by the live feed."""
+    fake clouds once; every case event of the run received by the live feed; no 5xx from
+    nginx but for requests that went to a replica that was killed."""
     from sqlalchemy import create_engine, text
 
     outcome = Outcome()
+    killed = {f"127.0.0.1:{r.port}" for r in cluster.replicas if r.killed}
+    for line in cluster.access_log():
+        match = ACCESS.search(line)
+        if match is None or not match["status"].startswith("5"):
+            continue
+        if not killed & {part.strip() for part in match["upstream"].split(",")}:
+            outcome.server_errors_elsewhere.append(line)
     for record in traffic.sent:
         outcome.by_status[record.status] += 1
         outcome.server_errors += record.status >= 500

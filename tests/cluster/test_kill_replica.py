@@ -73,6 +73,9 @@ def test_a_replica_killed_mid_load_loses_and_repeats_nothing(
             "5xx beyond the killed replica's in-flight requests": (
                 outcome.server_errors + outcome.no_answer > killed["in_flight"]
             ),
+            f"5xx from replicas that were not killed {outcome.server_errors_elsewhere[:5]}": bool(
+                outcome.server_errors_elsewhere
+            ),
             f"console events missed {outcome.events_missed[:10]}": bool(outcome.events_missed),
             f"outbox rows not sent {outcome.outbox_open_rows[:10]}": outcome.outbox_open > 0,
         }
