@@ -394,16 +394,14 @@ class Cluster:
 
 
 def render_nginx(text: str, port: int, upstreams: list[int], folder: Path) -> str:
-    """deploy/nginx.conf for loopback: the replicas' ports, nginx's port, writable paths."""
-    servers = "".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in upstreams)
-    text, n = re.subn(
-        r"(# BEGIN upstream servers[^\n]*\n).*?(\s*# END upstream servers)",
-        lambda m: m.group(1) + servers.rstrip("\n") + m.group(2),
-        text,
-        flags=re.S,
-    )
-    if n != 1:
+    """deploy/nginx.conf for loopback: the replicas' ports (with the parameters of the file's
+    own first `server` line), nginx's port, writable paths."""
+    block = re.search(r"(# BEGIN upstream servers[^\n]*\n)(.*?)(\s*# END upstream servers)", text, re.S)
+    first = re.search(r"server \S+((?: [^;\s]+)*);", block.group(2)) if block else None
+    if block is None or first is None:
         raise ValueError("deploy/nginx.conf lost its BEGIN/END upstream servers markers")
+    servers = "\n".join(f"        server 127.0.0.1:{p}{first.group(1)};" for p in upstreams)
+    text = text[: block.start(2)] + servers + text[block.end(2) :]
     text = text.replace("listen 8080 default_server;", f"listen 127.0.0.1:{port} default_server;")
     text = text.replace("/tmp/nginx", str(folder))
     if os.geteuid() == 0:
