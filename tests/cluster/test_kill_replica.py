@@ -79,4 +79,5 @@ def test_a_replica_killed_mid_load_loses_and_repeats_nothing(
             f"console events missed {outcome.events_missed[:10]}": bool(outcome.events_missed),
             f"outbox rows not sent {outcome.outbox_open_rows[:10]}": outcome.outbox_open > 0,
         }
-        assert not [name for name, failed in problems.items() if failed], report
+        failed = [name for name, failing in problems.items() if failing]
+        assert not failed, f"{failed}\n{report}"
