@@ -14,7 +14,7 @@ pg_server = postgres_fixture()
 def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> None:
     if "cluster" in (config.getoption("markexpr") or ""):
         return
-    skip = pytest.mark.skip(reason="three replicas + nginx take ~2 min: select with `-m cluster`")
+    skip = pytest.mark.skip(reason="three replicas + nginx take 2–4 min: select with `-m cluster`")
     for item in items:
         if item.get_closest_marker("cluster") is not None:
             item.add_marker(skip)
