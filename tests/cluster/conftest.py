@@ -1,4 +1,4 @@
-"""The cluster test starts PostgreSQL, three replicas and nginx (about two minutes on two
+"""The cluster test starts PostgreSQL, three replicas and nginx (2–4 minutes on two
 cores): it runs when selected with ``-m cluster`` and is skipped, with that reason, otherwise."""
 
 from __future__ import annotations
