@@ -28,18 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.cluster.harness import (
-    Cluster,
-    LiveFeed,
-    Traffic,
-    build_index,
-    check,
-    last_event,
-    missing_binaries,
-    percentile,
-    postgres,
-    settle,
-)
+from tests.cluster.harness import Cluster, build_index, missing_binaries, postgres
+from tests.cluster.load import LiveFeed, Traffic, check, last_event, percentile, settle
 
 ROOT = Path(__file__).resolve().parents[1]
 

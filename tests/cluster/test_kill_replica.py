@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.cluster.harness import Cluster, LiveFeed, Traffic, check, last_event, missing_binaries, settle
+from tests.cluster.harness import Cluster, missing_binaries
+from tests.cluster.load import LiveFeed, Traffic, check, last_event, settle
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
