@@ -181,7 +181,8 @@ def make_dossier_source(settings: Settings, seed: bool = True) -> DossierSource 
         field_map=cfg.field_map,
         status_map=cfg.status_map or None,
         timeout=cfg.timeout,
-        # The key is read from DOSSIER_API_KEY; a header configured without it fails at start.
+        # The key is DOSSIER_API_KEY; a header configured without it fails at start.
+        api_key=settings.secrets.value("dossier_api_key") or None,
         **({"api_key_header": cfg.api_key_header} if cfg.api_key_header else {}),
     )
 
