@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +16,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from channels.conversation import ConversationService, new_access, token_hash
@@ -25,7 +25,7 @@ from channels.hub import Hub, InboundEvent
 from channels.limits import ask_rate_limit, install_limits
 from channels.outbox import Outbox, OutboxWorker
 from channels.runtime import Runtime
-from channels.settings import Settings, load_settings, served_index
+from channels.settings import Secrets, Settings, load_settings, served_index
 from channels.webhook import Deliveries
 from handoff.db import Database
 from handoff.web import mount_console
@@ -449,7 +449,9 @@ CHANNEL_MODULES = ("channels.telegram", "channels.zalo", "channels.zalo_bot", "c
 # Channels whose library is heavy to import (aiogram: ~150 MB per server process) are only
 # imported when their secret is set; otherwise their route answers 404 like any disabled
 # channel's.
-LAZY_CHANNELS = {"channels.telegram": ("telegram_bot_token", ("/webhooks/telegram",))}
+LAZY_CHANNELS: dict[str, tuple[Callable[[Secrets], SecretStr | None], tuple[str, ...]]] = {
+    "channels.telegram": (lambda secrets: secrets.telegram_bot_token, ("/webhooks/telegram",))
+}
 
 
 def load_channel_modules(settings: Settings) -> list[Any]:
@@ -460,7 +462,7 @@ def load_channel_modules(settings: Settings) -> list[Any]:
     modules: list[Any] = []
     for name in CHANNEL_MODULES:
         gate = LAZY_CHANNELS.get(name)
-        if gate is not None and not settings.secrets.value(gate[0]):
+        if gate is not None and gate[0](settings.secrets) is None:
             modules.append(_DisabledChannel(name.rsplit(".", 1)[-1], gate[1]))
             continue
         try:

@@ -3,8 +3,8 @@
 Secrets (channel tokens, DATABASE_URL) are read from the environment only, a ``.env``
 file in development, into ``Settings.secrets``: ``SecretStr`` fields under their documented
 names (``TELEGRAM_BOT_TOKEN``, ...), so that no repr, log line or error page shows them and no
-other module reads the process environment. Relative paths in config.yml are resolved against the file's folder
-so the app behaves the same whatever the working directory.
+other module reads the process environment. Relative paths in config.yml are resolved against
+the file's folder so the app behaves the same whatever the working directory.
 
 Outside development and test (``environment: production``, the default) the settings refuse
 to load with a placeholder or missing secret of an enabled channel, a well-known database
@@ -191,21 +191,21 @@ class Secrets(BaseModel):
         names = {str(info.validation_alias) for info in cls.model_fields.values()}
         return cls.model_validate({k: v for k, v in environ.items() if k in names})
 
-    def value(self, name: str) -> str:
-        """The plain value of a field ("" when unset): for the one place that uses it."""
-        raw = getattr(self, name)
-        if isinstance(raw, SecretStr):
-            return raw.get_secret_value()
-        return raw or ""
-
     def by_variable(self) -> dict[str, str]:
         """Plain values by environment variable name, set ones only (the start-up guard)."""
         out = {}
         for name, info in type(self).model_fields.items():
-            plain = self.value(name)
+            plain = reveal(getattr(self, name))
             if plain:
                 out[str(info.validation_alias)] = plain
         return out
+
+
+def reveal(value: SecretStr | str | None) -> str:
+    """The plain value ("" when unset), for the one place that hands it to its provider."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return value or ""
 
 
 def read_secrets() -> Secrets:
@@ -379,7 +379,7 @@ class Settings(BaseSettings):
     @property
     def database_url(self) -> str:
         """DATABASE_URL wins; a relative SQLite path is taken from the config file's folder."""
-        url = self.secrets.value("database_url") or self.database.url
+        url = reveal(self.secrets.database_url) or self.database.url
         prefix = "sqlite:///"
         if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
             return prefix + str(self.resolve(Path(url[len(prefix) :])))

@@ -56,7 +56,7 @@ from bot import compose
 from channels import render
 from channels.hub import Capabilities, Hub, InboundEvent
 from channels.outbox import SendError
-from channels.settings import Secrets, Settings
+from channels.settings import Secrets, Settings, reveal
 from channels.webhook import Unreadable, WebhookRequest, webhook_router
 from knowledge.errors import ConfigError
 
@@ -139,7 +139,7 @@ class TelegramConfig:
 
         ``secrets``: instead of the settings' own (tests, an embedding host)."""
         secrets = settings.secrets if secrets is None else secrets
-        token = secrets.value("telegram_bot_token")
+        token = reveal(secrets.telegram_bot_token)
         if not token:
             return None
         try:
@@ -148,7 +148,7 @@ class TelegramConfig:
             raise TelegramChannelError(
                 "TELEGRAM_BOT_TOKEN is not a bot token (expected <digits>:<secret> from @BotFather)"
             ) from None
-        secret = secrets.value("telegram_webhook_secret") or None
+        secret = reveal(secrets.telegram_webhook_secret) or None
         if secret is not None and not _SECRET_CHARS.match(secret):
             raise TelegramChannelError(
                 "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
@@ -159,7 +159,7 @@ class TelegramConfig:
             token=token,
             webhook_secret=secret,
             api_base=api_base.rstrip("/") if api_base else None,
-            public_base_url=secrets.value("public_base_url").rstrip("/") or None,
+            public_base_url=reveal(secrets.public_base_url).rstrip("/") or None,
             default_language=settings.default_language or "vi",
         )
 

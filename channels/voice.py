@@ -52,7 +52,7 @@ from bot.reply import Reply
 from channels.hub import Capabilities, InboundEvent
 from channels.numerals import number_words
 from channels.outbox import SendError
-from channels.settings import Secrets, Settings
+from channels.settings import Secrets, Settings, reveal
 from channels.speech import option_label, to_speech, verbalize
 from channels.spoken import DEFAULT_RATES, MENU_ASPECTS, ask_place, aspect_of, render_procedure
 from channels.spoken_texts import ASPECT_QUESTIONS
@@ -440,8 +440,8 @@ class VoiceConfig:
         Options come from ``settings.channels.voice``; ``secrets``: instead of the settings'
         own (tests, an embedding host)."""
         secrets = settings.secrets if secrets is None else secrets
-        token = secrets.value("twilio_auth_token")
-        base = secrets.value("public_base_url").rstrip("/")
+        token = reveal(secrets.twilio_auth_token)
+        base = reveal(secrets.public_base_url).rstrip("/")
         if not token or not base:
             return None
         if not base.startswith(("https://", "http://")):
@@ -462,7 +462,7 @@ class VoiceConfig:
             workflow_sid=section.workflow_sid or None,
             caller_id=section.caller_id or None,
             sms_from=section.sms_from or None,
-            account_sid=secrets.value("twilio_account_sid") or None,
+            account_sid=reveal(secrets.twilio_account_sid) or None,
             speech_timeout=section.speech_timeout or "auto",
             speech_model=section.speech_model or None,
             gather_timeout=section.gather_timeout,

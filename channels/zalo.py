@@ -42,7 +42,7 @@ from bot import compose
 from channels import render
 from channels.hub import Capabilities, InboundEvent
 from channels.outbox import SendError, split_text
-from channels.settings import Secrets, Settings
+from channels.settings import Secrets, Settings, reveal
 from channels.webhook import Unreadable, WebhookRequest, webhook_router
 from handoff.db import Database
 
@@ -108,8 +108,8 @@ class ZaloOAConfig:
         ``given``: secrets instead of the settings' own (tests, an embedding host)."""
         # (not named ``secrets``: this module uses the standard library's)
         env = settings.secrets if given is None else given
-        app_id = env.value("zalo_app_id")
-        oa_secret = env.value("zalo_oa_secret_key")
+        app_id = reveal(env.zalo_app_id)
+        oa_secret = reveal(env.zalo_oa_secret_key)
         if not app_id or not oa_secret:
             return None
         channels = settings.channels
@@ -117,12 +117,12 @@ class ZaloOAConfig:
         return cls(
             app_id=app_id,
             oa_secret_key=oa_secret,
-            app_secret_key=env.value("zalo_app_secret_key") or None,
+            app_secret_key=reveal(env.zalo_app_secret_key) or None,
             token_file=settings.resolve(token_file) if token_file else default_token_file(settings, db),
             api_base=channels.zalo_oa_api_base.rstrip("/"),
             oauth_base=channels.zalo_oauth_base.rstrip("/"),
-            access_token=env.value("zalo_oa_access_token") or None,
-            refresh_token=env.value("zalo_oa_refresh_token") or None,
+            access_token=reveal(env.zalo_oa_access_token) or None,
+            refresh_token=reveal(env.zalo_oa_refresh_token) or None,
         )
 
 

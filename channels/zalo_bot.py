@@ -27,7 +27,7 @@ from fastapi import APIRouter
 from bot import compose
 from channels.hub import Capabilities, InboundEvent
 from channels.outbox import SendError, split_text
-from channels.settings import Secrets, Settings
+from channels.settings import Secrets, Settings, reveal
 from channels.webhook import Unreadable, WebhookRequest, webhook_router
 from channels.zalo import MAX_ID, as_object, send_text
 from handoff.db import Database
@@ -58,8 +58,8 @@ class ZaloBotConfig:
 
         ``secrets``: instead of the settings' own (tests, an embedding host)."""
         secrets = settings.secrets if secrets is None else secrets
-        token = secrets.value("zalo_bot_token")
-        secret = secrets.value("zalo_bot_webhook_secret")
+        token = reveal(secrets.zalo_bot_token)
+        secret = reveal(secrets.zalo_bot_webhook_secret)
         if not token or not secret:
             return None
         if not 8 <= len(secret) <= 256:
@@ -70,7 +70,7 @@ class ZaloBotConfig:
             token=token,
             webhook_secret=secret,
             api_base=(settings.channels.zalo_bot_api_base or DEFAULT_API_BASE).rstrip("/"),
-            public_base_url=secrets.value("public_base_url").rstrip("/") or None,
+            public_base_url=reveal(secrets.public_base_url).rstrip("/") or None,
         )
 
 

@@ -19,9 +19,9 @@ def _url() -> str:
         return url
     # Only the alembic command line gets here (the app hands over its connection); the
     # environment is read where every secret is: the settings.
-    from channels.settings import read_secrets
+    from channels.settings import read_secrets, reveal
 
-    return read_secrets().value("database_url")
+    return reveal(read_secrets().database_url)
 
 
 def run_migrations_offline() -> None:

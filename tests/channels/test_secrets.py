@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from channels.settings import Secrets, load_settings
+from channels.settings import Secrets, load_settings, reveal
 from knowledge.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,10 +54,10 @@ def test_secrets_are_read_under_their_documented_names(environment, tmp_path):
     settings = load_settings(_config(tmp_path))
     secrets = settings.secrets
     assert isinstance(secrets.telegram_bot_token, SecretStr)
-    assert secrets.value("telegram_bot_token") == TOKEN
+    assert reveal(secrets.telegram_bot_token) == TOKEN
     assert (
-        secrets.value("zalo_app_id") == "4321987654"
-        and secrets.value("public_base_url") == ENV["PUBLIC_BASE_URL"]
+        reveal(secrets.zalo_app_id) == "4321987654"
+        and reveal(secrets.public_base_url) == ENV["PUBLIC_BASE_URL"]
     )
     assert settings.database_url == ENV["DATABASE_URL"]  # DATABASE_URL wins over database.url
     assert secrets.by_variable() == ENV
@@ -106,7 +106,7 @@ def test_a_refusal_does_not_print_the_secret(monkeypatch, tmp_path):
 
 def test_secrets_from_a_mapping_ignore_the_process(environment):
     given = Secrets.from_environ({"TELEGRAM_BOT_TOKEN": " other "})
-    assert given.value("telegram_bot_token") == "other" and given.twilio_auth_token is None
+    assert reveal(given.telegram_bot_token) == "other" and given.twilio_auth_token is None
 
 
 def test_channels_take_their_secrets_from_the_settings(environment, tmp_path, monkeypatch):
