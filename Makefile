@@ -54,7 +54,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy knowledge bot
+	$(VENV)/bin/mypy knowledge bot channels/settings.py channels/errors.py
 
 clean:
 	rm -rf var build *.egg-info .pytest_cache .mypy_cache .ruff_cache
