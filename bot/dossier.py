@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import os
 import re
 import sqlite3
 import threading
@@ -39,6 +38,7 @@ from urllib.parse import quote
 
 import httpx
 
+from knowledge.errors import ConfigError, ProviderUnavailable
 from knowledge.text import fold
 
 log = logging.getLogger(__name__)
@@ -202,7 +202,7 @@ def normalize_dossier_code(code: str) -> str:
 # --------------------------------------------------------------------------- model
 
 
-class DossierSourceError(RuntimeError):
+class DossierSourceError(ProviderUnavailable):
     """The source could not answer (network, 5xx, bad data): not the same as "not found"."""
 
 
@@ -557,7 +557,7 @@ class HttpDossierSource:
     ``?code=``. ``field_map`` maps our fields (``FIELDS``) to dotted paths in the response
     (``data.trangThai``, ``result.0.ngayHenTra``); unmapped fields keep their own names.
     ``status_map`` adds to ``DEFAULT_STATUS_MAP``. Secrets (an API key) go in ``headers``,
-    read from the environment by the caller (see ``build_dossier_source``).
+    given by the caller from the settings (see ``build_dossier_source``).
 
     Not found: a 404, an empty body, or a body where the parent of the status path is null
     or absent (``{"data": null}``). A 5xx, another 4xx, a timeout, invalid JSON, or a record
@@ -657,7 +657,7 @@ class NoDossierSource:
 def build_dossier_source(
     kind: str,
     *,
-    environ: Mapping[str, str] | None = None,
+    api_key: str | None = None,
     **options: Any,
 ) -> DossierSource:
     """A source from configuration (the ``dossiers`` section).
@@ -665,14 +665,13 @@ def build_dossier_source(
     - ``sqlite``: ``path`` (required), ``seed`` (a CSV path or a list of them, loaded at
       start), ``status_map``, ``today``.
     - ``http``: ``url`` (required), ``field_map``, ``status_map``, ``timeout``, ``headers``,
-      ``api_key_header`` (the header that carries the key, e.g. ``X-API-Key``; its value is
-      read from the environment variable ``api_key_env``, default ``DOSSIER_API_KEY``, and
-      a missing value is an error), ``transport``, ``today``.
+      ``api_key_header`` (the header that carries ``api_key``, e.g. ``X-API-Key``: the
+      settings' ``DOSSIER_API_KEY``; a header without a key is an error), ``transport``,
+      ``today``.
     - ``none``: no lookup (every lookup raises ``DossierSourceError``).
 
     Unknown options are errors: a misspelt key must not be silently ignored.
     """
-    env = os.environ if environ is None else environ
 
     def take(allowed: set[str]) -> None:
         unknown = set(options) - allowed
@@ -703,7 +702,6 @@ def build_dossier_source(
                 "timeout",
                 "headers",
                 "api_key_header",
-                "api_key_env",
                 "transport",
                 "today",
             }
@@ -713,13 +711,11 @@ def build_dossier_source(
         headers = dict(options.get("headers") or {})
         header = options.get("api_key_header")
         if header:
-            var = options.get("api_key_env") or API_KEY_ENV
-            secret = env.get(var, "")
-            if not secret:
-                raise ValueError(
-                    f"dossier source 'http' sends {header}, but {var} is not set in the environment"
+            if not api_key:
+                raise ConfigError(
+                    f"dossier source 'http' sends {header}, but {API_KEY_ENV} is not set in the environment"
                 )
-            headers[header] = secret
+            headers[header] = api_key
         return HttpDossierSource(
             options["url"],
             field_map=options.get("field_map"),

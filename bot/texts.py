@@ -20,7 +20,6 @@ borrows another one's text (the catalogue tests fail on any untranslated key ins
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
@@ -38,7 +37,9 @@ log = logging.getLogger(__name__)
 
 SOURCE_LANGUAGE = "vi"
 DOMAINS: tuple[str, ...] = ("bot", "glossary", "dossier", "voice", "channels", "console")
-# A deployer (or a test) points the service at another tree; the default is the repository's.
+# A deployer (or a test) points the service at another tree (the `locales_dir` setting,
+# environment HOTLINE_LOCALES_DIR, applied by channels.settings through ``use``); the default
+# is the repository's.
 LOCALES_ENV = "HOTLINE_LOCALES_DIR"
 _DEFAULT_DIR = Path(__file__).resolve().parents[1] / "locales"
 _DEFAULT_ROOT = str(_DEFAULT_DIR)
@@ -51,15 +52,20 @@ def locales_dir() -> Path:
     return Path(_root())
 
 
-_chosen: list[str] = []  # the tree in use, read from the environment once (``reload`` re-reads)
+_chosen: list[str] = []  # the tree in use (``use`` sets it; empty: the repository's)
 
 
 def _root() -> str:
-    # A string, not a Path: it keys the caches below on every lookup, and strings hash fast;
-    # the environment is read once, since reading it costs more than the lookup itself.
-    if not _chosen:
-        _chosen.append(os.environ.get(LOCALES_ENV, "").strip() or _DEFAULT_ROOT)
-    return _chosen[0]
+    # A string, not a Path: it keys the caches below on every lookup, and strings hash fast.
+    return _chosen[0] if _chosen else _DEFAULT_ROOT
+
+
+def use(root: Path | str | None) -> None:
+    """Read the catalogues from ``root`` from now on (None: the repository's tree)."""
+    chosen = str(Path(root).resolve()) if root else _DEFAULT_ROOT
+    if chosen != _root():
+        reload()
+    _chosen[:] = [chosen]
 
 
 def languages() -> tuple[str, ...]:
@@ -144,7 +150,7 @@ def check() -> tuple[str, ...]:
     if missing:
         raise FileNotFoundError(
             f"message catalogues: no {', '.join(missing)} bot.po under {root} "
-            f"(set {LOCALES_ENV} to the locales/ folder of the repository)"
+            f"(set locales_dir / {LOCALES_ENV} to the locales/ folder of the repository)"
         )
     compile_all(root)
     for lang in languages():
@@ -168,7 +174,6 @@ def reload() -> None:
     from bot import i18n  # its glossary index is built from the catalogues
 
     i18n._glossary.cache_clear()
-    _chosen.clear()
     _domain.cache_clear()
     _family.cache_clear()
     _languages.cache_clear()

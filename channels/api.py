@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,16 +16,17 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import texts
 from channels.conversation import ConversationService, new_access, token_hash
+from channels.errors import install_error_handlers
 from channels.hub import Hub, InboundEvent
 from channels.limits import ask_rate_limit, install_limits
 from channels.outbox import Outbox, OutboxWorker
 from channels.runtime import Runtime
-from channels.settings import Settings
+from channels.settings import Secrets, Settings, load_settings, served_index
 from channels.webhook import Deliveries
 from handoff.db import Database
 from handoff.privacy.retention import RetentionJob, run_periodically
@@ -215,6 +216,8 @@ def create_app(
     ``migrate=False`` for the worker processes of ``serve --workers N``: the parent has
     brought the database schema up to date once before starting them.
     """
+    if settings.locales_dir is not None:
+        texts.use(settings.resolve(settings.locales_dir))
     texts.check()
     db = Database(settings.database_url)
 
@@ -303,7 +306,8 @@ def create_app(
     )
     app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
     install_limits(app, settings, db)
-    channel_modules = load_channel_modules()
+    install_error_handlers(app)
+    channel_modules = load_channel_modules(settings)
     app.state.deliveries = Deliveries()  # the webhook requests this process has in hand
     for module in channel_modules:
         app.include_router(module.make_router())
@@ -476,19 +480,20 @@ CHANNEL_MODULES = ("channels.telegram", "channels.zalo", "channels.zalo_bot", "c
 # Channels whose library is heavy to import (aiogram: ~150 MB per server process) are only
 # imported when their secret is set; otherwise their route answers 404 like any disabled
 # channel's.
-LAZY_CHANNELS = {"channels.telegram": ("TELEGRAM_BOT_TOKEN", ("/webhooks/telegram",))}
+LAZY_CHANNELS: dict[str, tuple[Callable[[Secrets], SecretStr | None], tuple[str, ...]]] = {
+    "channels.telegram": (lambda secrets: secrets.telegram_bot_token, ("/webhooks/telegram",))
+}
 
 
-def load_channel_modules() -> list[Any]:
+def load_channel_modules(settings: Settings) -> list[Any]:
     """The channel adapters: each module has NAME, make_router(), build_adapter(settings, db)
     (None when its secrets are absent: the routes then answer 404) and may have on_startup."""
     import importlib
-    import os
 
-    modules = []
+    modules: list[Any] = []
     for name in CHANNEL_MODULES:
         gate = LAZY_CHANNELS.get(name)
-        if gate is not None and not os.environ.get(gate[0]):
+        if gate is not None and gate[0](settings.secrets) is None:
             modules.append(_DisabledChannel(name.rsplit(".", 1)[-1], gate[1]))
             continue
         try:
@@ -533,12 +538,4 @@ def _procedure_record(app: FastAPI, code: str) -> dict[str, Any] | None:
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --workers N``: each worker process builds its app from the
     environment the ``hotline serve`` parent prepared (config file and index folder)."""
-    import os
-
-    from channels.settings import load_settings
-
-    settings = load_settings(os.environ.get("HOTLINE_CONFIG") or None)
-    index_dir = os.environ.get("HOTLINE_SERVE_INDEX")
-    return create_app(
-        settings, index_dir=Path(index_dir) if index_dir else None, rebuild=False, migrate=False
-    )
+    return create_app(load_settings(), index_dir=served_index(), rebuild=False, migrate=False)

@@ -14,13 +14,13 @@ import hashlib
 import ipaddress
 import json
 import logging
-from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot import texts
+from channels.settings import Settings
 from handoff.db import Database
 from handoff.limits import Hit, Limiter
 from knowledge.text import clean_text
@@ -116,7 +116,7 @@ class AskLimits:
         return next((hit for hit in self.limiter.hits(items) if not hit.allowed), None)
 
 
-def install_limits(app: FastAPI, settings: Any, db: Database) -> None:
+def install_limits(app: FastAPI, settings: Settings, db: Database) -> None:
     """Trusted-proxy handling for the whole app, and the ask limiter on ``app.state``."""
     app.add_middleware(TrustedProxies, trusted=list(settings.server.trusted_proxies))
     api = settings.api

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 
 from handoff.db import Database
 from handoff.models import OutboxMessage, utcnow
+from knowledge.errors import ProviderUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def split_text(text: str, limit: int) -> list[str]:
     return [p for p in parts if p]
 
 
-class SendError(Exception):
+class SendError(ProviderUnavailable):
     """A delivery failed. ``retryable``: network, 5xx, 429; ``retry_after``: seconds the
     provider asked us to wait."""
 

@@ -18,7 +18,7 @@ from bot.assistant import Assistant, AssistantConfig
 from bot.dossier import DossierSource, build_dossier_source
 from bot.nlu import NLUEngine
 from bot.nlu.builtin import BuiltinNLU
-from channels.settings import PROJECT_ROOT, Settings
+from channels.settings import PROJECT_ROOT, Settings, reveal
 from knowledge.aliases import apply_aliases, load_aliases
 from knowledge.catalogue import import_catalogues
 from knowledge.centres import CentreRegistry
@@ -181,7 +181,8 @@ def make_dossier_source(settings: Settings, seed: bool = True) -> DossierSource 
         field_map=cfg.field_map,
         status_map=cfg.status_map or None,
         timeout=cfg.timeout,
-        # The key is read from DOSSIER_API_KEY; a header configured without it fails at start.
+        # The key is DOSSIER_API_KEY; a header configured without it fails at start.
+        api_key=reveal(settings.secrets.dossier_api_key) or None,
         **({"api_key_header": cfg.api_key_header} if cfg.api_key_header else {}),
     )
 

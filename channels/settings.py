@@ -1,8 +1,10 @@
 """One ``Settings`` object: config.yml, overridden by HOTLINE_* environment variables.
 
 Secrets (channel tokens, DATABASE_URL) are read from the environment only, a ``.env``
-file in development. Relative paths in config.yml are resolved against the file's folder
-so the app behaves the same whatever the working directory.
+file in development, into ``Settings.secrets``: ``SecretStr`` fields under their documented
+names (``TELEGRAM_BOT_TOKEN``, ...), so that no repr, log line or error page shows them and no
+other module reads the process environment. Relative paths in config.yml are resolved against
+the file's folder so the app behaves the same whatever the working directory.
 
 Outside development and test (``environment: production``, the default) the settings refuse
 to load with a placeholder or missing secret of an enabled channel, a well-known database
@@ -15,15 +17,17 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from handoff.config import HandoffSettings
 from handoff.privacy.config import PrivacySettings
+from knowledge.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yml"
@@ -144,6 +148,72 @@ class DossierSettings(BaseModel):
     api_key_header: str = ""
 
 
+def _env(name: str) -> Any:
+    return Field(None, validation_alias=name)
+
+
+class Secrets(BaseModel):
+    """What comes from the environment only, under the names README documents: credentials
+    (``SecretStr``: shown as ``**********``) and the few deployment facts that go with them.
+
+    ``Settings.secrets`` reads the process environment once, when the settings load; a blank
+    variable counts as unset. ``Secrets.from_environ`` reads a given mapping instead (tests,
+    an embedding host)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, hide_input_in_errors=True, frozen=True)
+
+    telegram_bot_token: SecretStr | None = _env("TELEGRAM_BOT_TOKEN")
+    telegram_webhook_secret: SecretStr | None = _env("TELEGRAM_WEBHOOK_SECRET")
+    zalo_app_id: str | None = _env("ZALO_APP_ID")
+    zalo_oa_secret_key: SecretStr | None = _env("ZALO_OA_SECRET_KEY")
+    zalo_app_secret_key: SecretStr | None = _env("ZALO_APP_SECRET_KEY")
+    zalo_oa_access_token: SecretStr | None = _env("ZALO_OA_ACCESS_TOKEN")
+    zalo_oa_refresh_token: SecretStr | None = _env("ZALO_OA_REFRESH_TOKEN")
+    zalo_bot_token: SecretStr | None = _env("ZALO_BOT_TOKEN")
+    zalo_bot_webhook_secret: SecretStr | None = _env("ZALO_BOT_WEBHOOK_SECRET")
+    twilio_auth_token: SecretStr | None = _env("TWILIO_AUTH_TOKEN")
+    twilio_account_sid: str | None = _env("TWILIO_ACCOUNT_SID")
+    public_base_url: str | None = _env("PUBLIC_BASE_URL")
+    database_url: SecretStr | None = _env("DATABASE_URL")
+    dossier_api_key: SecretStr | None = _env("DOSSIER_API_KEY")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Secrets:
+        """The secrets of ``environ`` by their variable names (exact, as documented)."""
+        names = {str(info.validation_alias) for info in cls.model_fields.values()}
+        return cls.model_validate({k: v for k, v in environ.items() if k in names})
+
+    def by_variable(self) -> dict[str, str]:
+        """Plain values by environment variable name, set ones only (the start-up guard)."""
+        out = {}
+        for name, info in type(self).model_fields.items():
+            plain = reveal(getattr(self, name))
+            if plain:
+                out[str(info.validation_alias)] = plain
+        return out
+
+
+def reveal(value: SecretStr | str | None) -> str:
+    """The plain value ("" when unset), for the one place that hands it to its provider."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return value or ""
+
+
+def read_secrets() -> Secrets:
+    """The secrets of the process environment, as it is now."""
+    return Secrets.from_environ(os.environ)
+
+
 # The web chat's topic chips when config.yml lists none: the procedures citizens ask most.
 DEFAULT_TOPICS: list[dict[str, dict[str, str]]] = [
     {
@@ -258,7 +328,10 @@ class WebChatSettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_nested_delimiter="__", extra="ignore")
+    # hide_input_in_errors: a refused value may be a secret (or a URL with a password).
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_", env_nested_delimiter="__", extra="ignore", hide_input_in_errors=True
+    )
 
     # Production unless said otherwise: a forgotten setting must fail safe (`make run` and the
     # tests say development / test).
@@ -278,6 +351,10 @@ class Settings(BaseSettings):
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     webchat: WebChatSettings = Field(default_factory=WebChatSettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    secrets: Secrets = Field(default_factory=read_secrets)
+    # Another message catalogue tree (a province's own wording; bot/texts.py); none: the
+    # repository's locales/. Environment: HOTLINE_LOCALES_DIR.
+    locales_dir: Path | None = None
     config_dir: Path = PROJECT_ROOT
 
     @field_validator("languages")
@@ -306,7 +383,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _safe_outside_development(self) -> Settings:
         if self.environment == "production":
-            problems = production_problems(self, os.environ)
+            problems = production_problems(self)
             if problems:
                 raise ValueError(
                     "refusing to start with environment: production:\n  - "
@@ -340,21 +417,39 @@ class Settings(BaseSettings):
     @property
     def database_url(self) -> str:
         """DATABASE_URL wins; a relative SQLite path is taken from the config file's folder."""
-        url = os.environ.get("DATABASE_URL") or self.database.url
+        url = reveal(self.secrets.database_url) or self.database.url
         prefix = "sqlite:///"
         if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
             return prefix + str(self.resolve(Path(url[len(prefix) :])))
         return url
 
 
+# ``hotline serve --workers N`` hands its worker processes the config file and the index
+# folder through these (each worker builds its app in a fresh process: ``app_from_env``).
+CONFIG_ENV = "HOTLINE_CONFIG"
+SERVE_INDEX_ENV = "HOTLINE_SERVE_INDEX"
+
+
+def served_index() -> Path | None:
+    """The index folder a ``hotline serve`` parent chose for its workers, if any."""
+    value = os.environ.get(SERVE_INDEX_ENV)
+    return Path(value) if value else None
+
+
 def load_settings(config: Path | str | None = None) -> Settings:
     """Read config.yml (or the given file) and apply environment overrides."""
-    path = Path(config) if config else Path(os.environ.get("HOTLINE_CONFIG", DEFAULT_CONFIG))
+    path = Path(config) if config else Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
     data: dict[str, Any] = {}
     if path.is_file():
         loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(loaded, dict):
-            raise ValueError(f"{path}: expected a mapping at the top level")
+            raise ConfigError(f"{path}: expected a mapping at the top level")
+        if "secrets" in loaded:
+            # Secrets in a file end up in backups and repositories; the environment is the place.
+            raise ConfigError(
+                f"{path}: a 'secrets' section is not read from the config file; set the "
+                "environment variables README lists (TELEGRAM_BOT_TOKEN, DATABASE_URL, ...)"
+            )
         data = loaded
     elif config:
         raise FileNotFoundError(f"config file {path} not found")
@@ -363,7 +458,12 @@ def load_settings(config: Path | str | None = None) -> Settings:
         # A deployment's secrets come from its environment, never from a file left in the tree.
         _load_dotenv(PROJECT_ROOT / ".env")
     data.setdefault("config_dir", str(path.resolve().parent if path.is_file() else PROJECT_ROOT))
-    return Settings(**data)
+    settings = Settings(**data)
+    if settings.locales_dir is not None:
+        from bot import texts
+
+        texts.use(settings.resolve(settings.locales_dir))
+    return settings
 
 
 def _load_dotenv(path: Path) -> None:
@@ -414,8 +514,12 @@ def is_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.search(value.strip()))
 
 
-def production_problems(settings: Settings, environ: Any) -> list[str]:
-    """What makes these settings unsafe to serve citizens with (empty when nothing)."""
+def production_problems(settings: Settings, environ: Mapping[str, str] | None = None) -> list[str]:
+    """What makes these settings unsafe to serve citizens with (empty when nothing).
+
+    The secrets are the settings' own unless ``environ`` gives others by variable name."""
+    if environ is None:
+        environ = settings.secrets.by_variable()
     problems: list[str] = []
     for channel, (triggers, required) in CHANNEL_SECRETS.items():
         if not any((environ.get(name) or "").strip() for name in triggers):

@@ -27,7 +27,6 @@ import asyncio
 import contextvars
 import hmac
 import logging
-import os
 import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -57,7 +56,9 @@ from bot import compose, texts
 from channels import render
 from channels.hub import Capabilities, Hub, InboundEvent, please_send_text
 from channels.outbox import SendError
+from channels.settings import Secrets, Settings, reveal
 from channels.webhook import Unreadable, WebhookRequest, webhook_router
+from knowledge.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ _FAILED = object()  # what the error router returns: the webhook then asks for a
 _polling: contextvars.ContextVar[bool] = contextvars.ContextVar("telegram_polling", default=False)
 
 
-class TelegramChannelError(ValueError):
+class TelegramChannelError(ConfigError):
     """Root of this channel's own errors (configuration problems found at start)."""
 
 
@@ -127,10 +128,12 @@ class TelegramConfig:
         return f"{self.public_base_url}{WEBHOOK_PATH}" if self.public_base_url else None
 
     @classmethod
-    def from_settings(cls, settings: Any, environ: Mapping[str, str] | None = None) -> TelegramConfig | None:
-        """None unless TELEGRAM_BOT_TOKEN is set; a malformed token stops the start."""
-        env = os.environ if environ is None else environ
-        token = (env.get("TELEGRAM_BOT_TOKEN") or "").strip()
+    def from_settings(cls, settings: Settings, secrets: Secrets | None = None) -> TelegramConfig | None:
+        """None unless TELEGRAM_BOT_TOKEN is set; a malformed token stops the start.
+
+        ``secrets``: instead of the settings' own (tests, an embedding host)."""
+        secrets = settings.secrets if secrets is None else secrets
+        token = reveal(secrets.telegram_bot_token)
         if not token:
             return None
         try:
@@ -139,29 +142,20 @@ class TelegramConfig:
             raise TelegramChannelError(
                 "TELEGRAM_BOT_TOKEN is not a bot token (expected <digits>:<secret> from @BotFather)"
             ) from None
-        secret = (env.get("TELEGRAM_WEBHOOK_SECRET") or "").strip() or None
+        secret = reveal(secrets.telegram_webhook_secret) or None
         if secret is not None and not _SECRET_CHARS.match(secret):
             raise TelegramChannelError(
                 "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - "
                 "(Telegram refuses other secrets)"
             )
-        channels = getattr(settings, "channels", None)
-        api_base = _option(channels, "telegram_api_base", None)
+        api_base = settings.channels.telegram_api_base
         return cls(
             token=token,
             webhook_secret=secret,
-            api_base=str(api_base).rstrip("/") if api_base else None,
-            public_base_url=(env.get("PUBLIC_BASE_URL") or "").strip().rstrip("/") or None,
-            default_language=str(getattr(settings, "default_language", "vi") or "vi"),
-            timeout=float(_option(channels, "telegram_timeout", 10.0)),
+            api_base=api_base.rstrip("/") if api_base else None,
+            public_base_url=reveal(secrets.public_base_url).rstrip("/") or None,
+            default_language=settings.default_language or "vi",
         )
-
-
-def _option(section: Any, name: str, default: Any) -> Any:
-    if section is None:
-        return default
-    value = section.get(name) if isinstance(section, Mapping) else getattr(section, name, None)
-    return default if value is None else value
 
 
 class TelegramAdapter:
@@ -519,10 +513,14 @@ async def conversation_language(hub: Hub, event: InboundEvent, message: TgMessag
 
 # -- composition: what create_app calls --------------------------------------------------------------
 def build_adapter(
-    settings: Any, db: Any = None, *, environ: Mapping[str, str] | None = None
+    settings: Settings, db: Any = None, *, environ: Mapping[str, str] | None = None
 ) -> TelegramAdapter | None:
-    """The channel, or None (disabled: its route answers 404) without TELEGRAM_BOT_TOKEN."""
-    config = TelegramConfig.from_settings(settings, environ)
+    """The channel, or None (disabled: its route answers 404) without TELEGRAM_BOT_TOKEN.
+
+    ``environ``: secrets by variable name instead of the settings' own (tests)."""
+    config = TelegramConfig.from_settings(
+        settings, None if environ is None else Secrets.from_environ(environ)
+    )
     if config is None:
         return None
     if not config.webhook_secret:
@@ -534,7 +532,7 @@ def build_adapter(
     return TelegramAdapter(config)
 
 
-async def on_startup(adapter: TelegramAdapter, settings: Any) -> None:
+async def on_startup(adapter: TelegramAdapter, settings: Settings) -> None:
     """Register the webhook when PUBLIC_BASE_URL is set (not in polling mode). A failure is
     logged, not fatal: the rest of the app serves, and the next start tries again."""
     if _polling.get():
@@ -566,7 +564,7 @@ def add_telegram_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def run_telegram(args: argparse.Namespace, settings: Any) -> int:
+def run_telegram(args: argparse.Namespace, settings: Settings) -> int:
     if not getattr(args, "polling", False):
         log.error(
             "hotline telegram: give --polling (in production Telegram posts to %s; set "
@@ -588,7 +586,7 @@ def run_telegram(args: argparse.Namespace, settings: Any) -> int:
 
 
 async def poll(
-    settings: Any,
+    settings: Settings,
     *,
     index_dir: Any = None,
     drop_pending_updates: bool = False,

@@ -34,7 +34,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
@@ -54,10 +53,13 @@ from bot.reply import Reply
 from channels.hub import Capabilities, InboundEvent
 from channels.numerals import number_words
 from channels.outbox import SendError
+from channels.settings import Secrets, Settings, reveal
 from channels.speech import option_label, to_speech, verbalize
 from channels.spoken import DEFAULT_RATES, MENU_ASPECTS, ask_place, aspect_of, render_procedure
 from channels.spoken_texts import ASPECT_QUESTIONS
+from handoff.db import Database
 from handoff.masking import mask_number, mask_text
+from knowledge.errors import ConfigError
 from knowledge.lexicon import lexicon
 
 log = logging.getLogger(__name__)
@@ -178,57 +180,47 @@ class VoiceConfig:
     gather_languages: Mapping[str, str] = field(default_factory=dict)  # language → <Gather language>
 
     @classmethod
-    def from_settings(cls, settings: Any, environ: Mapping[str, str] | None = None) -> VoiceConfig | None:
+    def from_settings(cls, settings: Settings, secrets: Secrets | None = None) -> VoiceConfig | None:
         """None (the channel is disabled) unless TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL are set.
 
-        Options come from ``settings.channels.voice`` (or ``settings.voice``) when present."""
-        env = os.environ if environ is None else environ
-        token = (env.get("TWILIO_AUTH_TOKEN") or "").strip()
-        base = (env.get("PUBLIC_BASE_URL") or "").strip().rstrip("/")
+        Options come from ``settings.channels.voice``; ``secrets``: instead of the settings'
+        own (tests, an embedding host)."""
+        secrets = settings.secrets if secrets is None else secrets
+        token = reveal(secrets.twilio_auth_token)
+        base = reveal(secrets.public_base_url).rstrip("/")
         if not token or not base:
             return None
         if not base.startswith(("https://", "http://")):
-            raise ValueError(
+            raise ConfigError(
                 "PUBLIC_BASE_URL must be an absolute http(s) URL, e.g. https://hotline.example.vn"
             )
-        channels = getattr(settings, "channels", None)
-        section = getattr(channels, "voice", None) or getattr(settings, "voice", None)
-
-        def option(name: str, default: Any) -> Any:
-            if isinstance(section, Mapping):
-                value = section.get(name)
-            else:
-                value = getattr(section, name, None) if section is not None else None
-            return default if value is None or value == "" else value
-
-        default_lang = str(option("language_default", getattr(settings, "default_language", "vi") or "vi"))
+        section = settings.channels.voice
+        # An empty string in config.yml means "not set", as an absent key does.
+        default_lang = section.language_default or settings.default_language or "vi"
         if default_lang not in LANGUAGES:
-            raise ValueError(f"voice.language_default {default_lang!r} is not one of {sorted(LANGUAGES)}")
-        threshold = float(option("confidence_threshold", 0.45))
-        if not 0.0 <= threshold <= 1.0:
-            raise ValueError("voice.confidence_threshold must be between 0 and 1")
+            raise ConfigError(f"voice.language_default {default_lang!r} is not one of {sorted(LANGUAGES)}")
         return cls(
             auth_token=token,
             public_base_url=base,
             language_default=default_lang,
-            confidence_threshold=threshold,
-            hotline_number=option("hotline_number", None),
-            workflow_sid=option("workflow_sid", None),
-            caller_id=option("caller_id", None),
-            sms_from=option("sms_from", None),
-            account_sid=(env.get("TWILIO_ACCOUNT_SID") or "").strip() or None,
-            speech_timeout=str(option("speech_timeout", "auto")),
-            speech_model=option("speech_model", None),
-            gather_timeout=int(option("gather_timeout", 6)),
-            dial_timeout=int(option("dial_timeout", 25)),
-            record_max_seconds=int(option("record_max_seconds", 120)),
-            max_sentences=int(option("max_sentences", 4)),
-            max_chars=int(option("max_chars", 500)),
-            max_speech_seconds=_positive(option("max_speech_seconds", 20.0), "max_speech_seconds"),
-            speech_rates=_rates(option("speech_rates", {})),
-            hints_max=int(option("hints_max", 50)),
-            voices=dict(option("voices", {})),
-            gather_languages=dict(option("gather_languages", {})),
+            confidence_threshold=section.confidence_threshold,
+            hotline_number=section.hotline_number or None,
+            workflow_sid=section.workflow_sid or None,
+            caller_id=section.caller_id or None,
+            sms_from=section.sms_from or None,
+            account_sid=reveal(secrets.twilio_account_sid) or None,
+            speech_timeout=section.speech_timeout or "auto",
+            speech_model=section.speech_model or None,
+            gather_timeout=section.gather_timeout,
+            dial_timeout=section.dial_timeout,
+            record_max_seconds=section.record_max_seconds,
+            max_sentences=section.max_sentences,
+            max_chars=section.max_chars,
+            max_speech_seconds=section.max_speech_seconds,
+            speech_rates=_rates(section.speech_rates),
+            hints_max=section.hints_max,
+            voices=dict(section.voices),
+            gather_languages=dict(section.gather_languages),
         )
 
     def url(self, path: str, **query: Any) -> str:
@@ -388,16 +380,17 @@ def catalogue_hints(index: Any, limit: int = 50) -> list[str]:
 
 
 def build_adapter(
-    settings: Any,
-    db: Any = None,
+    settings: Settings,
+    db: Database | None = None,
     *,
     environ: Mapping[str, str] | None = None,
     sms: SmsSender | None = None,
 ) -> VoiceAdapter | None:
     """The phone channel, or None (disabled: its routes answer 404) without
     TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL. SMS (links, staff replies) needs
-    TWILIO_ACCOUNT_SID and ``channels.voice.sms_from`` too."""
-    config = VoiceConfig.from_settings(settings, environ)
+    TWILIO_ACCOUNT_SID and ``channels.voice.sms_from`` too. ``environ``: secrets by variable
+    name instead of the settings' own (tests)."""
+    config = VoiceConfig.from_settings(settings, None if environ is None else Secrets.from_environ(environ))
     if config is None:
         return None
     if sms is None and config.sms_from and config.account_sid:

@@ -31,6 +31,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from channels.hub import Hub, InboundEvent, Sender
+from knowledge.errors import BadInput
 from knowledge.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class WebhookRequest:
         return data
 
 
-class Unreadable(ValueError):
+class Unreadable(BadInput):
     """A body no event can be read from. Before the request is verified it is refused (400);
     after, it came from the provider, and it is acknowledged and counted (``Hub.reject``),
     since a refusal only brings it back again and again. ``label`` goes to the provider,

@@ -42,7 +42,9 @@ from bot import compose
 from channels import render
 from channels.hub import Capabilities, InboundEvent, please_send_text
 from channels.outbox import SendError, split_text
+from channels.settings import Secrets, Settings, reveal
 from channels.webhook import Unreadable, WebhookRequest, webhook_router
+from handoff.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -99,47 +101,38 @@ class ZaloOAConfig:
 
     @classmethod
     def from_settings(
-        cls, settings: Any, db: Any = None, environ: Mapping[str, str] | None = None
+        cls, settings: Settings, db: Database | None = None, given: Secrets | None = None
     ) -> ZaloOAConfig | None:
-        """None unless ZALO_APP_ID and ZALO_OA_SECRET_KEY are set."""
-        env = os.environ if environ is None else environ
-        app_id = (env.get("ZALO_APP_ID") or "").strip()
-        oa_secret = (env.get("ZALO_OA_SECRET_KEY") or "").strip()
+        """None unless ZALO_APP_ID and ZALO_OA_SECRET_KEY are set.
+
+        ``given``: secrets instead of the settings' own (tests, an embedding host)."""
+        # (not named ``secrets``: this module uses the standard library's)
+        env = settings.secrets if given is None else given
+        app_id = reveal(env.zalo_app_id)
+        oa_secret = reveal(env.zalo_oa_secret_key)
         if not app_id or not oa_secret:
             return None
-        channels = getattr(settings, "channels", None)
-        token_file = _option(channels, "zalo_token_file", None)
+        channels = settings.channels
+        token_file = channels.zalo_token_file
         return cls(
             app_id=app_id,
             oa_secret_key=oa_secret,
-            app_secret_key=(env.get("ZALO_APP_SECRET_KEY") or "").strip() or None,
-            token_file=_resolve(settings, Path(token_file))
-            if token_file
-            else default_token_file(settings, db),
-            api_base=str(_option(channels, "zalo_oa_api_base", DEFAULT_API_BASE)).rstrip("/"),
-            oauth_base=str(_option(channels, "zalo_oauth_base", DEFAULT_OAUTH_BASE)).rstrip("/"),
-            access_token=(env.get("ZALO_OA_ACCESS_TOKEN") or "").strip() or None,
-            refresh_token=(env.get("ZALO_OA_REFRESH_TOKEN") or "").strip() or None,
+            app_secret_key=reveal(env.zalo_app_secret_key) or None,
+            token_file=settings.resolve(token_file) if token_file else default_token_file(settings, db),
+            api_base=channels.zalo_oa_api_base.rstrip("/"),
+            oauth_base=channels.zalo_oauth_base.rstrip("/"),
+            access_token=reveal(env.zalo_oa_access_token) or None,
+            refresh_token=reveal(env.zalo_oa_refresh_token) or None,
         )
 
 
-def _option(section: Any, name: str, default: Any) -> Any:
-    value = getattr(section, name, None) if section is not None else None
-    return default if value is None else value
-
-
-def _resolve(settings: Any, path: Path) -> Path:
-    resolve = getattr(settings, "resolve", None)
-    return resolve(path) if callable(resolve) else path.resolve()
-
-
-def default_token_file(settings: Any, db: Any = None) -> Path:
+def default_token_file(settings: Settings, db: Database | None = None) -> Path:
     """Next to the SQLite database; ``var/`` of the config folder for other databases."""
-    url = str(getattr(db, "url", "") or getattr(settings, "database_url", "") or "")
+    url = db.url if db is not None else settings.database_url
     prefix = "sqlite:///"
     if url.startswith(prefix) and url != prefix + ":memory:":
         return Path(url[len(prefix) :]).resolve().parent / TOKEN_FILE_NAME
-    return _resolve(settings, Path("var") / TOKEN_FILE_NAME)
+    return settings.resolve(Path("var") / TOKEN_FILE_NAME)
 
 
 # -- tokens --------------------------------------------------------------------------------------
@@ -569,14 +562,17 @@ def _location(message: Mapping[str, Any]) -> tuple[float, float] | None:
 
 
 def build_adapter(
-    settings: Any,
-    db: Any = None,
+    settings: Settings,
+    db: Database | None = None,
     *,
     environ: Mapping[str, str] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> ZaloOAAdapter | None:
-    """The OA channel, or None (disabled) without its secrets or without any token."""
-    config = ZaloOAConfig.from_settings(settings, db, environ)
+    """The OA channel, or None (disabled) without its secrets or without any token.
+
+    ``environ``: secrets by variable name instead of the settings' own (tests)."""
+    given = None if environ is None else Secrets.from_environ(environ)
+    config = ZaloOAConfig.from_settings(settings, db, given)
     if config is None:
         return None
     client = ZaloOAClient(config, transport=transport)

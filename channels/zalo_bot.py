@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,8 +27,11 @@ from fastapi import APIRouter
 from bot import compose
 from channels.hub import Capabilities, InboundEvent, please_send_text
 from channels.outbox import SendError, split_text
+from channels.settings import Secrets, Settings, reveal
 from channels.webhook import Unreadable, WebhookRequest, webhook_router
 from channels.zalo import MAX_ID, as_object
+from handoff.db import Database
+from knowledge.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +53,24 @@ class ZaloBotConfig:
     public_base_url: str | None = None  # setWebhook(PUBLIC_BASE_URL + /webhooks/zalo-bot) at start
 
     @classmethod
-    def from_settings(cls, settings: Any, environ: Mapping[str, str] | None = None) -> ZaloBotConfig | None:
-        """None unless ZALO_BOT_TOKEN and ZALO_BOT_WEBHOOK_SECRET are set."""
-        env = os.environ if environ is None else environ
-        token = (env.get("ZALO_BOT_TOKEN") or "").strip()
-        secret = (env.get("ZALO_BOT_WEBHOOK_SECRET") or "").strip()
+    def from_settings(cls, settings: Settings, secrets: Secrets | None = None) -> ZaloBotConfig | None:
+        """None unless ZALO_BOT_TOKEN and ZALO_BOT_WEBHOOK_SECRET are set.
+
+        ``secrets``: instead of the settings' own (tests, an embedding host)."""
+        secrets = settings.secrets if secrets is None else secrets
+        token = reveal(secrets.zalo_bot_token)
+        secret = reveal(secrets.zalo_bot_webhook_secret)
         if not token or not secret:
             return None
         if not 8 <= len(secret) <= 256:
             # Zalo refuses such a secret in setWebhook; better to stop at start than to
             # run a channel that never receives anything.
-            raise ValueError("ZALO_BOT_WEBHOOK_SECRET must be 8 to 256 characters long")
-        channels = getattr(settings, "channels", None)
-        api_base = getattr(channels, "zalo_bot_api_base", None) or DEFAULT_API_BASE
+            raise ConfigError("ZALO_BOT_WEBHOOK_SECRET must be 8 to 256 characters long")
         return cls(
             token=token,
             webhook_secret=secret,
-            api_base=str(api_base).rstrip("/"),
-            public_base_url=(env.get("PUBLIC_BASE_URL") or "").strip().rstrip("/") or None,
+            api_base=(settings.channels.zalo_bot_api_base or DEFAULT_API_BASE).rstrip("/"),
+            public_base_url=reveal(secrets.public_base_url).rstrip("/") or None,
         )
 
 
@@ -233,21 +235,23 @@ class ZaloBotAdapter:
 
 
 def build_adapter(
-    settings: Any,
-    db: Any = None,
+    settings: Settings,
+    db: Database | None = None,
     *,
     environ: Mapping[str, str] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> ZaloBotAdapter | None:
-    """The Zalo Bot channel, or None (disabled) without its secrets."""
-    config = ZaloBotConfig.from_settings(settings, environ)
+    """The Zalo Bot channel, or None (disabled) without its secrets.
+
+    ``environ``: secrets by variable name instead of the settings' own (tests)."""
+    config = ZaloBotConfig.from_settings(settings, None if environ is None else Secrets.from_environ(environ))
     if config is None:
         return None
     _install_redaction()
     return ZaloBotAdapter(config, ZaloBotClient(config, transport=transport))
 
 
-async def on_startup(adapter: ZaloBotAdapter | None, settings: Any = None) -> None:
+async def on_startup(adapter: ZaloBotAdapter | None, settings: Settings | None = None) -> None:
     """Register the webhook (with the secret) when PUBLIC_BASE_URL is set. A failure is
     logged, not fatal: the rest of the app serves, and the next start tries again."""
     if adapter is None or not adapter.config.public_base_url:

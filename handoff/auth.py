@@ -25,6 +25,7 @@ from handoff.config import HandoffSettings
 from handoff.db import Database
 from handoff.limits import Hit, Limiter
 from handoff.models import AuditEntry, Staff, StaffSession
+from knowledge.errors import BadInput, Conflict, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +37,15 @@ _TOUCH_EVERY = timedelta(seconds=60)
 LOGIN_SCOPE = "login"
 
 
-class StaffError(ValueError):
+class StaffError(BadInput):
     """A staff account could not be created or changed (the message says why)."""
 
 
-class StaffExists(StaffError):
-    pass
+class StaffExists(StaffError, Conflict):
+    status = 409
 
 
-class LoginRateLimited(Exception):
+class LoginRateLimited(RateLimited):
     """Too many failed logins for this username or address; retry after ``retry_after`` s."""
 
     def __init__(self, retry_after: int, scope: str) -> None:

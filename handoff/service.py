@@ -44,6 +44,7 @@ from handoff.models import (
     Staff,
     StaffSession,
 )
+from knowledge.errors import BadInput, Conflict, Forbidden, HotlineError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -69,27 +70,27 @@ ProcedureLookup = Callable[[str], Any]
 Clock = Callable[[], datetime]
 
 
-class CaseError(Exception):
+class CaseError(HotlineError):
     """A case action that cannot be done; ``status`` is the HTTP status the API answers."""
 
     status = 400
 
 
-class CaseNotFound(CaseError, LookupError):
+class CaseNotFound(CaseError, NotFound):
     status = 404
 
 
-class CaseConflict(CaseError):
+class CaseConflict(CaseError, Conflict):
     """The case is not in a state for this action, or changed meanwhile."""
 
     status = 409
 
 
-class NotAllowed(CaseError):
+class NotAllowed(CaseError, Forbidden):
     status = 403
 
 
-class InvalidRequest(CaseError, ValueError):
+class InvalidRequest(CaseError, BadInput):
     status = 422
 
 

@@ -39,6 +39,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.errors import BadInput
 from knowledge.models import Centre, Commune
 from knowledge.units import PlaceResolution, UnitRegistry, split_unit_name
 
@@ -76,7 +77,7 @@ class ImportReport:
         )
 
 
-class _RowError(ValueError):
+class _RowError(BadInput):
     """A row that cannot become a centre; the message is the reason reported."""
 
 

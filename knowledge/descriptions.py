@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.errors import ConfigError
 from knowledge.models import Procedure
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 # A ValueError, so that `hotline` reports it in one line (exit 2) like any other bad input file.
-class DescriptionError(ValueError):
+class DescriptionError(ConfigError):
     """A descriptions file cannot be used (unreadable YAML, bad schema, duplicated code)."""
 
 

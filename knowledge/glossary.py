@@ -28,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.errors import ConfigError
 from knowledge.models import Procedure
 from knowledge.text import normalize
 
@@ -46,7 +47,7 @@ _QUALIFIERS = (("theo", "mẫu"), ("mẫu", "số"), ("mẫu",), ("(",), (";",),
 
 
 # A ValueError, so that `hotline` reports it in one line (exit 2) like any other bad input file.
-class GlossaryError(ValueError):
+class GlossaryError(ConfigError):
     """A glossary file cannot be used (unreadable YAML, bad entry, duplicated phrase)."""
 
 

@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.errors import ConfigError
 from knowledge.text import fold, has_vietnamese_marks, is_cjk, normalize
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ _VI_CODES = frozenset({"vi", "vi-x"})
 PathLike = str | Path
 
 
-class TerminologyError(Exception):
+class TerminologyError(ConfigError):
     """A terminology file cannot be used (unreadable YAML, not a list, duplicated id)."""
 
 

@@ -86,23 +86,20 @@ def test_a_missing_translation_falls_back_to_vietnamese_and_never_to_another_lan
     catalog.delete("greeting")
     with (tree / "fr" / "LC_MESSAGES" / "bot.po").open("wb") as handle:
         write_po(handle, catalog)
-    monkeypatch.setenv(texts.LOCALES_ENV, str(tree))
-    texts.reload()
+    texts.use(tree)
     try:
         assert texts.t("fr", "greeting") == texts.t("vi", "greeting")
         assert texts.t("fr", "thanks") != texts.t("vi", "thanks")
         with pytest.raises(KeyError):
             texts.t("fr", "no_such_key")
     finally:
-        monkeypatch.delenv(texts.LOCALES_ENV)
-        texts.reload()
+        texts.use(None)
 
 
 def test_mo_files_are_compiled_when_missing_or_older(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tree = tmp_path / "locales"
     shutil.copytree(LOCALES, tree, ignore=shutil.ignore_patterns("*.mo"))
-    monkeypatch.setenv(texts.LOCALES_ENV, str(tree))
-    texts.reload()
+    texts.use(tree)
     try:
         assert texts.t("en", "thanks")  # a fresh clone: no .mo yet
         mo = tree / "en" / "LC_MESSAGES" / "bot.mo"
@@ -112,8 +109,7 @@ def test_mo_files_are_compiled_when_missing_or_older(tmp_path: Path, monkeypatch
         texts.reload()
         assert texts.t("en", "thanks").startswith("My pleasure!")
     finally:
-        monkeypatch.delenv(texts.LOCALES_ENV)
-        texts.reload()
+        texts.use(None)
 
 
 def test_plurals_follow_cldr() -> None:
@@ -139,8 +135,7 @@ def test_a_pseudo_locale_is_served_without_any_python_change(
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as handle:
             write_po(handle, catalog)
-    monkeypatch.setenv(texts.LOCALES_ENV, str(tree))
-    texts.reload()
+    texts.use(tree)
     try:
         assert "xx" in texts.languages() and compose.normalize_lang("xx") == "xx"
         response = client.post("/api/v1/ask", json={"text": "đăng ký kết hôn", "lang": "xx"})
@@ -152,8 +147,7 @@ def test_a_pseudo_locale_is_served_without_any_python_change(
 
         assert LANGUAGES["xx"] == "⟦Tiếng Việt⟧"  # the language keyboard offers it
     finally:
-        monkeypatch.delenv(texts.LOCALES_ENV)
-        texts.reload()
+        texts.use(None)
 
 
 # A user-facing Vietnamese sentence: four or more words, one of them with a Vietnamese mark.
@@ -193,11 +187,28 @@ def test_a_missing_locales_tree_fails_the_start_not_a_turn(
 ) -> None:  # type: ignore[no-untyped-def]
     from channels.api import create_app
 
-    monkeypatch.setenv(texts.LOCALES_ENV, str(tmp_path / "nowhere"))
-    texts.reload()
     try:
         with pytest.raises(FileNotFoundError, match=texts.LOCALES_ENV):
-            create_app(sample_settings)
+            create_app(sample_settings.model_copy(update={"locales_dir": tmp_path / "nowhere"}))
     finally:
-        monkeypatch.delenv(texts.LOCALES_ENV)
-        texts.reload()
+        texts.use(None)
+
+
+def test_the_locales_setting_and_its_environment_name_choose_the_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channels.settings import load_settings
+
+    tree = tmp_path / "locales"
+    shutil.copytree(LOCALES, tree, ignore=shutil.ignore_patterns("*.mo"))
+    config = tmp_path / "config.yml"
+    config.write_text("locales_dir: locales\n", encoding="utf-8")
+    try:
+        settings = load_settings(config)
+        assert settings.resolve(settings.locales_dir) == tree.resolve() == texts.locales_dir()
+        texts.use(None)
+        monkeypatch.setenv(texts.LOCALES_ENV, str(tree))
+        load_settings(tmp_path / "config.yml")
+        assert texts.locales_dir() == tree.resolve()
+    finally:
+        texts.use(None)

@@ -18,7 +18,9 @@ def _settings_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
         if name == "config_dir":
             continue
         ann = info.annotation
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
+        if isinstance(info.validation_alias, str):
+            out.append(info.validation_alias)  # an environment variable (the secrets)
+        elif isinstance(ann, type) and issubclass(ann, BaseModel):
             out += _settings_paths(ann, f"{prefix}{name}.")
         else:
             out.append(prefix + name)

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from bot.nlu import Entity, NLUEngine, Parse
+from knowledge.errors import ProviderUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ RULE_ENTITIES = ("language", "dossier_code", "option")
 WARN_EVERY = 100
 
 
-class RasaError(Exception):
+class RasaError(ProviderUnavailable):
     """The Rasa server did not give a usable parse."""
 
 

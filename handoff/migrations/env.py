@@ -3,8 +3,6 @@ from the alembic command line, on ``sqlalchemy.url`` / ``DATABASE_URL``."""
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 from sqlalchemy import create_engine
 
@@ -15,9 +13,19 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _url() -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    if url:
+        return url
+    # Only the alembic command line gets here (the app hands over its connection); the
+    # environment is read where every secret is: the settings.
+    from channels.settings import read_secrets, reveal
+
+    return reveal(read_secrets().database_url)
+
+
 def run_migrations_offline() -> None:
-    url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL", "")
-    context.configure(url=normalise_url(url), target_metadata=target_metadata, literal_binds=True)
+    context.configure(url=normalise_url(_url()), target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -29,8 +37,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL", "")
-    engine = create_engine(normalise_url(url))
+    engine = create_engine(normalise_url(_url()))
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

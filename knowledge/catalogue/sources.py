@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.catalogue.cells import clean
+from knowledge.errors import HotlineError
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +28,11 @@ Warn = Callable[[str, str], None]
 """Report a problem with one field of the current record: ``warn(field, message)``."""
 
 
-class RecordRejected(Exception):
+class RecordRejected(HotlineError):
     """The record cannot become a procedure; it is skipped with this reason."""
 
 
-class RecordQuarantined(Exception):
+class RecordQuarantined(HotlineError):
     """The record is readable but must not be indexed (it describes another procedure)."""
 
     def __init__(self, code: str, reason: str) -> None:

@@ -77,6 +77,14 @@ def _settings(sample_settings: Any, base_url: str | None, db_path: Path) -> Any:
     )
 
 
+def with_environment(settings: Any) -> Any:
+    """The settings with the secrets of the environment as the test just set it (the
+    settings read it once, when loaded)."""
+    from channels.settings import read_secrets
+
+    return settings.model_copy(update={"secrets": read_secrets()})
+
+
 def _runtime(sample_runtime: Any) -> Any:
     # Each app hands the assistant its own case service: a copy keeps the session's shared
     # runtime (and the other tests' app) untouched.
@@ -95,7 +103,7 @@ def app_client(
         mp.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
         mp.setenv("TELEGRAM_WEBHOOK_SECRET", SECRET)
         mp.setenv("PUBLIC_BASE_URL", PUBLIC)
-        app = create_app(settings, runtime=_runtime(sample_runtime))
+        app = create_app(with_environment(settings), runtime=_runtime(sample_runtime))
         with TestClient(app) as client:
             yield client
 
@@ -151,7 +159,7 @@ def test_disabled_channel_is_404(sample_settings: Any, sample_runtime: Any, tmp_
         mp.delenv("DATABASE_URL", raising=False)
         mp.delenv("TELEGRAM_BOT_TOKEN", raising=False)
         mp.setenv("TELEGRAM_WEBHOOK_SECRET", SECRET)
-        with TestClient(create_app(settings, runtime=_runtime(sample_runtime))) as off:
+        with TestClient(create_app(with_environment(settings), runtime=_runtime(sample_runtime))) as off:
             assert off.app.state.adapters.get("telegram") is None
             r = off.post(WEBHOOK, json=text_update(1, 2, "xin chào"), headers=HEADERS)
             assert r.status_code == 404
@@ -476,6 +484,7 @@ def test_polling_uses_the_same_routers_hub_and_outbox(
         mp.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
         mp.setenv("TELEGRAM_WEBHOOK_SECRET", SECRET)
         mp.setenv("PUBLIC_BASE_URL", PUBLIC)
+        settings = with_environment(settings)
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
         try:

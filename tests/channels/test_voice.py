@@ -16,7 +16,6 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -182,7 +181,9 @@ def test_disabled_without_both_secrets(sample_settings: Any) -> None:
     assert adapter.sms is None  # no TWILIO_ACCOUNT_SID / sms_from
 
 
-def test_options_come_from_the_voice_settings() -> None:
+def test_options_come_from_the_voice_settings(sample_settings: Any) -> None:
+    from channels.settings import VoiceSettings
+
     env = {"TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": PUBLIC, "TWILIO_ACCOUNT_SID": "AC1"}
     section = {
         "language_default": "en",
@@ -192,21 +193,21 @@ def test_options_come_from_the_voice_settings() -> None:
         "sms_from": "+12025550123",
         "voices": {"vi": "Google.vi-VN-Wavenet-A"},
     }
-    settings = SimpleNamespace(channels=SimpleNamespace(voice=section), default_language="vi")
-    adapter = build_adapter(settings, environ=env)
+
+    def with_voice(**options: Any) -> Any:
+        channels = sample_settings.channels.model_copy(update={"voice": VoiceSettings(**options)})
+        return sample_settings.model_copy(update={"channels": channels})
+
+    adapter = build_adapter(with_voice(**section), environ=env)
     assert adapter is not None
     config = adapter.config
     assert (config.language_default, config.confidence_threshold, config.workflow_sid) == ("en", 0.6, "WW1")
     assert config.voice("vi") == "Google.vi-VN-Wavenet-A" and config.voice("en") == LANGUAGES["en"].voice
     assert isinstance(adapter.sms, TwilioSms)  # account SID + sms_from: SMS is on
     with pytest.raises(ValueError, match="confidence_threshold"):
-        build_adapter(
-            SimpleNamespace(channels=SimpleNamespace(voice={"confidence_threshold": 2})), environ=env
-        )
+        build_adapter(with_voice(confidence_threshold=2), environ=env)
     with pytest.raises(ValueError, match="language_default"):
-        build_adapter(
-            SimpleNamespace(channels=SimpleNamespace(voice={"language_default": "de"})), environ=env
-        )
+        build_adapter(with_voice(language_default="de"), environ=env)
 
 
 def test_staff_replies_go_out_by_sms_or_fail_visibly(sample_settings: Any) -> None:
@@ -276,11 +277,13 @@ def _runtime(sample_runtime: Any) -> Any:
 
 
 def _settings(sample_settings: Any, db_path: Path, *, closed: bool = False) -> Any:
-    from channels.settings import DatabaseSettings
+    from channels.settings import DatabaseSettings, read_secrets
 
     update: dict[str, Any] = {"database": DatabaseSettings(url=f"sqlite:///{db_path}")}
     if closed:  # no working hours at all: every handoff is a callback
         update["handoff"] = sample_settings.handoff.model_copy(update={"hours": {}})
+    # The secrets as the calling test has just set the environment (settings read it once).
+    update["secrets"] = read_secrets()
     return sample_settings.model_copy(update=update)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from channels.outbox import SendError
+from channels.settings import Settings
 from channels.zalo_bot import NAME, ZaloBotAdapter, ZaloBotClient, ZaloBotConfig, build_adapter
 from tests.fakes.zalo_api import BOT_TOKEN, FakeZaloAPI, bot_image_update, bot_text_update
 
@@ -149,7 +150,9 @@ def test_send_errors_are_classified_and_the_token_is_never_shown(zalo, caplog):
     for exc in (limited.value, bad.value, unauthorized.value, network.value):
         assert BOT_TOKEN not in str(exc) and "wrong-token" not in str(exc)
     # httpx logs every request URL at INFO, and the token is in the URL.
-    build_adapter(None, environ={"ZALO_BOT_TOKEN": BOT_TOKEN, "ZALO_BOT_WEBHOOK_SECRET": SECRET})
+    build_adapter(
+        Settings(environment="test"), environ={"ZALO_BOT_TOKEN": BOT_TOKEN, "ZALO_BOT_WEBHOOK_SECRET": SECRET}
+    )
     with caplog.at_level(logging.INFO, logger="httpx"):
         asyncio.run(send(ZaloBotAdapter(config)))
     logged = [r.getMessage() for r in caplog.records if r.name == "httpx"]
@@ -177,5 +180,5 @@ def test_long_answers_are_split_at_2000_characters(zalo):
 def test_a_short_secret_fails_at_start():
     env = {"ZALO_BOT_TOKEN": BOT_TOKEN, "ZALO_BOT_WEBHOOK_SECRET": "short"}
     with pytest.raises(ValueError, match="8 to 256"):
-        build_adapter(None, environ=env)
-    assert build_adapter(None, environ={"ZALO_BOT_TOKEN": BOT_TOKEN}) is None
+        build_adapter(Settings(environment="test"), environ=env)
+    assert build_adapter(Settings(environment="test"), environ={"ZALO_BOT_TOKEN": BOT_TOKEN}) is None

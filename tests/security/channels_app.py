@@ -121,7 +121,7 @@ def _serve(
     per_address: int | None,
 ) -> Iterator[Channels]:
     from channels.api import create_app
-    from channels.settings import DatabaseSettings
+    from channels.settings import DatabaseSettings, read_secrets
 
     access, refresh = zalo.issue_pair()
     env = {
@@ -161,7 +161,8 @@ def _serve(
         mp.delenv("TWILIO_ACCOUNT_SID", raising=False)
         for name, value in env.items():
             mp.setenv(name, value)
-        app = create_app(settings, runtime=runtime)
+        # The secrets as just set (the settings read the environment once, when loaded).
+        app = create_app(settings.model_copy(update={"secrets": read_secrets()}), runtime=runtime)
         with TestClient(app, raise_server_exceptions=False) as client:
             for name in ("telegram", "zalo", "zalo_bot", "voice"):
                 assert name in app.state.adapters, f"channel {name} is not enabled"

@@ -272,7 +272,7 @@ def test_parallel_first_updates_of_a_new_chat_through_the_telegram_webhook(
     from fakes.telegram_api import FakeTelegramAPI, text_update
 
     from channels.api import create_app
-    from channels.settings import DatabaseSettings
+    from channels.settings import DatabaseSettings, read_secrets
 
     token, secret = "123456789:AAH-race-token_for_the_fake_api", "race-Webhook_secret"
     user = 6_000_000 + uuid.uuid4().int % 1_000_000
@@ -288,7 +288,12 @@ def test_parallel_first_updates_of_a_new_chat_through_the_telegram_webhook(
             update={"telegram_api_base": api.base_url, "rate_limit_messages": 1000}
         )
         settings = sample_settings.model_copy(
-            update={"channels": channels, "database": DatabaseSettings(url=database_url)}
+            # secrets: the environment as just set (the settings read it once, when loaded)
+            update={
+                "channels": channels,
+                "database": DatabaseSettings(url=database_url),
+                "secrets": read_secrets(),
+            }
         )
         app = create_app(settings, runtime=runtime)
         with TestClient(app) as client:
