@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from channels.conversation import ConversationService, new_access, token_hash
 from channels.hub import Hub, InboundEvent
+from channels.leases import AnswerLeases
 from channels.limits import ask_rate_limit, install_limits
 from channels.outbox import Outbox, OutboxWorker
 from channels.runtime import Runtime
@@ -243,6 +244,7 @@ def create_app(
             compute=app.state.compute,
             worker=worker,
             rate_limit=(settings.channels.rate_limit_messages, settings.channels.rate_limit_seconds),
+            leases=AnswerLeases(db, seconds=settings.channels.answer_lease_seconds),
         )
         app.state.hub = hub
         app.state.outbox_worker = worker
@@ -260,7 +262,10 @@ def create_app(
                 await starter(adapter, settings)
             log.info("channel %s enabled", adapter.name)
         worker_task = asyncio.create_task(worker.run(stop))
-        await hub.recover_unanswered()
+        # Messages other replicas (or this one's predecessor) left unanswered are claimed in
+        # the background, continuously: the port opens now, not after a backlog.
+        sweeping = asyncio.Event()
+        sweeper = asyncio.create_task(hub.run_leases(sweeping, settings.channels.lease_sweep_seconds))
         yield
         # Adapters first (no new messages reach the hub), then the answers in progress,
         # then the outbox worker (what it has not sent stays pending for the next start).
@@ -271,6 +276,8 @@ def create_app(
                     await closer()
                 except Exception:
                     log.exception("closing the %s channel failed", adapter.name)
+        sweeping.set()
+        await asyncio.wait({sweeper}, timeout=10)
         await hub.drain(timeout=10)
         stop.set()
         worker.wake()

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, insert, select, update
 
 from handoff.db import Database
 from handoff.models import OutboxMessage, utcnow
@@ -93,29 +93,40 @@ class Outbox:
         language: str | None = None,
         message_id: int | None = None,
         extra: dict[str, Any] | None = None,
+        connection: Connection | None = None,
     ) -> list[int]:
+        """Queue a reply (in parts at ``limit``). ``connection``: inside that transaction
+        (the one recording the reply), else in one of its own."""
         parts = split_text(text, limit) or [""]
-        ids: list[int] = []
-        with self.db.session() as session:
-            for i, part in enumerate(parts):
-                last = i == len(parts) - 1
-                payload: dict[str, Any] = {"text": part, "kind": "text", "language": language}
-                if last and options:
-                    payload["options"] = list(options)
-                if extra:
-                    payload.update(extra)
-                row = OutboxMessage(
-                    conversation_id=conversation_id,
-                    channel=channel,
-                    recipient=recipient,
-                    message_id=message_id,
-                    payload=payload,
-                    status="pending",
-                )
-                session.add(row)
-                session.flush()
-                ids.append(row.id)
-        return ids
+        rows: list[dict[str, Any]] = []
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            payload: dict[str, Any] = {"text": part, "kind": "text", "language": language}
+            if last and options:
+                payload["options"] = list(options)
+            if extra:
+                payload.update(extra)
+            rows.append(
+                {
+                    "conversation_id": conversation_id,
+                    "channel": channel,
+                    "recipient": recipient,
+                    "message_id": message_id,
+                    "payload": payload,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": utcnow(),
+                    "created_at": utcnow(),
+                }
+            )
+        if connection is not None:
+            return [self._insert(connection, row) for row in rows]
+        with self.db.engine.begin() as c:
+            return [self._insert(c, row) for row in rows]
+
+    @staticmethod
+    def _insert(connection: Connection, row: dict[str, Any]) -> int:
+        return int(connection.execute(insert(OutboxMessage).values(**row)).inserted_primary_key[0])
 
 
 class OutboxWorker:

@@ -107,8 +107,12 @@ class VoiceSettings(BaseModel):
 class ChannelSettings(BaseModel):
     """Messaging channels. Secrets (tokens, keys) come from the environment only."""
 
-    rate_limit_messages: int = Field(20, ge=1)  # per citizen within the window, per server process
+    rate_limit_messages: int = Field(20, ge=1)  # per citizen within the window (shared by replicas)
     rate_limit_seconds: float = Field(60.0, gt=0)
+    # A stored message's answer is leased to the replica answering it; once the lease has
+    # expired (the replica died) a running replica claims it. Checked every sweep.
+    answer_lease_seconds: float = Field(30.0, ge=1)
+    lease_sweep_seconds: float = Field(2.0, gt=0)
     telegram_api_base: str | None = None  # a local Bot API server; None = api.telegram.org
     zalo_oa_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
