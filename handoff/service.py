@@ -913,7 +913,14 @@ class CaseService:
         number = normalise_callback(number) if number else None
         data["opened_at"] = iso(now)
         with self.db.session() as s:
-            # The conversation's row lock (PostgreSQL) orders two processes opening its case.
+            # A write first: the conversation's row lock (PostgreSQL), or SQLite's write lock
+            # taken before anything is read, orders two replicas opening its case (SQLite
+            # lets two readers both find no case, then both insert one).
+            s.execute(
+                update(Conversation)
+                .where(Conversation.id == packet.conversation_id)
+                .values(updated_at=Conversation.updated_at)
+            )
             conv = s.get(Conversation, packet.conversation_id, with_for_update=True)
             if conv is None:
                 s.add(

@@ -37,7 +37,7 @@ from channels.leases import AnswerLeases, LeaseLost
 from channels.outbox import Outbox
 from handoff.config import HandoffSettings
 from handoff.db import Database
-from handoff.models import Message, OutboxMessage, utcnow
+from handoff.models import Case, Conversation, Message, OutboxMessage, utcnow
 from handoff.service import CaseService
 from tests.fakes.telegram_api import FakeTelegramAPI, text_update
 from tests.fakes.zalo_api import FakeZaloAPI
@@ -320,3 +320,32 @@ def test_the_push_channels_rate_limit_is_one_count_for_every_replica(
         owed = s.scalars(select(Message.id).where(Message.answer_due.is_not(None))).all()
     assert len(notices) == 1  # told once, not once per replica
     assert owed == []  # a refused message is owed nothing
+
+
+HUMAN = ["Cho tôi gặp cán bộ, tôi muốn nói chuyện với người thật", "Tôi muốn nói chuyện với cán bộ ngay"]
+
+
+def test_a_new_chats_first_messages_on_two_replicas_make_one_conversation_and_one_case(
+    services: list[ConversationService],
+) -> None:
+    users = [str(new_id()) for _ in range(10)]
+
+    async def scenario() -> list[dict[str, int]]:
+        with hubs(services) as (a, b):
+            for user in users:
+                first, second = (
+                    InboundEvent(channel="telegram", message_id=f"{user}-{i}", user_id=user, text=HUMAN[i])
+                    for i in range(2)
+                )
+                assert await asyncio.gather(a.receive(first), b.receive(second)) == [True, True]
+            await asyncio.gather(a.drain(60), b.drain(60))
+            return [a.stats, b.stats]
+
+    stats = asyncio.run(scenario())
+    assert sum(s["errors"] for s in stats) == 0
+    assert sum(s["answered"] for s in stats) == 2 * len(users)
+    with services[0].db.session() as s:
+        conversations = s.scalars(select(Conversation.id)).all()
+        cases = s.scalars(select(Case.conversation_id)).all()
+    assert sorted(conversations) == sorted(f"telegram:{u}" for u in users)
+    assert sorted(cases) == sorted(f"telegram:{u}" for u in users)  # one case each, not two
