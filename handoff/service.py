@@ -30,6 +30,7 @@ from bot.reply import HandoffRef
 from handoff.auth import aware
 from handoff.config import HandoffSettings
 from handoff.db import Database
+from handoff.events import sequence
 from handoff.hours import WorkingHours
 from handoff.masking import mask_number, mask_text
 from handoff.models import (
@@ -632,18 +633,22 @@ class CaseService:
     # == live feed ========================================================================
 
     def last_event_id(self) -> int:
+        """The feed's cursor now (``handoff.events``: commit order, never a skipped event)."""
+        sequence(self.db)
         with self.db.session() as s:
-            return int(s.scalar(select(func.max(CaseEvent.id))) or 0)
+            return int(s.scalar(select(func.max(CaseEvent.seq))) or 0)
 
     def events_since(self, last_id: int, limit: int = 100) -> list[dict[str, Any]]:
-        """Events after ``last_id``, oldest first, each with the case's current summary."""
+        """Events after the cursor ``last_id`` (a ``seq``), oldest first, each with the
+        case's current summary."""
+        sequence(self.db)
         now = self.now()
         with self.db.session() as s:
             events = list(
                 s.scalars(
                     select(CaseEvent)
-                    .where(CaseEvent.id > last_id)
-                    .order_by(CaseEvent.id)
+                    .where(CaseEvent.seq > last_id)
+                    .order_by(CaseEvent.seq)
                     .limit(max(1, limit))
                 )
             )
@@ -652,7 +657,7 @@ class CaseService:
             summaries = {c["id"]: c for c in self._summaries(s, cases, now)}
         return [
             {
-                "id": e.id,
+                "id": e.seq,
                 "kind": e.kind,
                 "case_id": e.case_id,
                 "case": summaries.get(e.case_id),
