@@ -259,7 +259,7 @@ def create_app(
             hub.register(adapter)
             starter = getattr(module, "on_startup", None)
             if starter is not None:
-                await starter(adapter, settings)
+                await starter(adapter, settings, db)
             log.info("channel %s enabled", adapter.name)
         worker_task = asyncio.create_task(worker.run(stop))
         # Messages other replicas (or this one's predecessor) left unanswered are claimed in
