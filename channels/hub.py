@@ -77,6 +77,14 @@ class InboundEvent:
         return self.conversation or f"{self.channel}:{self.user_id}"
 
 
+@dataclass(slots=True)
+class InlineHooks:
+    """Work a caller of ``answer_inline`` adds to the turn (the API's idempotency keys)."""
+
+    stored: Callable[[int], None] | None = None  # (I/O thread) the question is committed: its id
+    recorded: Callable[[Connection, Reply], None] | None = None  # in the reply's own transaction
+
+
 class Sender(Protocol):
     """What the pipeline and the outbox need of a channel."""
 
@@ -186,17 +194,31 @@ class Hub:
         self._tails[key] = task
         task.add_done_callback(lambda done: self._forget_tail(key, done))
 
-    async def answer_inline(self, event: InboundEvent, *, access_hash: str | None = None) -> Stored | None:
+    async def answer_inline(
+        self,
+        event: InboundEvent,
+        *,
+        access_hash: str | None = None,
+        hooks: InlineHooks | None = None,
+        inbound_id: int | None = None,
+    ) -> Stored | None:
         """A channel whose response is the answer (the API, the phone, the terminal): the
         same steps, one turn of the conversation at a time, the reply returned instead of
         queued. None for a message id already answered. ``access_hash``: the secret of a
-        public conversation this turn creates."""
+        public conversation this turn creates. ``inbound_id``: the question was stored
+        already (by a replica that died before answering it): it is answered, not stored
+        again."""
         turn = self._turn(event)
         async with self._turns.hold(event.conversation_id):
-            stored = await self._store(event, turn, access_hash)
-            if stored is None or stored.duplicate:
-                return None
-            return await self._respond(event, turn, stored, push=False)
+            if inbound_id is not None:
+                stored = await self._io(self.conversations.reload, turn, inbound_id)
+            else:
+                stored = await self._store(event, turn, access_hash)
+                if stored.duplicate:
+                    return None
+                if hooks is not None and hooks.stored is not None:
+                    await self._io(hooks.stored, stored.inbound_id)
+            return await self._respond(event, turn, stored, push=False, hooks=hooks)
 
     async def answer_now(self, event: InboundEvent) -> Reply | None:
         """``answer_inline``'s reply (the phone). None for a message id already answered."""
@@ -293,7 +315,15 @@ class Hub:
             self.stats["errors"] += 1
             log.exception("%s: could not answer message %s", event.channel, event.message_id)
 
-    async def _respond(self, event: InboundEvent, turn: Turn, received: Stored, *, push: bool) -> Stored:
+    async def _respond(
+        self,
+        event: InboundEvent,
+        turn: Turn,
+        received: Stored,
+        *,
+        push: bool,
+        hooks: InlineHooks | None = None,
+    ) -> Stored:
         """held? → think → record → deliver, for a stored message."""
         if received.held is not None:
             # A person holds the case: the bot stays quiet (staff see the message live); what
@@ -313,7 +343,7 @@ class Hub:
         else:
             thought = await self._io(self._channel_thought, event, received)
         self._saw("think", event)
-        stored = await self._io(self._record, event, turn, received.inbound_id, thought, push)
+        stored = await self._io(self._record, event, turn, received.inbound_id, thought, push, hooks)
         self._saw("record", event)
         self.stats["answered"] += 1
         if push and stored.reply.answer and self.worker is not None:
@@ -334,7 +364,13 @@ class Hub:
         return Thought(reply, None, (time.perf_counter() - started) * 1000)
 
     def _record(
-        self, event: InboundEvent, turn: Turn, inbound_id: int, thought: Thought, push: bool = False
+        self,
+        event: InboundEvent,
+        turn: Turn,
+        inbound_id: int,
+        thought: Thought,
+        push: bool = False,
+        hooks: InlineHooks | None = None,
     ) -> Stored:
         reply = thought.reply
 
@@ -345,7 +381,11 @@ class Hub:
             if reply.answer:
                 self._queue(event, reply, message_id=reply_id, connection=connection)
 
-        hook = within if push else None
+        def inline(connection: Connection, reply_id: int) -> None:
+            assert hooks is not None and hooks.recorded is not None
+            hooks.recorded(connection, reply)
+
+        hook = within if push else inline if hooks is not None and hooks.recorded is not None else None
         if thought.state is not None:
             return self.conversations.record(turn, inbound_id, thought, within=hook)
         reply_id = self.conversations.record_text(

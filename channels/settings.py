@@ -75,6 +75,7 @@ class ApiSettings(BaseModel):
     rate_limit_messages: int = Field(10, ge=1)  # per conversation within the window
     rate_limit_per_address: int = Field(30, ge=1)  # per client address within the window
     rate_limit_seconds: float = Field(60.0, ge=1)
+    idempotency_hours: float = Field(24.0, gt=0)  # how long an Idempotency-Key's answer is kept
 
 
 class DatabaseSettings(BaseModel):
