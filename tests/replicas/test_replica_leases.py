@@ -188,10 +188,13 @@ def test_a_redelivered_update_stored_but_never_answered_is_answered(
         response = running.telegram_post(text_update(update_id, user, QUESTIONS[0]))
         assert response.status_code == 200
         assert wait_until(lambda: len(sends_to(running.telegram, user)) >= 1)
-        # Delivered a third time: answered already, so only acknowledged.
+        # Delivered a third time: answered already, so only acknowledged, by the database's
+        # dedupe that every replica shares (not by a cache of this process).
+        duplicates = running.hub.stats["duplicates"]
         running.telegram_post(text_update(update_id, user, QUESTIONS[0]))
         time.sleep(0.5)
         assert len(sends_to(running.telegram, user)) == 1
+        assert running.hub.stats["duplicates"] == duplicates + 1
     assert [s for s, _ in transcript(db_url, f"telegram:{user}")] == ["citizen", "bot"]
 
 
