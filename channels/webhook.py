@@ -113,9 +113,11 @@ class Deliveries:
     def __init__(self) -> None:
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._failures: OrderedDict[tuple[str, str], int] = OrderedDict()
+        # Requests given up on (failed MAX_TRIES times): acknowledged from then on.
+        self._given_up: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     def first_time(self, key: tuple[str, str]) -> bool:
-        if key in self._seen:
+        if key in self._seen or key in self._given_up:
             return False
         self._seen[key] = None
         if len(self._seen) > _SEEN_DELIVERIES:
@@ -129,6 +131,9 @@ class Deliveries:
         """Let a redelivery in; False once it has failed ``MAX_TRIES`` times."""
         failures = self._failures.pop(key, 0) + 1
         if failures >= MAX_TRIES:
+            self._given_up[key] = None
+            if len(self._given_up) > _SEEN_DELIVERIES:
+                self._given_up.popitem(last=False)
             return False
         self._failures[key] = failures
         while len(self._failures) > _SEEN_DELIVERIES:
