@@ -331,6 +331,8 @@ class Hub:
             stored = await self._io(self.conversations.quiet, turn, received.inbound_id, received)
             if push:
                 await self._io(self.leases.release, received.inbound_id)
+                if self.worker is not None:
+                    self.worker.wake()  # the case's notice to the citizen, if one was queued
             self._saw("held", event)
             if stored.reply.answer:
                 if push:
