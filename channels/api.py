@@ -22,7 +22,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot import texts
 from channels.conversation import ConversationService, new_access, token_hash
 from channels.errors import install_error_handlers
-from channels.hub import Hub, InboundEvent
+from channels.hub import Hub, InboundEvent, InlineHooks
+from channels.idempotency import LOCK_SECONDS, MAX_KEY, Claim, IdempotentAsks, valid_key
+from channels.leases import AnswerLeases
 from channels.limits import ask_rate_limit, install_limits
 from channels.outbox import Outbox, OutboxWorker
 from channels.runtime import Runtime
@@ -67,6 +69,14 @@ class ReadRequest(BaseModel):
 MAX_ID = 2**63 - 1
 NO_CONVERSATION = "conversation not found"
 NO_STORE = {"Cache-Control": "no-store"}
+IdempotencyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=MAX_KEY,
+        description="a random value (a UUID) sent again with a retry: the same question is not asked twice",
+    ),
+]
 TokenHeader = Annotated[
     str | None, Header(alias="X-Conversation-Token", max_length=128, description="the conversation's secret")
 ]
@@ -239,6 +249,7 @@ def create_app(
         assistant = app.state.runtime.assistant
         assistant.cases = app.state.cases
         app.state.conversations = ConversationService(assistant, db, app.state.cases)
+        app.state.idempotent = IdempotentAsks(db, hours=settings.api.idempotency_hours)
         stop = asyncio.Event()
         worker = OutboxWorker(
             db, {}, max_attempts=settings.outbox.max_attempts, base_delay=settings.outbox.base_delay
@@ -249,6 +260,7 @@ def create_app(
             compute=app.state.compute,
             worker=worker,
             rate_limit=(settings.channels.rate_limit_messages, settings.channels.rate_limit_seconds),
+            leases=AnswerLeases(db, seconds=settings.channels.answer_lease_seconds),
         )
         app.state.hub = hub
         app.state.outbox_worker = worker
@@ -263,7 +275,7 @@ def create_app(
             hub.register(adapter)
             starter = getattr(module, "on_startup", None)
             if starter is not None:
-                await starter(adapter, settings)
+                await starter(adapter, settings, db)
             log.info("channel %s enabled", adapter.name)
         worker_task = asyncio.create_task(worker.run(stop))
         background = {worker_task}
@@ -277,7 +289,10 @@ def create_app(
             background.add(
                 asyncio.create_task(run_periodically(retention, settings.privacy.purge_every_minutes, stop))
             )
-        await hub.recover_unanswered()
+        # Messages other replicas (or this one's predecessor) left unanswered are claimed in
+        # the background, continuously: the port opens now, not after a backlog.
+        sweeping = asyncio.Event()
+        sweeper = asyncio.create_task(hub.run_leases(sweeping, settings.channels.lease_sweep_seconds))
         yield
         # Adapters first (no new messages reach the hub), then the answers in progress,
         # then the outbox worker (what it has not sent stays pending for the next start).
@@ -288,6 +303,8 @@ def create_app(
                     await closer()
                 except Exception:
                     log.exception("closing the %s channel failed", adapter.name)
+        sweeping.set()
+        await asyncio.wait({sweeper}, timeout=10)
         await hub.drain(timeout=10)
         stop.set()
         worker.wake()
@@ -329,12 +346,26 @@ def create_app(
         return JSONResponse({"detail": errors}, status_code=422)
 
     @app.post("/api/v1/ask", response_model=AskResponse, dependencies=[Depends(ask_rate_limit)])
-    async def ask(body: AskRequest, rt: RuntimeDep, request: Request, response: Response) -> dict[str, Any]:
+    async def ask(
+        body: AskRequest,
+        rt: RuntimeDep,
+        request: Request,
+        response: Response,
+        idempotency_key: IdempotencyHeader = None,
+    ) -> dict[str, Any]:
         response.headers.update(NO_STORE)  # the reply carries the conversation's secret
         loop = asyncio.get_running_loop()
         service: ConversationService = request.app.state.conversations
         hub: Hub = request.app.state.hub
+        if idempotency_key is not None and not valid_key(idempotency_key):
+            raise HTTPException(400, "Idempotency-Key: 16 to 200 printable ASCII characters (e.g. a UUID)")
         access_hash: str | None = None
+        if body.conversation_id is not None and not await loop.run_in_executor(
+            request.app.state.io, service.authorize, body.conversation_id, body.conversation_token or ""
+        ):
+            raise HTTPException(404, NO_CONVERSATION)
+        if idempotency_key is not None:
+            return await _ask_once(request, body, idempotency_key)
         if body.conversation_id is None:
             # The server names every public conversation: an id a client proposes could be
             # another citizen's (or a Telegram chat's).
@@ -342,15 +373,60 @@ def create_app(
             access_hash = token_hash(token)
         else:
             conversation_id, token = body.conversation_id, body.conversation_token or ""
-            if not await loop.run_in_executor(
-                request.app.state.io, service.authorize, conversation_id, token
-            ):
-                raise HTTPException(404, NO_CONVERSATION)
         event = InboundEvent(body.channel, "", "", body.text, lang=body.lang, conversation=conversation_id)
         # The pipeline every channel takes, the reply delivered in this response.
         stored = await hub.answer_inline(event, access_hash=access_hash)
         assert stored is not None  # a turn without a channel message id is never a duplicate
         return stored.reply.to_dict() | {"conversation_token": token}
+
+    async def _ask_once(request: Request, body: AskRequest, key: str) -> dict[str, Any]:
+        """``/api/v1/ask`` with an ``Idempotency-Key`` (``channels.idempotency``): the first
+        request is answered and its answer kept; a retry gets that answer (waiting for it
+        while a live replica answers), or takes over a question whose replica died."""
+        loop = asyncio.get_running_loop()
+        io = request.app.state.io
+        idem: IdempotentAsks = request.app.state.idempotent
+        hub: Hub = request.app.state.hub
+        fields = body.model_dump()
+        claim: Claim = await loop.run_in_executor(io, idem.claim, key, fields)
+        deadline = loop.time() + LOCK_SECONDS + 1
+        while not claim.owner and claim.response is None and loop.time() < deadline:
+            await asyncio.sleep(0.1)
+            claim = await loop.run_in_executor(io, idem.claim, key, fields)
+        created = body.conversation_id is None
+        if claim.response is not None:
+            token = claim.token if created else body.conversation_token
+            if token is None:
+                raise HTTPException(409, "this Idempotency-Key's answer cannot be given again")
+            return claim.response | {"conversation_token": token}
+        if not claim.owner:
+            raise HTTPException(
+                409, "a request with this Idempotency-Key is being answered", headers={"Retry-After": "1"}
+            )
+        access_hash: str | None = None
+        if not created:
+            conversation_id, token = body.conversation_id or "", body.conversation_token or ""
+        elif claim.conversation_id and claim.token:
+            # Taken over: the conversation the first attempt created, not a new one.
+            conversation_id, token = claim.conversation_id, claim.token
+            access_hash = token_hash(token)
+        else:
+            conversation_id, token = new_access(body.channel)
+            access_hash = token_hash(token)
+            await loop.run_in_executor(io, idem.started, claim, key, fields, conversation_id, token)
+        hooks = InlineHooks(
+            stored=lambda inbound: idem.stored(claim, inbound),
+            recorded=lambda connection, reply: idem.answered(claim, reply.to_dict(), connection),
+        )
+        event = InboundEvent(body.channel, "", "", body.text, lang=body.lang, conversation=conversation_id)
+        stored = await hub.answer_inline(
+            event, access_hash=access_hash, hooks=hooks, inbound_id=claim.inbound_id
+        )
+        assert stored is not None
+        result = stored.reply.to_dict()
+        # A quiet turn (staff hold the case) records no reply: kept here instead.
+        await loop.run_in_executor(io, idem.answered, claim, result)
+        return result | {"conversation_token": token}
 
     def _authorized(request: Request, conversation_id: str, token: str | None) -> ConversationService:
         service: ConversationService = request.app.state.conversations

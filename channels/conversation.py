@@ -16,12 +16,13 @@ import logging
 import secrets
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +43,10 @@ log = logging.getLogger(__name__)
 PUBLIC_CHANNELS = ("api", "web")
 
 
+# Work done in the transaction that records a reply: (connection, reply id).
+Within = Callable[[Connection, int], None]
+
+
 class HeldCases(Protocol):
     """What the conversation needs from the case service (``handoff.service.CaseService``)."""
 
@@ -60,6 +65,8 @@ class Stored:
     state: dict[str, Any] | None = None
     held: tuple[str, str] | None = None  # (case id, status) of a case a person holds
     language: str | None = None  # the conversation's stored language
+    # A duplicate whose first delivery is still owed an answer (stored, never answered).
+    owed: bool = False
 
 
 @dataclass(slots=True)
@@ -81,7 +88,12 @@ class ConversationService:
         self.cases = cases
 
     def receive(
-        self, turn: Turn, *, channel_message_id: str | None = None, access_hash: str | None = None
+        self,
+        turn: Turn,
+        *,
+        channel_message_id: str | None = None,
+        access_hash: str | None = None,
+        lease: tuple[str, datetime] | None = None,
     ) -> Stored:
         """Store the inbound message (committed before anything else happens). A message
         id the channel already delivered gives ``duplicate=True`` and what was answered.
@@ -90,7 +102,8 @@ class ConversationService:
         order: a new conversation's row is inserted idempotently, every receive holds the
         conversation's row lock until its message is committed (PostgreSQL), and SQLite's
         single write lock orders the inserts. ``access_hash`` is kept on a conversation this
-        call creates (the public API's secret)."""
+        call creates (the public API's secret). ``lease`` (owner, until): the message is owed
+        an answer, leased to that replica (``channels.leases``)."""
         conv_id = turn.conversation_id or uuid.uuid4().hex
         turn.conversation_id = conv_id
         text = turn.text if isinstance(turn.text, str) else ""
@@ -158,6 +171,8 @@ class ConversationService:
                         direction="in",
                         sender="citizen",
                         text=text[: self.assistant.config.max_text_chars * 2],
+                        answer_owner=lease[0] if lease else None,
+                        answer_due=lease[1] if lease else None,
                     )
                 )
                 inbound_id = int(result.inserted_primary_key[0])
@@ -240,9 +255,17 @@ class ConversationService:
         return Thought(reply, state, (time.perf_counter() - started) * 1000)
 
     def record_text(
-        self, conversation_id: str, channel: str, text: str, *, language: str, intent: str
+        self,
+        conversation_id: str,
+        channel: str,
+        text: str,
+        *,
+        language: str,
+        intent: str,
+        within: Within | None = None,
     ) -> int:
-        """Store a reply the channel wrote itself (a greeting, "please send text")."""
+        """Store a reply the channel wrote itself (a greeting, "please send text").
+        ``within(connection, reply_id)`` runs in the same transaction (see ``record``)."""
         with self.db.engine.begin() as c:
             result = c.execute(
                 insert(Message).values(
@@ -255,10 +278,18 @@ class ConversationService:
                     intent=intent,
                 )
             )
-            return int(result.inserted_primary_key[0])
+            reply_id = int(result.inserted_primary_key[0])
+            if within is not None:
+                within(c, reply_id)
+            return reply_id
 
-    def record(self, turn: Turn, inbound_id: int, thought: Thought) -> Stored:
-        """Store the reply with its intent, scores and time taken, and the dialogue state."""
+    def record(
+        self, turn: Turn, inbound_id: int, thought: Thought, *, within: Within | None = None
+    ) -> Stored:
+        """Store the reply with its intent, scores and time taken, and the dialogue state.
+        ``within(connection, reply_id)`` runs in the same transaction: the inbound message's
+        lease settled and the reply queued in the outbox commit with the reply or not at all
+        (a replica killed in between neither loses the reply nor sends it twice)."""
         conv_id = turn.conversation_id or ""
         reply, state = thought.reply, thought.state
         assert state is not None, "a reply the channel wrote is stored with record_text"
@@ -292,6 +323,8 @@ class ConversationService:
                     updated_at=utcnow(),
                 )
             )
+            if within is not None:
+                within(c, reply_id)
         return Stored(reply, inbound_id, reply_id)
 
     def _replay(self, session: Any, seen: Message, conversation_id: str) -> Stored:
@@ -317,7 +350,13 @@ class ConversationService:
             answer.intent if answer is not None and answer.intent else "duplicate",
             answer.text if answer is not None else "",
         )
-        return Stored(reply, seen.id, answer.id if answer is not None else None, duplicate=True)
+        return Stored(
+            reply,
+            seen.id,
+            answer.id if answer is not None else None,
+            duplicate=True,
+            owed=seen.answer_due is not None,
+        )
 
     def messages(self, conversation_id: str, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
         """The transcript after a message id, personal numbers masked (what the citizen's

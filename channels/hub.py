@@ -22,20 +22,21 @@ import logging
 import math
 import re
 import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Connection
 
 from bot import compose, texts
 from bot.assistant import Turn
 from bot.reply import CentreRef, Reply
 from channels.conversation import ConversationService, Stored, Thought, TurnLocks
+from channels.leases import AnswerLeases, LeaseLost, Owed
 from channels.outbox import Outbox, OutboxWorker
-from handoff.models import Conversation, Message
+from handoff.limits import Limiter
+from handoff.models import Conversation
 from knowledge.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,14 @@ class InboundEvent:
         return self.conversation or f"{self.channel}:{self.user_id}"
 
 
+@dataclass(slots=True)
+class InlineHooks:
+    """Work a caller of ``answer_inline`` adds to the turn (the API's idempotency keys)."""
+
+    stored: Callable[[int], None] | None = None  # (I/O thread) the question is committed: its id
+    recorded: Callable[[Connection, Reply], None] | None = None  # in the reply's own transaction
+
+
 class Sender(Protocol):
     """What the pipeline and the outbox need of a channel."""
 
@@ -99,7 +108,7 @@ class Hub:
         compute: Executor,
         worker: OutboxWorker | None = None,
         rate_limit: tuple[int, float] = (20, 60.0),
-        clock: Callable[[], float] = time.monotonic,
+        leases: AnswerLeases | None = None,
     ) -> None:
         self.conversations = conversations
         self.outbox = outbox
@@ -107,9 +116,10 @@ class Hub:
         self.worker = worker
         self.adapters: dict[str, Sender] = {}
         self.rate_limit = rate_limit
-        self.clock = clock
-        self._recent: dict[str, deque[float]] = defaultdict(deque)
-        self._warned: set[str] = set()
+        # Counted in the database: every replica sees the same count of a citizen's messages.
+        self.limiter = Limiter(conversations.db)
+        # This replica's leases on the messages it owes an answer (channels.leases).
+        self.leases = leases or AnswerLeases(conversations.db)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._turns = TurnLocks()
         # The last answer task of each conversation: the next one waits for it, so a
@@ -151,33 +161,60 @@ class Hub:
         turn = self._turn(event)
         key = event.conversation_id
         async with self._turns.hold(key):
-            stored = await self._store(event, turn)
+            stored = await self._store(event, turn, lease=True)
             if stored is None:
                 return False
-            if self._limited(key):
-                # Stored, not answered; told once per burst.
+            if stored.duplicate:
+                # Delivered again, and its first delivery was stored but never answered (the
+                # replica that took it died): answered now, unless a live replica holds it.
+                if stored.owed and await self._io(self.leases.renew, stored.inbound_id, True):
+                    log.info("%s: redelivered message %s answered", event.channel, event.message_id)
+                    self._queue_answer(event, turn, stored.inbound_id)
+                return False
+            limited, first = await self._io(self._limited, key)
+            if limited:
+                # Stored, not answered (owed nothing); told once per window.
                 self.stats["rate_limited"] += 1
-                if key not in self._warned:
-                    self._warned.add(key)
+                await self._io(self.leases.release, stored.inbound_id)
+                if first:
                     log.warning("%s: rate limit reached for %s", event.channel, key)
                     await self._enqueue(event, Reply(key, "vi", "rate_limited", _polite_limit()))
                 return True
-            task = self.spawn(self._answer_after(self._tails.get(key), event, turn, stored.inbound_id))
-            self._tails[key] = task
-            task.add_done_callback(lambda done: self._forget_tail(key, done))
+            self._queue_answer(event, turn, stored.inbound_id)
         return True
 
-    async def answer_inline(self, event: InboundEvent, *, access_hash: str | None = None) -> Stored | None:
+    def _queue_answer(self, event: InboundEvent, turn: Turn, inbound_id: int) -> None:
+        """Answer in the background, after the conversation's earlier messages."""
+        key = event.conversation_id
+        task = self.spawn(self._answer_after(self._tails.get(key), event, turn, inbound_id))
+        self._tails[key] = task
+        task.add_done_callback(lambda done: self._forget_tail(key, done))
+
+    async def answer_inline(
+        self,
+        event: InboundEvent,
+        *,
+        access_hash: str | None = None,
+        hooks: InlineHooks | None = None,
+        inbound_id: int | None = None,
+    ) -> Stored | None:
         """A channel whose response is the answer (the API, the phone, the terminal): the
         same steps, one turn of the conversation at a time, the reply returned instead of
         queued. None for a message id already answered. ``access_hash``: the secret of a
-        public conversation this turn creates."""
+        public conversation this turn creates. ``inbound_id``: the question was stored
+        already (by a replica that died before answering it): it is answered, not stored
+        again."""
         turn = self._turn(event)
         async with self._turns.hold(event.conversation_id):
-            stored = await self._store(event, turn, access_hash)
-            if stored is None:
-                return None
-            return await self._respond(event, turn, stored, push=False)
+            if inbound_id is not None:
+                stored = await self._io(self.conversations.reload, turn, inbound_id)
+            else:
+                stored = await self._store(event, turn, access_hash)
+                if stored.duplicate:
+                    return None
+                if hooks is not None and hooks.stored is not None:
+                    await self._io(hooks.stored, stored.inbound_id)
+            return await self._respond(event, turn, stored, push=False, hooks=hooks)
 
     async def answer_now(self, event: InboundEvent) -> Reply | None:
         """``answer_inline``'s reply (the phone). None for a message id already answered."""
@@ -207,30 +244,28 @@ class Hub:
     async def _io(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.io, fn, *args)
 
-    def _limited(self, key: str) -> bool:
+    def _limited(self, key: str) -> tuple[bool, bool]:
+        """(On an I/O thread.) (over the limit, first refusal of the window)."""
         count, window = self.rate_limit
-        now = self.clock()
-        recent = self._recent[key]
-        while recent and now - recent[0] > window:
-            recent.popleft()
-        recent.append(now)
-        if len(recent) <= count:
-            self._warned.discard(key)
-            return False
-        return True
+        hit = self.limiter.hit("push", key, count, window)
+        return not hit.allowed, hit.first_refusal
 
-    async def _store(self, event: InboundEvent, turn: Turn, access_hash: str | None = None) -> Stored | None:
-        """receive: the inbound message stored (deduplicated); None when seen before."""
+    async def _store(
+        self, event: InboundEvent, turn: Turn, access_hash: str | None = None, *, lease: bool = False
+    ) -> Stored:
+        """receive: the inbound message stored (deduplicated: ``duplicate`` when seen
+        before). ``lease``: a push channel's message, owed an answer by this replica."""
+        held_by = (self.leases.owner, self.leases.until()) if lease else None
         stored = await self._io(
             lambda: self.conversations.receive(
-                turn, channel_message_id=event.message_id or None, access_hash=access_hash
+                turn, channel_message_id=event.message_id or None, access_hash=access_hash, lease=held_by
             )
         )
         self._saw("receive", event)
         if stored.duplicate:
             self.stats["duplicates"] += 1
             log.info("%s: duplicate message %s ignored", event.channel, event.message_id)
-            return None
+            return stored
         self.stats["received"] += 1
         return stored
 
@@ -246,7 +281,17 @@ class Hub:
             del self._tails[key]
 
     async def _answer(self, event: InboundEvent, turn: Turn, inbound_id: int) -> None:
-        """A push channel's stored message answered (in the background)."""
+        """A push channel's stored message answered (in the background), if its lease is
+        still this replica's."""
+        try:
+            ours = await self._io(self.leases.renew, inbound_id)
+        except Exception:
+            self.stats["errors"] += 1
+            log.exception("%s: could not renew the lease of message %s", event.channel, inbound_id)
+            return
+        if not ours:
+            log.info("%s: message %s answered by another replica", event.channel, inbound_id)
+            return
         adapter = self.adapters.get(event.channel)
         typing = getattr(adapter, "typing", None)
         if typing is not None and event.reply is None and event.kind != "location":
@@ -259,17 +304,31 @@ class Hub:
             # answered since this one was stored.
             received = await self._io(self.conversations.reload, turn, inbound_id)
             await self._respond(event, turn, received, push=True)
+        except LeaseLost:
+            log.info("%s: message %s was answered by another replica meanwhile", event.channel, inbound_id)
         except Exception:
-            # Stored already; recover_unanswered() picks it up again after a restart.
+            # Stored and still leased: when the lease expires a replica claims it again.
             self.stats["errors"] += 1
             log.exception("%s: could not answer message %s", event.channel, event.message_id)
 
-    async def _respond(self, event: InboundEvent, turn: Turn, received: Stored, *, push: bool) -> Stored:
+    async def _respond(
+        self,
+        event: InboundEvent,
+        turn: Turn,
+        received: Stored,
+        *,
+        push: bool,
+        hooks: InlineHooks | None = None,
+    ) -> Stored:
         """held? → think → record → deliver, for a stored message."""
         if received.held is not None:
             # A person holds the case: the bot stays quiet (staff see the message live); what
             # the conversation says meanwhile, if anything, is delivered like any reply.
             stored = await self._io(self.conversations.quiet, turn, received.inbound_id, received)
+            if push:
+                await self._io(self.leases.release, received.inbound_id)
+                if self.worker is not None:
+                    self.worker.wake()  # the case's notice to the citizen, if one was queued
             self._saw("held", event)
             if stored.reply.answer:
                 if push:
@@ -282,11 +341,11 @@ class Hub:
         else:
             thought = await self._io(self._channel_thought, event, received)
         self._saw("think", event)
-        stored = await self._io(self._record, event, turn, received.inbound_id, thought)
+        stored = await self._io(self._record, event, turn, received.inbound_id, thought, push, hooks)
         self._saw("record", event)
         self.stats["answered"] += 1
-        if push and stored.reply.answer:
-            await self._enqueue(event, stored.reply, message_id=stored.reply_id)
+        if push and stored.reply.answer and self.worker is not None:
+            self.worker.wake()  # queued with the reply, in its transaction
         self._saw("deliver", event)
         return stored
 
@@ -302,36 +361,71 @@ class Hub:
             reply = self._centre_reply(event, lang)
         return Thought(reply, None, (time.perf_counter() - started) * 1000)
 
-    def _record(self, event: InboundEvent, turn: Turn, inbound_id: int, thought: Thought) -> Stored:
-        if thought.state is not None:
-            return self.conversations.record(turn, inbound_id, thought)
+    def _record(
+        self,
+        event: InboundEvent,
+        turn: Turn,
+        inbound_id: int,
+        thought: Thought,
+        push: bool = False,
+        hooks: InlineHooks | None = None,
+    ) -> Stored:
         reply = thought.reply
+
+        def within(connection: Connection, reply_id: int) -> None:
+            # A push channel's reply: its message's lease settled and the reply queued, in
+            # the transaction that records it (LeaseLost rolls all three back).
+            self.leases.settle(connection, inbound_id)
+            if reply.answer:
+                self._queue(event, reply, message_id=reply_id, connection=connection)
+
+        def inline(connection: Connection, reply_id: int) -> None:
+            assert hooks is not None and hooks.recorded is not None
+            hooks.recorded(connection, reply)
+
+        hook = within if push else inline if hooks is not None and hooks.recorded is not None else None
+        if thought.state is not None:
+            return self.conversations.record(turn, inbound_id, thought, within=hook)
         reply_id = self.conversations.record_text(
-            event.conversation_id, event.channel, reply.answer, language=reply.language, intent=reply.intent
+            event.conversation_id,
+            event.channel,
+            reply.answer,
+            language=reply.language,
+            intent=reply.intent,
+            within=hook,
         )
         return Stored(reply, inbound_id, reply_id)
 
-    async def _enqueue(self, event: InboundEvent, reply: Reply, *, message_id: int | None = None) -> None:
-        """deliver, for push channels: through the outbox, which retries."""
+    def _queue(
+        self,
+        event: InboundEvent,
+        reply: Reply,
+        *,
+        message_id: int | None = None,
+        connection: Connection | None = None,
+    ) -> None:
         adapter = self.adapters.get(event.channel)
         limit = adapter.capabilities.max_text if adapter is not None else 4000
-        await self._io(
-            lambda: self.outbox.enqueue(
-                conversation_id=event.conversation_id,
-                channel=event.channel,
-                recipient=event.user_id,
-                text=reply.answer,
-                limit=limit,
-                options=reply.options or None,
-                language=reply.language,
-                message_id=message_id,
-                # A composed answer's blocks, for channels that render more than text (one
-                # message only: a text split in parts is sent as text).
-                extra=(event.extra or {}) | {"blocks": [b.to_dict() for b in reply.structured()]}
-                if reply.blocks and len(reply.answer) <= limit
-                else event.extra,
-            ),
+        self.outbox.enqueue(
+            conversation_id=event.conversation_id,
+            channel=event.channel,
+            recipient=event.user_id,
+            text=reply.answer,
+            limit=limit,
+            options=reply.options or None,
+            language=reply.language,
+            message_id=message_id,
+            # A composed answer's blocks, for channels that render more than text (one
+            # message only: a text split in parts is sent as text).
+            extra=(event.extra or {}) | {"blocks": [b.to_dict() for b in reply.structured()]}
+            if reply.blocks and len(reply.answer) <= limit
+            else event.extra,
+            connection=connection,
         )
+
+    async def _enqueue(self, event: InboundEvent, reply: Reply, *, message_id: int | None = None) -> None:
+        """deliver, for push channels: through the outbox, which retries."""
+        await self._io(lambda: self._queue(event, reply, message_id=message_id))
         if self.worker is not None:
             self.worker.wake()
 
@@ -378,60 +472,49 @@ class Hub:
         while self._tasks and (left := deadline - loop.time()) > 0:
             await asyncio.wait(set(self._tasks), timeout=left)
 
-    def unanswered(
-        self, channels: list[str], within_seconds: float = 3600
-    ) -> list[tuple[Message, Conversation]]:
-        """Citizen messages of push channels stored but never answered (a restart between
-        storing and answering): answered at start-up, so nothing is lost."""
-        from datetime import timedelta
-
-        from handoff.models import utcnow
-
-        since = utcnow() - timedelta(seconds=within_seconds)
-        out: list[tuple[Message, Conversation]] = []
-        with self.conversations.db.session() as session:
-            rows = session.scalars(
-                select(Message)
-                .where(
-                    Message.channel.in_(channels), Message.sender == "citizen", Message.created_at >= since
-                )
-                .order_by(Message.id)
-            ).all()
-            for message in rows:
-                later = session.scalar(
-                    select(Message.id)
-                    .where(Message.conversation_id == message.conversation_id, Message.id > message.id)
-                    .limit(1)
-                )
-                if later is None:
-                    conv = session.get(Conversation, message.conversation_id)
-                    if conv is not None:
-                        session.expunge(message)
-                        session.expunge(conv)
-                        out.append((message, conv))
-        return out
-
-    async def recover_unanswered(self) -> int:
+    def push_channels(self) -> list[str]:
         # A phone turn is answered in its HTTP response or not at all (the caller has gone).
-        push = [name for name, a in self.adapters.items() if not getattr(a, "synchronous", False)]
-        pending = await self._io(self.unanswered, push)
-        for message, conv in pending:
-            event = InboundEvent(
-                channel=message.channel,
-                message_id=message.channel_message_id or str(message.id),
-                user_id=conv.channel_user_id or "",
-                text=message.text,
-                display_name=conv.display_name,
-            )
-            shared = _LOCATION_TEXT.match(message.text or "")
-            if shared is not None:
-                event.kind, event.location = "location", _point(shared[1], shared[2])
-            log.warning("answering message %d stored before a restart", message.id)
-            await self._answer(event, self._turn(event), message.id)
-        return len(pending)
+        return [name for name, a in self.adapters.items() if not getattr(a, "synchronous", False)]
+
+    async def answer_expired(self) -> int:
+        """Claim the messages whose lease expired (stored by a replica that died before
+        answering, or that failed to answer) and answer them, each chat's in order."""
+        owed = await self._io(self.leases.claim_expired, self.push_channels())
+        for item in owed:
+            event = _owed_event(item)
+            log.warning("answering message %d left unanswered by %s", item.message_id, "a replica")
+            self._queue_answer(event, self._turn(event), item.message_id)
+        return len(owed)
+
+    async def run_leases(self, stop: asyncio.Event, interval: float = 2.0) -> None:
+        """Claim expired leases continuously, from the start (the port is open meanwhile)."""
+        while not stop.is_set():
+            try:
+                await self.answer_expired()
+            except Exception:  # the database may be briefly unavailable: keep going
+                log.exception("claiming unanswered messages failed")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+            except TimeoutError:
+                pass
 
     def close(self) -> None:
         self.io.shutdown(wait=False)
+
+
+def _owed_event(item: Owed) -> InboundEvent:
+    event = InboundEvent(
+        channel=item.channel,
+        message_id=item.channel_message_id or str(item.message_id),
+        user_id=item.channel_user_id or "",
+        text=item.text,
+        display_name=item.display_name,
+        conversation=item.conversation_id,
+    )
+    shared = _LOCATION_TEXT.match(item.text or "")
+    if shared is not None:
+        event.kind, event.location = "location", _point(shared[1], shared[2])
+    return event
 
 
 def _point(lat: str | None, lon: str | None) -> tuple[float, float] | None:

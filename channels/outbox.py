@@ -5,8 +5,13 @@ the channel's length limit. ``OutboxWorker`` delivers due rows through the chann
 sender: a row is claimed with a conditional UPDATE (pending → sending) so it is sent once
 even with several server processes; network errors, 5xx and 429 are retried with
 exponential backoff (honouring Retry-After); other errors mark the row failed. A row left
-``sending`` by a process that died is put back to ``pending`` when its lease expires, so
-nothing is lost on restart.
+``sending`` by a process that died is due again once its lease expires: any running
+replica claims it, continuously (not only at a start), so nothing is lost or late.
+
+Scheduling is fair per conversation: each pass takes the due rows fresh ones first (fewest
+attempts), and delivers several conversations at once, each conversation's rows one after
+the other in id order (the parts of an answer stay in order). A provider that hangs or
+fails for one conversation does not hold back new replies to the others.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from handoff.db import Database
 from handoff.models import OutboxMessage, utcnow
@@ -94,29 +99,40 @@ class Outbox:
         language: str | None = None,
         message_id: int | None = None,
         extra: dict[str, Any] | None = None,
+        connection: Connection | None = None,
     ) -> list[int]:
+        """Queue a reply (in parts at ``limit``). ``connection``: inside that transaction
+        (the one recording the reply), else in one of its own."""
         parts = split_text(text, limit) or [""]
-        ids: list[int] = []
-        with self.db.session() as session:
-            for i, part in enumerate(parts):
-                last = i == len(parts) - 1
-                payload: dict[str, Any] = {"text": part, "kind": "text", "language": language}
-                if last and options:
-                    payload["options"] = list(options)
-                if extra:
-                    payload.update(extra)
-                row = OutboxMessage(
-                    conversation_id=conversation_id,
-                    channel=channel,
-                    recipient=recipient,
-                    message_id=message_id,
-                    payload=payload,
-                    status="pending",
-                )
-                session.add(row)
-                session.flush()
-                ids.append(row.id)
-        return ids
+        rows: list[dict[str, Any]] = []
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            payload: dict[str, Any] = {"text": part, "kind": "text", "language": language}
+            if last and options:
+                payload["options"] = list(options)
+            if extra:
+                payload.update(extra)
+            rows.append(
+                {
+                    "conversation_id": conversation_id,
+                    "channel": channel,
+                    "recipient": recipient,
+                    "message_id": message_id,
+                    "payload": payload,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": utcnow(),
+                    "created_at": utcnow(),
+                }
+            )
+        if connection is not None:
+            return [self._insert(connection, row) for row in rows]
+        with self.db.engine.begin() as c:
+            return [self._insert(c, row) for row in rows]
+
+    @staticmethod
+    def _insert(connection: Connection, row: dict[str, Any]) -> int:
+        return int(connection.execute(insert(OutboxMessage).values(**row)).inserted_primary_key[0])
 
 
 class OutboxWorker:
@@ -136,6 +152,7 @@ class OutboxWorker:
         max_delay: float = 300.0,
         poll_interval: float = 0.5,
         clock: Callable[[], datetime] = utcnow,
+        concurrency: int = 8,
     ) -> None:
         self.db = db
         self.senders = dict(senders)
@@ -145,6 +162,7 @@ class OutboxWorker:
         self.max_delay = max_delay
         self.poll_interval = poll_interval
         self.clock = clock
+        self.concurrency = max(1, concurrency)  # conversations delivered to at once
         self._wake = asyncio.Event()
         self.stats = {"sent": 0, "retried": 0, "failed": 0}
 
@@ -164,29 +182,37 @@ class OutboxWorker:
             log.warning("outbox: %d message(s) left in flight by a previous process re-queued", count)
         return count
 
-    def _due(self, limit: int = 50) -> list[int]:
+    def _claimable(self, now: datetime) -> Any:
+        """Due rows: pending ones whose time has come, and those a replica left ``sending``
+        past their lease (it died mid-send)."""
+        return or_(
+            and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+            and_(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at < now),
+        )
+
+    def _due(self, limit: int = 200) -> list[list[int]]:
+        """Due rows grouped by conversation: each group in id order, the groups in the order
+        of their freshest row (fewest attempts first, then oldest)."""
         channels = list(self.senders)
         if not channels:
             return []
         with self.db.session() as session:
-            return list(
-                session.scalars(
-                    select(OutboxMessage.id)
-                    .where(
-                        OutboxMessage.status == "pending",
-                        OutboxMessage.channel.in_(channels),
-                        OutboxMessage.next_attempt_at <= self.clock(),
-                    )
-                    .order_by(OutboxMessage.id)
-                    .limit(limit)
-                )
-            )
+            rows = session.execute(
+                select(OutboxMessage.id, OutboxMessage.conversation_id)
+                .where(OutboxMessage.channel.in_(channels), self._claimable(self.clock()))
+                .order_by(OutboxMessage.attempts, OutboxMessage.id)
+                .limit(limit)
+            ).all()
+        groups: dict[str, list[int]] = {}
+        for row_id, conversation in rows:
+            groups.setdefault(conversation, []).append(row_id)
+        return [sorted(ids) for ids in groups.values()]
 
     def _claim(self, row_id: int) -> OutboxMessage | None:
         with self.db.session() as session:
             result = session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+                .where(OutboxMessage.id == row_id, self._claimable(self.clock()))
                 .values(
                     status="sending",
                     attempts=OutboxMessage.attempts + 1,
@@ -285,11 +311,19 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         loop = asyncio.get_running_loop()
-        due = await loop.run_in_executor(None, self._due)
-        sent = 0
-        for row_id in due:
-            sent += int(await self.deliver(row_id))
-        return sent
+        groups = await loop.run_in_executor(None, self._due)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def conversation(ids: list[int]) -> int:
+            sent = 0
+            async with gate:
+                for row_id in ids:
+                    if not await self.deliver(row_id):
+                        break  # its next parts wait: they must not overtake it
+                    sent += 1
+            return sent
+
+        return sum(await asyncio.gather(*(conversation(ids) for ids in groups)))
 
     async def run(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()

@@ -80,6 +80,7 @@ class ApiSettings(BaseModel):
     rate_limit_messages: int = Field(10, ge=1)  # per conversation within the window
     rate_limit_per_address: int = Field(30, ge=1)  # per client address within the window
     rate_limit_seconds: float = Field(60.0, ge=1)
+    idempotency_hours: float = Field(24.0, gt=0)  # how long an Idempotency-Key's answer is kept
 
 
 class DatabaseSettings(BaseModel):
@@ -112,8 +113,12 @@ class VoiceSettings(BaseModel):
 class ChannelSettings(BaseModel):
     """Messaging channels. Secrets (tokens, keys) come from the environment only."""
 
-    rate_limit_messages: int = Field(20, ge=1)  # per citizen within the window, per server process
+    rate_limit_messages: int = Field(20, ge=1)  # per citizen within the window (shared by replicas)
     rate_limit_seconds: float = Field(60.0, gt=0)
+    # A stored message's answer is leased to the replica answering it; once the lease has
+    # expired (the replica died) a running replica claims it. Checked every sweep.
+    answer_lease_seconds: float = Field(30.0, ge=1)
+    lease_sweep_seconds: float = Field(2.0, gt=0)
     telegram_api_base: str | None = None  # a local Bot API server; None = api.telegram.org
     zalo_oa_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"

@@ -54,6 +54,7 @@ from pydantic import ValidationError
 
 from bot import compose, texts
 from channels import render
+from channels.coordination import digest, forget, once_per_config
 from channels.hub import Capabilities, Hub, InboundEvent, please_send_text
 from channels.outbox import SendError
 from channels.settings import Secrets, Settings, reveal
@@ -103,7 +104,9 @@ def lang_usage() -> str:
 # Telegram allows these characters in a webhook secret token, 1 to 256 of them.
 _SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _BUTTON_CHARS = 60
-_FAILED = object()  # what the error router returns: the webhook then asks for a redelivery
+_FAILED = object()
+# shared_state key of the registered webhook's configuration (channels.coordination).
+WEBHOOK_STATE = "telegram.webhook"  # what the error router returns: the webhook then asks for a redelivery
 
 # Set by ``hotline telegram --polling`` around the app's lifespan, so that on_startup does
 # not register a webhook that polling would have to delete again.
@@ -532,13 +535,16 @@ def build_adapter(
     return TelegramAdapter(config)
 
 
-async def on_startup(adapter: TelegramAdapter, settings: Settings) -> None:
-    """Register the webhook when PUBLIC_BASE_URL is set (not in polling mode). A failure is
-    logged, not fatal: the rest of the app serves, and the next start tries again."""
+async def on_startup(adapter: TelegramAdapter, settings: Settings, db: Any = None) -> None:
+    """Register the webhook when PUBLIC_BASE_URL is set (not in polling mode), once per
+    configuration for all the replicas sharing ``db`` (``channels.coordination``). A
+    failure is logged, not fatal: the rest of the app serves, and the next start tries again."""
     if _polling.get():
         return
+    config = adapter.config
+    fingerprint = digest(config.webhook_url, config.webhook_secret, ALLOWED_UPDATES, config.token)
     try:
-        await adapter.set_webhook()
+        await once_per_config(db, WEBHOOK_STATE, fingerprint, adapter.set_webhook)
     except Exception:
         log.exception("telegram: webhook registration failed")
 
@@ -610,6 +616,8 @@ async def poll(
             bot = adapter.bot
             try:
                 await bot.delete_webhook(drop_pending_updates=drop_pending_updates)
+                # Deleted: the next `hotline serve` registers it again.
+                forget(app.state.cases.db, WEBHOOK_STATE)
                 me = await bot.get_me()
             except TelegramAPIError as exc:
                 log.error("telegram: cannot reach the Bot API: %s", _redact(str(exc), adapter.config.token))

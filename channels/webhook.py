@@ -105,26 +105,36 @@ class Channel(Sender, Protocol):
 
 
 class Deliveries:
-    """Webhook requests this process took (keyed by channel and body digest): a redelivery
-    while the first is still being handled is acknowledged as a duplicate; one that failed
-    is let in again, up to ``MAX_TRIES`` times."""
+    """Webhook requests this process has in hand (keyed by channel and body digest): a
+    redelivery while the first is still being handled is acknowledged as a duplicate; one
+    that failed is let in again, up to ``MAX_TRIES`` times. Once handled, a request is
+    forgotten here: the database's dedupe, which every replica shares, decides about a
+    later redelivery (and answers one whose first delivery was stored but never answered)."""
 
     def __init__(self) -> None:
         self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._failures: OrderedDict[tuple[str, str], int] = OrderedDict()
+        # Requests given up on (failed MAX_TRIES times): acknowledged from then on.
+        self._given_up: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     def first_time(self, key: tuple[str, str]) -> bool:
-        if key in self._seen:
+        if key in self._seen or key in self._given_up:
             return False
         self._seen[key] = None
         if len(self._seen) > _SEEN_DELIVERIES:
             self._seen.popitem(last=False)
         return True
 
+    def done(self, key: tuple[str, str]) -> None:
+        self._seen.pop(key, None)
+
     def forget(self, key: tuple[str, str]) -> bool:
         """Let a redelivery in; False once it has failed ``MAX_TRIES`` times."""
         failures = self._failures.pop(key, 0) + 1
         if failures >= MAX_TRIES:
+            self._given_up[key] = None
+            if len(self._given_up) > _SEEN_DELIVERIES:
+                self._given_up.popitem(last=False)
             return False
         self._failures[key] = failures
         while len(self._failures) > _SEEN_DELIVERIES:
@@ -165,6 +175,7 @@ def webhook_router(path: str, name: str, *, says_duplicate: bool = True) -> APIR
             log.info("%s webhook: request delivered again while in hand; ignored", name)
             return JSONResponse({"ok": True, "duplicate": True})
         task = hub.spawn(_deliver(hub, channel, incoming))
+        task.add_done_callback(lambda _task: deliveries.done(key))
         done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
         if task not in done:
             task.add_done_callback(_log_late_failure)

@@ -40,6 +40,7 @@ from fastapi import APIRouter
 
 from bot import compose
 from channels import render
+from channels.coordination import SharedDocument
 from channels.hub import Capabilities, InboundEvent, please_send_text
 from channels.outbox import SendError, split_text
 from channels.settings import Secrets, Settings, reveal
@@ -575,7 +576,11 @@ def build_adapter(
     config = ZaloOAConfig.from_settings(settings, db, given)
     if config is None:
         return None
-    client = ZaloOAClient(config, transport=transport)
+    store: Any = TokenStore(config.token_file)
+    if db is not None and not getattr(db, "is_sqlite", True):
+        # Replicas on several hosts share one token pair (coordination.SharedDocument).
+        store = SharedDocument(db, "zalo_oa.tokens", legacy=store)
+    client = ZaloOAClient(config, store, transport=transport)
     if not client.has_tokens:
         log.warning(
             "zalo: ZALO_APP_ID and ZALO_OA_SECRET_KEY are set but there is no OA token "

@@ -25,6 +25,7 @@ import httpx
 from fastapi import APIRouter
 
 from bot import compose
+from channels.coordination import digest, once_per_config
 from channels.hub import Capabilities, InboundEvent, please_send_text
 from channels.outbox import SendError, split_text
 from channels.settings import Secrets, Settings, reveal
@@ -251,13 +252,23 @@ def build_adapter(
     return ZaloBotAdapter(config, ZaloBotClient(config, transport=transport))
 
 
-async def on_startup(adapter: ZaloBotAdapter | None, settings: Settings | None = None) -> None:
-    """Register the webhook (with the secret) when PUBLIC_BASE_URL is set. A failure is
-    logged, not fatal: the rest of the app serves, and the next start tries again."""
+async def on_startup(
+    adapter: ZaloBotAdapter | None, settings: Settings | None = None, db: Any = None
+) -> None:
+    """Register the webhook (with the secret) when PUBLIC_BASE_URL is set, once per
+    configuration for all the replicas sharing ``db`` (``channels.coordination``). A
+    failure is logged, not fatal: the rest of the app serves, and the next start tries again."""
     if adapter is None or not adapter.config.public_base_url:
         return
+    url = adapter.config.public_base_url + WEBHOOK_PATH
+
+    async def register() -> bool:
+        await adapter.set_webhook(url)
+        return True
+
+    fingerprint = digest(url, adapter.config.webhook_secret, adapter.config.token)
     try:
-        await adapter.set_webhook(adapter.config.public_base_url + WEBHOOK_PATH)
+        await once_per_config(db, "zalo_bot.webhook", fingerprint, register)
     except SendError as exc:
         log.error("zalo_bot: setWebhook failed: %s", exc)
 

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# pg_advisory_xact_lock key of schema migrations (any fixed 64-bit number, the same in every replica).
+MIGRATION_LOCK = 0x686F746C696E6501
 
 
 def normalise_url(url: str) -> str:
@@ -60,16 +62,39 @@ class Database:
                 raise
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (idempotent)."""
+        """Bring the schema to the newest revision (idempotent). Replicas started together
+        on one database take turns: the first migrates, the others wait for it, then find
+        the schema current (without the lock two of them insert the same alembic_version
+        row and one exits)."""
         from alembic import command
         from alembic.config import Config
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
-        with self.engine.begin() as connection:
+        with self._migration_lock(), self.engine.begin() as connection:
+            if not self.is_sqlite:
+                # Held until this transaction ends, i.e. until the new schema is committed.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """SQLite: a lock file beside the database (its own write lock is taken too late: two
+        processes both read "no schema" first). PostgreSQL: the advisory lock in migrate()."""
+        database = make_url(self.url).database or ""
+        if not self.is_sqlite or not database or database == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(f"{database}.migrate.lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def ping(self) -> bool:
         try:

@@ -69,6 +69,7 @@ class Message(Base):
         UniqueConstraint("channel", "channel_message_id", name="uq_messages_channel_message"),
         Index("ix_messages_conversation", "conversation_id", "id"),
         Index("ix_messages_sender_intent", "sender", "intent", "created_at"),
+        Index("ix_messages_answer_due", "answer_due"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -85,6 +86,11 @@ class Message(Base):
     scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # intents + procedures with scores
     latency_ms: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # A push channel's citizen message still to be answered: until ``answer_due`` it is
+    # leased to the replica ``answer_owner`` (the one answering it); past it, any running
+    # replica may claim it. NULL once answered (or when nothing is owed: API, staff, bot).
+    answer_due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answer_owner: Mapped[str | None] = mapped_column(String(40))
 
 
 class Staff(Base):
@@ -207,12 +213,17 @@ class CaseEvent(Base):
     opened by one server process appears on a console served by another."""
 
     __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_seq", "seq", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(32))  # created | assigned | message | resolved | ...
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The feed's cursor, in commit order (``handoff.events``): ids are handed out at insert,
+    # so on PostgreSQL a lower id can commit after a higher one; ``seq`` is given to
+    # committed events only, under a lock, so readers never skip one.
+    seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class AuditEntry(Base):
@@ -284,4 +295,32 @@ class JobLease(Base):
 
     name: Mapped[str] = mapped_column(String(48), primary_key=True)
     holder: Mapped[str] = mapped_column(String(128), default="")
+
+
+class SharedState(Base):
+    """Small facts the replicas of one deployment agree on (the webhook registered with a
+    provider, and for which configuration), written with one atomic upsert."""
+
+    __tablename__ = "shared_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IdempotentRequest(Base):
+    """A ``POST /api/v1/ask`` sent with an ``Idempotency-Key``: the same key gives back the
+    stored answer instead of asking again. Only hashes of the key are stored; the secret of
+    a conversation the request created is kept masked with the key (``channels.idempotency``)."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (Index("ix_idempotent_requests_expires", "expires_at"),)
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # the request body's digest
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    inbound_id: Mapped[int | None] = mapped_column(Integer)  # the question, once stored
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # NULL while in progress
+    masked_token: Mapped[str | None] = mapped_column(String(128))
+    locked_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -30,6 +30,7 @@ from bot.reply import HandoffRef
 from handoff.auth import aware
 from handoff.config import HandoffSettings
 from handoff.db import Database
+from handoff.events import sequence
 from handoff.hours import WorkingHours
 from handoff.masking import mask_number, mask_text
 from handoff.models import (
@@ -634,18 +635,22 @@ class CaseService:
     # == live feed ========================================================================
 
     def last_event_id(self) -> int:
+        """The feed's cursor now (``handoff.events``: commit order, never a skipped event)."""
+        sequence(self.db)
         with self.db.session() as s:
-            return int(s.scalar(select(func.max(CaseEvent.id))) or 0)
+            return int(s.scalar(select(func.max(CaseEvent.seq))) or 0)
 
     def events_since(self, last_id: int, limit: int = 100) -> list[dict[str, Any]]:
-        """Events after ``last_id``, oldest first, each with the case's current summary."""
+        """Events after the cursor ``last_id`` (a ``seq``), oldest first, each with the
+        case's current summary."""
+        sequence(self.db)
         now = self.now()
         with self.db.session() as s:
             events = list(
                 s.scalars(
                     select(CaseEvent)
-                    .where(CaseEvent.id > last_id)
-                    .order_by(CaseEvent.id)
+                    .where(CaseEvent.seq > last_id)
+                    .order_by(CaseEvent.seq)
                     .limit(max(1, limit))
                 )
             )
@@ -654,7 +659,7 @@ class CaseService:
             summaries = {c["id"]: c for c in self._summaries(s, cases, now)}
         return [
             {
-                "id": e.id,
+                "id": e.seq,
                 "kind": e.kind,
                 "case_id": e.case_id,
                 "case": summaries.get(e.case_id),
@@ -928,7 +933,14 @@ class CaseService:
         number = normalise_callback(number) if number else None
         data["opened_at"] = iso(now)
         with self.db.session() as s:
-            # The conversation's row lock (PostgreSQL) orders two processes opening its case.
+            # A write first: the conversation's row lock (PostgreSQL), or SQLite's write lock
+            # taken before anything is read, orders two replicas opening its case (SQLite
+            # lets two readers both find no case, then both insert one).
+            s.execute(
+                update(Conversation)
+                .where(Conversation.id == packet.conversation_id)
+                .values(updated_at=Conversation.updated_at)
+            )
             conv = s.get(Conversation, packet.conversation_id, with_for_update=True)
             if conv is None:
                 s.add(

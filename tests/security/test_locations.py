@@ -17,7 +17,7 @@ from sqlalchemy import select
 from bot.assistant import Turn
 from channels.conversation import ConversationService
 from handoff.db import Database
-from handoff.models import Message, OutboxMessage
+from handoff.models import Message, OutboxMessage, utcnow
 from tests.fakes.telegram_api import FakeTelegramAPI, location_update, text_update
 from tests.fakes.zalo_api import FakeZaloAPI, oa_location_event
 from tests.pg import postgres_fixture
@@ -223,7 +223,8 @@ def test_a_restart_neither_resends_a_location_reply_nor_forgets_an_unanswered_on
         channel="telegram",
         channel_user_id=str(pending),
     )
-    service.receive(turn, channel_message_id=str(new_update()))
+    # Leased to that server, whose lease has expired.
+    service.receive(turn, channel_message_id=str(new_update()), lease=("stopped", utcnow()))
     service.db.dispose()
 
     with serve(sample_settings, sample_runtime, db_url, clouds, tmp_path) as restarted:

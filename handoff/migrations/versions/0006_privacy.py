@@ -1,8 +1,8 @@
 """privacy: daily_stats (aggregates kept after the retention job), job_leases (one replica
 runs a scheduled job), and the indexes the retention job searches by
 
-Revision ID: 0005_privacy
-Revises: 0004_shared_limits
+Revision ID: 0006_privacy
+Revises: 0005_replica_coordination
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_privacy"
-down_revision = "0004_shared_limits"
+revision = "0006_privacy"
+down_revision = "0005_replica_coordination"
 branch_labels = None
 depends_on = None
 
