@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from channels.conversation import ConversationService, new_access, token_hash
 from channels.hub import Hub, InboundEvent
 from channels.limits import ask_rate_limit, install_limits
+from channels.metrics import install_metrics
 from channels.outbox import Outbox, OutboxWorker
 from channels.runtime import Runtime
 from channels.settings import Settings
@@ -233,6 +234,8 @@ def create_app(
         assistant = app.state.runtime.assistant
         assistant.cases = app.state.cases
         app.state.conversations = ConversationService(assistant, db, app.state.cases)
+        if app.state.metrics is not None:
+            app.state.metrics.watch_conversations(app.state.conversations)
         stop = asyncio.Event()
         worker = OutboxWorker(
             db, {}, max_attempts=settings.outbox.max_attempts, base_delay=settings.outbox.base_delay
@@ -289,6 +292,7 @@ def create_app(
     )
     app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
     install_limits(app, settings, db)
+    app.state.metrics = install_metrics(app, settings, db)
     channel_modules = load_channel_modules()
     app.state.deliveries = Deliveries()  # the webhook requests this process has in hand
     for module in channel_modules:

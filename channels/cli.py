@@ -98,6 +98,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     if args.config:
         os.environ["HOTLINE_CONFIG"] = str(Path(args.config).resolve())
+    from channels.metrics import multiprocess_folder
+
+    with multiprocess_folder():
+        _run_workers(uvicorn, host, port, workers)
+    return 0
+
+
+def _run_workers(uvicorn, host: str, port: int, workers: int) -> None:  # type: ignore[no-untyped-def]
     uvicorn.run(
         "channels.api:app_from_env",
         factory=True,
@@ -108,7 +116,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         proxy_headers=False,
     )
-    return 0
 
 
 def _runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from channels.ops_config import LogSettings, MetricsSettings
 from handoff.config import HandoffSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -265,6 +266,8 @@ class Settings(BaseSettings):
     dossiers: DossierSettings = Field(default_factory=DossierSettings)
     handoff: HandoffSettings = Field(default_factory=HandoffSettings)
     webchat: WebChatSettings = Field(default_factory=WebChatSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    logging: LogSettings = Field(default_factory=LogSettings)
     config_dir: Path = PROJECT_ROOT
 
     @field_validator("languages")
