@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from channels.conversation import ConversationService, new_access, token_hash
 from channels.hub import Hub, InboundEvent
 from channels.limits import ask_rate_limit, install_limits
+from channels.logs import RequestContext, bind_turns
 from channels.metrics import install_metrics
 from channels.outbox import Outbox, OutboxWorker
 from channels.runtime import Runtime
@@ -234,6 +235,7 @@ def create_app(
         assistant = app.state.runtime.assistant
         assistant.cases = app.state.cases
         app.state.conversations = ConversationService(assistant, db, app.state.cases)
+        bind_turns(app.state.conversations)
         if app.state.metrics is not None:
             app.state.metrics.watch_conversations(app.state.conversations)
         stop = asyncio.Event()
@@ -293,6 +295,7 @@ def create_app(
     app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
     install_limits(app, settings, db)
     app.state.metrics = install_metrics(app, settings, db)
+    app.add_middleware(RequestContext)  # outermost: every line of a request carries its id
     channel_modules = load_channel_modules()
     app.state.deliveries = Deliveries()  # the webhook requests this process has in hand
     for module in channel_modules:

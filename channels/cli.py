@@ -14,18 +14,22 @@ from channels.settings import Settings, load_settings
 log = logging.getLogger("hotline")
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "sentence_transformers", "transformers", "faiss", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+# Servers log what they do; the other commands print their result and stay quiet otherwise.
+SERVERS = ("serve", "telegram")
+
+
+def _setup_logging(args: argparse.Namespace, settings: Settings | None = None) -> dict[str, object]:
+    from channels.logs import resolve_format, setup_logging
+
+    fmt = resolve_format(settings.logging.format, settings.environment) if settings else "text"
+    level = settings.logging.level if settings is not None and args.command in SERVERS else "WARNING"
+    return setup_logging(fmt, level, verbosity=args.verbose)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.config)
+    settings = load_settings(args.config)
+    args.log_config = _setup_logging(args, settings)  # the format and level the settings ask for
+    return settings
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -76,7 +80,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = create_app(settings, index_dir=index_dir, rebuild=False if index_dir else None)
         # proxy_headers=False: X-Forwarded-For is believed only from server.trusted_proxies,
         # by the app itself (channels.limits.TrustedProxies), not from any local peer.
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, proxy_headers=False)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=args.log_config,
+            access_log=False,
+            proxy_headers=False,
+        )
         return 0
     if index_dir is None:
         # Build (or check) once here, so that the workers only load it.
@@ -101,11 +113,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from channels.metrics import multiprocess_folder
 
     with multiprocess_folder():
-        _run_workers(uvicorn, host, port, workers)
+        _run_workers(uvicorn, host, port, workers, args.log_config)
     return 0
 
 
-def _run_workers(uvicorn, host: str, port: int, workers: int) -> None:  # type: ignore[no-untyped-def]
+def _run_workers(uvicorn, host: str, port: int, workers: int, log_config: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
     uvicorn.run(
         "channels.api:app_from_env",
         factory=True,
@@ -113,6 +125,7 @@ def _run_workers(uvicorn, host: str, port: int, workers: int) -> None:  # type: 
         port=port,
         workers=workers,
         log_level="info",
+        log_config=log_config,  # applied again in each worker process
         access_log=False,
         proxy_headers=False,
     )
@@ -274,7 +287,9 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotline", description="Citizen hotline assistant")
     parser.add_argument("--config", help="config file (default: config.yml, or $HOTLINE_CONFIG)")
-    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="-v: progress and libraries' INFO; -vv: debug"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="import sources and build the search index")
@@ -339,7 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _setup_logging(args.verbose)
+    args.log_config = _setup_logging(args)
     try:
         return int(args.func(args))
     except (FileNotFoundError, ValueError, RuntimeError) as exc:

@@ -54,7 +54,7 @@ class Metrics:
     tests can build several apps in one process)."""
 
     def __init__(self) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
+        self.registry = CollectorRegistry()
         r = self.registry
         self.turns = Counter(
             "hotline_turns",
