@@ -278,6 +278,31 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return run_staff(args, settings.database_url)
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from handoff.backup import backup, default_name, restore
+    from handoff.db import Database
+
+    settings = _settings(args)
+    url = settings.database_url
+    if args.action == "backup":
+        target = Path(args.out) if args.out else default_name(url, settings.resolve(Path("var/backups")))
+        done = backup(url, target.resolve())
+        schema = f", schema {done.schema}" if done.schema else ""
+        print(f"backed up the {done.kind} database to {done.path} ({done.size:,} bytes{schema})")
+        return 0
+    if not args.yes:
+        log.error(
+            "restore replaces everything in the database with the backup: stop the servers, then give --yes"
+        )
+        return 2
+    done = restore(url, Path(args.file).resolve())
+    db = Database(url)
+    db.migrate()  # a backup taken by an older version is brought up to this one's schema
+    db.dispose()
+    print(f"restored the {done.kind} database from {done.path}")
+    return 0
+
+
 def cmd_telegram(args: argparse.Namespace) -> int:
     from channels.telegram import run_telegram
 
@@ -347,6 +372,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_telegram_parser(sub)
     sub.choices["telegram"].set_defaults(func=cmd_telegram)
+    p = sub.add_parser("db", help="back up or restore the database (SQLite or PostgreSQL)")
+    db_actions = p.add_subparsers(dest="action", required=True)
+    b = db_actions.add_parser("backup", help="write a consistent copy of the database to a file")
+    b.add_argument("--out", help="backup file (default: var/backups/hotline-<UTC time>.db or .dump)")
+    b.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    r = db_actions.add_parser(
+        "restore", help="replace the database's content with a backup (servers stopped)"
+    )
+    r.add_argument("file", help="a file written by `hotline db backup`")
+    r.add_argument("--yes", action="store_true", help="confirm: everything in the database is replaced")
+    r.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    p.set_defaults(func=cmd_db)
+
     for subparser in sub.choices.values():
         subparser.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     return parser
