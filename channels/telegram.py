@@ -57,6 +57,7 @@ from bot import compose
 from channels import render
 from channels.hub import Capabilities, Hub, InboundEvent
 from channels.outbox import SendError
+from channels.telegram_cli import add_telegram_parser as add_telegram_parser  # the command line, kept light
 from channels.webhook import Unreadable, WebhookRequest, webhook_router
 
 log = logging.getLogger(__name__)
@@ -554,22 +555,6 @@ def make_router() -> APIRouter:
 
 
 # -- `hotline telegram --polling` ------------------------------------------------------------------
-def add_telegram_parser(subparsers: Any) -> argparse.ArgumentParser:
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "telegram", help="run the Telegram bot by long polling (development, no public URL)"
-    )
-    p.add_argument(
-        "--polling",
-        action="store_true",
-        help="delete the webhook and poll getUpdates with the same routers, hub and outbox",
-    )
-    p.add_argument("--index", help="index folder (default: index.path in config)")
-    p.add_argument(
-        "--drop-pending-updates", action="store_true", help="discard the updates Telegram queued meanwhile"
-    )
-    return p
-
-
 def run_telegram(args: argparse.Namespace, settings: Any) -> int:
     if not getattr(args, "polling", False):
         log.error(
