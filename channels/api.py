@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from channels.apidocs import install_docs
 from channels.conversation import ConversationService, new_access, token_hash
 from channels.hub import Hub, InboundEvent
 from channels.limits import ask_rate_limit, install_limits
@@ -291,7 +292,10 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         description="Answers questions about Vietnam's administrative procedures from the official catalogue.",
+        docs_url=None,  # served with local assets below (channels.apidocs), never from a CDN
+        redoc_url=None,
     )
+    install_docs(app)
     app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
     install_limits(app, settings, db)
     app.state.metrics = install_metrics(app, settings, db)
