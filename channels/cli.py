@@ -33,18 +33,24 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from channels.runtime import build_index
+    from channels.progress import steps, wanted
+    from channels.runtime import build_index, make_encoder
 
     settings = _settings(args)
     started = time.perf_counter()
-    index, built = build_index(
-        settings,
-        Path(args.out).resolve(),
-        catalogues=[Path(p).resolve() for p in args.catalogue] or None,
-        units=Path(args.units).resolve() if args.units else None,
-        centres=[Path(p).resolve() for p in args.centres] or None,
-        force=args.force,
-    )
+    show = wanted(args.quiet, args.verbose)
+    encoder = make_encoder(settings)
+    encoder.progress = show
+    with steps(show):
+        index, built = build_index(
+            settings,
+            Path(args.out).resolve(),
+            catalogues=[Path(p).resolve() for p in args.catalogue] or None,
+            units=Path(args.units).resolve() if args.units else None,
+            centres=[Path(p).resolve() for p in args.centres] or None,
+            force=args.force,
+            encoder=encoder,
+        )
     meta = index.meta
     report = meta.get("import_report", {})
     print(("built" if built else "up to date") + f": {args.out}")
@@ -339,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="index folder")
     p.add_argument("--force", action="store_true", help="rebuild even when the inputs did not change")
     p.add_argument("--report", help="write the import report as JSON to this file")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on a terminal")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("serve", help="serve the API, the web chat and the channels")

@@ -176,9 +176,13 @@ def setup_logging(fmt: str, level: str, *, verbosity: int = 0) -> dict[str, Any]
 
 
 def quiet_libraries() -> None:
-    """No deprecation noise from the libraries under a command's output: torch's C++ warnings
-    (read when torch is imported, hence the environment) and Python deprecation warnings."""
+    """No noise from the libraries under a command's output: torch's C++ warnings, transformers'
+    advice and bars (read when imported, hence the environment) and deprecation warnings."""
     os.environ.setdefault("TORCH_CPP_LOG_LEVEL", "ERROR")
+    # transformers logs through its own handler ("loss_type=None was set...") and draws a
+    # "Loading weights" bar for every model it loads: both read these when imported.
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
         warnings.filterwarnings("ignore", category=category)
 
