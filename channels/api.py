@@ -7,7 +7,6 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -23,7 +22,7 @@ from channels.apidocs import install_docs
 from channels.conversation import ConversationService, new_access, token_hash
 from channels.hub import Hub, InboundEvent
 from channels.limits import ask_rate_limit, install_limits
-from channels.logs import RequestContext, bind_turns
+from channels.logs import ContextExecutor, RequestContext, bind_turns
 from channels.metrics import install_metrics
 from channels.outbox import Outbox, OutboxWorker
 from channels.runtime import Runtime
@@ -225,8 +224,8 @@ def create_app(
         # Answering is CPU-bound: one compute thread per process answers turn after turn,
         # while the event loop stays free for I/O. A pool of threads would only fight over
         # the GIL (measured: about half the throughput on two cores).
-        app.state.compute = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant")
-        app.state.io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="db")
+        app.state.compute = ContextExecutor(max_workers=1, thread_name_prefix="assistant")
+        app.state.io = ContextExecutor(max_workers=4, thread_name_prefix="db")
         if runtime is not None:
             app.state.runtime = runtime
         else:

@@ -132,6 +132,9 @@ def _run_workers(uvicorn, host: str, port: int, workers: int, log_config: dict[s
         workers=workers,
         log_level="info",
         log_config=log_config,  # applied again in each worker process
+        # uvicorn kills a worker that misses its 5 s health ping: one importing torch on a
+        # busy host does (seen at load 15: workers restarted in a loop, never serving).
+        timeout_worker_healthcheck=60,
         access_log=False,
         proxy_headers=False,
     )

@@ -18,19 +18,22 @@ import re
 import time
 import uuid
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+T = TypeVar("T")
 # What a line is about; set for a request by RequestContext and for a turn by bind().
 # Never mutated: bind() sets a new mapping, so a task or thread never sees another's ids.
 _CONTEXT: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
     "hotline_log_context", default=MappingProxyType({})
 )
 FIELDS = ("request_id", "conversation_id", "case_id")
+MASKED = frozenset({"conversation_id"})  # case and request ids are the system's own, not a person's
 REQUEST_ID_HEADER = "x-request-id"
 _GOOD_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Cases and conversations named in a URL (the console, the transcript API).
@@ -64,7 +67,7 @@ def bind(**fields: str | None) -> Iterator[None]:
     current = dict(_CONTEXT.get())
     for key, val in fields.items():
         if val:
-            current[key] = _mask(str(val)) if key != "request_id" else str(val)
+            current[key] = _mask(str(val)) if key in MASKED else str(val)
     token = _CONTEXT.set(current)
     try:
         yield
@@ -84,7 +87,7 @@ class ContextFilter(logging.Filter):
         for key in FIELDS:
             if not hasattr(record, key):
                 setattr(record, key, bound.get(key))
-            elif key != "request_id" and getattr(record, key):
+            elif key in MASKED and getattr(record, key):
                 setattr(record, key, _mask(str(getattr(record, key))))
         return True
 
@@ -217,6 +220,14 @@ class RequestContext:
 
         with bind(**ids):
             await self.app(scope, receive, sending)
+
+
+class ContextExecutor(ThreadPoolExecutor):
+    """A thread pool whose tasks run in the submitter's context: a turn thought in the
+    compute thread logs with the request id of the request that asked it."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
 
 
 def bind_turns(service: Any) -> None:

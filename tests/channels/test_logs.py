@@ -42,14 +42,14 @@ def captured():  # type: ignore[no-untyped-def]
 def test_json_lines_carry_bound_ids_and_mask_personal_ones(captured):
     log = logging.getLogger("hotline.test")
     with bind(request_id="req-1", conversation_id="voice:+84905123456"):
-        with bind(case_id="C-42"):
+        with bind(case_id="261207-553ZN"):
             log.info("opened %s", "a case")
         log.warning("after the case")
     log.info("outside")
     lines = captured()
     assert lines[0]["message"] == "opened a case" and lines[0]["level"] == "INFO"
     assert lines[0]["logger"] == "hotline.test" and lines[0]["time"].endswith("+00:00")
-    assert lines[0]["request_id"] == "req-1" and lines[0]["case_id"] == "C-42"
+    assert lines[0]["request_id"] == "req-1" and lines[0]["case_id"] == "261207-553ZN"
     # The phone number in a channel's conversation id keeps only its last digits.
     assert lines[0]["conversation_id"].startswith("voice:") and lines[0]["conversation_id"].endswith("456")
     assert "905123" not in json.dumps(lines)
@@ -100,6 +100,8 @@ def test_requests_get_an_id_and_their_lines_carry_it(sample_settings, sample_run
     lines = captured()
     handoff = [line for line in lines if line["message"].startswith(f"handoff {case_id}")]
     assert handoff and handoff[0]["case_id"] == case_id
+    # Thought in the compute thread, yet logged with the id of the request that asked.
+    assert handoff[0]["request_id"] == "ask-1"
     assert handoff[0]["conversation_id"] == reply["conversation_id"]
     rejected = [line for line in lines if line["message"].startswith("rejected request")]
     assert rejected and rejected[0]["request_id"] == "bad-2"
