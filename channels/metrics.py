@@ -44,6 +44,7 @@ from handoff.models import Case, OutboxMessage
 
 log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
 # A turn is a few milliseconds of CPU; a request may wait for the database or a slow client.
 TURN_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -298,6 +299,10 @@ def allowed(request: Request, networks: list[Any], token: str | None) -> bool:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
+        return False
+    if address.is_loopback and any(h in request.headers for h in FORWARDING_HEADERS):
+        # A proxy on this host that is not in server.trusted_proxies: the request looks local
+        # but comes from whoever the proxy serves.
         return False
     return any(address in net for net in networks)
 

@@ -56,6 +56,18 @@ def test_metrics_are_not_public_by_default(sample_settings, sample_runtime, tmp_
         assert denied.status_code == 403 and "hotline_" not in denied.text
     with TestClient(app, client=LOOPBACK) as local:
         assert local.get("/metrics").status_code == 200
+        # Through a proxy on this host that is not a trusted one: local-looking, not local.
+        proxied = local.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+        assert proxied.status_code == 403
+
+
+def test_behind_a_trusted_proxy_the_real_client_decides(sample_settings, sample_runtime, tmp_path):
+    settings = _settings(sample_settings, tmp_path, allow_from=["10.0.0.0/8"])
+    server = settings.server.model_copy(update={"trusted_proxies": ["127.0.0.1"]})
+    app = create_app(settings.model_copy(update={"server": server}), runtime=sample_runtime)
+    with TestClient(app, client=LOOPBACK) as proxy:
+        assert proxy.get("/metrics", headers={"X-Forwarded-For": "10.1.2.3"}).status_code == 200
+        assert proxy.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 403
 
 
 def test_a_bearer_token_opens_metrics_to_a_remote_scraper(sample_settings, sample_runtime, tmp_path):
