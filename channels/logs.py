@@ -12,7 +12,6 @@ import contextlib
 import contextvars
 import json
 import logging
-import logging.config
 import os
 import re
 import time
@@ -173,9 +172,27 @@ def setup_logging(fmt: str, level: str, *, verbosity: int = 0) -> dict[str, Any]
         libraries = "WARNING"
         quiet_libraries()
     config = logging_config(fmt, level, libraries=libraries)
-    logging.config.dictConfig(config)
+    _apply(fmt, config)
     logging.captureWarnings(True)
     return config
+
+
+def _apply(fmt: str, config: dict[str, Any]) -> None:
+    """``config`` applied by hand: dictConfig would also drop handlers that are not ours (a
+    test's log capture around an in-process ``main()``); ours is replaced, not added twice."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "hotline", False)]:
+        root.removeHandler(old)
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(ContextFilter())
+    handler.hotline = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(config["root"]["level"])
+    for name, logger_config in config["loggers"].items():
+        logger = logging.getLogger(name)
+        logger.setLevel(logger_config["level"])
+        logger.propagate = logger_config.get("propagate", True)
 
 
 def quiet_libraries() -> None:
