@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+# Two stamps: the runtime (what `make run` needs) and, on top, the test and lint tools.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 INDEX ?= var/index
 SHARED ?= ../shared/data
@@ -13,11 +15,16 @@ export TOKENIZERS_PARALLELISM := false
 
 .PHONY: venv run test index index-full eval fit-fusion bench bench-retention bench-scale test-cluster lint typecheck clean messages
 
-$(STAMP): pyproject.toml requirements.txt
+$(RUNTIME_STAMP): pyproject.toml requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+# pytest, ruff, mypy, playwright: for `make test`, `make lint`, `make typecheck`, never for `make run`.
+$(STAMP): $(RUNTIME_STAMP)
 	$(PIP) install --quiet -e '.[dev]'
 	$(PY) -c 'from bot import texts; texts.compile_all()'
 	touch $(STAMP)
@@ -25,7 +32,7 @@ $(STAMP): pyproject.toml requirements.txt
 venv: $(STAMP)
 
 # A local trial: development (reads .env, cookies without Secure over plain http).
-run: $(STAMP)
+run: $(RUNTIME_STAMP)
 	HOTLINE_ENVIRONMENT=development $(VENV)/bin/hotline index --out $(INDEX)
 	HOTLINE_ENVIRONMENT=development $(VENV)/bin/hotline serve --index $(INDEX)
 

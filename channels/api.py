@@ -7,7 +7,6 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,12 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import texts
+from channels.apidocs import install_docs
 from channels.conversation import ConversationService, new_access, token_hash
 from channels.errors import install_error_handlers
 from channels.hub import Hub, InboundEvent, InlineHooks
 from channels.idempotency import LOCK_SECONDS, MAX_KEY, Claim, IdempotentAsks, valid_key
 from channels.leases import AnswerLeases
 from channels.limits import ask_rate_limit, install_limits
+from channels.logs import ContextExecutor, RequestContext, bind_turns
+from channels.metrics import install_metrics
 from channels.outbox import Outbox, OutboxWorker
 from channels.runtime import Runtime
 from channels.settings import Secrets, Settings, load_settings, served_index
@@ -238,8 +240,8 @@ def create_app(
         # Answering is CPU-bound: one compute thread per process answers turn after turn,
         # while the event loop stays free for I/O. A pool of threads would only fight over
         # the GIL (measured: about half the throughput on two cores).
-        app.state.compute = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant")
-        app.state.io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="db")
+        app.state.compute = ContextExecutor(max_workers=1, thread_name_prefix="assistant")
+        app.state.io = ContextExecutor(max_workers=4, thread_name_prefix="db")
         if runtime is not None:
             app.state.runtime = runtime
         else:
@@ -250,6 +252,9 @@ def create_app(
         assistant.cases = app.state.cases
         app.state.conversations = ConversationService(assistant, db, app.state.cases)
         app.state.idempotent = IdempotentAsks(db, hours=settings.api.idempotency_hours)
+        bind_turns(app.state.conversations)
+        if app.state.metrics is not None:
+            app.state.metrics.watch_conversations(app.state.conversations)
         stop = asyncio.Event()
         worker = OutboxWorker(
             db, {}, max_attempts=settings.outbox.max_attempts, base_delay=settings.outbox.base_delay
@@ -320,10 +325,15 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         description="Answers questions about Vietnam's administrative procedures from the official catalogue.",
+        docs_url=None,  # served with local assets below (channels.apidocs), never from a CDN
+        redoc_url=None,
     )
+    install_docs(app)
     app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
     install_limits(app, settings, db)
     install_error_handlers(app)
+    app.state.metrics = install_metrics(app, settings, db)
+    app.add_middleware(RequestContext)  # outermost: every line of a request carries its id
     channel_modules = load_channel_modules(settings)
     app.state.deliveries = Deliveries()  # the webhook requests this process has in hand
     for module in channel_modules:

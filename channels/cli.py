@@ -14,35 +14,45 @@ from channels.settings import Settings, load_settings
 log = logging.getLogger("hotline")
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "sentence_transformers", "transformers", "faiss", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+# Servers log what they do; the other commands print their result and stay quiet otherwise.
+SERVERS = ("serve", "telegram")
+
+
+def _setup_logging(args: argparse.Namespace, settings: Settings | None = None) -> dict[str, object]:
+    from channels.logs import resolve_format, setup_logging
+
+    fmt = resolve_format(settings.logging.format, settings.environment) if settings else "text"
+    level = settings.logging.level if settings is not None and args.command in SERVERS else "WARNING"
+    return setup_logging(fmt, level, verbosity=args.verbose)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.config)
+    settings = load_settings(args.config)
+    args.log_config = _setup_logging(args, settings)  # the format and level the settings ask for
+    return settings
 
 
 def cmd_index(args: argparse.Namespace) -> int:
     from bot import texts
-    from channels.runtime import build_index
+    from channels.progress import steps, wanted
+    from channels.runtime import build_index, make_encoder
 
     texts.compile_all()  # the message catalogues' .mo files, like the index: built ahead of serving
     settings = _settings(args)
     started = time.perf_counter()
-    index, built = build_index(
-        settings,
-        Path(args.out).resolve(),
-        catalogues=[Path(p).resolve() for p in args.catalogue] or None,
-        units=Path(args.units).resolve() if args.units else None,
-        centres=[Path(p).resolve() for p in args.centres] or None,
-        force=args.force,
-    )
+    show = wanted(args.quiet, args.verbose)
+    encoder = make_encoder(settings)
+    encoder.progress = show
+    with steps(show):
+        index, built = build_index(
+            settings,
+            Path(args.out).resolve(),
+            catalogues=[Path(p).resolve() for p in args.catalogue] or None,
+            units=Path(args.units).resolve() if args.units else None,
+            centres=[Path(p).resolve() for p in args.centres] or None,
+            force=args.force,
+            encoder=encoder,
+        )
     meta = index.meta
     report = meta.get("import_report", {})
     print(("built" if built else "up to date") + f": {args.out}")
@@ -78,7 +88,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = create_app(settings, index_dir=index_dir, rebuild=False if index_dir else None)
         # proxy_headers=False: X-Forwarded-For is believed only from server.trusted_proxies,
         # by the app itself (channels.limits.TrustedProxies), not from any local peer.
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, proxy_headers=False)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=args.log_config,
+            access_log=False,
+            proxy_headers=False,
+        )
         return 0
     if index_dir is None:
         # Build (or check) once here, so that the workers only load it.
@@ -100,6 +118,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     if args.config:
         os.environ["HOTLINE_CONFIG"] = str(Path(args.config).resolve())
+    from channels.metrics import multiprocess_folder
+
+    with multiprocess_folder():
+        _run_workers(uvicorn, host, port, workers, args.log_config)
+    return 0
+
+
+def _run_workers(uvicorn, host: str, port: int, workers: int, log_config: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
     uvicorn.run(
         "channels.api:app_from_env",
         factory=True,
@@ -107,10 +133,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=port,
         workers=workers,
         log_level="info",
+        log_config=log_config,  # applied again in each worker process
+        # uvicorn kills a worker that misses its 5 s health ping: one importing torch on a
+        # busy host does (seen at load 15: workers restarted in a loop, never serving).
+        timeout_worker_healthcheck=60,
         access_log=False,
         proxy_headers=False,
     )
-    return 0
 
 
 def _runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -122,10 +151,23 @@ def _runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return Runtime.start(settings, index_dir=index_dir, rebuild=False if index_dir else None)
 
 
+def _ask_runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """A built index is used as it is: checking that it is current means re-reading and
+    hashing every source (most of the 20 s `ask` used to take); `hotline index` does that."""
+    from channels.runtime import Runtime
+
+    settings = _settings(args)
+    index_dir = Path(args.index).resolve() if args.index else settings.resolve(settings.index.path)
+    if args.index or (index_dir / "meta.json").is_file():
+        return Runtime.start(settings, index_dir=index_dir, rebuild=False)
+    log.warning("no index at %s yet: building it first (once)", index_dir)
+    return Runtime.start(settings)
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from bot.assistant import Turn
 
-    runtime = _runtime(args)
+    runtime = _ask_runtime(args)
     text = " ".join(args.text)
     reply = runtime.assistant.handle(Turn(text, None, args.lang, channel="cli"))
     if args.json:
@@ -267,6 +309,31 @@ def cmd_privacy(args: argparse.Namespace) -> int:
     return run_privacy(args, settings.database_url, settings.privacy, settings.handoff.timezone)
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from handoff.backup import backup, default_name, restore
+    from handoff.db import Database
+
+    settings = _settings(args)
+    url = settings.database_url
+    if args.action == "backup":
+        target = Path(args.out) if args.out else default_name(url, settings.resolve(Path("var/backups")))
+        done = backup(url, target.resolve())
+        schema = f", schema {done.schema}" if done.schema else ""
+        print(f"backed up the {done.kind} database to {done.path} ({done.size:,} bytes{schema})")
+        return 0
+    if not args.yes:
+        log.error(
+            "restore replaces everything in the database with the backup: stop the servers, then give --yes"
+        )
+        return 2
+    done = restore(url, Path(args.file).resolve())
+    db = Database(url)
+    db.migrate()  # a backup taken by an older version is brought up to this one's schema
+    db.dispose()
+    print(f"restored the {done.kind} database from {done.path}")
+    return 0
+
+
 def cmd_telegram(args: argparse.Namespace) -> int:
     from channels.telegram import run_telegram
 
@@ -276,7 +343,9 @@ def cmd_telegram(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotline", description="Citizen hotline assistant")
     parser.add_argument("--config", help="config file (default: config.yml, or $HOTLINE_CONFIG)")
-    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="-v: progress and libraries' INFO; -vv: debug"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="import sources and build the search index")
@@ -288,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="index folder")
     p.add_argument("--force", action="store_true", help="rebuild even when the inputs did not change")
     p.add_argument("--report", help="write the import report as JSON to this file")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on a terminal")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("serve", help="serve the API, the web chat and the channels")
@@ -335,10 +405,23 @@ def build_parser() -> argparse.ArgumentParser:
     add_privacy_parser(sub)
     sub.choices["privacy"].set_defaults(func=cmd_privacy)
 
-    from channels.telegram import add_telegram_parser
+    from channels.telegram_cli import add_telegram_parser
 
     add_telegram_parser(sub)
     sub.choices["telegram"].set_defaults(func=cmd_telegram)
+    p = sub.add_parser("db", help="back up or restore the database (SQLite or PostgreSQL)")
+    db_actions = p.add_subparsers(dest="action", required=True)
+    b = db_actions.add_parser("backup", help="write a consistent copy of the database to a file")
+    b.add_argument("--out", help="backup file (default: var/backups/hotline-<UTC time>.db or .dump)")
+    b.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    r = db_actions.add_parser(
+        "restore", help="replace the database's content with a backup (servers stopped)"
+    )
+    r.add_argument("file", help="a file written by `hotline db backup`")
+    r.add_argument("--yes", action="store_true", help="confirm: everything in the database is replaced")
+    r.add_argument("--config", default=argparse.SUPPRESS, help="config file")
+    p.set_defaults(func=cmd_db)
+
     for subparser in sub.choices.values():
         subparser.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     return parser
@@ -346,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _setup_logging(args.verbose)
+    args.log_config = _setup_logging(args)
     try:
         return int(args.func(args))
     except (FileNotFoundError, ValueError, RuntimeError) as exc:

@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from channels.ops_config import LogSettings, MetricsSettings
 from handoff.config import HandoffSettings
 from handoff.privacy.config import PrivacySettings
 from knowledge.errors import ConfigError
@@ -360,6 +361,8 @@ class Settings(BaseSettings):
     # Another message catalogue tree (a province's own wording; bot/texts.py); none: the
     # repository's locales/. Environment: HOTLINE_LOCALES_DIR.
     locales_dir: Path | None = None
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    logging: LogSettings = Field(default_factory=LogSettings)
     config_dir: Path = PROJECT_ROOT
 
     @field_validator("languages")

@@ -58,6 +58,7 @@ from channels.coordination import digest, forget, once_per_config
 from channels.hub import Capabilities, Hub, InboundEvent, please_send_text
 from channels.outbox import SendError
 from channels.settings import Secrets, Settings, reveal
+from channels.telegram_cli import add_telegram_parser as add_telegram_parser  # the command line, kept light
 from channels.webhook import Unreadable, WebhookRequest, webhook_router
 from knowledge.errors import ConfigError
 
@@ -554,22 +555,6 @@ def make_router() -> APIRouter:
 
 
 # -- `hotline telegram --polling` ------------------------------------------------------------------
-def add_telegram_parser(subparsers: Any) -> argparse.ArgumentParser:
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "telegram", help="run the Telegram bot by long polling (development, no public URL)"
-    )
-    p.add_argument(
-        "--polling",
-        action="store_true",
-        help="delete the webhook and poll getUpdates with the same routers, hub and outbox",
-    )
-    p.add_argument("--index", help="index folder (default: index.path in config)")
-    p.add_argument(
-        "--drop-pending-updates", action="store_true", help="discard the updates Telegram queued meanwhile"
-    )
-    return p
-
-
 def run_telegram(args: argparse.Namespace, settings: Settings) -> int:
     if not getattr(args, "polling", False):
         log.error(

@@ -94,6 +94,8 @@ class SentenceTransformerEncoder(_CachedQueries):
         super().__init__(cache_size)
         self.name = model or DEFAULT_MODEL
         self.quantize = quantize
+        # A progress bar on stderr while encoding documents (`hotline index` on a terminal).
+        self.progress = False
         self.dim = 0
         self._model: Any = None
         self._fast: Any = None
@@ -168,7 +170,7 @@ class SentenceTransformerEncoder(_CachedQueries):
         torch.set_num_threads(os.cpu_count() or 1)
         try:
             vecs = self._model.encode(
-                list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
+                list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=self.progress
             )
         finally:
             torch.set_num_threads(1)

@@ -23,6 +23,15 @@ PINS="rasa/requirements.txt"
 MODEL="$RASA_DIR/models/nlu.tar.gz"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 CUDA_VISIBLE_DEVICES="" PYTHONHASHSEED=0
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
+# The install (~2.5 GB) and the training take minutes: on a terminal pip shows its download
+# bars and Rasa its epochs; in CI, in a log or with QUIET=1 they stay quiet.
+if [ -t 1 ] && [ -z "${QUIET:-}" ]; then
+    PIP_PROGRESS=(--progress-bar on)
+    RASA_PROGRESS=()
+else
+    PIP_PROGRESS=(--quiet)
+    RASA_PROGRESS=(--quiet)
+fi
 
 is_py310() {
     "$@" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1
@@ -62,7 +71,7 @@ ensure_venv() {
     # The venv holds ~2.5 GB of TensorFlow: keep git from ever listing it.
     echo '*' >"$RASA_VENV/.gitignore"
     "$RASA_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "pip==24.0"
-    "$RASA_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$PINS"
+    "$RASA_VENV/bin/python" -m pip install "${PIP_PROGRESS[@]}" --disable-pip-version-check -r "$PINS"
     echo "$want" >"$stamp"
     echo "rasa: installed in $((SECONDS - t0)) s"
 }
@@ -81,7 +90,7 @@ train() {
     venv="$(cd "$RASA_VENV" && pwd)"
     rm -f "$fp_file"
     (cd "$RASA_DIR" && "$venv/bin/rasa" train nlu --config config.yml --nlu data/nlu.yml \
-        --domain domain.yml --out models --fixed-model-name nlu --quiet)
+        --domain domain.yml --out models --fixed-model-name nlu "${RASA_PROGRESS[@]}")
     echo "$want" >"$fp_file"
     echo "rasa: trained in $((SECONDS - t0)) s"
 }
