@@ -21,12 +21,12 @@ $(RUNTIME_STAMP): pyproject.toml requirements.txt
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
 	$(PIP) install --quiet -e .
+	$(PY) -c 'from bot import texts; texts.compile_all()'
 	touch $(RUNTIME_STAMP)
 
 # pytest, ruff, mypy, playwright: for `make test`, `make lint`, `make typecheck`, never for `make run`.
 $(STAMP): $(RUNTIME_STAMP)
 	$(PIP) install --quiet -e '.[dev]'
-	$(PY) -c 'from bot import texts; texts.compile_all()'
 	touch $(STAMP)
 
 venv: $(STAMP)
