@@ -295,6 +295,7 @@ class JobLease(Base):
 
     name: Mapped[str] = mapped_column(String(48), primary_key=True)
     holder: Mapped[str] = mapped_column(String(128), default="")
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class SharedState(Base):
