@@ -62,3 +62,23 @@ def test_spanish_ex_partner_written_as_one_word_is_a_foreign_element():
     t = _terms()
     ids = t.expand("Tengo una hija con mi expareja vietnamita", "es").concept_ids
     assert "foreign_element" in ids
+
+
+def test_saying_where_someone_was_born_is_not_asking_to_register_a_birth():
+    t = _terms()
+    # A story's "was born in …" states a fact (recognising a child, nationality, a death
+    # abroad): the birth registration is asked for with its own words.
+    for text, lang in [
+        ("I was born in Saigon but grew up abroad", "en"),
+        ("Ma fille est née à Đà Nẵng", "fr"),
+        ("Mi hija nació en Đà Nẵng", "es"),
+        ("娘はダナンで生まれました", "ja"),
+        ("딸은 다낭에서 태어났어요", "ko"),
+    ]:
+        assert "civil_birth_registration" not in t.expand(text, lang).concept_ids, (text, lang)
+    for text, lang in [
+        ("Our baby was born last week, how do we register the birth?", "en"),
+        ("Acabo de dar a luz, ¿cómo inscribo el nacimiento?", "es"),
+        ("赤ちゃんが生まれました。出生届はどこに出しますか", "ja"),
+    ]:
+        assert "civil_birth_registration" in t.expand(text, lang).concept_ids, (text, lang)
