@@ -82,3 +82,19 @@ def test_saying_where_someone_was_born_is_not_asking_to_register_a_birth():
         ("赤ちゃんが生まれました。出生届はどこに出しますか", "ja"),
     ]:
         assert "civil_birth_registration" in t.expand(text, lang).concept_ids, (text, lang)
+
+
+def test_field_vocabulary_foreign_residents_use():
+    t = _terms()
+    cases = [
+        ("sa pension du défunt n'a pas été versée", "fr", "socins_arrears_payment"),
+        ("I'm a diplomat and want a VAT refund", "en", "tax_diplomatic_privileges"),
+        ("¿Qué permiso ASEAN necesitan mis camiones?", "es", "constr_cross_border_transport"),
+        ("二人以上の社員がいる有限会社にしたい", "ja", "fin_multi_member_llc"),
+        ("Comment obtenir un carnet de remplacement ?", "fr", "tax_ata_carnet_replacement"),
+        ("quiero recuperar mi nacionalidad", "es", "civil_nationality_restoration"),
+        ("观赏鱼出口需要检疫吗", "zh", "agri_fisheries"),
+        ("非食用の水産物を輸出します", "ja", "agri_not_for_food"),
+    ]
+    for text, lang, cid in cases:
+        assert cid in t.expand(text, lang).concept_ids, (text, lang, cid)
