@@ -136,8 +136,9 @@ class Signals:
     filled: np.ndarray | None = None  # procedures whose short-list fields are scored
 
 
-# Concepts of this file are general vocabulary (actions, persons, documents), not fields.
-GENERIC_FILE = "core.yml"
+# Concepts of these files are general vocabulary (actions, persons, documents, kinds of
+# activity), not fields.
+GENERIC_FILES = ("core.yml", "core_catalogue.yml")
 _TOKEN = re.compile(r"[^\W_]+")
 _CJK_FUNCTION = frozenset(
     "的了吗呢吧我你他她它们是在有和与及或请问怎么样如何什么哪里要想需可以能该应这那个一些？。，、！은는이가을를에의도요다까나고서"
@@ -445,7 +446,7 @@ class Searcher:
             if cid in ASPECT_CONCEPTS:
                 continue
             concept = self.terminology.get(cid)
-            if concept is not None and not concept.source.endswith(GENERIC_FILE):
+            if concept is not None and not concept.source.endswith(GENERIC_FILES):
                 return True
         return False
 
