@@ -476,7 +476,7 @@ def create_app(
         chat = settings.webchat
         body = {
             "operator_name": chat.operator_name or None,
-            "retention_days": chat.retention_days,
+            "retention_days": settings.privacy.retention_days,
             "privacy_url": chat.privacy_url,
             "default_language": settings.default_language,
             "languages": list(settings.languages),

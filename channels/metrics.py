@@ -21,7 +21,6 @@ import contextlib
 import hmac
 import ipaddress
 import logging
-import os
 import shutil
 import tempfile
 import time
@@ -39,11 +38,12 @@ from sqlalchemy import func, select
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from channels.settings import METRICS_DIR_ENV, metrics_folder, set_metrics_folder
 from handoff.db import Database
 from handoff.models import Case, OutboxMessage
 
 log = logging.getLogger(__name__)
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+MULTIPROC_ENV = METRICS_DIR_ENV
 FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
 # A turn is a few milliseconds of CPU; a request may wait for the database or a slow client.
 TURN_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -274,15 +274,15 @@ def _static_or_other(path: str) -> str:
 def multiprocess_folder() -> Iterator[None]:
     """For ``serve --workers N``: a fresh folder the workers (spawned after this) write their
     values to, removed at exit; a folder the deployer set is used as it is (and kept)."""
-    if os.environ.get(MULTIPROC_ENV):
+    if metrics_folder():
         yield
         return
     folder = tempfile.mkdtemp(prefix="hotline-metrics-")
-    os.environ[MULTIPROC_ENV] = folder
+    set_metrics_folder(folder)
     try:
         yield
     finally:
-        os.environ.pop(MULTIPROC_ENV, None)
+        set_metrics_folder(None)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -323,7 +323,7 @@ def install_metrics(app: FastAPI, settings: Any, db: Database) -> Metrics | None
     def metrics_endpoint(request: Request) -> Response:
         if not allowed(request, networks, token):
             return PlainTextResponse("metrics are not public (see README, 'Metrics')\n", status_code=403)
-        folder = os.environ.get(MULTIPROC_ENV)
+        folder = metrics_folder()
         if folder:
             registry = CollectorRegistry()
             MultiProcessCollector(registry, path=folder)

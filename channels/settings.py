@@ -435,6 +435,27 @@ class Settings(BaseSettings):
 # ``hotline serve --workers N`` hands its worker processes the config file and the index
 # folder through these (each worker builds its app in a fresh process: ``app_from_env``).
 CONFIG_ENV = "HOTLINE_CONFIG"
+# prometheus_client's own variable: the folder the processes of `serve --workers N` write
+# their metrics to (channels/metrics.py), set by the parent before the workers start.
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def metrics_folder() -> str | None:
+    return os.environ.get(METRICS_DIR_ENV) or None
+
+
+def set_metrics_folder(folder: str | None) -> None:
+    if folder:
+        os.environ[METRICS_DIR_ENV] = folder
+    else:
+        os.environ.pop(METRICS_DIR_ENV, None)
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment for a tool this process runs (pg_dump: PATH, locale), plus ``extra``."""
+    return {**os.environ, **extra}
+
+
 SERVE_INDEX_ENV = "HOTLINE_SERVE_INDEX"
 
 

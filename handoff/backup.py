@@ -14,7 +14,6 @@ must hold this project's schema.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -153,9 +152,9 @@ def _pg_tool(tool: str, url: URL, *args: str) -> None:
         raise BackupError(
             f"{tool} not found on PATH: install the PostgreSQL client tools (postgresql-client)"
         )
-    env = dict(os.environ)
-    if url.password is not None:
-        env["PGPASSWORD"] = str(url.password)
+    from channels.settings import child_environment  # the one module that reads the environment
+
+    env = child_environment(**({"PGPASSWORD": str(url.password)} if url.password is not None else {}))
     # libpq's own URI (no "+psycopg"), without the password.
     conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
     done = subprocess.run(

@@ -61,6 +61,7 @@ from handoff.models import (
     CaseNote,
     Conversation,
     DailyStat,
+    IdempotentRequest,
     JobLease,
     Message,
     OutboxMessage,
@@ -305,6 +306,8 @@ def delete_conversations(c: Connection, ids: Sequence[str], rollup: Rollup, repo
     report.outbox += c.execute(
         delete(OutboxMessage).where(among(c, OutboxMessage.conversation_id, ids))
     ).rowcount
+    # An API retry's stored answer is a copy of the conversation's reply.
+    c.execute(delete(IdempotentRequest).where(among(c, IdempotentRequest.conversation_id, ids)))
     report.messages += rollup.delete_messages(c, ids, None)
     if case_ids:
         report.cases += c.execute(delete(Case).where(among(c, Case.id, case_ids))).rowcount

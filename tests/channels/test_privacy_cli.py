@@ -143,10 +143,13 @@ def test_one_retention_setting_drives_the_job_and_the_notice(tmp_path: Path) -> 
 def test_welcome_states_the_period(sample_settings: Any, sample_runtime: Any, tmp_path: Path) -> None:
     from channels.api import create_app
 
-    data = sample_settings.model_dump(exclude={"webchat": {"retention_days"}})
-    data["privacy"] = {"retention_days": 120}
-    data["database"] = {"url": f"sqlite:///{tmp_path / 'w.db'}"}
-    settings = Settings(**data)
+    settings = sample_settings.model_copy(
+        update={
+            "privacy": sample_settings.privacy.model_copy(update={"retention_days": 120}),
+            "webchat": sample_settings.webchat.model_copy(update={"retention_days": None}),
+            "database": sample_settings.database.model_copy(update={"url": f"sqlite:///{tmp_path / 'w.db'}"}),
+        }
+    )
     with TestClient(create_app(settings, runtime=sample_runtime)) as client:
         assert client.get("/api/v1/welcome").json()["retention_days"] == 120
 

@@ -157,6 +157,10 @@ ALLOWED_WRITES = {
     ("channels/cli.py", "HOTLINE_SERVE_INDEX"),  # for the workers of `serve --workers N`
     ("channels/cli.py", "HOTLINE_CONFIG"),
     ("channels/cli.py", "MALLOC_ARENA_MAX"),
+    # Read by torch and transformers when imported: commands stay quiet (channels/logs.py).
+    ("channels/logs.py", "TORCH_CPP_LOG_LEVEL"),
+    ("channels/logs.py", "TRANSFORMERS_VERBOSITY"),
+    ("channels/logs.py", "HF_HUB_DISABLE_PROGRESS_BARS"),
 }
 
 

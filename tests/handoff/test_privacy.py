@@ -244,6 +244,27 @@ def test_erase_by_channel_user_removes_every_row_open_cases_included(
         SubjectRequests(db).erase(Subject(user="telegram:held"), by="officer-nga")
 
 
+def test_erase_removes_the_answers_kept_for_api_retries(db: Database, scene: dict[str, Any]) -> None:
+    from handoff.models import IdempotentRequest
+
+    now = datetime.now(UTC)
+    with db.session() as s:
+        for key, conv in (("a" * 64, "telegram:old"), ("b" * 64, "telegram:recent")):
+            s.add(
+                IdempotentRequest(
+                    key_hash=key,
+                    fingerprint="f" * 64,
+                    conversation_id=conv,
+                    response={"answer": f"số của bạn {PHONE}"},
+                    locked_until=now,
+                    expires_at=now + timedelta(hours=24),
+                )
+            )
+    SubjectRequests(db).erase(Subject(conversation="telegram:old"), by="officer-nga")
+    assert _count(db, IdempotentRequest, IdempotentRequest.conversation_id == "telegram:old") == 0
+    assert _count(db, IdempotentRequest, IdempotentRequest.conversation_id == "telegram:recent") == 1
+
+
 def test_a_subject_is_one_conversation_or_one_channel_user() -> None:
     with pytest.raises(ValueError):
         Subject()
