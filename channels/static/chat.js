@@ -911,9 +911,38 @@
       topics: el.topicsTitle.textContent,
       errorNetwork: el.form.getAttribute("data-error-network")
     };
-    // Until the chat starts, Enter must not submit the form as a page load (the question
-    // stays in the box).
-    el.form.addEventListener("submit", function (event) { event.preventDefault(); });
+    el.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = el.input.value;
+      if (!text.trim() || state.pending) {
+        return;
+      }
+      el.input.value = "";
+      autosize();
+      if (!state.started) {
+        state.early = text; // sent as soon as the page has its texts
+        return;
+      }
+      send(text);
+    });
+    el.input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault(); // Enter sends; Shift+Enter adds a line; IME composition is left alone
+        if (typeof el.form.requestSubmit === "function") {
+          el.form.requestSubmit();
+        } else {
+          el.form.dispatchEvent(new Event("submit", { cancelable: true }));
+        }
+      }
+    });
+    el.input.addEventListener("input", autosize);
+    el.lang.addEventListener("change", function () {
+      save(STORE_LANG, el.lang.value);
+      applyUi();
+      renderHistory();
+    });
+    el.newChat.addEventListener("click", newConversation);
+
     // The texts first (the welcome at the same time): the page renders once, in its language.
     var welcome = fetchWelcome();
     loadTexts().then(function () {
@@ -977,36 +1006,14 @@
       }
     }
 
-    el.form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var text = el.input.value;
-      if (!text.trim() || state.pending) {
-        return;
-      }
-      el.input.value = "";
-      autosize();
-      send(text);
-    });
-    el.input.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault(); // Enter sends; Shift+Enter adds a line; IME composition is left alone
-        if (typeof el.form.requestSubmit === "function") {
-          el.form.requestSubmit();
-        } else {
-          el.form.dispatchEvent(new Event("submit", { cancelable: true }));
-        }
-      }
-    });
-    el.input.addEventListener("input", autosize);
-    el.lang.addEventListener("change", function () {
-      save(STORE_LANG, el.lang.value);
-      applyUi();
-      renderHistory();
-    });
-    el.newChat.addEventListener("click", newConversation);
 
+    state.started = true;
     applyUi();
     renderHistory();
+    if (state.early) {
+      send(state.early);
+      state.early = null;
+    }
     if (load(STORE_ID) && load(STORE_TOKEN)) {
       // Resume from the last message seen: what staff wrote while the page was away shows now.
       schedulePolling(load(STORE_POLLING) ? POLL_MS : POLL_IDLE_MS);
