@@ -138,3 +138,24 @@ def test_a_language_added_to_the_catalogues_gets_the_whole_web_chat(pseudo_serve
         page.wait_for_selector("#messages li.bot")
         assert page.locator("#lang-select").input_value() == "xx"
         assert page.locator("#send").inner_text() == "⟦Gửi⟧"
+
+
+def test_without_its_texts_the_page_still_asks_in_the_vietnamese_of_its_html(pseudo_server: Any) -> None:
+    with chromium() as browser, watched_pages(browser, pseudo_server.state.base_url) as open_page:
+        page = open_page(locale="en-US", viewport={"width": 900, "height": 1000})
+        page.route("**/api/v1/webchat/texts*", lambda route: route.abort())
+        page.goto("/")
+        page.wait_for_selector("#messages li.bot")
+        assert page.locator("#send").inner_text() == "Gửi"
+        assert page.locator("#message-input").get_attribute("placeholder").startswith("Nhập câu hỏi")
+        page.fill("#message-input", "đăng ký kết hôn")
+        with page.expect_response(lambda r: r.url.endswith("/api/v1/ask")):
+            page.press("#message-input", "Enter")
+        page.wait_for_function("() => document.querySelectorAll('#messages li.bot').length > 1")
+        # The server down as well: the citizen is told so, in the words the page's HTML carries.
+        page.route("**/api/v1/ask", lambda route: route.abort())
+        page.fill("#message-input", "lệ phí bao nhiêu")
+        page.press("#message-input", "Enter")
+        error = page.locator("#messages li.error")
+        error.wait_for()
+        assert "Không kết nối được với máy chủ" in error.inner_text()
