@@ -1,7 +1,7 @@
 """The translator service: every sentence a citizen or officer sees, read from gettext catalogues.
 
 Catalogues live in one tree, ``locales/<lang>/LC_MESSAGES/<domain>.po`` (domains: bot, glossary,
-dossier, voice, channels, console), with templates ``locales/<domain>.pot``. A message id is a
+dossier, voice, channels, console, webchat), with templates ``locales/<domain>.pot``. A message id is a
 stable key (``greeting``, ``fee_header``…); its text in each language is a ``str.format``
 template. Vietnamese is the source language: ``locales/vi`` holds every key, and the templates
 carry its text as the translator's reference.
@@ -36,7 +36,7 @@ from babel.messages.pofile import read_po
 log = logging.getLogger(__name__)
 
 SOURCE_LANGUAGE = "vi"
-DOMAINS: tuple[str, ...] = ("bot", "glossary", "dossier", "voice", "channels", "console")
+DOMAINS: tuple[str, ...] = ("bot", "glossary", "dossier", "voice", "channels", "console", "webchat")
 # A deployer (or a test) points the service at another tree (the `locales_dir` setting,
 # environment HOTLINE_LOCALES_DIR, applied by channels.settings through ``use``); the default
 # is the repository's.

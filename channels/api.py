@@ -216,6 +216,37 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
+TOPIC_PREFIX = "topic."
+
+
+def webchat_table(lang: str) -> dict[str, str]:
+    """Every text of the web chat page in ``lang`` (Vietnamese where it has none); the topic
+    chips travel with the welcome instead."""
+    keys = [k for k in texts.catalogue(texts.SOURCE_LANGUAGE, "webchat") if not k.startswith(TOPIC_PREFIX)]
+    return {key: texts.text(lang, key, "webchat") for key in keys}
+
+
+def catalogue_topics() -> list[dict[str, dict[str, str]]]:
+    """The web chat's default topic chips: ``topic.N.label`` and ``topic.N.question`` of the
+    ``webchat`` catalogue, N = 1, 2, … while the Vietnamese source has them, in every served
+    language (so a language added to the catalogue gets its chips with no change here)."""
+    source = texts.catalogue(texts.SOURCE_LANGUAGE, "webchat")
+    topics = []
+    n = 1
+    while f"{TOPIC_PREFIX}{n}.label" in source:
+        topics.append(
+            {
+                part: {
+                    lang: texts.text(lang, f"{TOPIC_PREFIX}{n}.{part}", "webchat")
+                    for lang in texts.languages()
+                }
+                for part in ("label", "question")
+            }
+        )
+        n += 1
+    return topics
+
+
 def create_app(
     settings: Settings,
     runtime: Runtime | None = None,
@@ -480,7 +511,28 @@ def create_app(
             "privacy_url": chat.privacy_url,
             "default_language": settings.default_language,
             "languages": list(settings.languages),
-            "topics": [{"label": t.label, "question": t.question} for t in chat.topics],
+            "topics": (
+                catalogue_topics()
+                if chat.topics is None
+                else [{"label": t.label, "question": t.question} for t in chat.topics]
+            ),
+        }
+        return JSONResponse(body, headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/api/v1/webchat/texts")
+    def webchat_texts(lang: Annotated[str | None, Query(max_length=16)] = None) -> JSONResponse:
+        """The web chat's labels, placeholders, privacy line and error messages from the
+        ``webchat`` catalogue, in every served language (or in ``lang`` alone), each complete
+        (a key a language lacks in Vietnamese), with the languages' own names for the menu.
+        The same for everyone: cacheable."""
+        served = texts.languages()
+        if lang is not None and lang not in served:
+            raise HTTPException(404, f"no language {lang!r}; served: {', '.join(served)}")
+        body = {
+            "languages": [
+                {"code": code, "name": texts.text(code, "language_name", "channels")} for code in served
+            ],
+            "texts": {code: webchat_table(code) for code in ([lang] if lang else served)},
         }
         return JSONResponse(body, headers={"Cache-Control": "public, max-age=300"})
 

@@ -220,69 +220,6 @@ def read_secrets() -> Secrets:
     return Secrets.from_environ(os.environ)
 
 
-# The web chat's topic chips when config.yml lists none: the procedures citizens ask most.
-DEFAULT_TOPICS: list[dict[str, dict[str, str]]] = [
-    {
-        "label": {"vi": "Khai sinh", "en": "Birth registration", "fr": "Déclaration de naissance",
-                  "es": "Registro de nacimiento", "zh": "出生登记", "ko": "출생 신고", "ja": "出生届"},
-        "question": {"vi": "Đăng ký khai sinh cần giấy tờ gì?",
-                     "en": "What documents do I need to register a birth?",
-                     "fr": "Quels documents faut-il pour déclarer une naissance ?",
-                     "es": "¿Qué documentos necesito para registrar un nacimiento?",
-                     "zh": "办理出生登记需要什么材料？", "ko": "출생 신고에 필요한 서류는 무엇인가요?",
-                     "ja": "出生届に必要な書類は何ですか？"},
-    },
-    {
-        "label": {"vi": "Căn cước", "en": "Identity card", "fr": "Carte d'identité",
-                  "es": "Documento de identidad", "zh": "身份证", "ko": "신분증", "ja": "身分証明書"},
-        "question": {"vi": "Làm lại thẻ căn cước bị mất cần giấy tờ gì?",
-                     "en": "How do I replace a lost identity card?",
-                     "fr": "Comment refaire une carte d'identité perdue ?",
-                     "es": "¿Cómo repongo un documento de identidad perdido?",
-                     "zh": "身份证丢失了怎么补办？", "ko": "분실한 신분증은 어떻게 재발급받나요?",
-                     "ja": "なくした身分証明書の再発行はどうすればいいですか？"},
-    },
-    {
-        "label": {"vi": "Thường trú", "en": "Permanent residence", "fr": "Résidence permanente",
-                  "es": "Residencia permanente", "zh": "常住户口登记", "ko": "상주 등록", "ja": "常住登録"},
-        "question": {"vi": "Đăng ký thường trú cần những gì?",
-                     "en": "How do I register my permanent residence?",
-                     "fr": "Comment enregistrer ma résidence permanente ?",
-                     "es": "¿Cómo registro mi residencia permanente?",
-                     "zh": "办理常住户口登记需要什么？", "ko": "상주 등록은 어떻게 하나요?",
-                     "ja": "常住登録には何が必要ですか？"},
-    },
-    {
-        "label": {"vi": "Kết hôn", "en": "Marriage", "fr": "Mariage", "es": "Matrimonio",
-                  "zh": "结婚登记", "ko": "혼인 신고", "ja": "婚姻届"},
-        "question": {"vi": "Đăng ký kết hôn cần giấy tờ gì?",
-                     "en": "What documents do I need to register a marriage?",
-                     "fr": "Quels documents faut-il pour enregistrer un mariage ?",
-                     "es": "¿Qué documentos necesito para registrar un matrimonio?",
-                     "zh": "办理结婚登记需要什么材料？", "ko": "혼인 신고에 필요한 서류는 무엇인가요?",
-                     "ja": "婚姻届に必要な書類は何ですか？"},
-    },
-    {
-        "label": {"vi": "Hộ chiếu", "en": "Passport", "fr": "Passeport", "es": "Pasaporte",
-                  "zh": "护照", "ko": "여권", "ja": "パスポート"},
-        "question": {"vi": "Làm hộ chiếu ở đâu, lệ phí bao nhiêu?",
-                     "en": "Where do I apply for a passport and what is the fee?",
-                     "fr": "Où demander un passeport et combien cela coûte-t-il ?",
-                     "es": "¿Dónde solicito un pasaporte y cuánto cuesta?",
-                     "zh": "在哪里办理护照，费用是多少？", "ko": "여권은 어디에서 신청하고 수수료는 얼마인가요?",
-                     "ja": "パスポートはどこで申請し、手数料はいくらですか？"},
-    },
-    {
-        "label": {"vi": "Tra cứu hồ sơ", "en": "Dossier status", "fr": "Suivi de dossier",
-                  "es": "Estado del expediente", "zh": "查询办理进度", "ko": "서류 처리 조회", "ja": "申請状況の確認"},
-        "question": {"vi": "Tôi muốn tra cứu tình trạng hồ sơ", "en": "I want to check the status of my dossier",
-                     "fr": "Je voudrais connaître l'état de mon dossier",
-                     "es": "Quiero consultar el estado de mi expediente", "zh": "我想查询我的申请办理进度",
-                     "ko": "제 서류 처리 상황을 조회하고 싶어요", "ja": "申請書類の処理状況を確認したいです"},
-    },
-]  # fmt: skip
-
-
 class TopicSettings(BaseModel):
     """A topic chip of the web chat: its label and the question a click sends, per language
     (a language without its own falls back to Vietnamese)."""
@@ -313,9 +250,9 @@ class WebChatSettings(BaseModel):
     # Which sites may show the chat page in a frame (the province's portal embedding it);
     # empty: none but this origin.
     frame_ancestors: list[str] = Field(default_factory=list, max_length=20)
-    topics: list[TopicSettings] = Field(
-        default_factory=lambda: [TopicSettings(**t) for t in DEFAULT_TOPICS], max_length=12
-    )
+    # None: the common procedures of the message catalogue (webchat topic.N.label/question),
+    # in every served language; a list here replaces them ([] shows no chips).
+    topics: list[TopicSettings] | None = Field(None, max_length=12)
 
     @field_validator("privacy_url")
     @classmethod

@@ -19,7 +19,7 @@ LOCALES = ROOT / "locales"
 SEVEN = ("vi", "en", "fr", "es", "zh", "ko", "ja")
 # Citizen-facing domains are in every language; the console is offered in the languages that
 # have its catalogue (Vietnamese and English today).
-CITIZEN_DOMAINS = ("bot", "glossary", "dossier", "voice", "channels")
+CITIZEN_DOMAINS = ("bot", "glossary", "dossier", "voice", "channels", "webchat")
 STAFF_DOMAINS = {"console": ("vi", "en")}
 
 
@@ -160,7 +160,7 @@ _SENTENCE = re.compile(
 # grow. Each entry is a path prefix with the number of matching lines it may hold at most.
 BUDGET = {
     "bot/": 38,
-    "channels/": 44,
+    "channels/": 31,
     "handoff/": 1,
 }
 

@@ -31,237 +31,12 @@
   var STORE_CONV_LANG = "hotline.conversation_lang";
   var MAX_HISTORY = 60;
   var TIMEOUT_MS = 30000;
-  var LANGS = ["vi", "en", "fr", "es", "zh", "ko", "ja"];
-
-  var UI = {
-    vi: {
-      subtitle: "Hỏi về hồ sơ, lệ phí, thời hạn và nơi nộp của các thủ tục hành chính.",
-      langLabel: "Ngôn ngữ",
-      auto: "Tự động",
-      newChat: "Cuộc trò chuyện mới",
-      inputLabel: "Câu hỏi của bạn",
-      placeholder: "Nhập câu hỏi, ví dụ: Làm giấy khai sinh cần những gì?",
-      send: "Gửi",
-      typing: "Đang trả lời…",
-      you: "Bạn",
-      bot: "Trợ lý",
-      log: "Cuộc trò chuyện",
-      skip: "Chuyển đến ô nhập câu hỏi",
-      welcome: "Xin chào! Tôi có thể giúp bạn tìm hiểu thủ tục hành chính: hồ sơ cần chuẩn bị, lệ phí, thời hạn và nơi nộp. Bạn cần hỏi gì?",
-      sources: "Thủ tục liên quan trong danh mục",
-      choose: "Chọn một mục",
-      handoff: "Yêu cầu đã được chuyển cho tổng đài viên (mã: {id}).",
-      errorNetwork: "Không kết nối được với máy chủ. Vui lòng kiểm tra mạng và thử lại.",
-      errorInvalid: "Tin nhắn không hợp lệ. Vui lòng kiểm tra nội dung và thử lại.",
-      errorTooLong: "Tin nhắn quá dài. Vui lòng rút ngắn câu hỏi.",
-      errorBusy: "Hệ thống đang bận. Vui lòng thử lại sau ít phút.",
-      errorServer: "Hệ thống đang gặp sự cố. Vui lòng thử lại sau.",
-      disclaimer: "Thông tin lấy từ danh mục thủ tục hành chính công bố chính thức. Vui lòng đối chiếu trang chính thức trước khi nộp hồ sơ."
-    },
-    en: {
-      subtitle: "Ask about the documents, fees, processing times and where to apply for administrative procedures.",
-      langLabel: "Language",
-      auto: "Automatic",
-      newChat: "New conversation",
-      inputLabel: "Your question",
-      placeholder: "Type your question, e.g. What do I need to register a birth?",
-      send: "Send",
-      typing: "Answering…",
-      you: "You",
-      bot: "Assistant",
-      log: "Conversation",
-      skip: "Skip to the question box",
-      welcome: "Hello! I can help you with administrative procedures: documents to prepare, fees, processing times and where to apply. What would you like to know?",
-      sources: "Procedures in the catalogue",
-      choose: "Choose one",
-      handoff: "Your request has been passed to a hotline staff member (reference: {id}).",
-      errorNetwork: "Could not reach the server. Please check your connection and try again.",
-      errorInvalid: "The message could not be accepted. Please check it and try again.",
-      errorTooLong: "The message is too long. Please shorten your question.",
-      errorBusy: "The service is busy. Please try again in a few minutes.",
-      errorServer: "The service is having a problem. Please try again later.",
-      disclaimer: "Information from the officially published catalogue of administrative procedures. Please check the official page before submitting a dossier."
-    },
-    fr: {
-      subtitle: "Posez vos questions sur les pièces, frais, délais et lieux de dépôt des procédures administratives.",
-      langLabel: "Langue",
-      auto: "Automatique",
-      newChat: "Nouvelle conversation",
-      inputLabel: "Votre question",
-      placeholder: "Saisissez votre question, par ex. : que faut-il pour déclarer une naissance ?",
-      send: "Envoyer",
-      typing: "Réponse en cours…",
-      you: "Vous",
-      bot: "Assistant",
-      log: "Conversation",
-      skip: "Aller à la zone de saisie",
-      welcome: "Bonjour ! Je peux vous aider sur les procédures administratives : pièces à fournir, frais, délais et lieu de dépôt. Que souhaitez-vous savoir ?",
-      sources: "Procédures du catalogue",
-      choose: "Choisissez une option",
-      handoff: "Votre demande a été transmise à un conseiller (référence : {id}).",
-      errorNetwork: "Impossible de joindre le serveur. Vérifiez votre connexion et réessayez.",
-      errorInvalid: "Le message n'a pas pu être accepté. Vérifiez-le et réessayez.",
-      errorTooLong: "Le message est trop long. Veuillez raccourcir votre question.",
-      errorBusy: "Le service est saturé. Réessayez dans quelques minutes.",
-      errorServer: "Le service rencontre un problème. Réessayez plus tard.",
-      disclaimer: "Informations issues du catalogue officiel des procédures administratives. Vérifiez la page officielle avant de déposer un dossier."
-    },
-    es: {
-      subtitle: "Pregunte por los documentos, tasas, plazos y lugares de presentación de los trámites administrativos.",
-      langLabel: "Idioma",
-      auto: "Automático",
-      newChat: "Nueva conversación",
-      inputLabel: "Su pregunta",
-      placeholder: "Escriba su pregunta, p. ej.: ¿qué necesito para registrar un nacimiento?",
-      send: "Enviar",
-      typing: "Respondiendo…",
-      you: "Usted",
-      bot: "Asistente",
-      log: "Conversación",
-      skip: "Ir al cuadro de pregunta",
-      welcome: "¡Hola! Puedo ayudarle con trámites administrativos: documentos, tasas, plazos y dónde presentarlos. ¿Qué desea saber?",
-      sources: "Trámites del catálogo",
-      choose: "Elija una opción",
-      handoff: "Su solicitud se ha pasado a un agente de la línea de atención (referencia: {id}).",
-      errorNetwork: "No se pudo conectar con el servidor. Compruebe su conexión e inténtelo de nuevo.",
-      errorInvalid: "No se pudo aceptar el mensaje. Revíselo e inténtelo de nuevo.",
-      errorTooLong: "El mensaje es demasiado largo. Acorte su pregunta.",
-      errorBusy: "El servicio está ocupado. Inténtelo de nuevo en unos minutos.",
-      errorServer: "El servicio tiene un problema. Inténtelo más tarde.",
-      disclaimer: "Información del catálogo oficial de trámites administrativos. Consulte la página oficial antes de presentar una solicitud."
-    },
-    zh: {
-      subtitle: "咨询行政手续所需材料、费用、办理期限和办理地点。",
-      langLabel: "语言",
-      auto: "自动",
-      newChat: "新对话",
-      inputLabel: "您的问题",
-      placeholder: "请输入问题，例如：办理出生登记需要什么材料？",
-      send: "发送",
-      typing: "正在回复…",
-      you: "您",
-      bot: "助手",
-      log: "对话",
-      skip: "跳到输入框",
-      welcome: "您好！我可以为您解答行政手续问题：所需材料、费用、办理期限和办理地点。请问您想了解什么？",
-      sources: "目录中的相关手续",
-      choose: "请选择",
-      handoff: "您的请求已转交人工客服（编号：{id}）。",
-      errorNetwork: "无法连接服务器。请检查网络后重试。",
-      errorInvalid: "消息无法被接受。请检查后重试。",
-      errorTooLong: "消息太长。请缩短您的问题。",
-      errorBusy: "系统繁忙。请几分钟后再试。",
-      errorServer: "系统出现问题。请稍后再试。",
-      disclaimer: "信息来自官方公布的行政手续目录。提交材料前请核对官方页面。"
-    },
-    ko: {
-      subtitle: "행정 절차의 서류, 수수료, 처리 기한, 신청 장소를 문의하세요.",
-      langLabel: "언어",
-      auto: "자동",
-      newChat: "새 대화",
-      inputLabel: "질문",
-      placeholder: "질문을 입력하세요. 예: 출생신고에 필요한 서류는?",
-      send: "보내기",
-      typing: "답변 중…",
-      you: "나",
-      bot: "도우미",
-      log: "대화",
-      skip: "질문 입력란으로 이동",
-      welcome: "안녕하세요! 행정 절차의 준비 서류, 수수료, 처리 기한, 신청 장소를 안내해 드립니다. 무엇이 궁금하신가요?",
-      sources: "목록의 관련 절차",
-      choose: "하나를 선택하세요",
-      handoff: "요청이 상담원에게 전달되었습니다(번호: {id}).",
-      errorNetwork: "서버에 연결할 수 없습니다. 네트워크를 확인한 후 다시 시도해 주세요.",
-      errorInvalid: "메시지를 처리할 수 없습니다. 내용을 확인한 후 다시 시도해 주세요.",
-      errorTooLong: "메시지가 너무 깁니다. 질문을 줄여 주세요.",
-      errorBusy: "서비스가 혼잡합니다. 잠시 후 다시 시도해 주세요.",
-      errorServer: "서비스에 문제가 발생했습니다. 나중에 다시 시도해 주세요.",
-      disclaimer: "공식 공개된 행정 절차 목록의 정보입니다. 서류를 제출하기 전에 공식 페이지를 확인해 주세요."
-    },
-    ja: {
-      subtitle: "行政手続の必要書類、手数料、処理期間、申請先についてお尋ねください。",
-      langLabel: "言語",
-      auto: "自動",
-      newChat: "新しい会話",
-      inputLabel: "ご質問",
-      placeholder: "ご質問を入力してください（例：出生届に必要な書類は？）",
-      send: "送信",
-      typing: "回答中…",
-      you: "あなた",
-      bot: "アシスタント",
-      log: "会話",
-      skip: "入力欄へ移動",
-      welcome: "こんにちは！行政手続の必要書類、手数料、処理期間、申請先をご案内します。何をお知りになりたいですか？",
-      sources: "目録の関連手続",
-      choose: "一つお選びください",
-      handoff: "ご依頼をオペレーターに引き継ぎました（番号：{id}）。",
-      errorNetwork: "サーバーに接続できません。通信環境をご確認のうえ、もう一度お試しください。",
-      errorInvalid: "メッセージを受け付けられませんでした。内容をご確認のうえ、もう一度お試しください。",
-      errorTooLong: "メッセージが長すぎます。ご質問を短くしてください。",
-      errorBusy: "混み合っています。数分後にもう一度お試しください。",
-      errorServer: "問題が発生しました。しばらくしてからもう一度お試しください。",
-      disclaimer: "公式に公表された行政手続目録の情報です。申請前に公式ページをご確認ください。"
-    }
-  };
-
-  // The welcoming start (topic chips, privacy line) and the handoff notices: their own table,
-  // merged into UI, so that other changes to UI merge cleanly.
-  var WELCOME_UI = {
-    vi: {
-      topics: "Câu hỏi thường gặp",
-      privacy: "Bảo mật: nội dung trò chuyện được lưu {days} ngày để trả lời và hỗ trợ bạn; chỉ bạn và cán bộ tổng đài được xem.",
-      privacyNoDays: "Bảo mật: nội dung trò chuyện được lưu để trả lời và hỗ trợ bạn; chỉ bạn và cán bộ tổng đài được xem.",
-      privacyMore: "Chi tiết",
-      notice: "Thông báo"
-    },
-    en: {
-      topics: "Common questions",
-      privacy: "Privacy: this conversation is kept for {days} days to answer and help you; only you and the hotline staff can see it.",
-      privacyNoDays: "Privacy: this conversation is kept to answer and help you; only you and the hotline staff can see it.",
-      privacyMore: "Details",
-      notice: "Notice"
-    },
-    fr: {
-      topics: "Questions fréquentes",
-      privacy: "Confidentialité : cette conversation est conservée {days} jours pour vous répondre et vous aider ; seuls vous et les agents de la ligne peuvent la consulter.",
-      privacyNoDays: "Confidentialité : cette conversation est conservée pour vous répondre et vous aider ; seuls vous et les agents de la ligne peuvent la consulter.",
-      privacyMore: "En savoir plus",
-      notice: "Information"
-    },
-    es: {
-      topics: "Preguntas frecuentes",
-      privacy: "Privacidad: esta conversación se conserva {days} días para responderle y ayudarle; solo usted y el personal de la línea pueden verla.",
-      privacyNoDays: "Privacidad: esta conversación se conserva para responderle y ayudarle; solo usted y el personal de la línea pueden verla.",
-      privacyMore: "Más información",
-      notice: "Aviso"
-    },
-    zh: {
-      topics: "常见问题",
-      privacy: "隐私：本次对话将保存{days}天，用于答复和帮助您；只有您和热线工作人员可以查看。",
-      privacyNoDays: "隐私：本次对话将被保存，用于答复和帮助您；只有您和热线工作人员可以查看。",
-      privacyMore: "详情",
-      notice: "通知"
-    },
-    ko: {
-      topics: "자주 묻는 질문",
-      privacy: "개인정보: 이 대화는 답변과 지원을 위해 {days}일 동안 보관되며, 본인과 상담 직원만 볼 수 있습니다.",
-      privacyNoDays: "개인정보: 이 대화는 답변과 지원을 위해 보관되며, 본인과 상담 직원만 볼 수 있습니다.",
-      privacyMore: "자세히",
-      notice: "알림"
-    },
-    ja: {
-      topics: "よくある質問",
-      privacy: "プライバシー：この会話は回答とサポートのために{days}日間保存され、ご本人とホットライン担当者だけが閲覧できます。",
-      privacyNoDays: "プライバシー：この会話は回答とサポートのために保存され、ご本人とホットライン担当者だけが閲覧できます。",
-      privacyMore: "詳細",
-      notice: "お知らせ"
-    }
-  };
-  Object.keys(WELCOME_UI).forEach(function (code) {
-    Object.keys(WELCOME_UI[code]).forEach(function (key) {
-      UI[code][key] = WELCOME_UI[code][key];
-    });
-  });
+  var TEXTS_URL = "/api/v1/webchat/texts";
+  // The served languages and every text of the page, per language, come from the server's
+  // message catalogues (GET /api/v1/webchat/texts): a language added there gets its web chat
+  // with no change here. Until they arrive the page shows its Vietnamese HTML.
+  var LANGS = ["vi"];
+  var UI = {};
 
   // https URLs only; the character class is ASCII so that a URL followed directly by
   // Vietnamese or CJK text does not swallow it.
@@ -269,6 +44,7 @@
   var TRAILING_RE = /[.,;:!?)\]'"]+$/;
 
   var el = {};
+  var FALLBACK = {}; // the Vietnamese of the page's HTML, while the catalogue's texts are missing
   var state = {
     pending: false,
     replyLanguage: null,
@@ -340,8 +116,8 @@
   }
 
   function t(key) {
-    var table = UI[uiLang()] || UI.vi;
-    return table[key] || UI.vi[key];
+    var table = UI[uiLang()] || UI.vi || {};
+    return table[key] || (UI.vi && UI.vi[key]) || FALLBACK[key] || "";
   }
 
   function format(template, values) {
@@ -629,7 +405,7 @@
 
   function renderStaff(text) {
     var lang = state.replyLanguage || uiLang();
-    var m = messageItem("bot staff", STAFF_LABEL[lang] || STAFF_LABEL.en);
+    var m = messageItem("bot staff", (UI[lang] && UI[lang].staff) || t("staff"));
     if (state.replyLanguage) {
       m.item.lang = state.replyLanguage; // staff and notices write in the conversation's language
     }
@@ -728,16 +504,11 @@
     el.privacy.hidden = false;
   }
 
-  function loadWelcome() {
-    fetch("/api/v1/welcome", { headers: { "Accept": "application/json" } })
+  function fetchWelcome() {
+    return fetch("/api/v1/welcome", { headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) {
-        if (data && typeof data === "object") {
-          state.welcome = data;
-          renderWelcomeStart();
-        }
-      })
-      .catch(function () { /* the chat works without its welcome extras */ });
+      .then(function (data) { return data && typeof data === "object" ? data : null; })
+      .catch(function () { return null; /* the chat works without its welcome extras */ });
   }
 
   function disableOldOptions() {
@@ -931,7 +702,6 @@
   // Staff replies and notices reach the web chat through the conversation's transcript: the
   // page reads what is new every few seconds while a case is open, less often otherwise (a
   // case can also be opened or reopened by staff, or the page restored from another visit).
-  var STAFF_LABEL = { vi: "Tổng đài viên", en: "Staff", fr: "Conseiller", es: "Agente", zh: "人工客服", ko: "상담원", ja: "担当者" };
   var POLL_MS = 4000;
   var POLL_IDLE_MS = 15000;
 
@@ -1126,24 +896,21 @@
       privacy: document.getElementById("privacy")
     };
 
-    var storedLang = load(STORE_LANG);
-    if (storedLang && (storedLang === "auto" || LANGS.indexOf(storedLang) >= 0)) {
-      el.lang.value = storedLang;
-    }
-    state.history = loadHistory();
-    state.seen = parseInt(load(STORE_SEEN) || "0", 10) || 0;
-    var conversationLang = load(STORE_CONV_LANG);
-    if (conversationLang && UI[conversationLang]) {
-      state.replyLanguage = conversationLang;
-    }
-    for (var i = state.history.length - 1; i >= 0 && !state.replyLanguage; i--) {
-      var entry = state.history[i];
-      if (entry.role === "bot" && entry.data && UI[entry.data.language]) {
-        state.replyLanguage = entry.data.language;
-        break;
-      }
-    }
-
+    FALLBACK = {
+      subtitle: el.subtitle.textContent,
+      langLabel: el.langLabel.textContent,
+      auto: el.langAuto.textContent,
+      newChat: el.newChat.textContent,
+      inputLabel: el.inputLabel.textContent,
+      placeholder: el.input.placeholder,
+      send: el.send.textContent,
+      typing: el.typing.textContent,
+      log: el.messages.getAttribute("aria-label"),
+      skip: el.skip.textContent,
+      disclaimer: el.disclaimer.textContent,
+      topics: el.topicsTitle.textContent,
+      errorNetwork: el.form.getAttribute("data-error-network")
+    };
     el.form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = el.input.value;
@@ -1152,6 +919,10 @@
       }
       el.input.value = "";
       autosize();
+      if (!state.started) {
+        state.early = text; // sent as soon as the page has its texts
+        return;
+      }
       send(text);
     });
     el.input.addEventListener("keydown", function (event) {
@@ -1172,9 +943,77 @@
     });
     el.newChat.addEventListener("click", newConversation);
 
+    // The texts first (the welcome at the same time): the page renders once, in its language.
+    var welcome = fetchWelcome();
+    loadTexts().then(function () {
+      begin();
+      welcome.then(function (data) {
+        if (data) {
+          state.welcome = data;
+          renderWelcomeStart();
+        }
+      });
+    });
+  }
+
+  function loadTexts() {
+    return fetch(TEXTS_URL, { headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || typeof data !== "object" || !data.texts || typeof data.texts !== "object") {
+          return;
+        }
+        UI = data.texts;
+        var served = Array.isArray(data.languages) ? data.languages : [];
+        LANGS = served.map(function (item) { return String(item && item.code); }).filter(function (code) {
+          return UI[code];
+        });
+        if (!UI.vi || !LANGS.length) {
+          UI = {};
+          LANGS = ["vi"];
+          return;
+        }
+        served.forEach(function (item) {
+          var code = String(item && item.code);
+          if (UI[code] && !el.lang.querySelector('option[value="' + code + '"]')) {
+            var option = document.createElement("option");
+            option.value = code;
+            option.lang = code;
+            option.textContent = String(item.name || code);
+            el.lang.appendChild(option);
+          }
+        });
+      })
+      .catch(function () { /* the page's own Vietnamese texts stay */ });
+  }
+
+  function begin() {
+    var storedLang = load(STORE_LANG);
+    if (storedLang && (storedLang === "auto" || LANGS.indexOf(storedLang) >= 0)) {
+      el.lang.value = storedLang;
+    }
+    state.history = loadHistory();
+    state.seen = parseInt(load(STORE_SEEN) || "0", 10) || 0;
+    var conversationLang = load(STORE_CONV_LANG);
+    if (conversationLang && UI[conversationLang]) {
+      state.replyLanguage = conversationLang;
+    }
+    for (var i = state.history.length - 1; i >= 0 && !state.replyLanguage; i--) {
+      var entry = state.history[i];
+      if (entry.role === "bot" && entry.data && UI[entry.data.language]) {
+        state.replyLanguage = entry.data.language;
+        break;
+      }
+    }
+
+
+    state.started = true;
     applyUi();
     renderHistory();
-    loadWelcome();
+    if (state.early) {
+      send(state.early);
+      state.early = null;
+    }
     if (load(STORE_ID) && load(STORE_TOKEN)) {
       // Resume from the last message seen: what staff wrote while the page was away shows now.
       schedulePolling(load(STORE_POLLING) ? POLL_MS : POLL_IDLE_MS);

@@ -22,6 +22,8 @@ function node(tag) {
     scrollTop: 0, scrollHeight: 0, _text: "",
     appendChild(child) { this.children.push(child); return child; },
     setAttribute(k, v) { this.attrs[k] = String(v); },
+    getAttribute(k) { return k in this.attrs ? this.attrs[k] : null; },
+    querySelector() { return null; },
     addEventListener(type, fn) { (this.handlers[type] = this.handlers[type] || []).push(fn); },
     focus() {},
     querySelectorAll() { return []; },
