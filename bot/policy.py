@@ -334,17 +334,28 @@ def is_followup(ctx: TurnContext) -> bool:
     current = ctx.current()
     if ctx.u.followup_shape and not ctx.u.subject_words:
         return True
-    if _words(ctx.text) > a.config.followup_max_words:
+    # A commune named in the message ("I live in Hai Chau ward, where do I submit?") is where
+    # to act on the procedure, not a subject of its own: its words neither lengthen the
+    # message nor count as unknown.
+    text, named = ctx.text, set()
+    if place.status == "new" and place.mention:
+        named = set(fold(place.mention).split())
+        text = " ".join(w for w in ctx.text.split() if not set(fold(w).split()) <= named)
+        if ctx.u.aspect == "where" and current is not None:
+            top = ctx.result().top
+            if top is None or top.score < a.config.followup_below:
+                return True  # where to submit it there, however long the sentence
+    if _words(text) > a.config.followup_max_words:
         return False
     if ctx.u.aspect != "overview" and current is not None:
         known = set(fold(f"{current.name} {current.result} {' '.join(current.aliases)}").split())
-        unknown = [w for w in ctx.u.subject_words if w not in known]
+        unknown = [w for w in ctx.u.subject_words if w not in known and w not in named]
         if not unknown:
             return True
         top = ctx.result().top
         if len(unknown) == 1 and (top is None or top.score < a.config.followup_below):
             return True
-    return a._is_followup(ctx.text, ctx.found, ctx.result(), place, ctx.state)
+    return a._is_followup(text, ctx.found, ctx.result(), place, ctx.state)
 
 
 def _words(text: str) -> int:

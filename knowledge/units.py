@@ -95,6 +95,11 @@ _PREFIXES: dict[tuple[str, ...], tuple[str, str, tuple[str, ...]]] = {
     ("tinh",): ("province", "", ("tỉnh",)),
     ("province",): ("province", "", ("province",)),
 }
+# Foreign unit words that may come before the name with "of" between ("quartier de …").
+_FOREIGN_UNIT_WORDS = frozenset(
+    {"quartier", "barrio", "village", "commune", "ward", "district", "distrito", "arrondissement", "province"}
+)
+_OF = frozenset({"de", "del", "du", "of"})
 # English puts the unit word after the name ("Cat Linh ward", "Dong Da district").
 _SUFFIXES: dict[str, tuple[str, str]] = {
     "ward": ("commune", "phuong"),
@@ -1178,6 +1183,18 @@ class UnitRegistry:
             level, unit_type, pstart = spec[0], spec[1], start - size
             collocation = not marked[start - 1] and (words[-1], folded[start]) in _TYPED_COLLOCATIONS
             break
+        if (
+            not level
+            and start >= 2
+            and folded[start - 1] in _OF
+            and (folded[start - 2],) in _PREFIXES
+            and folded[start - 2] in _FOREIGN_UNIT_WORDS
+            and toks.tight[start]
+            and toks.tight[start - 1]
+        ):
+            # "le quartier de Hai Chau", "el barrio de Hải Châu": the unit word, "of", the name.
+            level, unit_type = _PREFIXES[(folded[start - 2],)][:2]
+            pstart = start - 2
         if not level and end < n and folded[end] in _SUFFIXES and toks.tight[end]:
             level, unit_type = _SUFFIXES[folded[end]]
             pend = end + 1

@@ -112,3 +112,26 @@ def test_everyday_name_in_a_french_sentence_asks_which(sample_runtime) -> None: 
     )
     assert reply.needs_clarification and len(reply.options) >= 2
     assert any("Vinh" in o for o in reply.options) and any("Quy Nhơn" in o for o in reply.options)
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("I need to register my baby's birth", "We live in Hai Chau ward, where do we submit the papers?"),
+        (
+            "Je dois déclarer la naissance de mon bébé",
+            "Nous habitons dans le quartier de Hai Chau, où faut-il déposer le dossier ?",
+        ),
+    ],
+)
+def test_a_ward_named_in_a_long_where_question_acts_on_the_procedure(
+    sample_runtime, first: str, then: str
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.dialogue import DialogueState
+
+    state = DialogueState()
+    opened = sample_runtime.assistant.handle(Turn(first), state)
+    assert [p.code for p in opened.procedures][:1] == ["1.001193"]
+    reply = sample_runtime.assistant.handle(Turn(then, opened.conversation_id), state)
+    assert reply.intent == "ask_where" and [p.code for p in reply.procedures] == ["1.001193"], reply.answer
+    assert reply.centre is not None and "Hải Châu" in reply.answer

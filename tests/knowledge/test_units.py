@@ -638,6 +638,25 @@ def test_full_numbered_and_foreign_places(full: UnitRegistry, text: str, status:
 
 @needs_shared
 @pytest.mark.shared_data
+@pytest.mark.parametrize(
+    "text",
+    [
+        "J'habite dans le quartier de Hai Chau, où dois-je déposer le dossier ?",
+        "Vivo en el barrio de Hai Chau, ¿dónde presento la solicitud?",
+    ],
+)
+def test_full_unit_word_then_of_then_the_name(full: UnitRegistry, text: str) -> None:
+    # "quartier de X", "barrio de X": the unit word names a ward even with "of" between.
+    res = full.resolve(text)
+    assert res.status == "new" and res.commune is not None, (
+        res.status,
+        [c.label for c in res.candidates][:5],
+    )
+    assert res.commune.full_name == "Phường Hải Châu"
+
+
+@needs_shared
+@pytest.mark.shared_data
 def test_full_old_province_with_its_town_in_brackets(full: UnitRegistry) -> None:
     res = full.resolve("以前のニントゥアン省（ファンラン）は、合併後どの省になりましたか？")
     assert res.status == "province" and res.province is not None and res.province.name == "Khánh Hòa"
