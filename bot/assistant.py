@@ -988,7 +988,12 @@ def _yes_no(text: str, parse: Parse | None) -> bool | None:
         return True
     if folded in _NO or text.strip(" .!?。！？") in _NO:
         return False
-    first = folded.split()[0] if folded.split() else ""
+    words = folded.split()
+    if len(words) > 1 and text.rstrip().endswith(("?", "？")):
+        return None  # "y el precio?", "ok, and the fee?": a question, not an answer
+    first = words[0] if words else ""
+    if len(first) == 1 and len(words) > 1:
+        return None  # "y" is "yes" alone; before other words it is Spanish "and"
     if first in _YES and len(folded.split()) <= 4:
         return True
     if first in _NO and len(folded.split()) <= 4:

@@ -225,3 +225,15 @@ def test_http_absent_subject_then_yes_opens_a_case(client) -> None:  # type: ign
 def test_http_out_of_scope_near_miss(client) -> None:  # type: ignore[no-untyped-def]
     data = _chat(client)("đăng ký tài khoản Netflix thế nào")
     assert data["intent"] == "out_of_scope" and data["procedures"] == [] and data["options"] == []
+
+
+def test_a_question_after_the_offer_of_staff_is_read_as_a_question(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    # "y el precio?" starts with "y" (Spanish "and"), which alone would be a yes.
+    state = DialogueState()
+    _ask(sample_runtime, "I have a question about something", state)
+    assert state.pending is not None and state.pending.kind == "handoff_offer"
+    reply = _ask(sample_runtime, "y el precio?", state)
+    assert reply.intent not in ("affirm", "talk_to_human") and reply.handoff is None
+    state = DialogueState()
+    _ask(sample_runtime, "I have a question about something", state)
+    assert _ask(sample_runtime, "y", state).intent in ("affirm", "talk_to_human")
