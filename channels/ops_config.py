@@ -8,6 +8,16 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
 
+def networks(value: list[str], setting: str) -> list[str]:
+    """IP addresses or CIDRs, stripped; a clear error naming the setting otherwise."""
+    for item in value:
+        try:
+            ipaddress.ip_network(item.strip(), strict=False)
+        except ValueError as exc:
+            raise ValueError(f"{setting}: {item!r} is not an IP address or CIDR") from exc
+    return [item.strip() for item in value]
+
+
 class MetricsSettings(BaseModel):
     """``GET /metrics`` (Prometheus). Not public by default: loopback only, or a bearer token."""
 
@@ -22,12 +32,7 @@ class MetricsSettings(BaseModel):
     @field_validator("allow_from")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
-        for item in value:
-            try:
-                ipaddress.ip_network(item.strip(), strict=False)
-            except ValueError as exc:
-                raise ValueError(f"metrics.allow_from: {item!r} is not an IP address or CIDR") from exc
-        return [item.strip() for item in value]
+        return networks(value, "metrics.allow_from")
 
 
 class LogSettings(BaseModel):

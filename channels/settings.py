@@ -14,7 +14,6 @@ what to fix, instead of running unsafe.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -25,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from channels.ops_config import LogSettings, MetricsSettings
+from channels.ops_config import LogSettings, MetricsSettings, networks
 from handoff.config import HandoffSettings
 from handoff.privacy.config import PrivacySettings
 from knowledge.errors import ConfigError
@@ -67,12 +66,7 @@ class ServerSettings(BaseModel):
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
-        for item in value:
-            try:
-                ipaddress.ip_network(item.strip(), strict=False)
-            except ValueError as exc:
-                raise ValueError(f"server.trusted_proxies: {item!r} is not an IP address or CIDR") from exc
-        return [item.strip() for item in value]
+        return networks(value, "server.trusted_proxies")
 
 
 class ApiSettings(BaseModel):
