@@ -6,8 +6,10 @@ Everything heavy is created here, on demand, never at import time.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from bot.dossier import DossierSource, build_dossier_source
 from bot.nlu import NLUEngine
 from bot.nlu.builtin import BuiltinNLU
 from channels.settings import PROJECT_ROOT, Settings, reveal
+from knowledge import terminology as terminology_module
 from knowledge.aliases import apply_aliases, load_aliases
 from knowledge.catalogue import import_catalogues
 from knowledge.centres import CentreRegistry
@@ -39,8 +42,33 @@ def terminology_files() -> list[Path]:
     return sorted(TERMINOLOGY_DIR.glob("*.yml"))
 
 
-def load_terminology() -> Terminology:
-    return Terminology.load(TERMINOLOGY_DIR)
+def load_terminology(cache_dir: Path | None = None) -> Terminology:
+    """The project's terminology. With ``cache_dir`` (the index folder) the built form is kept
+    there, keyed by the files' content and the building code, so a start or `hotline ask`
+    reads one pickle instead of rebuilding it from YAML (about a second)."""
+    if cache_dir is None:
+        return Terminology.load(TERMINOLOGY_DIR)
+    digest = hashlib.sha256()
+    for path in [*terminology_files(), Path(terminology_module.__file__)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    key = digest.hexdigest()
+    cache = cache_dir / "terminology.pickle"
+    try:
+        with cache.open("rb") as handle:
+            stored_key, built = pickle.load(handle)
+        if stored_key == key and isinstance(built, Terminology):
+            return built
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        pass
+    built = Terminology.load(TERMINOLOGY_DIR)
+    try:
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump((key, built), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError as exc:  # a read-only index folder: built at every start, as before
+        log.debug("terminology cache not written to %s: %s", cache_dir, exc)
+    return built
 
 
 def load_units(path: Path | None) -> UnitRegistry:
@@ -211,7 +239,7 @@ class Runtime:
     def start(cls, settings: Settings, index_dir: Path | None = None, rebuild: bool | None = None) -> Runtime:
         """Load the index (building it first when missing or stale) and wire the assistant."""
         path = settings.resolve(index_dir or settings.index.path)
-        terminology = load_terminology()
+        terminology = load_terminology(path if path.is_dir() else None)
         # rebuild=False: use the folder as it is (an explicit --index); a missing index is
         # then an error, not a silent build of something else in its place.
         if rebuild is False:

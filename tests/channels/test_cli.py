@@ -111,3 +111,21 @@ def test_chat_is_a_stored_conversation_in_the_terminal(sample_config, sample_run
         ).all()
     db.dispose()
     assert senders == ["citizen", "bot"] * 3
+
+
+def test_the_terminology_is_kept_built_beside_the_index_and_rebuilt_when_stale(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pickle
+
+    from channels.runtime import load_terminology
+
+    fresh = load_terminology(tmp_path)
+    cache = tmp_path / "terminology.pickle"
+    key, stored = pickle.loads(cache.read_bytes())
+    assert len(stored.concepts) == len(fresh.concepts) > 0
+    again = load_terminology(tmp_path)  # read from the pickle, not rebuilt
+    assert [c.id for c in again.concepts] == [c.id for c in fresh.concepts]
+    cache.write_bytes(pickle.dumps(("another-content", stored)))  # the YAML changed since
+    load_terminology(tmp_path)
+    assert pickle.loads(cache.read_bytes())[0] == key
+    cache.write_bytes(b"not a pickle")
+    assert len(load_terminology(tmp_path).concepts) == len(fresh.concepts)
