@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import re
 import sys
 import tempfile
 import time
@@ -64,10 +65,11 @@ def with_kill(
     restart_after: float | None,
     rate: float | None,
     concurrency: int,
+    nice: int = 0,
 ) -> dict[str, Any]:
     """Mixed traffic with replica 1 killed at ``kill_at`` s (and restarted ``restart_after`` s
     later when given); open loop at ``rate`` msg/s, else closed loop."""
-    with Cluster(folder, url, index, replicas=3) as cluster:
+    with Cluster(folder, url, index, replicas=3, nice=nice) as cluster:
         traffic = Traffic(cluster.base_url)
         feed = LiveFeed(cluster.base_url)
         after = last_event(url)
@@ -113,6 +115,10 @@ def with_kill(
         duration = asyncio.run(scenario())
         outcome = check(cluster, traffic, feed, after)
         acks = [r.elapsed for r in traffic.sent if r.status == 200]
+        # A webhook's acknowledgement (Telegram, Zalo: stored, answered later) apart from the
+        # API's, which is its answer and so waits for the backlog when the replicas fall behind.
+        hooks = [r.elapsed for r in traffic.sent if r.status == 200 and r.kind != "api"]
+        inline = [r.elapsed for r in traffic.sent if r.status == 200 and r.kind == "api"]
         result = outcome.summary() | {
             "messages": len(traffic.sent),
             # Offered: the schedule's rate; answered: what the replicas kept up with (the
@@ -121,6 +127,14 @@ def with_kill(
             "acknowledged_per_s": round(outcome.acknowledged / duration, 1),
             "p95_ack_ms": round(percentile(acks, 0.95) * 1000, 1),
             "p99_ack_ms": round(percentile(acks, 0.99) * 1000, 1),
+            "p95_webhook_ack_ms": round(percentile(hooks, 0.95) * 1000, 1),
+            "p99_webhook_ack_ms": round(percentile(hooks, 0.99) * 1000, 1),
+            "max_webhook_ack_ms": round(max(hooks, default=0.0) * 1000, 1),
+            "p95_api_answer_ms": round(percentile(inline, 0.95) * 1000, 1),
+            # The same acknowledgements timed by nginx (from its first byte read to its last
+            # byte sent): the load generator shares these cores, and its own lag is not the
+            # replicas'.
+            "p95_webhook_ack_nginx_ms": round(percentile(nginx_times(cluster.nginx_dir), 0.95) * 1000, 1),
             "killed_in_flight": int(killed.get("in_flight", 0)),
             "feed_reconnects": feed.reconnects,
             "settle_s": killed.get("settle_s"),
@@ -130,6 +144,18 @@ def with_kill(
         if outcome.lost or outcome.duplicated:
             result["examples"] = (outcome.lost + outcome.duplicated)[:8]
         return result
+
+
+_LOGGED = re.compile(r'"POST /webhooks/\S+ [^"]*" \d{3} .* rt=([\d.]+) ')
+
+
+def nginx_times(folder: Path) -> list[float]:
+    """Request times of the webhooks in nginx's access log (deploy/nginx.conf's format)."""
+    log = folder / "access.log"
+    if not log.exists():
+        return []
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [float(m[1]) for line in lines if (m := _LOGGED.search(line))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,6 +168,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peak-seconds", type=float, default=300, help="the peak simulation (default 300)")
     parser.add_argument(
         "--rate", type=float, default=50, help="the peak simulation's messages/s (default 50)"
+    )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=10,
+        help="the peak's replicas run this much nicer than the load, which stands for providers "
+        "sending from their own machines (default 10; 0: the same priority)",
     )
     parser.add_argument("--skip", action="append", default=[], choices=["throughput", "kill", "peak"])
     parser.add_argument("--work", help="working folder (default: a temporary one)")
@@ -195,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
                 restart_after=min(30.0, args.peak_seconds / 6),
                 rate=args.rate,
                 concurrency=0,
+                nice=args.nice,
             )
             print(f"peak {args.rate:g} msg/s for {args.peak_seconds:g} s: {results['peak']}", flush=True)
     out = Path(args.out)
