@@ -139,6 +139,7 @@ class Hub:
         # The stored messages this replica owes an answer and has queued (their leases).
         self._owed: set[int] = set()
         self._kept = 0.0  # when their leases were last renewed together (monotonic)
+        self._moved = time.monotonic()  # when the queue last moved (an answer finished, or it began)
         # Expired leases are claimed only while this replica's queue is shorter: when every
         # replica is behind, the backlog waits in the database for the first with room.
         self.backlog_claim_limit = backlog_claim_limit
@@ -204,6 +205,8 @@ class Hub:
     def _queue_answer(self, event: InboundEvent, turn: Turn, inbound_id: int) -> None:
         """Answer in the background, after the conversation's earlier messages."""
         key = event.conversation_id
+        if not self._owed:
+            self._moved = time.monotonic()
         self._owed.add(inbound_id)
         task = self.spawn(self._answer_after(self._tails.get(key), event, turn, inbound_id))
         self._tails[key] = task
@@ -304,6 +307,7 @@ class Hub:
                 await self._answer(event, turn, inbound_id)
         finally:
             self._owed.discard(inbound_id)
+            self._moved = time.monotonic()
 
     def _forget_tail(self, key: str, task: asyncio.Task[None]) -> None:
         if self._tails.get(key) is task:
@@ -539,6 +543,15 @@ class Hub:
         by another replica as if this one had died (and answered twice over, in a race)."""
         now = time.monotonic()
         if not self._owed or now - self._kept < self.leases.seconds / 3:
+            return 0
+        if now - self._moved > 2 * self.leases.seconds:
+            # Nothing answered for two leases' length: this replica is stuck, not just behind;
+            # its leases run out and the running replicas take its queue.
+            log.warning(
+                "no answer finished for %.0f s: %d queued leases left to expire",
+                now - self._moved,
+                len(self._owed),
+            )
             return 0
         self._kept = now
         return await self._io(self.leases.keep, sorted(self._owed))

@@ -136,7 +136,7 @@ def test_a_replica_behind_keeps_the_leases_of_its_queue_and_answers_each_message
 ) -> None:
     users = [new_id() for _ in range(3)]
     conversations = [f"telegram:{u}" for u in users]
-    lease = 1.5
+    lease = 2.0
     with (
         replica(sample_settings, sample_runtime, db_url, clouds, tmp_path / "a", lease=lease) as behind,
         replica(sample_settings, sample_runtime, db_url, clouds, tmp_path / "b", lease=lease) as idle,
@@ -147,9 +147,9 @@ def test_a_replica_behind_keeps_the_leases_of_its_queue_and_answers_each_message
                 assert response.status_code == 200
             ids = citizen_ids(db_url, conversations)
             assert len(ids) == 3
-            # Three leases' length: each would have expired twice over, and the idle
-            # replica sweeps every 0.2 s.
-            time.sleep(3 * lease)
+            # A lease and a half: each would have expired, and the idle replica sweeps every
+            # 0.2 s (a replica is taken for stuck after two leases without an answer).
+            time.sleep(1.5 * lease)
             assert owners(db_url, ids) == {behind.hub.leases.owner}
             assert idle.hub.stats["answered"] == 0
         assert wait_until(lambda: all(len(sends_to(behind.telegram, u)) == 1 for u in users))
@@ -159,6 +159,28 @@ def test_a_replica_behind_keeps_the_leases_of_its_queue_and_answers_each_message
     for conversation in conversations:
         assert [s for s, _ in transcript(db_url, conversation)] == ["citizen", "bot"]
     assert owners(db_url, ids) == {None}
+
+
+def test_a_stuck_replicas_queue_is_taken_by_a_running_one(
+    sample_settings: Any, sample_runtime: Any, db_url: str, clouds: Any, tmp_path: Path
+) -> None:
+    users = [new_id() for _ in range(2)]
+    lease = 1.0
+    with (
+        replica(sample_settings, sample_runtime, db_url, clouds, tmp_path / "a", lease=lease) as stuck,
+        replica(sample_settings, sample_runtime, db_url, clouds, tmp_path / "b", lease=lease) as running,
+    ):
+        with busy(stuck.hub.compute, 1):
+            for user in users:
+                assert stuck.telegram_post(text_update(new_id(), user, QUESTIONS[0])).status_code == 200
+            # No answer finishes on the stuck replica: after two leases' length it stops
+            # renewing, and the running one answers its queue meanwhile.
+            assert wait_until(lambda: running.hub.stats["answered"] == 2, timeout=30)
+        time.sleep(0.5)
+        assert [len(sends_to(stuck.telegram, u)) for u in users] == [1, 1]
+        assert stuck.hub.stats["answered"] == 0
+    for user in users:
+        assert [s for s, _ in transcript(db_url, f"telegram:{user}")] == ["citizen", "bot"]
 
 
 def test_a_replica_whose_queue_is_full_leaves_expired_leases_to_one_with_room(
