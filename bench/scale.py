@@ -22,6 +22,8 @@ import argparse
 import asyncio
 import contextlib
 import json
+import multiprocessing
+import re
 import sys
 import tempfile
 import time
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.cluster.harness import Cluster, build_index, missing_binaries, postgres
-from tests.cluster.load import LiveFeed, Traffic, check, last_event, percentile, settle
+from tests.cluster.load import LiveFeed, Traffic, _run_events, check, last_event, percentile, settle
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,10 +66,11 @@ def with_kill(
     restart_after: float | None,
     rate: float | None,
     concurrency: int,
+    nice: int = 0,
 ) -> dict[str, Any]:
     """Mixed traffic with replica 1 killed at ``kill_at`` s (and restarted ``restart_after`` s
     later when given); open loop at ``rate`` msg/s, else closed loop."""
-    with Cluster(folder, url, index, replicas=3) as cluster:
+    with Cluster(folder, url, index, replicas=3, nice=nice) as cluster:
         traffic = Traffic(cluster.base_url)
         feed = LiveFeed(cluster.base_url)
         after = last_event(url)
@@ -92,10 +95,12 @@ def with_kill(
         if restart_after is not None:
             events[kill_at + restart_after] = restart
 
+        lags: list[float] = []
+
         async def scenario() -> float:
             follower = asyncio.create_task(feed.follow(after))
             if rate:
-                duration = await traffic.open_loop(seconds, rate, events)
+                duration = await open_loop_apart(traffic, seconds, rate, events, lags)
             else:
                 duration = await traffic.closed_loop(seconds, concurrency, events)
             began = time.monotonic()
@@ -113,6 +118,10 @@ def with_kill(
         duration = asyncio.run(scenario())
         outcome = check(cluster, traffic, feed, after)
         acks = [r.elapsed for r in traffic.sent if r.status == 200]
+        # A webhook's acknowledgement (Telegram, Zalo: stored, answered later) apart from the
+        # API's, which is its answer and so waits for the backlog when the replicas fall behind.
+        hooks = [r.elapsed for r in traffic.sent if r.status == 200 and r.kind != "api"]
+        inline = [r.elapsed for r in traffic.sent if r.status == 200 and r.kind == "api"]
         result = outcome.summary() | {
             "messages": len(traffic.sent),
             # Offered: the schedule's rate; answered: what the replicas kept up with (the
@@ -121,7 +130,17 @@ def with_kill(
             "acknowledged_per_s": round(outcome.acknowledged / duration, 1),
             "p95_ack_ms": round(percentile(acks, 0.95) * 1000, 1),
             "p99_ack_ms": round(percentile(acks, 0.99) * 1000, 1),
-            "killed_in_flight": int(killed.get("in_flight", 0)),
+            "p95_webhook_ack_ms": round(percentile(hooks, 0.95) * 1000, 1),
+            "p99_webhook_ack_ms": round(percentile(hooks, 0.99) * 1000, 1),
+            "max_webhook_ack_ms": round(max(hooks, default=0.0) * 1000, 1),
+            "p95_api_answer_ms": round(percentile(inline, 0.95) * 1000, 1),
+            # The same acknowledgements timed by nginx (from its first byte read to its last
+            # byte sent): the load generator shares these cores, and its own lag is not the
+            # replicas'.
+            "p95_load_loop_lag_ms": round(percentile(lags, 0.95) * 1000, 1),
+            "p95_webhook_ack_nginx_ms": round(percentile(nginx_times(cluster.nginx_dir), 0.95) * 1000, 1),
+            # (The peak's load runs in another process: its requests in flight are not seen here.)
+            "killed_in_flight": int(killed["in_flight"]) if not rate else None,
             "feed_reconnects": feed.reconnects,
             "settle_s": killed.get("settle_s"),
         }
@@ -130,6 +149,63 @@ def with_kill(
         if outcome.lost or outcome.duplicated:
             result["examples"] = (outcome.lost + outcome.duplicated)[:8]
         return result
+
+
+async def open_loop_apart(
+    traffic: Traffic, seconds: float, rate: float, events: dict[float, Any], lags: list[float]
+) -> float:
+    """``traffic.open_loop`` in a process of its own, the way providers send from their own
+    machines: in this one the loopback clouds (receiving every answer) and the live feed
+    share its interpreter lock, and their work would be timed as the replicas'
+    acknowledgements. The kill and the restart happen here, on the load's clock."""
+    context = multiprocessing.get_context("spawn")
+    here, there = context.Pipe()
+    child = context.Process(target=_send, args=(there, traffic.base_url, traffic.seed, seconds, rate))
+    child.start()
+    try:
+        start = await asyncio.to_thread(here.recv)
+        runner = asyncio.create_task(_run_events(start, events))
+        duration, sent, chats, lagged = await asyncio.to_thread(here.recv)
+        await runner
+    finally:
+        child.join(30)
+    traffic.sent[:], traffic.chats[:], lags[:] = sent, chats, lagged
+    return float(duration)
+
+
+def _send(pipe: Any, base_url: str, seed: int, seconds: float, rate: float) -> None:
+    traffic = Traffic(base_url, seed=seed)
+    lags: list[float] = []
+
+    async def probe(every: float = 0.05) -> None:
+        # How late this process's own event loop runs (it still shares the cores): its
+        # lateness is in every acknowledgement it times.
+        while True:
+            due = time.monotonic() + every
+            await asyncio.sleep(every)
+            lags.append(time.monotonic() - due)
+
+    async def run() -> float:
+        prober = asyncio.create_task(probe())
+        pipe.send(time.monotonic())  # the load's clock starts (CLOCK_MONOTONIC: system-wide)
+        duration = await traffic.open_loop(seconds, rate)
+        prober.cancel()
+        return duration
+
+    duration = asyncio.run(run())
+    pipe.send((duration, traffic.sent, traffic.chats, lags))
+
+
+_LOGGED = re.compile(r'"POST /webhooks/\S+ [^"]*" \d{3} .* rt=([\d.]+) ')
+
+
+def nginx_times(folder: Path) -> list[float]:
+    """Request times of the webhooks in nginx's access log (deploy/nginx.conf's format)."""
+    log = folder / "access.log"
+    if not log.exists():
+        return []
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [float(m[1]) for line in lines if (m := _LOGGED.search(line))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,6 +218,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peak-seconds", type=float, default=300, help="the peak simulation (default 300)")
     parser.add_argument(
         "--rate", type=float, default=50, help="the peak simulation's messages/s (default 50)"
+    )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="the peak's replicas run this much nicer than the load, which stands for providers "
+        "sending from their own machines (default 0: the same priority)",
     )
     parser.add_argument("--skip", action="append", default=[], choices=["throughput", "kill", "peak"])
     parser.add_argument("--work", help="working folder (default: a temporary one)")
@@ -195,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
                 restart_after=min(30.0, args.peak_seconds / 6),
                 rate=args.rate,
                 concurrency=0,
+                nice=args.nice,
             )
             print(f"peak {args.rate:g} msg/s for {args.peak_seconds:g} s: {results['peak']}", flush=True)
     out = Path(args.out)

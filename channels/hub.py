@@ -109,6 +109,8 @@ class Hub:
         worker: OutboxWorker | None = None,
         rate_limit: tuple[int, float] = (20, 60.0),
         leases: AnswerLeases | None = None,
+        answers_at_once: int = 4,
+        backlog_claim_limit: int = 200,
     ) -> None:
         self.conversations = conversations
         self.outbox = outbox
@@ -126,6 +128,21 @@ class Hub:
         # citizen's messages are answered in the order they were stored.
         self._tails: dict[str, asyncio.Task[None]] = {}
         self.io = ThreadPoolExecutor(max_workers=4, thread_name_prefix="hub-io")
+        # A push message is stored on threads of its own: its webhook's acknowledgement never
+        # queues behind the backlog's answering work (renewals, reloads, records) in ``io``.
+        self.ingress = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hub-receive")
+        # Push answers in progress at once (enough to keep the compute thread busy while
+        # another records): the others wait their turn in order, without a place in the
+        # executors' queues, their leases kept alive meanwhile (``keep_leases``).
+        self.answers_at_once = answers_at_once
+        self._slots: asyncio.Semaphore | None = None
+        # The stored messages this replica owes an answer and has queued (their leases).
+        self._owed: set[int] = set()
+        self._kept = 0.0  # when their leases were last renewed together (monotonic)
+        self._moved = time.monotonic()  # when the queue last moved (an answer finished, or it began)
+        # Expired leases are claimed only while this replica's queue is shorter: when every
+        # replica is behind, the backlog waits in the database for the first with room.
+        self.backlog_claim_limit = backlog_claim_limit
         # Called with (stage, event) at each step of a turn (see STAGES).
         self.observers: list[Callable[[str, InboundEvent], None]] = []
         self.stats = {"received": 0, "duplicates": 0, "rate_limited": 0, "answered": 0, "errors": 0}
@@ -167,18 +184,20 @@ class Hub:
             if stored.duplicate:
                 # Delivered again, and its first delivery was stored but never answered (the
                 # replica that took it died): answered now, unless a live replica holds it.
-                if stored.owed and await self._io(self.leases.renew, stored.inbound_id, True):
+                if stored.owed and await self._in(self.leases.renew, stored.inbound_id, True):
                     log.info("%s: redelivered message %s answered", event.channel, event.message_id)
                     self._queue_answer(event, turn, stored.inbound_id)
                 return False
-            limited, first = await self._io(self._limited, key)
+            limited, first = await self._in(self._limited, key)
             if limited:
                 # Stored, not answered (owed nothing); told once per window.
                 self.stats["rate_limited"] += 1
-                await self._io(self.leases.release, stored.inbound_id)
+                await self._in(self.leases.release, stored.inbound_id)
                 if first:
                     log.warning("%s: rate limit reached for %s", event.channel, key)
-                    await self._enqueue(event, Reply(key, "vi", "rate_limited", _polite_limit()))
+                    await self._enqueue(
+                        event, Reply(key, "vi", "rate_limited", _polite_limit()), ingress=True
+                    )
                 return True
             self._queue_answer(event, turn, stored.inbound_id)
         return True
@@ -186,6 +205,9 @@ class Hub:
     def _queue_answer(self, event: InboundEvent, turn: Turn, inbound_id: int) -> None:
         """Answer in the background, after the conversation's earlier messages."""
         key = event.conversation_id
+        if not self._owed:
+            self._moved = time.monotonic()
+        self._owed.add(inbound_id)
         task = self.spawn(self._answer_after(self._tails.get(key), event, turn, inbound_id))
         self._tails[key] = task
         task.add_done_callback(lambda done: self._forget_tail(key, done))
@@ -244,6 +266,10 @@ class Hub:
     async def _io(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.io, fn, *args)
 
+    async def _in(self, fn: Callable[..., T], *args: Any) -> T:
+        """On the receiving threads (a push message before its acknowledgement)."""
+        return await asyncio.get_running_loop().run_in_executor(self.ingress, fn, *args)
+
     def _limited(self, key: str) -> tuple[bool, bool]:
         """(On an I/O thread.) (over the limit, first refusal of the window)."""
         count, window = self.rate_limit
@@ -256,7 +282,7 @@ class Hub:
         """receive: the inbound message stored (deduplicated: ``duplicate`` when seen
         before). ``lease``: a push channel's message, owed an answer by this replica."""
         held_by = (self.leases.owner, self.leases.until()) if lease else None
-        stored = await self._io(
+        stored = await (self._in if lease else self._io)(
             lambda: self.conversations.receive(
                 turn, channel_message_id=event.message_id or None, access_hash=access_hash, lease=held_by
             )
@@ -272,9 +298,16 @@ class Hub:
     async def _answer_after(
         self, previous: asyncio.Task[None] | None, event: InboundEvent, turn: Turn, inbound_id: int
     ) -> None:
-        if previous is not None and not previous.done():
-            await asyncio.wait({previous})
-        await self._answer(event, turn, inbound_id)
+        try:
+            if previous is not None and not previous.done():
+                await asyncio.wait({previous})
+            if self._slots is None:
+                self._slots = asyncio.Semaphore(self.answers_at_once)
+            async with self._slots:  # first come, first served
+                await self._answer(event, turn, inbound_id)
+        finally:
+            self._owed.discard(inbound_id)
+            self._moved = time.monotonic()
 
     def _forget_tail(self, key: str, task: asyncio.Task[None]) -> None:
         if self._tails.get(key) is task:
@@ -423,9 +456,11 @@ class Hub:
             connection=connection,
         )
 
-    async def _enqueue(self, event: InboundEvent, reply: Reply, *, message_id: int | None = None) -> None:
+    async def _enqueue(
+        self, event: InboundEvent, reply: Reply, *, message_id: int | None = None, ingress: bool = False
+    ) -> None:
         """deliver, for push channels: through the outbox, which retries."""
-        await self._io(lambda: self._queue(event, reply, message_id=message_id))
+        await (self._in if ingress else self._io)(lambda: self._queue(event, reply, message_id=message_id))
         if self.worker is not None:
             self.worker.wake()
 
@@ -479,7 +514,10 @@ class Hub:
     async def answer_expired(self) -> int:
         """Claim the messages whose lease expired (stored by a replica that died before
         answering, or that failed to answer) and answer them, each chat's in order."""
-        owed = await self._io(self.leases.claim_expired, self.push_channels())
+        room = self.backlog_claim_limit - len(self._owed)
+        if room <= 0:
+            return 0
+        owed = await self._io(self.leases.claim_expired, self.push_channels(), min(50, room))
         for item in owed:
             event = _owed_event(item)
             log.warning("answering message %d left unanswered by %s", item.message_id, "a replica")
@@ -490,6 +528,7 @@ class Hub:
         """Claim expired leases continuously, from the start (the port is open meanwhile)."""
         while not stop.is_set():
             try:
+                await self.keep_leases()
                 await self.answer_expired()
             except Exception:  # the database may be briefly unavailable: keep going
                 log.exception("claiming unanswered messages failed")
@@ -498,8 +537,28 @@ class Hub:
             except TimeoutError:
                 pass
 
+    async def keep_leases(self) -> int:
+        """Renew, together, the leases of the messages this replica has queued, a third of a
+        lease's length after the last renewal: a backlog waiting its turn here is not taken
+        by another replica as if this one had died (and answered twice over, in a race)."""
+        now = time.monotonic()
+        if not self._owed or now - self._kept < self.leases.seconds / 3:
+            return 0
+        if now - self._moved > 2 * self.leases.seconds:
+            # Nothing answered for two leases' length: this replica is stuck, not just behind;
+            # its leases run out and the running replicas take its queue.
+            log.warning(
+                "no answer finished for %.0f s: %d queued leases left to expire",
+                now - self._moved,
+                len(self._owed),
+            )
+            return 0
+        self._kept = now
+        return await self._io(self.leases.keep, sorted(self._owed))
+
     def close(self) -> None:
         self.io.shutdown(wait=False)
+        self.ingress.shutdown(wait=False)
 
 
 def _owed_event(item: Owed) -> InboundEvent:

@@ -79,6 +79,24 @@ class AnswerLeases:
             )
             return result.rowcount == 1
 
+    def keep(self, message_ids: list[int], chunk: int = 500) -> int:
+        """Renew the live leases this replica holds among ``message_ids`` (its queue): how
+        many were still its own. An expired one that another replica took stays theirs."""
+        kept = 0
+        until = self.until()
+        for start in range(0, len(message_ids), chunk):
+            with self.db.engine.begin() as c:
+                kept += c.execute(
+                    update(Message)
+                    .where(
+                        Message.id.in_(message_ids[start : start + chunk]),
+                        Message.answer_due.is_not(None),
+                        Message.answer_owner == self.owner,
+                    )
+                    .values(answer_due=until)
+                ).rowcount
+        return kept
+
     def settle(self, connection: Connection, message_id: int) -> None:
         """In the transaction that records the reply: the message is answered. ``LeaseLost``
         when another replica took it meanwhile (the caller's transaction then rolls back)."""

@@ -194,6 +194,7 @@ class Replica:
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
     killed: bool = False
+    nice: int = 0  # added to the replica's niceness (see Cluster)
 
     def start(self) -> None:
         self.starts += 1
@@ -205,6 +206,7 @@ class Replica:
             stdout=handle,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None,  # noqa: PLW1509
         )
         handle.close()
 
@@ -246,7 +248,12 @@ class Replica:
 class Cluster:
     """``replicas`` × `hotline serve` on ``database_url`` behind nginx, all in ``folder``."""
 
-    def __init__(self, folder: Path, database_url: str, index: Path, replicas: int = 3) -> None:
+    def __init__(
+        self, folder: Path, database_url: str, index: Path, replicas: int = 3, *, nice: int = 0
+    ) -> None:
+        """``nice``: the replicas yield the cores to the load (a benchmark's stand-in for
+        providers that send from their own machines, not from the replicas' cores)."""
+        self.nice = nice
         self.folder = folder
         self.database_url = database_url
         self.index = index
@@ -310,7 +317,9 @@ class Cluster:
                 "--config", str(self.config), "serve", "--index", str(self.index),
                 "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
             )  # fmt: skip
-            self.replicas.append(Replica(f"replica-{n}", port, command, env, folder / "serve.log"))
+            self.replicas.append(
+                Replica(f"replica-{n}", port, command, env, folder / "serve.log", nice=self.nice)
+            )
         for replica in self.replicas:
             replica.start()
         for replica in self.replicas:
