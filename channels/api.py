@@ -297,6 +297,8 @@ def create_app(
             worker=worker,
             rate_limit=(settings.channels.rate_limit_messages, settings.channels.rate_limit_seconds),
             leases=AnswerLeases(db, seconds=settings.channels.answer_lease_seconds),
+            answers_at_once=settings.channels.answers_at_once,
+            backlog_claim_limit=settings.channels.backlog_claim_limit,
         )
         app.state.hub = hub
         app.state.outbox_worker = worker

