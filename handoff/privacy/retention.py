@@ -293,6 +293,14 @@ def held_by_case(cutoff: datetime) -> Any:
     )
 
 
+def _held_by_a_case(conversation_id: Any, cutoff: datetime) -> Any:
+    """A conversation whose case is still open, or closed within the period, is kept."""
+    return exists().where(
+        Case.conversation_id == conversation_id,
+        or_(Case.status.not_in(FINAL_STATUSES), Case.updated_at >= cutoff),
+    )
+
+
 def delete_conversations(c: Connection, ids: Sequence[str], rollup: Rollup, report: PurgeReport) -> None:
     """Every row of these conversations, children first (set-based deletes, not one
     cascade trigger per row), after counting them into ``daily_stats``."""
@@ -434,10 +442,7 @@ class RetentionJob:
     def _old_messages(self, c: Connection, cutoff: datetime, rollup: Rollup, report: PurgeReport) -> int:
         """Old messages of conversations still in use, a batch of conversations at a time so
         that a conversation's day is counted once."""
-        held = exists().where(
-            Case.conversation_id == Message.conversation_id,
-            or_(Case.status.not_in(FINAL_STATUSES), Case.updated_at >= cutoff),
-        )
+        held = _held_by_a_case(Message.conversation_id, cutoff)
         conv_ids = list(
             c.scalars(
                 select(Message.conversation_id)
@@ -471,10 +476,7 @@ class RetentionJob:
         return len(case_ids)
 
     def _old_outbox(self, c: Connection, cutoff: datetime, report: PurgeReport) -> int:
-        held = exists().where(
-            Case.conversation_id == OutboxMessage.conversation_id,
-            or_(Case.status.not_in(FINAL_STATUSES), Case.updated_at >= cutoff),
-        )
+        held = _held_by_a_case(OutboxMessage.conversation_id, cutoff)
         ids = list(
             c.scalars(
                 select(OutboxMessage.id)
@@ -490,10 +492,7 @@ class RetentionJob:
         """What a run would delete now (conversations and messages; the rest is small)."""
         young = exists().where(Message.conversation_id == Conversation.id, Message.created_at >= cutoff)
         gone = and_(Conversation.updated_at < cutoff, ~held_by_case(cutoff), ~young)
-        held = exists().where(
-            Case.conversation_id == Message.conversation_id,
-            or_(Case.status.not_in(FINAL_STATUSES), Case.updated_at >= cutoff),
-        )
+        held = _held_by_a_case(Message.conversation_id, cutoff)
         with self.db.engine.connect() as c:
             report.conversations = int(
                 c.scalar(select(func.count()).select_from(Conversation).where(gone)) or 0
