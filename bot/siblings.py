@@ -420,7 +420,7 @@ _FOREIGNER_CONCEPT = "foreigner"
 
 @lru_cache(maxsize=1)
 def _nationality_matcher() -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
-    concept = Terminology.load(DEFAULT_DIR / "core.yml").get(_FOREIGNER_CONCEPT)
+    concept = Terminology.read_concept(DEFAULT_DIR / "core.yml", _FOREIGNER_CONCEPT)
     terms = [t for ts in concept.terms.values() for t in ts] if concept is not None else []
     return _matcher(sorted({t if any(is_cjk(c) for c in t) else fold(t) for t in terms}))
 

@@ -159,7 +159,7 @@ def _ask_runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     settings = _settings(args)
     index_dir = Path(args.index).resolve() if args.index else settings.resolve(settings.index.path)
     if args.index or (index_dir / "meta.json").is_file():
-        return Runtime.start(settings, index_dir=index_dir, rebuild=False)
+        return Runtime.start(settings, index_dir=index_dir, rebuild=False, one_shot=True)
     log.warning("no index at %s yet: building it first (once)", index_dir)
     return Runtime.start(settings)
 

@@ -142,7 +142,7 @@ def build_index(
     digest = inputs.content_hash()
     if not force and stored_hash(out) == digest:
         log.info("index at %s is up to date (%s)", out, digest[:12])
-        if not TracedQueryEncoder.available(out):
+        if not TracedQueryEncoder.exported(out):
             (encoder or make_encoder(settings)).export_query_encoder(out)
         return KnowledgeIndex.load(out), False
     encoder = encoder or make_encoder(settings)
@@ -215,11 +215,11 @@ def make_dossier_source(settings: Settings, seed: bool = True) -> DossierSource 
     )
 
 
-def query_encoder(settings: Settings, index_dir: Path) -> Encoder:
+def query_encoder(settings: Settings, index_dir: Path, engine: str = "torch") -> Encoder:
     """The light traced encoder saved with the index when it fits the configured model."""
     cache = settings.search.query_cache
     if TracedQueryEncoder.available(index_dir):
-        traced = TracedQueryEncoder(index_dir, cache_size=cache)
+        traced = TracedQueryEncoder(index_dir, cache_size=cache, engine=engine)
         if traced.matches(settings.search.model, settings.search.quantize):
             return traced
         log.warning("index %s was built with %s; loading the configured model", index_dir, traced.name)
@@ -236,8 +236,18 @@ class Runtime:
     assistant: Assistant
 
     @classmethod
-    def start(cls, settings: Settings, index_dir: Path | None = None, rebuild: bool | None = None) -> Runtime:
-        """Load the index (building it first when missing or stale) and wire the assistant."""
+    def start(
+        cls,
+        settings: Settings,
+        index_dir: Path | None = None,
+        rebuild: bool | None = None,
+        one_shot: bool = False,
+    ) -> Runtime:
+        """Load the index (building it first when missing or stale) and wire the assistant.
+
+        ``one_shot`` (`hotline ask`): start fast rather than answer many fast: queries are
+        encoded without torch, and the language detector is built only if a question needs it.
+        """
         path = settings.resolve(index_dir or settings.index.path)
         terminology = load_terminology(path if path.is_dir() else None)
         # rebuild=False: use the folder as it is (an explicit --index); a missing index is
@@ -248,9 +258,10 @@ class Runtime:
             index, _ = build_index(settings, path, terminology=terminology)
         else:
             index = KnowledgeIndex.load(path)
-        encoder = query_encoder(settings, path)
+        encoder = query_encoder(settings, path, engine="numpy" if one_shot else "torch")
         encoder.warm_up()
-        language.warm_up()
+        if not one_shot:
+            language.warm_up()
         searcher = Searcher(index, encoder, terminology, SearchConfig(threshold=settings.search.threshold))
         # Workers of `serve --workers N` (rebuild=False) find the demo dossiers seeded by the parent.
         dossiers = make_dossier_source(settings, seed=rebuild is not False)

@@ -217,11 +217,19 @@ class SentenceTransformerEncoder(_CachedQueries):
             warnings.simplefilter("ignore")  # TorchScript is deprecated but still the lightest runtime
             torch.jit.save(traced, str(folder / QUERY_ENCODER_FILE))
         tokenizer.backend_tokenizer.save(str(folder / QUERY_TOKENIZER_FILE))
+        # Written before the meta file: an interrupted export leaves a folder that the
+        # torch path still serves, never a weights file that disagrees with it.
+        from knowledge.numpy_bert import export_bert_weights
+
+        numpy_weights = export_bert_weights(self._model, folder / QUERY_WEIGHTS_FILE)
+        if not numpy_weights:
+            log.info("no NumPy query encoder for %s (not a BERT with mean pooling)", self.name)
         meta = {
             "model": self.name,
             "quantize": self.quantize,
             "dim": self.dim,
             "max_length": int(getattr(self._model, "max_seq_length", 256) or 256),
+            "numpy_weights": numpy_weights,
         }
         (folder / QUERY_META_FILE).write_text(json.dumps(meta), encoding="utf-8")
         return True
@@ -230,26 +238,41 @@ class SentenceTransformerEncoder(_CachedQueries):
 QUERY_ENCODER_FILE = "query_encoder.pt"
 QUERY_TOKENIZER_FILE = "query_tokenizer.json"
 QUERY_META_FILE = "query_encoder.json"
+# The same weights for the NumPy engine (knowledge/numpy_bert.py), when the model is a BERT.
+QUERY_WEIGHTS_FILE = "query_encoder.npz"
 
 
 class TracedQueryEncoder(_CachedQueries):
     """The query side of the dense index, loaded from the index folder.
 
-    Needs only torch and the ``tokenizers`` library: no transformers or
-    sentence-transformers import, which keeps a serving process about 200 MB lighter and
-    its start a few seconds faster. Documents are encoded at index time, never here.
+    Two engines: ``torch`` runs the TorchScript trace with int8 kernels (about 4x faster
+    per question than NumPy's float products: what a server wants); ``numpy`` runs the
+    BERT weights exported beside it (knowledge/numpy_bert.py) with the same int8 roundings
+    and needs neither torch nor transformers, which a one-shot command (`hotline ask`)
+    wants: importing torch and loading the trace took 2 s of its 6. An index folder built
+    before the weights were exported has no .npz: ``numpy`` then falls back to torch.
+    Documents are encoded at index time, never here.
     """
 
-    def __init__(self, folder: Path, cache_size: int = 4096) -> None:
+    def __init__(self, folder: Path, cache_size: int = 4096, engine: str = "torch") -> None:
         super().__init__(cache_size)
+        if engine not in ("numpy", "torch"):
+            raise ValueError(f"unknown query encoder engine {engine!r}")
         meta = json.loads((folder / QUERY_META_FILE).read_text(encoding="utf-8"))
         self.name = str(meta["model"])
         self.quantize = bool(meta.get("quantize", False))
         self.dim = int(meta["dim"])
         self._max_length = int(meta.get("max_length", 256))
         self._folder = folder
+        if engine == "numpy" and not (folder / QUERY_WEIGHTS_FILE).is_file():
+            log.info(
+                "no %s in %s (built before it was exported): queries use torch", QUERY_WEIGHTS_FILE, folder
+            )
+            engine = "torch"
+        self.engine = engine
         self._tokenizer: Any = None
         self._traced: Any = None
+        self._bert: Any = None
 
     @staticmethod
     def available(folder: Path) -> bool:
@@ -257,37 +280,58 @@ class TracedQueryEncoder(_CachedQueries):
             (folder / f).is_file() for f in (QUERY_ENCODER_FILE, QUERY_TOKENIZER_FILE, QUERY_META_FILE)
         )
 
+    @staticmethod
+    def exported(folder: Path) -> bool:
+        """Whether the folder holds everything this version exports (the NumPy weights were
+        added later: `hotline index` on an up-to-date index adds them)."""
+        if not TracedQueryEncoder.available(folder):
+            return False
+        try:
+            meta = json.loads((folder / QUERY_META_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return "numpy_weights" in meta
+
     def matches(self, model: str, quantize: bool) -> bool:
         return self.name == (model or DEFAULT_MODEL) and self.quantize == quantize
 
     def warm_up(self) -> None:
-        if self._traced is not None:
+        if self._tokenizer is not None:
             return
-        import torch
         from tokenizers import Tokenizer
 
         tokenizer = Tokenizer.from_file(str(self._folder / QUERY_TOKENIZER_FILE))
         tokenizer.enable_truncation(max_length=self._max_length)
         tokenizer.no_padding()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self._traced = torch.jit.load(str(self._folder / QUERY_ENCODER_FILE))  # type: ignore[no-untyped-call]
+        if self.engine == "numpy":
+            from knowledge.numpy_bert import NumpyBert
+
+            self._bert = NumpyBert(self._folder / QUERY_WEIGHTS_FILE)
+        else:
+            import torch
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._traced = torch.jit.load(str(self._folder / QUERY_ENCODER_FILE))  # type: ignore[no-untyped-call]
+            torch.set_num_threads(1)
         self._tokenizer = tokenizer
-        torch.set_num_threads(1)
-        log.info("query encoder loaded from %s (%s)", self._folder, self.name)
+        log.info("query encoder loaded from %s (%s, %s)", self._folder, self.name, self.engine)
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         raise RuntimeError("the traced query encoder cannot build an index; use SentenceTransformerEncoder")
 
     def _encode(self, text: str) -> np.ndarray:
         self.warm_up()
+        enc = self._tokenizer.encode(text)
+        if self._bert is not None:
+            vec: np.ndarray = self._bert.encode(enc.ids)
+            return vec
         import torch
 
-        enc = self._tokenizer.encode(text)
         with torch.inference_mode():
             out = self._traced(torch.tensor([enc.ids]), torch.tensor([enc.attention_mask]))
             hidden = out["last_hidden_state"] if isinstance(out, dict) else out[0]
-            vec: np.ndarray = torch.nn.functional.normalize(hidden[0].mean(0), dim=0).numpy()
+            vec = torch.nn.functional.normalize(hidden[0].mean(0), dim=0).numpy()
         return vec.astype(np.float32)
 
 

@@ -206,18 +206,84 @@ class KnowledgeIndex:
             raise ValueError(
                 f"index at {path} has format {meta.get('version')}, expected {INDEX_VERSION}; rebuild it"
             )
+        key = _cache_key(meta_path)
+        parts = _read_cache(path, key)
+        if parts is None:
+            parts = cls._load_parts(path)
+            _write_cache(path, key, parts)
+        procs, fields, units, centres = parts
+        return cls(procs, fields, DenseIndex.load(path / "dense.faiss"), units, centres, meta)
+
+    @staticmethod
+    def _load_parts(path: Path) -> _Parts:
         procs = []
         with (path / "procedures.jsonl").open(encoding="utf-8") as fh:
             for line in fh:
                 procs.append(Procedure.from_dict(json.loads(line)))
-        return cls(
+        return (
             procs,
             {f: BM25Index.load(path, f"bm25_{f}") for f in FIELD_TEXTS},
-            DenseIndex.load(path / "dense.faiss"),
             UnitRegistry.load(path / "units.json"),
             CentreRegistry.load(path / "centres.json"),
-            meta,
         )
+
+
+# The loaded form of an index, beside it: parsing the procedures and building the
+# place-name indices and the vocabularies took about 1.5 s of CPU at every start and every
+# `hotline ask`; unpickling them takes about 0.5 s. Keyed by the index files (meta.json is rewritten
+# at every build) and by the code that builds these objects, so neither a rebuilt index nor
+# an upgrade reads a stale cache. The index folder is trusted like its other files.
+CACHE_FILE = "loaded.pickle"
+_Parts = tuple[list[Procedure], dict[str, BM25Index], UnitRegistry, CentreRegistry]
+
+
+def _cache_key(meta_path: Path) -> str:
+    from knowledge import centres, lexical, models, text, units
+
+    digest = hashlib.sha256()
+    digest.update(meta_path.read_bytes())
+    for module in (centres, lexical, models, text, units):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _read_cache(path: Path, key: str) -> _Parts | None:
+    import pickle
+
+    try:
+        with (path / CACHE_FILE).open("rb") as handle:
+            stored_key, parts = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except (
+        OSError,
+        EOFError,
+        pickle.UnpicklingError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        ImportError,
+    ) as exc:
+        log.info("index cache %s unreadable (%s); loading the index files", path / CACHE_FILE, exc)
+        return None
+    if stored_key != key or not isinstance(parts, tuple) or len(parts) != 4:
+        return None
+    return parts  # type: ignore[no-any-return]
+
+
+def _write_cache(path: Path, key: str, parts: _Parts) -> None:
+    import os
+    import pickle
+
+    tmp = path / f"{CACHE_FILE}.{os.getpid()}.tmp"
+    try:
+        with tmp.open("wb") as handle:
+            pickle.dump((key, parts), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path / CACHE_FILE)
+    except OSError as exc:  # a read-only index folder: loaded from its files at every start
+        log.debug("index cache not written to %s: %s", path, exc)
+        tmp.unlink(missing_ok=True)
 
 
 def stored_hash(path: Path) -> str | None:

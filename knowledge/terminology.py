@@ -315,6 +315,15 @@ class Terminology:
         return cls(concepts)
 
     @classmethod
+    def read_concept(cls, path: PathLike, concept_id: str) -> Concept | None:
+        """One concept of a file, validated as :meth:`load` does, without building the
+        matching indices of the whole file."""
+        for concept in cls._read_file(Path(path)):
+            if concept.id == concept_id:
+                return concept
+        return None
+
+    @classmethod
     def from_records(cls, records: Iterable[Any], source: str = "<records>") -> Terminology:
         """Build from already parsed records (same shape as a YAML file's entries)."""
         return cls(cls._validate(list(records), source))
