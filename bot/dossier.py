@@ -33,10 +33,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 from knowledge.errors import ConfigError, ProviderUnavailable
 from knowledge.text import fold
@@ -584,6 +585,8 @@ class HttpDossierSource:
         self.field_map: dict[str, str] = {**DEFAULT_FIELD_MAP, **(field_map or {})}
         self._status_map = build_status_map(status_map)
         self._today = today or vietnam_today
+        import httpx  # here: only this source needs it, and `hotline ask` starts faster without
+
         self._client = httpx.Client(
             headers={"Accept": "application/json", **(headers or {})},
             timeout=httpx.Timeout(timeout),
@@ -606,6 +609,8 @@ class HttpDossierSource:
     def _request(self, code: str) -> httpx.Response:
         if "{code}" in self.url_template:
             return self._client.get(self.url_template.format(code=quote(code, safe="")))
+        import httpx
+
         # Merged, not replaced: the base URL may carry its own parameters (?tinh=48).
         return self._client.get(httpx.URL(self.url_template).copy_merge_params({"code": code}))
 
@@ -613,6 +618,8 @@ class HttpDossierSource:
         key = normalize_dossier_code(code)
         if not key:
             return None
+        import httpx
+
         try:
             response = self._request(key)
         except httpx.HTTPError as exc:

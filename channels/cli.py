@@ -340,7 +340,21 @@ def cmd_telegram(args: argparse.Namespace) -> int:
     return run_telegram(args, _settings(args))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_of(argv: list[str]) -> str | None:
+    """The sub-command named on a command line (the first word that is not a global option)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``command`` (one of this module's own commands) the
+    staff and privacy parsers are left out: their modules import the database layer
+    (SQLAlchemy, argon2), which `hotline ask` never uses."""
     parser = argparse.ArgumentParser(prog="hotline", description="Citizen hotline assistant")
     parser.add_argument("--config", help="config file (default: config.yml, or $HOTLINE_CONFIG)")
     parser.add_argument(
@@ -395,16 +409,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--conversation", help="continue this conversation id")
     p.set_defaults(func=cmd_chat)
 
-    from handoff.cli import add_staff_parser
-
-    add_staff_parser(sub)
-    sub.choices["staff"].set_defaults(func=cmd_staff)
-
-    from handoff.privacy.cli import add_privacy_parser
-
-    add_privacy_parser(sub)
-    sub.choices["privacy"].set_defaults(func=cmd_privacy)
-
     from channels.telegram_cli import add_telegram_parser
 
     add_telegram_parser(sub)
@@ -422,13 +426,25 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     p.set_defaults(func=cmd_db)
 
+    if command not in sub.choices:
+        from handoff.cli import add_staff_parser
+
+        add_staff_parser(sub)
+        sub.choices["staff"].set_defaults(func=cmd_staff)
+
+        from handoff.privacy.cli import add_privacy_parser
+
+        add_privacy_parser(sub)
+        sub.choices["privacy"].set_defaults(func=cmd_privacy)
+
     for subparser in sub.choices.values():
         subparser.add_argument("--config", default=argparse.SUPPRESS, help="config file")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(command_of(words)).parse_args(words)
     args.log_config = _setup_logging(args)
     try:
         return int(args.func(args))

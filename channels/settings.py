@@ -510,6 +510,8 @@ def production_problems(settings: Settings, environ: Mapping[str, str] | None = 
 
 
 def _database_problems(url: str) -> list[str]:
+    if url.startswith("sqlite:///"):
+        return []  # a file has no password; and `hotline ask` need not import SQLAlchemy to know it
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
