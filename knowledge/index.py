@@ -249,8 +249,13 @@ def _cache_key(meta_path: Path) -> str:
 
 
 def _read_cache(path: Path, key: str) -> _Parts | None:
+    import gc
     import pickle
 
+    # The collector would walk the growing heap again and again while a million objects are
+    # created (twice the time); none of them is garbage yet.
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         with (path / CACHE_FILE).open("rb") as handle:
             stored_key, parts = pickle.load(handle)
@@ -267,6 +272,9 @@ def _read_cache(path: Path, key: str) -> _Parts | None:
     ) as exc:
         log.info("index cache %s unreadable (%s); loading the index files", path / CACHE_FILE, exc)
         return None
+    finally:
+        if enabled:
+            gc.enable()
     if stored_key != key or not isinstance(parts, tuple) or len(parts) != 4:
         return None
     return parts  # type: ignore[no-any-return]
