@@ -1,12 +1,16 @@
-"""How long `hotline ask` takes from a built index, against what it used to do.
+"""How long `hotline ask` takes from a built index, against an earlier version of the code.
 
-``before``: the old path, in a fresh process: the configured index checked against its
-sources (every catalogue re-imported and hashed), then loaded, then one answer.
-``after``: ``hotline ask --index DIR TEXT`` as a deployer runs it, in a fresh process.
+``after``: ``hotline ask --index DIR TEXT`` of this checkout, as a deployer runs it.
+``before``: the same command of an earlier commit (``--before-rev``, by default the one
+before the NumPy query encoder and the index cache), extracted with ``git archive`` into a
+temporary folder and run against the same index files (linked from a folder of its own,
+without the files it does not know: ``query_encoder.npz``, ``loaded.pickle``).
 
-Each is run ``--runs`` times; printed per mode: wall time (median, best), CPU time (user +
-system of the child, less sensitive to other load on a shared machine), peak RSS, and the
-ratios before/after. Target: after ≤ 2 s wall on an idle laptop.
+Both modes answer a Vietnamese and an English question (lingua loads its Latin-script
+models for the second), each ``--runs`` times in fresh processes, alternating, so that the
+load of a shared machine weighs on both alike. Printed per mode and question: wall time
+(median, best), CPU time (user + system of the child: less sensitive to that load) and peak
+RSS, then the ratios before/after. Target: after ≤ 2 s wall on an idle machine.
 
     python -m bench.ask --index var/index-full --shared ../shared/data
 """
@@ -15,30 +19,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTION = "Đăng ký kết hôn cần giấy tờ gì?"
-
-# The old `hotline ask` without --index: Runtime.start with the configured index (rebuilt
-# when its sources' hash changed, so every source is read and hashed first).
-BEFORE = """
-import sys
-from channels.cli import _setup_logging, build_parser
-from channels.runtime import Runtime
-from channels.settings import load_settings
-from bot.assistant import Turn
-args = build_parser().parse_args(["ask", "x"])
-_setup_logging(args)
-runtime = Runtime.start(load_settings(sys.argv[1]))
-print(runtime.assistant.handle(Turn(sys.argv[2], None, None, channel="cli")).answer[:60])
-"""
+QUESTIONS = {"vi": "Đăng ký kết hôn cần giấy tờ gì?", "en": "How do I register a marriage?"}
+# The last commit before `hotline ask` ran without torch (NumPy encoder, index cache).
+BEFORE_REV = "fbd9c48"
 
 
 def config_for(index: Path, shared: Path, folder: Path) -> Path:
@@ -64,18 +58,49 @@ def config_for(index: Path, shared: Path, folder: Path) -> Path:
     return config
 
 
-def timed(cmd: list[str]) -> tuple[float, float, float, str]:
+def checkout(rev: str, folder: Path) -> Path | None:
+    """The tracked files of ``rev`` in ``folder`` (None when git cannot give them)."""
+    try:
+        blob = subprocess.run(
+            ["git", "archive", "--format=tar", rev], cwd=ROOT, capture_output=True, check=True, timeout=120
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"  (no 'before': git archive {rev} failed: {exc})", file=sys.stderr)
+        return None
+    with tarfile.open(fileobj=BytesIO(blob)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def index_view(index: Path, folder: Path) -> Path:
+    """The index files behind links in a folder of their own: each version keeps its own
+    caches (terminology.pickle is keyed by its code) without invalidating the other's."""
+    folder.mkdir()
+    for item in index.iterdir():
+        if item.name in ("terminology.pickle", "loaded.pickle", "query_encoder.npz"):
+            continue
+        if item.is_dir():  # the NLU model: retrained in place when bot/data differs
+            shutil.copytree(item, folder / item.name)
+        else:
+            (folder / item.name).symlink_to(item)
+    return folder
+
+
+def timed(cmd: list[str], code: Path) -> tuple[float, float, float, str]:
     """Wall s, CPU s and peak RSS (MB) of one child process, and what it printed."""
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", PYTHONPATH=str(ROOT))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", PYTHONPATH=str(code))
     started = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd[:4])} failed: {done.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024, done.stdout
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(cmd, cwd=code, env=env, stdout=out, stderr=err, text=True)
+        # wait4: this child's own usage (RUSAGE_CHILDREN would give the largest child so far).
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if child.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd[:6])} failed: {err.read()[-2000:]}")
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read()
 
 
 def main() -> int:
@@ -83,48 +108,42 @@ def main() -> int:
     parser.add_argument("--index", default="var/index-full")
     parser.add_argument("--shared", default="../shared/data")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--skip-before", action="store_true", help="only time the current path")
+    parser.add_argument("--before-rev", default=BEFORE_REV, help="the commit to compare with")
+    parser.add_argument("--skip-before", action="store_true", help="only time this checkout")
     args = parser.parse_args()
     index = Path(args.index).resolve()
     shared = Path(args.shared).resolve()
     if not (index / "meta.json").is_file():
         raise SystemExit(f"no index at {index}: build it first (make index-full)")
+    results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         config = config_for(index, shared, Path(tmp))
-        modes = {
-            "after": [
-                sys.executable,
-                "-m",
-                "channels.cli",
-                "--config",
-                str(config),
-                "ask",
-                "--index",
-                str(index),
-                QUESTION,
-            ]
-        }
+        codes = {"after": (ROOT, index)}
         if not args.skip_before:
-            modes = {"before": [sys.executable, "-c", BEFORE, str(config), QUESTION], **modes}
-        results: dict[str, list[tuple[float, float, float]]] = {}
-        for name, cmd in modes.items():
-            for _ in range(args.runs):
-                wall, cpu, rss, out = timed(cmd)
-                if not out.strip():
-                    raise SystemExit(f"{name}: no answer printed")
-                results.setdefault(name, []).append((wall, cpu, rss))
+            old = checkout(args.before_rev, Path(tmp) / "before")
+            if old is not None:
+                codes = {"before": (old, index_view(index, Path(tmp) / "before-index")), **codes}
+        for _ in range(args.runs):
+            for lang, question in QUESTIONS.items():
+                for mode, (code, folder) in codes.items():
+                    cmd = [sys.executable, "-m", "channels.cli", "--config", str(config), "ask"]
+                    wall, cpu, rss, out = timed([*cmd, "--index", str(folder), question], code)
+                    if not out.strip():
+                        raise SystemExit(f"{mode}: no answer printed")
+                    results.setdefault((mode, lang), []).append((wall, cpu, rss))
     print(f"hotline ask, one question from {index.name} ({args.runs} runs each, fresh processes)")
     summary = {}
-    for name, rows in results.items():
+    for (mode, lang), rows in results.items():
         walls, cpus, rss = [r[0] for r in rows], [r[1] for r in rows], max(r[2] for r in rows)
-        summary[name] = (statistics.median(walls), statistics.median(cpus))
+        summary[mode, lang] = (statistics.median(walls), statistics.median(cpus), rss)
         print(
-            f"  {name:6s}  wall median {statistics.median(walls):5.1f} s (best {min(walls):.1f})"
-            f"  cpu median {statistics.median(cpus):5.1f} s  peak rss {rss:.0f} MB"
+            f"  {mode:6s} {lang}  wall median {statistics.median(walls):5.2f} s (best {min(walls):.2f})"
+            f"  cpu median {statistics.median(cpus):5.2f} s  peak rss {rss:4.0f} MB"
         )
-    if "before" in summary:
-        (bw, bc), (aw, ac) = summary["before"], summary["after"]
-        print(f"  before/after: wall x{bw / aw:.1f}, cpu x{bc / ac:.1f}")
+    for lang in QUESTIONS:
+        if ("before", lang) in summary:
+            (bw, bc, br), (aw, ac, ar) = summary["before", lang], summary["after", lang]
+            print(f"  before/after {lang}: wall x{bw / aw:.1f}, cpu x{bc / ac:.1f}, rss x{br / ar:.1f}")
     print(f"  target: after <= 2.0 s wall on an idle machine (load now: {os.getloadavg()[0]:.1f})")
     return 0
 
