@@ -10,6 +10,7 @@ of 0.97 at the median). What must not move is the ranking.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -148,3 +149,18 @@ def test_a_folder_without_the_weights_falls_back_to_torch(index_dir, engines, tm
 def test_an_unknown_engine_is_refused(index_dir):
     with pytest.raises(ValueError, match="engine"):
         TracedQueryEncoder(index_dir, engine="onnx")
+
+
+def test_hotline_index_adds_the_weights_to_an_index_built_before_them(sample_settings, index_dir, tmp_path):
+    from channels.runtime import build_index
+
+    older = tmp_path / "index"
+    shutil.copytree(index_dir, older)
+    (older / QUERY_WEIGHTS_FILE).unlink()
+    meta = json.loads((older / "query_encoder.json").read_text(encoding="utf-8"))
+    del meta["numpy_weights"]
+    (older / "query_encoder.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert not TracedQueryEncoder.exported(older)
+    _, built = build_index(sample_settings, older)
+    assert not built  # the index itself was current
+    assert (older / QUERY_WEIGHTS_FILE).is_file() and TracedQueryEncoder.exported(older)
