@@ -22,11 +22,8 @@ from bot.nlu import NLUEngine
 from bot.nlu.builtin import BuiltinNLU
 from channels.settings import PROJECT_ROOT, Settings, reveal
 from knowledge import terminology as terminology_module
-from knowledge.aliases import apply_aliases, load_aliases
-from knowledge.catalogue import import_catalogues
 from knowledge.centres import CentreRegistry
 from knowledge.dense import Encoder, SentenceTransformerEncoder, TracedQueryEncoder
-from knowledge.descriptions import attach_descriptions
 from knowledge.index import IndexInputs, KnowledgeIndex, files_hash, stored_hash
 from knowledge.search import SearchConfig, Searcher
 from knowledge.terminology import Terminology
@@ -93,6 +90,11 @@ def gather_inputs(
     centres: Sequence[Path] | None = None,
 ) -> tuple[IndexInputs, dict[str, Any]]:
     """Read every source; a broken record is reported, never fatal."""
+    # Here, not at the top: serving and `hotline ask` load a built index and never import them.
+    from knowledge.aliases import apply_aliases, load_aliases
+    from knowledge.catalogue import import_catalogues
+    from knowledge.descriptions import attach_descriptions
+
     cat_paths = [settings.resolve(p) for p in (catalogues or settings.data.catalogues)]
     unit_path = units if units is not None else settings.data.units
     centre_paths = list(centres) if centres is not None else list(settings.data.centres)
