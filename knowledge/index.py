@@ -277,7 +277,7 @@ def _read_cache(path: Path, key: str) -> _Parts | None:
             gc.enable()
     if stored_key != key or not isinstance(parts, tuple) or len(parts) != 4:
         return None
-    return parts  # type: ignore[no-any-return]
+    return parts
 
 
 def _write_cache(path: Path, key: str, parts: _Parts) -> None:

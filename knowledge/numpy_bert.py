@@ -130,9 +130,10 @@ class _Linear:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         if not self.quantized:
-            return x @ self.weight_t + self.bias
+            plain: np.ndarray = x @ self.weight_t + self.bias
+            return plain
         xq, x_scale = _quantize_input(x)
-        out = xq @ self.weight_t
+        out: np.ndarray = xq @ self.weight_t
         out *= np.float32(x_scale * self.scale)
         out += self.bias
         return out
@@ -166,7 +167,8 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
     mean = x.mean(-1, keepdims=True)
     centred = x - mean
     var = (centred * centred).mean(-1, keepdims=True)
-    return centred / np.sqrt(var + np.float32(eps)) * weight + bias
+    normed: np.ndarray = centred / np.sqrt(var + np.float32(eps)) * weight + bias
+    return normed
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -183,7 +185,8 @@ def _erf(x: np.ndarray) -> np.ndarray:
         )
     )
     y = np.float32(1.0) - poly * np.exp(-a * a)
-    return np.copysign(y, x)
+    signed: np.ndarray = np.copysign(y, x)
+    return signed
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
@@ -250,4 +253,5 @@ class NumpyBert:
             x = _layer_norm(linears["down"](_gelu(linears["up"](x))) + x, *ln2, self.eps)
         pooled = x.mean(0)
         norm = float(np.linalg.norm(pooled))
-        return (pooled / max(norm, 1e-12)).astype(np.float32)
+        vec: np.ndarray = (pooled / max(norm, 1e-12)).astype(np.float32)
+        return vec
