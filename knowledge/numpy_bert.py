@@ -9,8 +9,12 @@ and run here.
 The documents were encoded by the same model after dynamic int8 quantization (torch's
 ``quantize_dynamic``), whose linear layers round their weights to int8 once and their
 inputs to 7-bit unsigned integers at every call (fbgemm's ``reduce_range``). Those roundings
-are emulated exactly as the kernel does them, so the query vectors are those of the torch
-encoder to float rounding (cosine 1.0 to 6 digits), not a close cousin.
+are done here as the kernel does them, so most questions get the torch encoder's vector to
+float precision. Not all: NumPy's layer norms and softmax round differently from torch's in
+the last bit, and when that puts an input on the other side of an int8 rounding boundary the
+vector moves (cosine ≥ 0.975 on 250 questions, 82 % ≥ 0.999; the full search's top answer
+unchanged on all of them). A float model would be further off (cosine 0.93 at the median):
+int8 rounding is part of the model the documents were encoded with.
 """
 
 from __future__ import annotations
