@@ -213,12 +213,13 @@ class SentenceTransformerEncoder(_CachedQueries):
 
         tokenizer, traced = self._fast
         folder.mkdir(parents=True, exist_ok=True)
+        # First: an export cut short must not leave the weights of another model beside the
+        # new trace (the NumPy engine would serve them); without them, queries use torch.
+        (folder / QUERY_WEIGHTS_FILE).unlink(missing_ok=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # TorchScript is deprecated but still the lightest runtime
             torch.jit.save(traced, str(folder / QUERY_ENCODER_FILE))
         tokenizer.backend_tokenizer.save(str(folder / QUERY_TOKENIZER_FILE))
-        # Written before the meta file: an interrupted export leaves a folder that the
-        # torch path still serves, never a weights file that disagrees with it.
         from knowledge.numpy_bert import export_bert_weights
 
         numpy_weights = export_bert_weights(self._model, folder / QUERY_WEIGHTS_FILE)
