@@ -55,6 +55,7 @@ class Description:
     field: str = ""
     reviewed: bool = False
     source: str = ""
+    note: str = ""  # who wrote or checked the text (kept when the files are regenerated)
 
 
 @dataclass(slots=True)
@@ -69,7 +70,10 @@ class DescriptionReport:
     def line(self) -> str:
         vi = self.described.get("vi", 0)
         en = self.described.get("en", 0)
-        return f"descriptions: {vi} of {self.procedures} procedures (vi), {en} (en)"
+        line = f"descriptions: {vi} of {self.procedures} procedures (vi), {en} (en)"
+        if self.reviewed:
+            line += f"; {self.reviewed} written or reviewed by people, the rest generated from templates"
+        return line
 
 
 def description_files(folder: Path = DEFAULT_DIR) -> list[Path]:
@@ -88,7 +92,7 @@ def read_entries(folder: Path = DEFAULT_DIR) -> dict[str, Description]:
 
 
 def _copy(entry: Description) -> Description:
-    return Description(entry.code, dict(entry.texts), entry.field, entry.reviewed, entry.source)
+    return Description(entry.code, dict(entry.texts), entry.field, entry.reviewed, entry.source, entry.note)
 
 
 @lru_cache(maxsize=4)
@@ -146,7 +150,10 @@ def _entry(item: Any, where: str) -> Description:
     field_name = item.get("field", "")
     if not isinstance(field_name, str):
         raise DescriptionError(f"{where} ({code}): `field` must be a string")
-    return Description(code.strip(), texts, field_name, reviewed)
+    note = item.get("note", "")
+    if not isinstance(note, str):
+        raise DescriptionError(f"{where} ({code}): `note` must be a string")
+    return Description(code.strip(), texts, field_name, reviewed, note=note)
 
 
 def load_descriptions(folder: Path = DEFAULT_DIR) -> dict[str, dict[str, str]]:
@@ -154,14 +161,19 @@ def load_descriptions(folder: Path = DEFAULT_DIR) -> dict[str, dict[str, str]]:
     return {code: dict(entry.texts) for code, entry in read_entries(folder).items()}
 
 
-def describe_coverage(procedures: Iterable[Procedure]) -> DescriptionReport:
-    """How many of these procedures carry a description, per language."""
+def describe_coverage(procedures: Iterable[Procedure], folder: Path | None = None) -> DescriptionReport:
+    """How many of these procedures carry a description, per language (and, given the folder
+    the descriptions came from, how many of those texts were written or reviewed by people)."""
     report = DescriptionReport(described={lang: 0 for lang in LANGS})
+    codes: set[str] = set()
     for proc in procedures:
         report.procedures += 1
+        codes.add(proc.code)
         for lang in LANGS:
             if proc.descriptions.get(lang):
                 report.described[lang] += 1
+    if folder is not None:
+        report.reviewed = sum(1 for code, e in read_entries(folder).items() if e.reviewed and code in codes)
     return report
 
 

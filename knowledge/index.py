@@ -108,7 +108,11 @@ def dense_text(proc: Procedure, terminology: Terminology) -> str:
     field_gloss = terminology.gloss(proc.field) if proc.field else ""
     # The citizens' own English words, when a description exists, are the best pivot.
     desc = proc.descriptions.get("en", "")[:400]
-    text = " ; ".join(p for p in (gloss, alias_gloss, field_gloss, desc) if p)
+    if desc:
+        # A written description says what the procedure is in plain English; the word-by-word
+        # glosses of the name beside it only blur the sentence the encoder sees.
+        return desc
+    text = " ; ".join(p for p in (gloss, alias_gloss, field_gloss) if p)
     return text or proc.name
 
 
