@@ -45,7 +45,7 @@ index-full: $(STAMP)
 		--centres $(SHARED)/centres/danang-2025-07.json --out $(FULL_INDEX)
 
 EVAL_SETS ?= $(SHARED)/../eval/dev.jsonl $(SHARED)/../eval/dev2.jsonl
-FIT_SETS ?= eval/extra.jsonl eval/situations.jsonl eval/out_of_scope.jsonl eval/generated.jsonl
+FIT_SETS ?= eval/extra.jsonl eval/situations.jsonl eval/out_of_scope.jsonl eval/generated.jsonl eval/written.jsonl
 
 eval: index-full
 	$(VENV)/bin/hotline eval $(EVAL_SETS) --index $(FULL_INDEX)

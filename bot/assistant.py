@@ -339,10 +339,10 @@ class Assistant:
         if not best:
             state.pending = Pending("handoff_offer", reason="no_match")
             return Reply(conv, lang, "no_match", compose.no_match_offer(lang))
-        options = [(h.procedure.code, h.procedure.name) for h in best]
+        options = [_option(h.procedure, lang) for h in best]
         question, labels = compose.suggest_procedures(lang, options)
         state.pending = Pending(
-            "choose_procedure", [c for c, _ in options], focus=found.focus, reason="suggest"
+            "choose_procedure", [o[0] for o in options], focus=found.focus, reason="suggest"
         )
         refs = [_ref(h) for h in best]
         return Reply(conv, lang, "no_match", question, refs, needs_clarification=True, options=labels)
@@ -420,7 +420,7 @@ class Assistant:
             values = [line for b in getattr(answer, "blocks", ()) if b.kind == kind for line in b.lines]
             value = "; ".join(values) if values else compose.say(lang, "check_official")
             lines.append(f"{number}. {compose.truncate(proc.name, 90)}: {value}")
-        question, labels = compose.clarify_procedures(lang, [(p.code, p.name) for p in listed])
+        question, labels = compose.clarify_procedures(lang, [_option(p, lang) for p in listed])
         ctx.state.pending = Pending(
             "choose_procedure", [p.code for p in listed], focus=aspect, reason=pending.reason
         )
@@ -752,9 +752,9 @@ class Assistant:
             shown = family[: compose.MAX_OPTIONS]
             rest = [h for h in ranked if h not in shown]
             refs = [_ref(h) for h in [*shown, *rest][: max(self.config.results, len(shown))]]
-            options = [(h.procedure.code, h.procedure.name) for h in shown]
+            options = [_option(h.procedure, lang) for h in shown]
             question, labels = compose.clarify_siblings(lang, options)
-            state.pending = Pending("choose_procedure", [code for code, _ in options], focus=focus)
+            state.pending = Pending("choose_procedure", [o[0] for o in options], focus=focus)
             return Reply(conv, lang, intent, question, refs, needs_clarification=True, options=labels)
         if family:
             # The question decides the variant ("bị mất" → re-issue): it goes first.
@@ -765,9 +765,9 @@ class Assistant:
         others: list[Procedure] = [h.procedure for h in hits[1:3]]
         close = [h for h in hits[1:] if top.score - h.score <= self.config.clarify_margin]
         if not family and close and all(h.procedure.name != top.procedure.name for h in close):
-            options = [(h.procedure.code, h.procedure.name) for h in [top, *close]]
+            options = [_option(h.procedure, lang) for h in [top, *close]]
             question, labels = compose.clarify_procedures(lang, options)
-            state.pending = Pending("choose_procedure", [code for code, _ in options], focus=focus)
+            state.pending = Pending("choose_procedure", [o[0] for o in options], focus=focus)
             return Reply(conv, lang, intent, question, refs, needs_clarification=True, options=labels)
         answer = compose.procedure_answer(top.procedure, lang, focus, others)
         reply = Reply(conv, lang, intent, answer, refs)
@@ -1010,3 +1010,8 @@ def _local_time(iso: str | None, lang: str) -> str:
     except ValueError:
         return iso
     return texts.format_datetime(when, lang, "datetime_short")
+
+
+def _option(proc: Procedure, lang: str) -> tuple[str, str, str]:
+    """A numbered option: code, official name and, for a foreign reader, what it is."""
+    return (proc.code, proc.name, compose.summary(proc, lang, limit=90) if lang != "vi" else "")

@@ -219,9 +219,26 @@ def _title(proc: Procedure, lang: str, name_translation: str | None, limit: int 
     if lang == "vi":
         return name
     translation = _clean(name_translation)
+    if translation and limit:
+        translation = _truncate(translation, limit)
     if translation:
         return _t(lang, "title_translated", translation=translation, quoted=_quote(lang, name))
     return _t(lang, "title_plain", quoted=_quote(lang, name))
+
+
+_SUMMARY_CHARS = 120
+_SENTENCE_END = re.compile(r"(?<=[.;。；])\s*")
+
+
+def summary(proc: Procedure, lang: str, limit: int = _SUMMARY_CHARS) -> str:
+    """What the procedure is, in the reader's language: the first sentence of its description
+    in citizens' words (knowledge/data/descriptions), shortened; "" when there is none. A
+    foreign resident reads it beside the official Vietnamese name."""
+    text = _clean(proc.descriptions.get(lang, ""))
+    if not text:
+        return ""
+    first = _SENTENCE_END.split(text, maxsplit=1)[0].strip() or text
+    return _truncate(first.rstrip(".;。；"), limit)
 
 
 def _channel_label(ch: SubmissionChannel, lang: str) -> str:
@@ -521,6 +538,8 @@ def procedure_blocks(
     if focus not in FOCUSES:
         raise ValueError(f"unknown focus {focus!r}; expected one of {FOCUSES}")
     lang = normalize_lang(lang)
+    if name_translation is None and lang != "vi":
+        name_translation = summary(proc, lang)
     title = _title(proc, lang, name_translation)
     if full:
         primary = _full_blocks(proc, lang, focus, title)
@@ -1071,18 +1090,24 @@ def centre_answer(
     return "\n".join(lines)
 
 
-def clarify_procedures(lang: str, options: Sequence[tuple[str, str]]) -> tuple[str, list[str]]:
+def clarify_procedures(lang: str, options: Sequence[tuple[str, ...]]) -> tuple[str, list[str]]:
     """A short question and numbered labels ("1. Đăng ký khai sinh (1.001193)").
 
-    ``options`` are (code, name); at most ``MAX_OPTIONS`` are offered so that a caller can
+    ``options`` are (code, name) or (code, name, gist in the reader's language); at most ``MAX_OPTIONS`` are offered so that a caller can
     answer with one digit.
     """
     if not options:
         raise ValueError("clarify_procedures needs at least one option")
     lang = normalize_lang(lang)
     labels = []
-    for i, (code, name) in enumerate(options[:MAX_OPTIONS], start=1):
+    for i, option in enumerate(options[:MAX_OPTIONS], start=1):
+        code, name = option[0], option[1]
         text = _t(lang, "paren", text=_clean(name), extra=code) if _clean(name) else code
+        # A third element is what the option is in the reader's language (see summary()):
+        # siblings' official names differ by a word a foreign resident cannot read.
+        gist = _clean(option[2]) if len(option) > 2 and lang != "vi" else ""
+        if gist:
+            text = f"{gist} — {text}"
         labels.append(f"{i}. {text}")
     return _t(lang, "clarify_procedure"), labels
 
@@ -1107,13 +1132,13 @@ def clarify_place(lang: str, candidates: Sequence[tuple[str, str, str]]) -> tupl
     return question, labels
 
 
-def clarify_siblings(lang: str, options: Sequence[tuple[str, str]]) -> tuple[str, list[str]]:
+def clarify_siblings(lang: str, options: Sequence[tuple[str, ...]]) -> tuple[str, list[str]]:
     """Which variant of one procedure (first issue / re-issue, domestic / foreign, level)."""
     _, labels = clarify_procedures(lang, options)
     return _t(normalize_lang(lang), "clarify_sibling"), labels
 
 
-def suggest_procedures(lang: str, options: Sequence[tuple[str, str]]) -> tuple[str, list[str]]:
+def suggest_procedures(lang: str, options: Sequence[tuple[str, ...]]) -> tuple[str, list[str]]:
     """A weak match: the best candidates as numbered options, the question offering "0" for
     a staff member, so that the citizen is never left with "please rephrase" alone. The
     staff choice is not an option: channels number options from 1 (Telegram buttons, the

@@ -67,9 +67,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"  procedures={meta['procedures']} communes={meta['communes']} old_units={meta['old_units']} "
         f"centres={meta['centres']} hash={meta['content_hash'][:12]} in {time.perf_counter() - started:.1f} s"
     )
-    from knowledge.descriptions import describe_coverage
+    from knowledge.descriptions import DEFAULT_DIR, describe_coverage
 
-    print(f"  {describe_coverage(index.procedures).line()}")
+    print(f"  {describe_coverage(index.procedures, DEFAULT_DIR).line()}")
     if args.report:
         Path(args.report).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

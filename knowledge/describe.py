@@ -498,6 +498,8 @@ def generate(
         old = existing.get(proc.code)
         if old is not None and old.reviewed:
             entry: dict[str, object] = {"code": proc.code, "field": proc.field, **old.texts, "reviewed": True}
+            if old.note:
+                entry["note"] = old.note
             counts["kept_reviewed"] += 1
         else:
             entry = {"code": proc.code, "field": proc.field, **describe(proc, situations, terminology)}
@@ -509,7 +511,10 @@ def generate(
     # Reviewed entries of procedures absent from these catalogues are a person's work: keep them.
     for code, old in existing.items():
         if code not in seen and old.reviewed:
-            files[old.source].append({"code": code, "field": old.field, **old.texts, "reviewed": True})
+            kept: dict[str, object] = {"code": code, "field": old.field, **old.texts, "reviewed": True}
+            if old.note:
+                kept["note"] = old.note
+            files[old.source].append(kept)
             counts["kept_unknown"] += 1
     for stale in sorted(set(p.name for p in out.glob("*.yml")) - set(files)):
         (out / stale).unlink()

@@ -48,6 +48,7 @@ class Labelled:
     text: str
     codes: frozenset[str]  # empty for a question the catalogue must not answer
     weight: float = 1.0
+    hand: bool = True  # written by a person (generated ones are easier: not used for thresholds)
 
 
 # Questions that must not be answered with a procedure: out of scope, and questions about
@@ -61,18 +62,21 @@ def read_labelled(paths: Iterable[Path]) -> list[Labelled]:
     """Procedure questions, and those that must get none, of eval-format JSONL files."""
     out: list[Labelled] = []
     for path in paths:
-        weight = GENERATED_WEIGHT if path.name.startswith("generated") else 1.0
+        hand = not path.name.startswith("generated")
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             rec = json.loads(line)
             kind = rec.get("kind")
-            if kind == "procedure" and rec.get("expect_codes"):
-                out.append(
-                    Labelled(str(rec["id"]), rec["lang"], rec["text"], frozenset(rec["expect_codes"]), weight)
-                )
+            # A record may say how much it counts ("weight", default 1): a set written about the
+            # long tail is down-weighted so the many questions about popular procedures keep
+            # their share, as among citizens' questions.
+            weight = float(rec.get("weight", 1.0)) if hand else GENERATED_WEIGHT
+            codes = frozenset(rec.get("expect_codes") or ())
+            if kind == "procedure" and codes:
+                out.append(Labelled(str(rec["id"]), rec["lang"], rec["text"], codes, weight, hand))
             elif kind in NO_PROCEDURE_KINDS:
-                out.append(Labelled(str(rec["id"]), rec["lang"], rec["text"], frozenset(), weight))
+                out.append(Labelled(str(rec["id"]), rec["lang"], rec["text"], frozenset(), weight, hand))
     return out
 
 
@@ -172,7 +176,7 @@ def fit_fusion(
     for f in range(folds):
         fold_model = fit([ex for it, ex in data if it.codes and fold_of[it.qid] != f], c=c)
         for it, ex in data:
-            if fold_of[it.qid] == f and it.weight == 1.0:
+            if fold_of[it.qid] == f and it.hand:
                 z, ok, gain = _top_logit(fold_model, ex)
                 ok = ok and bool(it.codes)
                 oof.append((group_of(it.lang), z, ex.question, ok, gain if it.codes else GAIN_OUT_OF_SCOPE))
@@ -226,7 +230,7 @@ def rerank_examples(searcher: Searcher, items: Sequence[Labelled]) -> list[Reran
         cand = searcher.candidates(it.text, it.lang, max(DEPTH, 30))
         x = searcher.rerank_features(cand, it.lang)
         y = np.asarray([1.0 if procs[i].code in it.codes else 0.0 for i in cand.ids[: len(x)]])
-        weight = RERANK_GENERATED_WEIGHT if it.weight < 1.0 else 1.0
+        weight = it.weight if it.hand else RERANK_GENERATED_WEIGHT
         out.append(RerankExample(it.qid, it.lang, x, y, weight, cand.question, bool(it.codes)))
     return out
 
@@ -246,7 +250,7 @@ def fit_reranker(
     rng = np.random.default_rng(0)
     fold_of = {ex.qid: int(rng.integers(folds)) for ex in examples}
     hits = np.zeros((2, 2))  # (first stage, reranked) x (hit@1, hit@3)
-    answerable = [ex for ex in examples if ex.answerable and ex.weight == 1.0]
+    answerable = [ex for ex in examples if ex.answerable and ex.weight > RERANK_GENERATED_WEIGHT]
     for f in range(folds):
         fold_model = fit_rerank([ex for ex in examples if fold_of[ex.qid] != f], c=c)
         for ex in answerable:

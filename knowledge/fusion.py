@@ -38,6 +38,7 @@ VECTOR_FEATURES: tuple[str, ...] = (
     "body",
     "desc_vi",
     "desc_en",
+    "desc_own",  # the description in the question's own language, when it is fr/es/zh/ko/ja
     "documents",
     "conditions",
     "steps",

@@ -11,6 +11,7 @@ import gc
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -88,6 +89,25 @@ FIELD_TEXTS: dict[str, Callable[[Procedure], str]] = {
     "legal": lambda p: _join(b.title for b in p.legal_bases),
     "field": lambda p: p.field,
 }
+# The description in a foreign resident's own language (fr, es, zh, ko, ja), one BM25 index
+# per language: a question is scored against its own language's (fusion feature
+# ``desc_own``), so a resident's everyday words meet the procedure without going through the
+# terminology. Chinese, Japanese and Korean are written without spaces between words: their
+# characters are indexed one by one and in pairs (the usual unigram + bigram scheme).
+OWN_LANGS: tuple[str, ...] = ("fr", "es", "zh", "ko", "ja")
+OWN_FIELDS: dict[str, str] = {lang: f"desc_{lang}" for lang in OWN_LANGS}
+_CJK_CHAR = re.compile(r"([\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])")
+
+
+def own_text(text: str, lang: str) -> str:
+    """A text of ``lang`` made ready for the syllable tokenizer (CJK characters spaced)."""
+    return _CJK_CHAR.sub(r" \1 ", text) if lang in ("zh", "ko", "ja") else text
+
+
+def own_terms(text: str, lang: str) -> list[str]:
+    return terms(own_text(text, lang), accented=False, folded=True)
+
+
 # Fields scored only on the short list of each question (stored by document): they refine
 # the ranking of candidates the name, body, descriptions, terminology and dense signals
 # found, and their cost then does not grow with the catalogue.
@@ -110,7 +130,11 @@ def dense_text(proc: Procedure, terminology: Terminology) -> str:
     field_gloss = terminology.gloss(proc.field) if proc.field else ""
     # The citizens' own English words, when a description exists, are the best pivot.
     desc = proc.descriptions.get("en", "")[:400]
-    text = " ; ".join(p for p in (gloss, alias_gloss, field_gloss, desc) if p)
+    if desc:
+        # A written description says what the procedure is in plain English; the word-by-word
+        # glosses of the name beside it only blur the sentence the encoder sees.
+        return desc
+    text = " ; ".join(p for p in (gloss, alias_gloss, field_gloss) if p)
     return text or proc.name
 
 
@@ -154,6 +178,9 @@ class KnowledgeIndex:
         procs = inputs.procedures
         fields = {f: BM25Index.build([terms(field_text(f, p)) for p in procs]) for f in FIELD_TEXTS}
         fields = {f: (b.row_major() if f in SECONDARY_FIELDS else b) for f, b in fields.items()}
+        for lang, name in OWN_FIELDS.items():
+            if any(p.descriptions.get(lang) for p in procs):
+                fields[name] = BM25Index.build([own_terms(p.descriptions.get(lang, ""), lang) for p in procs])
         lexical_s = time.perf_counter() - started
         texts = [dense_text(p, terminology) for p in procs]
         t0 = time.perf_counter()
@@ -170,7 +197,9 @@ class KnowledgeIndex:
             "communes": len(inputs.units.communes),
             "old_units": len(inputs.units.old_units),
             "centres": len(inputs.centres),
-            "described": {lang: sum(1 for p in procs if p.descriptions.get(lang)) for lang in ("vi", "en")},
+            "described": {
+                lang: sum(1 for p in procs if p.descriptions.get(lang)) for lang in ("vi", "en", *OWN_LANGS)
+            },
             "sources": inputs.sources,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "timings_s": {
@@ -223,9 +252,13 @@ class KnowledgeIndex:
         with (path / "procedures.jsonl").open(encoding="utf-8") as fh:
             for line in fh:
                 procs.append(Procedure.from_dict(json.loads(line)))
+        fields = {f: BM25Index.load(path, f"bm25_{f}") for f in FIELD_TEXTS}
+        for name in OWN_FIELDS.values():
+            if (path / f"bm25_{name}.npz").is_file():  # absent when no description has the language
+                fields[name] = BM25Index.load(path, f"bm25_{name}")
         return (
             procs,
-            {f: BM25Index.load(path, f"bm25_{f}") for f in FIELD_TEXTS},
+            fields,
             UnitRegistry.load(path / "units.json"),
             CentreRegistry.load(path / "centres.json"),
         )

@@ -23,7 +23,7 @@ import numpy as np
 
 from knowledge.dense import Encoder
 from knowledge.fusion import FEATURES, VECTOR_FEATURES, FusionModel, group_of
-from knowledge.index import SECONDARY_FIELDS, KnowledgeIndex
+from knowledge.index import OWN_FIELDS, SECONDARY_FIELDS, KnowledgeIndex, own_text
 from knowledge.lexical import query_terms
 from knowledge.models import Procedure
 from knowledge.rerank import DEPTH, catalogue_priors, feature_matrix
@@ -276,6 +276,13 @@ class Searcher:
                 continue
             if name in SECONDARY_FIELDS:
                 continue  # scored on the short list only (fill_secondary)
+            if name == "desc_own":
+                own = self.index.fields.get(OWN_FIELDS.get(lang, ""))
+                if own is not None:
+                    scores, bound = own.score(query_terms(own_text(text, lang), has_marks=False))
+                    if bound > 0:
+                        vectors[row] = scores / bound
+                continue
             if name.startswith("term_"):
                 bm25, query = self.index.fields.get(name[5:]), q_exp
             else:

@@ -67,6 +67,10 @@ def test_every_sample_procedure_is_described_in_both_languages() -> None:
     report = describe_coverage(procs)
     assert report.described == {"vi": 44, "en": 44}
     assert report.line() == "descriptions: 44 of 44 procedures (vi), 44 (en)"
+    # Given the folder, the report also says how many texts people wrote or reviewed.
+    checked = describe_coverage(procs, DEFAULT_DIR)
+    assert checked.reviewed == 44
+    assert checked.line().endswith("44 written or reviewed by people, the rest generated from templates")
     birth = next(p for p in procs if p.code == "1.001193")
     assert "khai sinh" in birth.descriptions["vi"] and "birth" in birth.descriptions["en"].lower()
 
@@ -269,7 +273,14 @@ def test_generate_keeps_reviewed_entries_and_marks_the_rest(tmp_path: Path, situ
         tmp_path,
         list_file(birth),
         [
-            {"code": "1.001193", "field": "Hộ tịch", "vi": "viết tay", "en": "by hand", "reviewed": True},
+            {
+                "code": "1.001193",
+                "field": "Hộ tịch",
+                "vi": "viết tay",
+                "en": "by hand",
+                "reviewed": True,
+                "note": "checked by the province",
+            },
             {"code": "1.001022", "field": "Hộ tịch", "vi": "cũ", "en": "old", "reviewed": False},
             {"code": "7.777777", "field": "Hộ tịch", "vi": "đã xem", "en": "seen", "reviewed": True},
         ],
@@ -279,6 +290,8 @@ def test_generate_keeps_reviewed_entries_and_marks_the_rest(tmp_path: Path, situ
     assert counts["generated"] == 43 and counts["kept_reviewed"] == 1 and counts["kept_unknown"] == 1
     entries = read_entries(tmp_path)
     assert entries["1.001193"].texts == {"vi": "viết tay", "en": "by hand"} and entries["1.001193"].reviewed
+    # Who wrote or checked a text is part of the review: regenerating keeps it.
+    assert entries["1.001193"].note == "checked by the province"
     assert entries["1.001022"].texts["vi"] != "cũ" and not entries["1.001022"].reviewed
     assert "7.777777" in entries and "8.888888" not in entries
     assert not (tmp_path / "stale-list.yml").exists()

@@ -87,3 +87,42 @@ def test_scores_are_calibrated_and_junk_abstains(sample_runtime):
     for junk in ("What is the capital of France?", "How do I renew my Netflix subscription?", "asdf qwerty"):
         lang = "en"
         assert sample_runtime.searcher.search(junk, lang).abstained, junk
+
+
+# ------------------------------------------------ descriptions in a resident's own language
+
+
+def test_cjk_text_is_indexed_by_character_and_pair() -> None:
+    from knowledge.index import own_terms, own_text
+
+    assert own_text("补办身份证", "zh").split() == ["补", "办", "身", "份", "证"]
+    assert own_text("carte d'identité", "fr") == "carte d'identité"
+    terms = own_terms("신분증 재발급", "ko")
+    assert "~신_분" in terms and "~재_발" in terms and "~분_증" in terms
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("On m'a volé mon portefeuille avec ma carte d'identité, comment la refaire ?", "fr"),
+        ("Me robaron la cartera con el documento de identidad, ¿cómo lo vuelvo a sacar?", "es"),
+        ("钱包被偷了，身份证也没了，怎么补办", "zh"),
+        ("지갑을 도난당해서 신분증도 없어졌어요. 다시 발급받으려면", "ko"),
+        ("財布を盗まれて身分証明書もなくなりました。再発行するには", "ja"),
+    ],
+)
+def test_a_foreign_question_meets_the_description_in_its_own_language(sample_runtime, text, lang):
+    """The `desc_own` signal scores the question against the description written in its own
+    language: the re-issue of a stolen identity card is its best procedure, without the
+    terminology's help."""
+    from knowledge.fusion import VECTOR_FEATURES
+
+    index = sample_runtime.index
+    assert f"desc_{lang}" in index.fields
+    sig = sample_runtime.searcher.signals(text, lang)
+    own = sig.vectors[VECTOR_FEATURES.index("desc_own")]
+    best = index.procedures[int(own.argmax())].code
+    assert own.max() > 0 and best == "1.014064", (best, index.procedures[int(own.argmax())].name)
+    # A Vietnamese question has no own-language description to meet (vi has its own field).
+    vi = sample_runtime.searcher.signals("làm lại căn cước bị mất", "vi")
+    assert not vi.vectors[VECTOR_FEATURES.index("desc_own")].any()
