@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +101,27 @@ _CJK_CHAR = re.compile(r"([\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]
 
 
 def own_text(text: str, lang: str) -> str:
-    """A text of ``lang`` made ready for the syllable tokenizer (CJK characters spaced)."""
-    return _CJK_CHAR.sub(r" \1 ", text) if lang in ("zh", "ko", "ja") else text
+    """A text of ``lang`` made ready for the syllable tokenizer: CJK characters spaced; French
+    and Spanish words stemmed (Snowball), so that "robaron" meets "robado" and "volée" "vol"."""
+    if lang in ("zh", "ko", "ja"):
+        return _CJK_CHAR.sub(r" \1 ", text)
+    stemmer = _stemmer(lang)
+    if stemmer is None:
+        return text
+    return " ".join(stemmer.stemWords(_WORD.findall(text.lower())))
+
+
+_WORD = re.compile(r"[^\W_]+")
+_SNOWBALL = {"fr": "french", "es": "spanish"}
+
+
+@lru_cache(maxsize=None)
+def _stemmer(lang: str) -> Any:
+    if lang not in _SNOWBALL:
+        return None
+    import snowballstemmer  # type: ignore[import-untyped]
+
+    return snowballstemmer.stemmer(_SNOWBALL[lang])
 
 
 def own_terms(text: str, lang: str) -> list[str]:

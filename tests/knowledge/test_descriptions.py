@@ -65,8 +65,10 @@ def test_every_sample_procedure_is_described_in_both_languages() -> None:
     procs = sample_procedures()
     assert attach_descriptions(procs) == len(procs) == 44
     report = describe_coverage(procs)
-    assert report.described == {"vi": 44, "en": 44}
-    assert report.line() == "descriptions: 44 of 44 procedures (vi), 44 (en)"
+    assert report.described == {"vi": 44, "en": 44, "fr": 44, "es": 44, "zh": 44, "ko": 44, "ja": 44}
+    assert report.line() == (
+        "descriptions: 44 of 44 procedures (vi), 44 (en), 44 (fr), 44 (es), 44 (zh), 44 (ko), 44 (ja)"
+    )
     # Given the folder, the report also says how many texts people wrote or reviewed.
     checked = describe_coverage(procs, DEFAULT_DIR)
     assert checked.reviewed == 44
@@ -81,7 +83,7 @@ def test_the_whole_catalogue_is_described_and_every_code_is_known() -> None:
     procs = list(import_catalogues([PORTAL, BQP]).procedures.values())
     report = attach(procs)
     assert report.procedures == len(procs) > 2800
-    assert report.described == {"vi": len(procs), "en": len(procs)}
+    assert report.described == {lang: len(procs) for lang in ("vi", "en", "fr", "es", "zh", "ko", "ja")}
     assert report.unknown_codes == []
     # One file per ministry list, each entry in the file of its list.
     entries = read_entries()
@@ -105,7 +107,7 @@ def test_bundled_entries_follow_the_schema() -> None:
     assert entries, f"no descriptions under {DEFAULT_DIR}"
     for code, entry in entries.items():
         assert code == entry.code and entry.field
-        assert set(entry.texts) == {"vi", "en"}
+        assert set(entry.texts) == {"vi", "en", "fr", "es", "zh", "ko", "ja"}
         assert 40 <= len(entry.texts["vi"]) <= 1200, code
 
 
@@ -161,7 +163,7 @@ def test_unknown_codes_are_reported_and_texts_normalised(tmp_path: Path) -> None
     procs = sample_procedures()
     report = attach(procs, tmp_path)
     assert report.unknown_codes == ["0.000000"]
-    assert report.described == {"vi": 1, "en": 1}
+    assert report.described == {"vi": 1, "en": 1, "fr": 0, "es": 0, "zh": 0, "ko": 0, "ja": 0}
     birth = next(p for p in procs if p.code == "1.001193")
     assert birth.descriptions == {"vi": "làm giay khai sinh cho con moi sinh", "en": "birth"}
 
