@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,7 @@ _WORD = re.compile(r"[^\W_]+")
 _SNOWBALL = {"fr": "french", "es": "spanish"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stemmer(lang: str) -> Any:
     if lang not in _SNOWBALL:
         return None
