@@ -54,8 +54,10 @@ VECTOR_FEATURES: tuple[str, ...] = (
 # Signals computed for the short list only (they look at the candidate's words).
 CANDIDATE_FEATURES: tuple[str, ...] = ("name_cover", "name_exact", "alias")
 # A foreign question reaches the catalogue only through the terminology and the encoder:
-# its signals deserve their own weights.
-INTERACTIONS: tuple[str, ...] = ("foreign_dense", "foreign_name")
+# its signals deserve their own weights. The encoder is English, and so is the description
+# field desc_en: for an English question they read the citizen's own words, not a pivot of
+# translated terms, and deserve more than for the other languages.
+INTERACTIONS: tuple[str, ...] = ("foreign_dense", "foreign_name", "english_dense", "english_desc")
 FEATURES: tuple[str, ...] = VECTOR_FEATURES + CANDIDATE_FEATURES + INTERACTIONS
 # The calibration turns a candidate's ranking logit into a probability with signals of the
 # question as a whole: they do not reorder candidates, they move the confidence (a question

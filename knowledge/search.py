@@ -134,6 +134,7 @@ class Signals:
     length: float = 0.0  # 0..1, how long the question is (stories leave many words unexplained)
     query: dict[str, float] = field(default_factory=dict)  # for the fields scored on the short list
     filled: np.ndarray | None = None  # procedures whose short-list fields are scored
+    english: bool = False  # the encoder is English: for an English question it reads the question itself
 
 
 # Concepts of these files are general vocabulary (actions, persons, documents, kinds of
@@ -186,6 +187,7 @@ _LONG_WORDS = 40.0
 # fewer records than 150 did.
 PRIMARY_SHORTLIST = 60
 _NAME = VECTOR_FEATURES.index("name")
+_DESC_EN = VECTOR_FEATURES.index("desc_en")
 _COL = {name: j for j, name in enumerate(FEATURES)}
 
 
@@ -223,6 +225,9 @@ class Searcher:
         self._w_all = fusion.vector(FEATURES).astype(np.float64)
         self._w_foreign = np.asarray(
             [fusion.weights.get("foreign_dense", 0.0), fusion.weights.get("foreign_name", 0.0)], np.float32
+        )
+        self._w_english = np.asarray(
+            [fusion.weights.get("english_dense", 0.0), fusion.weights.get("english_desc", 0.0)], np.float32
         )
 
     def _query(
@@ -304,6 +309,7 @@ class Searcher:
             min(1.0, len(_TOKEN.findall(text)) / _LONG_WORDS),
             q,
             np.zeros(n, dtype=bool),
+            english=lang == "en",
         )
 
     def fill_secondary(self, sig: Signals, ids: np.ndarray) -> None:
@@ -330,6 +336,8 @@ class Searcher:
         pre = self._w_vec @ vectors
         if sig.foreign:
             pre = pre + self._w_foreign[0] * vectors[_DENSE] + self._w_foreign[1] * vectors[_NAME]
+        if sig.english:
+            pre = pre + self._w_english[0] * vectors[_DENSE] + self._w_english[1] * vectors[_DESC_EN]
         return np.asarray(pre, dtype=np.float32)
 
     def question_features(self, sig: Signals, coverage: float) -> dict[str, float]:
@@ -364,6 +372,9 @@ class Searcher:
         if sig.foreign:
             x[:, _COL["foreign_dense"]] = x[:, _COL["dense"]]
             x[:, _COL["foreign_name"]] = x[:, _COL["name"]]
+        if sig.english:
+            x[:, _COL["english_dense"]] = x[:, _COL["dense"]]
+            x[:, _COL["english_desc"]] = x[:, _COL["desc_en"]]
         for name in self.config.ablate:
             if name in _COL:
                 x[:, _COL[name]] = 0.0
