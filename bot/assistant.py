@@ -12,6 +12,7 @@ import unicodedata
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from bot import compose, dossier_text, policy, siblings, texts
 from bot.dialogue import DialogueState, Pending
@@ -97,8 +98,19 @@ _OPTION = re.compile(
 )
 # Yes and no, matched word by word (bot/data/lexicons/yes_no.yml).
 _YES_NO = lexicon(__file__, "yes_no", required=LANGS, exclusive=True, ids=("yes", "no"))
-_YES = _YES_NO.tokens("yes")
-_NO = _YES_NO.tokens("no")
+# Whole words and phrases, per language: "đồng ý" is yes as a phrase, while its word "y" alone
+# is Spanish "and"; "chắc chắn" is yes, "chán" (bored) is not.
+_YES = {lang: frozenset(_YES_NO["yes"].terms.get(lang, ())) for lang in LANGS}
+_NO = {lang: frozenset(_YES_NO["no"].terms.get(lang, ())) for lang in LANGS}
+# A yes or no this short that only one language lists ("si", "da", "u") is another language's
+# "if", "already", "you": it counts only in a conversation in that language.
+_SHORT_ANSWER = 2
+_SHARED = {
+    w
+    for table in (_YES, _NO)
+    for w in set().union(*table.values())
+    if sum(w in phrases for phrases in table.values()) > 1
+}
 _TURN_WORDS = lexicon(
     __file__, "turn_words", required=LATIN, ids=("wait", "follow_up", "option_fillers", "everyday_numbers")
 )
@@ -233,7 +245,7 @@ class Assistant:
             u.small_talk
             or _OPTION.match(u.raw)
             or callback_number(u.raw)
-            or (state.pending is not None and _yes_no(u.raw, None) is not None)
+            or (state.pending is not None and _yes_no(u.raw, None, state.language) is not None)
         )
         return sticky_language(u.raw, state.language, self.config.default_language, keep=keep)
 
@@ -537,7 +549,7 @@ class Assistant:
             return self._chosen_place(ctx, chosen, pending.focus)
         if pending.kind == "handoff_offer":
             # "0" is the staff option of every offer (a caller presses it on the keypad).
-            answer = True if text.strip() == "0" else _yes_no(text, parse)
+            answer = True if text.strip() == "0" else _yes_no(text, parse, lang)
             if answer is True:
                 return self._handoff(
                     turn, state, lang, pending.reason or "talk_to_human", conv, intent="affirm"
@@ -556,7 +568,7 @@ class Assistant:
                     return Reply(conv, lang, "callback", compose.say(lang, "handoff_unavailable"))
                 saved = compose.say(lang, "callback_saved", number=mask_pii(phone))
                 return Reply(conv, lang, "callback", saved, handoff=HandoffRef(state.case_id, "waiting"))
-            if _yes_no(text, parse) is False:
+            if _yes_no(text, parse, lang) is False:
                 return Reply(conv, lang, "deny", compose.say(lang, "handoff_declined"))
             if any(c.isdigit() for c in text) and not find_dossier_codes(text):
                 state.pending = pending
@@ -977,28 +989,49 @@ def _option_number(text: str, parse: Parse | None) -> int | None:
     return _ORDINALS.get(stripped) if 0 < len(stripped) <= 2 else None
 
 
-def _yes_no(text: str, parse: Parse | None) -> bool | None:
-    if parse is not None and parse.confidence >= 0.6:
+def _yes_no(text: str, parse: Parse | None, lang: str | None = None) -> bool | None:
+    """A yes or a no to the assistant's question, in ``lang`` (the conversation's language;
+    None: any language), or None when the message is something else."""
+    folded = fold(text).strip(" .!?。！？,")
+    words = folded.split()
+    # One or two letters ("y", "o", "a") is too little for the NLU, whose character n-grams
+    # read "y" as the end of "đồng ý".
+    tiny = len(words) == 1 and len(folded) <= _SHORT_ANSWER and folded.isascii()
+    if parse is not None and parse.confidence >= 0.6 and not tiny:
         if parse.intent == "affirm":
             return True
         if parse.intent == "deny":
             return False
-    folded = fold(text).strip(" .!?。！？")
-    if folded in _YES or text.strip(" .!?。！？") in _YES:
+    yes, no = _answer_words("yes", lang), _answer_words("no", lang)
+    bare = text.strip(" .!?。！？")
+    if folded in yes or bare in yes:
         return True
-    if folded in _NO or text.strip(" .!?。！？") in _NO:
+    if folded in no or bare in no:
         return False
-    words = folded.split()
     if len(words) > 1 and text.rstrip().endswith(("?", "？")):
         return None  # "y el precio?", "ok, and the fee?": a question, not an answer
-    first = words[0] if words else ""
-    if len(first) == 1 and len(words) > 1:
-        return None  # "y" is "yes" alone; before other words it is Spanish "and"
-    if first in _YES and len(folded.split()) <= 4:
-        return True
-    if first in _NO and len(folded.split()) <= 4:
-        return False
+    if len(words) > 4:
+        return None
+    # "ok thanks", "đồng ý ạ", "non merci": an answer that begins with a yes or a no phrase.
+    for n in (3, 2, 1):
+        lead = " ".join(words[:n])
+        if len(words) > n and lead in yes:
+            return True
+        if len(words) > n and lead in no:
+            return False
     return None
+
+
+@lru_cache(maxsize=32)
+def _answer_words(answer: str, lang: str | None) -> frozenset[str]:
+    own = "vi" if lang == "vi-x" else lang
+    table = _YES if answer == "yes" else _NO
+    return frozenset(
+        w
+        for code, phrases in table.items()
+        for w in phrases
+        if own is None or code == own or len(w) > _SHORT_ANSWER or w in _SHARED
+    )
 
 
 def _local_time(iso: str | None, lang: str) -> str:

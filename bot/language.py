@@ -35,7 +35,7 @@ _WORDS = lexicon(
         "request_token",
         "request_verb",
     ),
-    needs={"function_words": LATIN, "greeting": LATIN, "short_message_words": ("en", "fr", "es")},
+    needs={"function_words": LATIN, "greeting": LATIN, "short_message_words": LATIN},
 )
 _LATIN_CODES = {"en": "en", "fr": "fr", "es": "es", "vi": "vi-x"}  # the order breaks ties
 _FUNCTION_WORDS: dict[str, set[str]] = {
@@ -297,20 +297,48 @@ def _only_a_request(chunk: str) -> bool:
     )
 
 
-# The words of a short first message around a place name ("I live in Hai Chau", "J'habite à
-# Hải Châu", "Vivo en Hải Châu"): too few for the model, whose guess the name's marks sway.
-_SHORT_WORDS = {lang: frozenset(_WORDS["short_message_words"].terms[lang]) for lang in ("en", "fr", "es")}
+# The words of a short message ("I live in Hai Chau", "J'habite à Hải Châu", "Quiero un
+# pasaporte", "lam ho chieu"): too few for the model, whose guess a place name's marks sway.
+# Each language votes with its function words and its short-message words (request verbs,
+# question words, the names of common papers); Vietnamese votes with its unmarked words.
+_SHORT_WORDS = {
+    code: frozenset(_WORDS["short_message_words"].terms[lang]) | _FUNCTION_WORDS[code]
+    for lang, code in _LATIN_CODES.items()
+}
+
+
+def _short_votes(words: list[str]) -> dict[str, int]:
+    lowered = [w.lower() for w in words]
+    return {code: sum(w in vocab for w in lowered) for code, vocab in _SHORT_WORDS.items()}
 
 
 def _vote_short(words: list[str]) -> str | None:
+    """The one language two or more words of a short first message belong to, else None."""
     if any(_marked(w) and not w[:1].isupper() for w in words):
         return None  # Vietnamese marks on a word that is not a name: Vietnamese
-    lowered = [w.lower() for w in words]
-    votes = {code: sum(w in vocab for w in lowered) for code, vocab in _SHORT_WORDS.items()}
+    votes = _short_votes(words)
+    votes.pop("vi-x")  # unmarked Vietnamese is told by its syllables (_unmarked_vietnamese)
     best = max(votes, key=lambda c: votes[c])
     if votes[best] >= 2 and all(v < votes[best] for c, v in votes.items() if c != best):
         return best
     return None
+
+
+def _short_switch(words: list[str], current: str) -> str | None:
+    """A short message of a conversation in another language whose words clearly say one
+    language ("Quiero un pasaporte" after French, "lam ho chieu" after English): two words
+    of that language at least, more than any other language has, the conversation's
+    included. A place name, a number or one shared word never decides."""
+    if not words or any(_marked(w) for w in words):
+        return None  # marked Vietnamese is counted by the caller
+    votes = _short_votes(words)
+    best = max(votes, key=lambda c: votes[c])
+    if votes[best] < 2 or any(v >= votes[best] for c, v in votes.items() if c != best):
+        return None
+    if best == "vi-x" and not all(SYLLABLE_RE.match(w.lower()) for w in words):
+        return None  # "the can" is not Vietnamese: every word must be a syllable
+    same = "vi" if best == "vi-x" else best
+    return None if same == current or best == current else best
 
 
 # Han characters a short reply may share between Japanese and Chinese.
@@ -359,12 +387,18 @@ def sticky_language(
     if script is not None:
         # Another script is a confident signal once it is more than a word or two.
         return detect(text, current) if cjk >= 2 and script != current else current
-    if current in ("zh", "ko", "ja") and cjk == 0 and len(tokens) < min_words:
-        return current
     # Capitalised words after the first are names (places, people): they say nothing of
     # the language the citizen writes in.
     raw_words = _WORD.findall(text)
     content = [w for i, w in enumerate(raw_words) if i == 0 or not w[:1].isupper()]
+    if len(content) < min_words:
+        # "Son Tra ward", "Le Hong Phong": a capitalised first word before another is a name too.
+        named_first = len(raw_words) > 1 and raw_words[0][:1].isupper() and raw_words[1][:1].isupper()
+        switched = _short_switch(content[1:] if named_first else content, current)
+        if switched is not None:
+            return switched
+    if current in ("zh", "ko", "ja") and cjk == 0 and len(tokens) < min_words:
+        return current
     marked = sum(1 for w in content if _distinctly_vietnamese(w))
     # A Vietnamese term inside a foreign sentence ("exchange my giấy phép lái xe") is not
     # Vietnamese; a sentence of marked words is.

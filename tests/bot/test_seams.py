@@ -1,0 +1,104 @@
+"""Seams of a conversation through the real assistant on the bundled sample: a short request in
+another language switches the conversation's language (small talk, numbers and place names never
+do), and a one-letter word is not a yes in a language where it means something else."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.assistant import Turn, _yes_no
+from bot.dialogue import DialogueState
+from bot.language import sticky_language
+
+
+def _ask(runtime, text: str, state: DialogueState):  # type: ignore[no-untyped-def]
+    return runtime.assistant.handle(Turn(text), state)
+
+
+# ------------------------------------------------------------- language of a short request
+@pytest.mark.parametrize(
+    ("text", "current", "expected"),
+    [
+        ("Quiero un pasaporte", "fr", "es"),
+        ("Quiero un pasaporte", "ko", "es"),
+        ("Je veux un passeport", "es", "fr"),
+        ("I need a passport", "fr", "en"),
+        ("I need a passport", "zh", "en"),
+        ("lam ho chieu", "en", "vi-x"),
+        ("¿y cuánto cuesta?", "fr", "es"),
+        ("Et combien ça coûte ?", "en", "fr"),
+    ],
+)
+def test_a_short_request_in_another_language_switches(text: str, current: str, expected: str) -> None:
+    assert sticky_language(text, current, "vi") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "current"),
+    [
+        ("Hai Chau", "fr"),
+        ("Son Tra ward", "fr"),
+        ("Le Hong Phong street", "fr"),
+        ("in Hai Chau", "es"),
+        ("passport", "fr"),
+        ("1", "es"),
+        ("0905 123 456", "fr"),
+        ("🙏", "es"),
+        ("la primera", "fr"),
+    ],
+)
+def test_a_place_a_number_or_one_word_never_switches(text: str, current: str) -> None:
+    assert sticky_language(text, current, "vi") == current
+
+
+@pytest.mark.parametrize(("text", "current"), [("gracias", "fr"), ("merci", "es"), ("ok", "ko")])
+def test_thanks_and_ok_never_switch(text: str, current: str) -> None:
+    assert sticky_language(text, current, "vi", keep=True) == current
+
+
+def test_a_french_conversation_answers_a_spanish_passport_request_in_spanish(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    state = DialogueState()
+    first = _ask(sample_runtime, "Bonjour, je voudrais déclarer une naissance", state)
+    assert first.language == "fr"
+    reply = _ask(sample_runtime, "Quiero un pasaporte", state)
+    assert reply.language == "es" and reply.intent not in ("no_match", "out_of_scope")
+    assert [p.code for p in reply.procedures][:1] == ["1.001456"], reply.answer[:200]
+    thanks = _ask(sample_runtime, "merci", state)
+    assert thanks.language == "es"
+
+
+# ------------------------------------------------------------------------ yes and no
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("y", "es", None),  # Spanish "and"
+        ("y", "fr", None),  # French "there"
+        ("y", "en", True),  # "y/n"
+        ("o", "es", None),  # Spanish "or"
+        ("a", "vi", None),
+        ("si", "fr", None),  # French "if"
+        ("si", "es", True),
+        ("sí", "es", True),
+        ("no", "vi", False),  # shared by English and Spanish: a no everywhere
+        ("ok", "ja", True),
+        ("chán quá", "vi", None),  # "bored", although "chắc chắn" is a yes
+        ("đồng ý", "vi", True),
+        ("đồng ý ạ", "vi", True),
+        ("ừ", "vi", True),
+        ("non merci", "fr", False),
+        ("y el precio?", "es", None),
+    ],
+)
+def test_a_yes_or_no_is_read_in_the_conversations_language(
+    text: str, lang: str, expected: bool | None
+) -> None:
+    assert _yes_no(text, None, lang) is expected
+
+
+def test_spanish_and_alone_does_not_accept_an_offer_of_staff(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    state = DialogueState()
+    _ask(sample_runtime, "Tengo una pregunta sobre algo", state)
+    assert state.pending is not None and state.pending.kind == "handoff_offer", state.pending
+    assert state.language == "es"
+    reply = _ask(sample_runtime, "y", state)
+    assert reply.handoff is None and reply.intent not in ("affirm", "talk_to_human")
