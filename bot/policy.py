@@ -31,7 +31,7 @@ from knowledge.lexicon import CJK, LANGS, LATIN, lexicon
 from knowledge.models import Procedure
 from knowledge.search import Hit, SearchResult
 from knowledge.text import fold, is_cjk
-from knowledge.units import PlaceResolution
+from knowledge.units import PlaceResolution, vietnamese_place_names
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant, Turn
@@ -74,10 +74,10 @@ class TurnContext:
         if self._result is None:
             config = self.assistant.config
             k = max(config.results, config.siblings_considered)
-            result = self.assistant.searcher.search(self.query, self.detected, k=k)
+            result = self.assistant.searcher.search(vietnamese_place_names(self.query), self.detected, k=k)
             if result.top is None and self.u.question:
                 # The question alone is too thin ("làm thế nào ạ?"): the story says what about.
-                whole = self.assistant.searcher.search(self.u.raw, self.detected, k=k)
+                whole = self.assistant.searcher.search(vietnamese_place_names(self.u.raw), self.detected, k=k)
                 result = whole if whole.top is not None else result
             elif self.u.question is None and (
                 result.top is None or result.top.score < config.clear_procedure
@@ -86,7 +86,7 @@ class TurnContext:
                 # drown the question ("… What do we need to do to register his death?").
                 asked = question_of(self.u.text, config.followup_max_words)
                 if asked is not None and asked != self.u.text:
-                    alone = self.assistant.searcher.search(asked, self.detected, k=k)
+                    alone = self.assistant.searcher.search(vietnamese_place_names(asked), self.detected, k=k)
                     # Only a confident reading that the story agrees with ("moi française …
                     # réenregistrer notre mariage" keeps its foreign element).
                     if (

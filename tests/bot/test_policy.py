@@ -664,3 +664,10 @@ def test_a_question_about_a_papers_language_is_not_a_language_request() -> None:
 
     assert requested_language("cần bằng tiếng Anh không?") is None
     assert requested_language("Is the certificate in English?") is None
+
+
+def test_a_city_spelt_in_chinese_is_searched_by_its_vietnamese_name(bot) -> None:  # type: ignore[no-untyped-def]
+    # "岘港" (Đà Nẵng) holds "港", a port: searched as written it finds port procedures.
+    assistant, searcher, _ = bot
+    assistant.handle(Turn("我想在岘港办护照"), DialogueState())
+    assert searcher.queries and all("岘港" not in q and "Đà Nẵng" in q for q in searcher.queries)
