@@ -31,7 +31,7 @@ from knowledge.lexicon import LANGS, LATIN, lexicon
 from knowledge.models import Procedure
 from knowledge.search import Hit, Searcher, SearchResult
 from knowledge.text import fold, is_cjk, strip_noise, words
-from knowledge.units import PlaceResolution, UnitRegistry
+from knowledge.units import PlaceResolution, UnitRegistry, vietnamese_place_names
 
 log = logging.getLogger(__name__)
 
@@ -546,7 +546,7 @@ class Assistant:
             chosen = pending.options[number - 1]
             if pending.kind == "choose_procedure":
                 return self._chosen_procedure(conv, lang, chosen, pending.focus, state)
-            return self._chosen_place(ctx, chosen, pending.focus)
+            return self._chosen_place(ctx, chosen, pending.focus, pending.question)
         if pending.kind == "handoff_offer":
             # "0" is the staff option of every offer (a caller presses it on the keypad).
             answer = True if text.strip() == "0" else _yes_no(text, parse, lang)
@@ -594,7 +594,9 @@ class Assistant:
             self._attach_where(reply, proc, lang, state)
         return reply
 
-    def _chosen_place(self, ctx: TurnContext, label: str, focus: str | None) -> Reply:
+    def _chosen_place(
+        self, ctx: TurnContext, label: str, focus: str | None, question: str | None = None
+    ) -> Reply:
         conv, lang, state = ctx.conv, ctx.lang, ctx.state
         place = self.units.resolve(label)
         where = cues("ở đâu") if focus == "where" else cues("")
@@ -602,6 +604,27 @@ class Assistant:
             return self._old_place(conv, lang, place, where)
         current = ctx.current()
         ref = self._place_ref(place) if place.status == "new" else None
+        if question and current is None and ref is not None:
+            # The place was asked before the question could be answered ("… how do I declare
+            # his death, and where? … in Hội An"): now it is answered for the chosen place.
+            state.place = asdict(ref)
+            k = max(self.config.results, self.config.siblings_considered)
+            result = self.searcher.search(vietnamese_place_names(question), ctx.detected, k=k)
+            if result.top is not None:
+                reply = self._procedure(
+                    conv,
+                    lang,
+                    result,
+                    cues(question),
+                    place,
+                    state,
+                    text=question,
+                    detected=ctx.detected,
+                    aspect=focus,
+                )
+                if not reply.needs_clarification:
+                    reply.intent = "choose_option"
+                return reply
         if focus == "where" and current is not None and ref is not None:
             # "Where do I submit it? I live in Hòa Khánh" → "1": the question was about the
             # procedure under discussion, so the answer is its office for that commune.
@@ -767,7 +790,11 @@ class Assistant:
             options = [(h.procedure.code, h.procedure.name) for h in shown]
             question, labels = compose.clarify_siblings(lang, options)
             state.pending = Pending("choose_procedure", [code for code, _ in options], focus=focus)
-            return Reply(conv, lang, intent, question, refs, needs_clarification=True, options=labels)
+            reply = Reply(conv, lang, intent, question, refs, needs_clarification=True, options=labels)
+            if focus == "where" and all("commune" in h.procedure.levels for h in shown):
+                # Every variant goes to the citizen's commune: where is answered already.
+                self._attach_where(reply, shown[0].procedure, lang, state)
+            return reply
         if family:
             # The question decides the variant ("bị mất" → re-issue): it goes first.
             ranked = [family[0], *(h for h in ranked if h is not family[0])]

@@ -295,8 +295,13 @@ def _place_question(ctx: TurnContext) -> Reply | None:
     place = ctx.place()
     asks_place = "place_change" in ctx.found
     if place.status == "ambiguous" and (asks_place or ctx.u.aspect == "where" or "where" in ctx.found):
-        _remember_procedure_asked(ctx)
-        return ctx.assistant._clarify_place(ctx.conv, ctx.lang, place, ctx.state, ctx.found)
+        remembered = _remember_procedure_asked(ctx)
+        reply = ctx.assistant._clarify_place(ctx.conv, ctx.lang, place, ctx.state, ctx.found)
+        if not remembered and ctx.state.pending is not None and ctx.result().top is not None:
+            # No clear procedure yet (variants to choose from, a weak match): the question
+            # is asked again once the place is chosen, with the place known.
+            ctx.state.pending.question = ctx.query
+        return reply
     if place.status == "old" and asks_place:
         top = ctx.result().top
         if ctx.u.aspect == "where" and top is not None and top.score >= ctx.assistant.config.clear_procedure:
@@ -305,16 +310,19 @@ def _place_question(ctx: TurnContext) -> Reply | None:
     return None
 
 
-def _remember_procedure_asked(ctx: TurnContext) -> None:
+def _remember_procedure_asked(ctx: TurnContext) -> bool:
     """ "How do I register his death, and where? We live in Hội An": the place is asked
-    first, and the procedure the message names is kept so that the choice answers both."""
+    first, and the procedure the message names is kept so that the choice answers both.
+    False when no procedure is kept or under discussion."""
     a = ctx.assistant
     if ctx.state.procedures and _words(ctx.text) <= a.config.followup_max_words:
-        return  # "Nộp ở đâu? Tôi ở Hòa Khánh.": about the procedure under discussion
+        return True  # "Nộp ở đâu? Tôi ở Hòa Khánh.": about the procedure under discussion
     top = ctx.result().top
     if top is not None and top.score >= a.config.clear_procedure:
         p = top.procedure
         ctx.state.procedures = [{"code": p.code, "name": p.name, "score": top.score, "url": p.url}]
+        return True
+    return False
 
 
 def is_followup(ctx: TurnContext) -> bool:
