@@ -109,7 +109,8 @@ def _unmarked_vietnamese(text: str, tokens: list[str]) -> bool:
     written text with marks, reads such messages as English or French."""
     if not text.isascii() or not tokens:
         return False
-    syllables = sum(1 for t in tokens if SYLLABLE_RE.match(t))
+    # Chat shorthand ("dc", "ko", "ntn") counts as Vietnamese: it is not a syllable.
+    syllables = sum(1 for t in tokens if SYLLABLE_RE.match(t) or t in _SHORT_WORDS["vi-x"])
     if syllables < 0.75 * len(tokens):
         return False
     counts = {lang: sum(1 for t in tokens if t in vocab) for lang, vocab in _FUNCTION_WORDS.items()}

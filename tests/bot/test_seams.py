@@ -27,6 +27,9 @@ def _ask(runtime, text: str, state: DialogueState):  # type: ignore[no-untyped-d
         ("lam ho chieu", "en", "vi-x"),
         ("¿y cuánto cuesta?", "fr", "es"),
         ("Et combien ça coûte ?", "en", "fr"),
+        # Chat shorthand is Vietnamese typed without marks, not English.
+        ("nop online dc ko", "vi", "vi-x"),
+        ("the tam tru lam ntn", "vi", "vi-x"),
     ],
 )
 def test_a_short_request_in_another_language_switches(text: str, current: str, expected: str) -> None:
