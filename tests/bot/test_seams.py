@@ -105,3 +105,33 @@ def test_spanish_and_alone_does_not_accept_an_offer_of_staff(sample_runtime) -> 
     assert state.language == "es"
     reply = _ask(sample_runtime, "y", state)
     assert reply.handoff is None and reply.intent not in ("affirm", "talk_to_human")
+
+
+# ---------------------------------------------------------------- thanks in everyday words
+@pytest.mark.parametrize(
+    ("text", "small"),
+    [
+        ("고마워요", "thanks"),  # 고맙다 conjugated: "고마" + "워요", not "고맙"
+        ("多谢", "thanks"),
+        ("助かりました", "thanks"),
+        ("Je vous remercie", "thanks"),
+        ("Se lo agradezco", "thanks"),
+        ("thx", "thanks"),
+        ("camon", "thanks"),
+        ("Buenos días", "greet"),
+        ("bonsoir", "greet"),
+        ("Hasta luego", "goodbye"),
+        ("これはどうも違う手続きです", None),  # "どうも" inside a sentence is not thanks
+    ],
+)
+def test_thanks_greetings_and_goodbyes_in_everyday_words(text: str, small: str | None) -> None:
+    from bot.intents import cues, is_small_talk
+
+    assert is_small_talk(text, cues(text)) == small
+
+
+def test_korean_thanks_after_a_variant_question_is_thanks(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    state = DialogueState()
+    asked = _ask(sample_runtime, "혼인신고를 하고 싶어요", state)
+    assert asked.language == "ko"
+    assert _ask(sample_runtime, "고마워요", state).intent == "thanks"
