@@ -369,7 +369,8 @@ def sticky_language(
         if keep and not script and len(tokens) <= 2 and not _greeting(tokens, text):
             return default
         if not script and len(tokens) <= 2 and not _greeting(tokens, text) and not _marked(text):
-            return default
+            # Two words of one language ("Quiero pasaporte", "estoy harto") say which.
+            return _vote_short(_WORD.findall(text)) or default
         if not script:
             named = [w for i, w in enumerate(_WORD.findall(text)) if i == 0 or not w[:1].isupper()]
             if len(named) >= min_words and not _marked(text):

@@ -135,3 +135,42 @@ def test_korean_thanks_after_a_variant_question_is_thanks(sample_runtime) -> Non
     asked = _ask(sample_runtime, "혼인신고를 하고 싶어요", state)
     assert asked.language == "ko"
     assert _ask(sample_runtime, "고마워요", state).intent == "thanks"
+
+
+# ------------------------------------------------------------------ frustration, any wording
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tôi bực mình lắm rồi",
+        "bot khong hieu gi ca",
+        "I'm fed up",
+        "the bot doesn't understand me",  # an apostrophe where the cue has a space
+        "le robot ne comprend rien",
+        "ras le bol de ce robot",
+        "el bot no entiende nada",
+        "estoy harto",
+        "机器人听不懂",
+        "봇이 이해를 못하네요",  # a Korean cue written with a space
+        "진짜 답답하네요",
+        "イライラする",
+    ],
+)
+def test_frustration_in_any_wording_asks_for_a_person(sample_runtime, text: str) -> None:  # type: ignore[no-untyped-def]
+    # (The sample runtime has no case desk: a person is offered rather than a case opened.)
+    reply = _ask(sample_runtime, text, DialogueState())
+    assert reply.intent == "talk_to_human", (reply.intent, reply.answer[:120])
+
+
+@pytest.mark.parametrize(
+    "text", ["Thủ tục này mất thời gian bao lâu?", "How long does it take to get a passport?"]
+)
+def test_a_question_about_time_is_not_frustration(text: str) -> None:
+    from bot.intents import cues
+
+    assert "frustration" not in cues(text)
+
+
+def test_a_two_word_first_message_of_one_language_is_read_in_it() -> None:
+    assert sticky_language("estoy harto", None, "vi") == "es"
+    assert sticky_language("Quiero pasaporte", None, "vi") == "es"
+    assert sticky_language("Hai Chau", None, "vi") == "vi"
