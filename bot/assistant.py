@@ -424,10 +424,10 @@ class Assistant:
         """One aspect (fee, time limit, online) of every option still open, one line each,
         then the same question again; a digit then answers with that option."""
         lang, aspect = ctx.lang, ctx.u.aspect
-        kind = _ASPECT_BLOCKS[aspect]
+        kind = _ASPECT_BLOCKS.get(aspect)
         listed = [p for p in (self.searcher.index.procedure(c) for c in pending.options) if p is not None]
         lines = []
-        for number, proc in enumerate(listed, 1):
+        for number, proc in enumerate(listed if kind is not None else [], 1):
             answer = compose.procedure_answer(proc, lang, aspect, [])
             values = [line for b in getattr(answer, "blocks", ()) if b.kind == kind for line in b.lines]
             value = "; ".join(values) if values else compose.say(lang, "check_official")
@@ -436,10 +436,17 @@ class Assistant:
         ctx.state.pending = Pending(
             "choose_procedure", [p.code for p in listed], focus=aspect, reason=pending.reason
         )
-        answer = "\n".join([compose.say(lang, "depends_on_case"), *lines, "", question])
+        # Documents and offices are too long to list for every option: the question comes
+        # back, and the number chosen answers them for that option.
+        parts = [compose.say(lang, "depends_on_case"), *lines, "", question] if lines else [question]
         refs = [ProcedureRef(p.code, p.name, 0.0, p.url) for p in listed]
         intent = _FOCUS_INTENTS[aspect]
-        return Reply(ctx.conv, lang, intent, answer, refs, needs_clarification=True, options=labels)
+        reply = Reply(
+            ctx.conv, lang, intent, "\n".join(parts), refs, needs_clarification=True, options=labels
+        )
+        if aspect == "where" and listed and all("commune" in p.levels for p in listed):
+            self._attach_where(reply, listed[0], lang, ctx.state)  # the same office for every option
+        return reply
 
     def _aspect_reply(
         self,
@@ -529,7 +536,7 @@ class Assistant:
             if (
                 number is None
                 and pending.kind == "choose_procedure"
-                and ctx.u.aspect in _COMPARED_ASPECTS
+                and ctx.u.aspect in _ASKED_BEFORE_CHOOSING
                 and ctx.u.followup_shape
             ):
                 # "¿Y cuánto demora?" before choosing: the answer for each option, and the
@@ -939,6 +946,8 @@ _INTENT_FOCUS = {intent: focus for focus, intent in _FOCUS_INTENTS.items()}
 # Aspects short enough to compare across the options of an open question, and their blocks.
 _ASPECT_BLOCKS = {"fee": "fees", "duration": "time", "online": "online"}
 _COMPARED_ASPECTS = frozenset(_ASPECT_BLOCKS)
+# Asked before a variant is chosen, these keep the question open (compared, or asked again).
+_ASKED_BEFORE_CHOOSING = _COMPARED_ASPECTS | {"documents", "where"}
 _ASPECT_INTENTS = frozenset({"ask_procedure", *_FOCUS_INTENTS.values()})
 # Ordinals and numbers in words, by the option's number (bot/data/lexicons/ordinals.yml).
 _ORDINALS = {

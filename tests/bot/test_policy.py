@@ -686,3 +686,18 @@ def test_a_weak_procedure_asked_with_an_ambiguous_place_is_answered_once_the_pla
     assert replies[1].centre is not None and "Lê Hồng Phong" in replies[1].centre.address
     assert replies[1].language == "fr"
     assert state.pending is None or state.pending.kind == "choose_aspect"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [("¿Qué documentos necesito?", "ask_documents"), ("Cần giấy tờ gì?", "ask_documents")],
+)
+def test_documents_asked_before_a_variant_is_chosen_keep_the_question_open(bot, question, intent) -> None:  # type: ignore[no-untyped-def]
+    # Not the first option's documents (it may not be the citizen's case): the question
+    # comes back, and the number chosen answers the documents of that variant.
+    assistant, searcher, _ = bot
+    searcher.families = {"ket hon": ["1.000894", "2.000806"]}
+    replies, state = _talk(assistant, "đăng ký kết hôn", question, "2")
+    assert replies[0].needs_clarification
+    assert replies[1].needs_clarification and replies[1].intent == intent and len(replies[1].options) == 2
+    assert [p.code for p in replies[2].procedures] == ["2.000806"] and replies[2].intent == intent
