@@ -153,7 +153,7 @@ class Assistant:
         state.turns += 1
         if reply.intent in _FAILED:
             state.failures += 1
-        elif reply.intent not in ("empty", "unreadable", "too_long", "language_set"):
+        elif reply.intent not in ("empty", "unreadable", "too_long", "too_short", "language_set"):
             state.failures = 0
         if (
             state.failures >= self.config.failures_before_handoff

@@ -276,6 +276,20 @@ def _acknowledge(ctx: TurnContext) -> Reply | None:
     return Reply(ctx.conv, ctx.lang, "acknowledge", compose.say(ctx.lang, "acknowledged"))
 
 
+_TINY_LETTERS = 2
+
+
+def is_too_short(ctx: TurnContext) -> bool:
+    """One or two Latin letters ("y", "o", "k") that answered nothing: too little to search
+    for, and not a failed question either (two of those would hand the citizen off)."""
+    word = ctx.u.raw.strip(" .,!?¿¡")
+    return 0 < len(word) <= _TINY_LETTERS and word.isascii() and word.isalpha()
+
+
+def _too_short(ctx: TurnContext) -> Reply | None:
+    return Reply(ctx.conv, ctx.lang, "too_short", compose.too_short(ctx.lang))
+
+
 def _correction(ctx: TurnContext) -> Reply | None:
     # "không phải, ý tôi là …": the subject is replaced, so nothing below may read the
     # message as a follow-up on the old one.
@@ -439,6 +453,7 @@ RULES: tuple[Rule, ...] = (
     Rule("queue", _asks_wait, _queue),
     Rule("small_talk", lambda c: c.u.small_talk is not None, _small_talk),
     Rule("acknowledge", is_acknowledgement, _acknowledge),
+    Rule("too_short", is_too_short, _too_short),
     Rule("correction", lambda c: c.u.correction, _correction),
     Rule("off_topic", lambda c: "off_topic" in c.found, _off_topic_early),
     Rule("place_question", lambda c: c.place().status in ("ambiguous", "old"), _place_question),

@@ -174,3 +174,13 @@ def test_a_two_word_first_message_of_one_language_is_read_in_it() -> None:
     assert sticky_language("estoy harto", None, "vi") == "es"
     assert sticky_language("Quiero pasaporte", None, "vi") == "es"
     assert sticky_language("Hai Chau", None, "vi") == "vi"
+
+
+@pytest.mark.parametrize("text", ["y", "o", "e"])
+def test_one_or_two_letters_ask_for_more_and_are_not_a_failure(sample_runtime, text: str) -> None:  # type: ignore[no-untyped-def]
+    state = DialogueState()
+    _ask(sample_runtime, "Tengo una pregunta sobre algo", state)
+    failures = state.failures
+    reply = _ask(sample_runtime, text, state)
+    assert reply.intent == "too_short" and reply.handoff is None
+    assert state.failures == failures
