@@ -445,8 +445,14 @@ class Assistant:
             ctx.conv, lang, intent, "\n".join(parts), refs, needs_clarification=True, options=labels
         )
         if aspect == "where" and listed and all("commune" in p.levels for p in listed):
-            self._attach_where(reply, listed[0], lang, ctx.state)  # the same office for every option
+            self._where_before_question(reply, listed[0], lang, ctx.state)  # one office for all
         return reply
+
+    def _where_before_question(self, reply: Reply, proc: Procedure, lang: str, state: DialogueState) -> None:
+        """The commune's office, then the question whose numbered options follow it."""
+        question, reply.answer = reply.answer, ""
+        self._attach_where(reply, proc, lang, state)
+        reply.answer = f"{reply.answer}\n\n{question}" if reply.answer else question
 
     def _aspect_reply(
         self,
@@ -800,7 +806,7 @@ class Assistant:
             reply = Reply(conv, lang, intent, question, refs, needs_clarification=True, options=labels)
             if focus == "where" and all("commune" in h.procedure.levels for h in shown):
                 # Every variant goes to the citizen's commune: where is answered already.
-                self._attach_where(reply, shown[0].procedure, lang, state)
+                self._where_before_question(reply, shown[0].procedure, lang, state)
             return reply
         if family:
             # The question decides the variant ("bị mất" → re-issue): it goes first.

@@ -701,3 +701,20 @@ def test_documents_asked_before_a_variant_is_chosen_keep_the_question_open(bot, 
     assert replies[0].needs_clarification
     assert replies[1].needs_clarification and replies[1].intent == intent and len(replies[1].options) == 2
     assert [p.code for p in replies[2].procedures] == ["2.000806"] and replies[2].intent == intent
+
+
+def test_variants_handled_by_the_commune_answer_where_before_asking_which(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    searcher.families = {"ket hon": ["1.000894", "2.000806"]}  # both handled by the commune
+    searcher.default = None
+    replies, state = _talk(
+        assistant, "Tôi ở Hải Châu, trung tâm hành chính ở đâu?", "1", "Đăng ký kết hôn nộp ở đâu?"
+    )
+    assert state.place is not None and state.place["name"].endswith("Hải Châu")
+    asked = replies[2]
+    assert asked.needs_clarification and len(asked.options) == 2
+    assert asked.centre is not None and "Lê Hồng Phong" in asked.centre.address
+    # The office first, then the question its numbered options answer.
+    assert asked.answer.index("Lê Hồng Phong") < asked.answer.index(
+        compose.clarify_siblings("vi", [("1", "x")])[0][:20]
+    )
