@@ -88,6 +88,8 @@ class AssistantConfig:
 
 
 _FAILED = frozenset({"out_of_scope", "no_match"})
+# A message this short in Vietnamese without marks, in a foreign conversation, is a term.
+_TERM_WORDS = 3
 # A phone number as citizens type it: "0905 123 456", "+84 905.123.456", "(+84) 905-123-456",
 # "(024) 3825 1234"; matched on NFKC text, so full-width digits count too.
 _PHONE = re.compile(r"(?<![\d+])(?:\(?\+?84\)?|\(?0)[\s.\-]?(?:\(0\)[\s.\-]?)?\d(?:\)?[\s.\-]?\d)+(?!\d)")
@@ -229,6 +231,14 @@ class Assistant:
             state.intents = [{"intent": i, "confidence": round(c, 4)} for i, c in u.parse.ranking[:3]]
         detected = forced or u.language_request or self._detect(u, state)
         lang = answer_language(detected)
+        if (
+            lang in ("en", "fr", "es")
+            and len(u.text.split()) <= _TERM_WORDS
+            and detect(u.text, lang) == "vi-x"
+        ):
+            # "tam tru", "khai sinh": the Vietnamese term a foreigner types is searched as
+            # Vietnamese, and answered in the conversation's language.
+            detected = "vi-x"
         ctx = TurnContext(self, turn, state, conv, u, detected, lang)
         reply = policy.decide(ctx)
         if mentions_secret(text):
@@ -247,7 +257,9 @@ class Assistant:
             or callback_number(u.raw)
             or (state.pending is not None and _yes_no(u.raw, None, state.language) is not None)
         )
-        return sticky_language(u.raw, state.language, self.config.default_language, keep=keep)
+        return sticky_language(
+            u.raw, state.language, self.config.default_language, keep=keep, chosen=state.language_chosen
+        )
 
     # -- decision ----------------------------------------------------------------------
     def _intent(self, parse: Parse | None, name: str) -> bool:

@@ -301,9 +301,11 @@ def _only_a_request(chunk: str) -> bool:
 # The words of a short message ("I live in Hai Chau", "J'habite à Hải Châu", "Quiero un
 # pasaporte", "lam ho chieu"): too few for the model, whose guess a place name's marks sway.
 # Each language votes with its function words and its short-message words (request verbs,
-# question words, the names of common papers); Vietnamese votes with its unmarked words.
+# question words, the names of common papers); Vietnamese typed without marks with its grammar
+# and chat shorthand only: "khai sinh", "tam tru" are the terms foreigners use too.
 _SHORT_WORDS = {
-    code: frozenset(_WORDS["short_message_words"].terms[lang]) | _FUNCTION_WORDS[code]
+    code: frozenset(_WORDS["short_message_words"].terms[lang])
+    | (_FUNCTION_WORDS[code] if lang != "vi" else set())
     for lang, code in _LATIN_CODES.items()
 }
 
@@ -352,6 +354,7 @@ def sticky_language(
     default: str,
     *,
     keep: bool = False,
+    chosen: bool = False,
     min_words: int = 4,
 ) -> str:
     """The language to read a message in, given the conversation's ``current`` one.
@@ -360,7 +363,8 @@ def sticky_language(
     greetings, thanks, "ok", digits, a phone number, an emoji or a place name ("I live in
     Hai Chau ward" is English) never change it. ``keep`` (small talk, an option chosen)
     keeps it whatever the words. The first message of a conversation that says too little
-    to tell ("ok", "1", an emoji) is read in ``default``.
+    to tell ("ok", "1", an emoji) is read in ``default``. A language the citizen ``chosen``
+    explicitly is not switched by a short message.
     """
     text = unicodedata.normalize("NFC", text or "")
     tokens = _WORD.findall(text.lower())
@@ -393,7 +397,7 @@ def sticky_language(
     # the language the citizen writes in.
     raw_words = _WORD.findall(text)
     content = [w for i, w in enumerate(raw_words) if i == 0 or not w[:1].isupper()]
-    if len(content) < min_words:
+    if len(content) < min_words and not chosen:
         # "Son Tra ward", "Le Hong Phong": a capitalised first word before another is a name too.
         named_first = len(raw_words) > 1 and raw_words[0][:1].isupper() and raw_words[1][:1].isupper()
         switched = _short_switch(content[1:] if named_first else content, current)

@@ -718,3 +718,21 @@ def test_variants_handled_by_the_commune_answer_where_before_asking_which(bot) -
     assert asked.answer.index("Lê Hồng Phong") < asked.answer.index(
         compose.clarify_siblings("vi", [("1", "x")])[0][:20]
     )
+
+
+def test_a_vietnamese_term_in_a_foreign_conversation_is_searched_as_vietnamese(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    langs: list[str] = []
+    search = searcher.search
+
+    def recording(text: str, lang: str, k: int = 3) -> SearchResult:
+        langs.append(lang)
+        return search(text, lang, k)
+
+    searcher.search = recording
+    state = DialogueState()
+    assistant.handle(Turn("How do I get a passport?"), state)
+    langs.clear()
+    reply = assistant.handle(Turn("tam tru"), state)
+    assert reply.language == "en"  # answered in the conversation's language
+    assert langs and set(langs) == {"vi-x"}, langs  # searched as the Vietnamese term it is

@@ -24,7 +24,7 @@ def _ask(runtime, text: str, state: DialogueState):  # type: ignore[no-untyped-d
         ("Je veux un passeport", "es", "fr"),
         ("I need a passport", "fr", "en"),
         ("I need a passport", "zh", "en"),
-        ("lam ho chieu", "en", "vi-x"),
+        ("toi can ho chieu", "en", "vi-x"),
         ("¿y cuánto cuesta?", "fr", "es"),
         ("Et combien ça coûte ?", "en", "fr"),
         # Chat shorthand is Vietnamese typed without marks, not English.
@@ -39,6 +39,8 @@ def test_a_short_request_in_another_language_switches(text: str, current: str, e
 @pytest.mark.parametrize(
     ("text", "current"),
     [
+        ("khai sinh", "en"),  # the Vietnamese term a foreigner types
+        ("tam tru", "fr"),
         ("Hai Chau", "fr"),
         ("Son Tra ward", "fr"),
         ("Le Hong Phong street", "fr"),
@@ -52,6 +54,11 @@ def test_a_short_request_in_another_language_switches(text: str, current: str, e
 )
 def test_a_place_a_number_or_one_word_never_switches(text: str, current: str) -> None:
     assert sticky_language(text, current, "vi") == current
+
+
+def test_a_language_chosen_explicitly_is_not_switched_by_a_short_message() -> None:
+    assert sticky_language("Quiero un pasaporte", "en", "vi", chosen=True) == "en"
+    assert sticky_language("Quiero un pasaporte", "en", "vi") == "es"
 
 
 @pytest.mark.parametrize(("text", "current"), [("gracias", "fr"), ("merci", "es"), ("ok", "ko")])
