@@ -191,3 +191,10 @@ def test_one_or_two_letters_ask_for_more_and_are_not_a_failure(sample_runtime, t
     reply = _ask(sample_runtime, text, state)
     assert reply.intent == "too_short" and reply.handoff is None
     assert state.failures == failures
+
+
+def test_a_few_words_with_vietnamese_marks_are_vietnamese(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    # The statistical model reads "alo ad ơi" (hello, admin) as Spanish.
+    reply = _ask(sample_runtime, "alo ad ơi", DialogueState())
+    assert reply.language == "vi" and reply.intent == "greet"
+    assert sticky_language("¿Cómo registro un hộ kinh doanh?", None, "vi") == "es"
