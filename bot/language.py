@@ -129,7 +129,7 @@ def detect(text: str, default: str = "vi") -> str:
     if _unmarked_vietnamese(text, tokens):
         return "vi-x"
     marked = sum(1 for t in tokens if _distinctly_vietnamese(t))
-    if marked and 3 * marked >= len(tokens):
+    if marked and 3 * marked >= len(tokens) and _script_language(text) is None:
         # "alo ad ơi": a third of the words carry marks only Vietnamese has (the model, on a
         # few words, reads such a line as Spanish); "¿Cómo registro un hộ kinh doanh?" is not.
         return "vi"

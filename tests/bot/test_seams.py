@@ -198,3 +198,13 @@ def test_a_few_words_with_vietnamese_marks_are_vietnamese(sample_runtime) -> Non
     reply = _ask(sample_runtime, "alo ad ơi", DialogueState())
     assert reply.language == "vi" and reply.intent == "greet"
     assert sticky_language("¿Cómo registro un hộ kinh doanh?", None, "vi") == "es"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("我住在岘港的Hải Châu坊", "zh"), ("다낭 Hải Châu동에 살아요", "ko"), ("Hải Châuに住んでいます", "ja")],
+)
+def test_a_vietnamese_name_inside_chinese_korean_or_japanese_keeps_their_language(
+    text: str, lang: str
+) -> None:
+    assert sticky_language(text, None, "vi") == lang
