@@ -30,8 +30,12 @@ _WORDS = lexicon(
     __file__,
     "understand",
     required=(),
-    ids=("lead_in", "return", "correction", "filler", "question_word", "thanks_end"),
+    ids=("lead_in", "return", "correction", "filler", "question_word", "thanks_end", "time_alone"),
 )
+# "vậy còn thời gian?", "¿y el tiempo?", "时间呢？": the time, asked alone.
+_TIME_ALONE = frozenset(_WORDS.words("time_alone", LATIN))
+_TIME_ALONE_CJK = _WORDS.words("time_alone", CJK)
+_CJK_PARTICLE_MAX = 3
 # Lead-ins that only introduce the real question ("Cho tôi hỏi thêm:", "À còn nữa,",
 # "One more thing:"): matched on the folded text at the start of the message.
 _LEAD_INS = _WORDS.words("lead_in", LATIN)
@@ -93,6 +97,13 @@ class Understanding:
     def wants(self, name: str, threshold: float) -> bool:
         """The NLU says ``name`` with at least ``threshold`` confidence."""
         return self.parse is not None and self.parse.intent == name and self.parse.confidence >= threshold
+
+
+def _time_alone(text: str) -> bool:
+    bare = text.strip(" ?？!！.。,、¿¡")
+    if " ".join(fold(bare).split()) in _TIME_ALONE:
+        return True
+    return any(bare.startswith(w) and len(bare) - len(w) <= _CJK_PARTICLE_MAX for w in _TIME_ALONE_CJK)
 
 
 def aspect_of(text: str, found: Cues) -> str:
@@ -275,9 +286,12 @@ def understand(
     if parse is not None and parse.confidence >= intent_confidence:
         u.intent = parse.intent
         u.confidence = parse.confidence
+    time_alone = found.focus == "overview" and _time_alone(text)
+    if time_alone:
+        found.found.add("duration")
     u.aspect = aspect_of(text, found)
     u.small_talk = is_small_talk(text, found)
-    u.subject_words = subject_words(text, found)
+    u.subject_words = [] if time_alone else subject_words(text, found)
     size = _size(text)
     # Without a subject word of its own a longer question is still a follow-up ("giấy tờ
     # chuẩn bị xong rồi thì mang đi đâu nộp").

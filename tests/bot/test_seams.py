@@ -208,3 +208,27 @@ def test_a_vietnamese_name_inside_chinese_korean_or_japanese_keeps_their_languag
     text: str, lang: str
 ) -> None:
     assert sticky_language(text, None, "vi") == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vậy còn thời gian?",
+        "When will it be ready?",
+        "Quel délai ?",
+        "多少天能拿到？",
+        "언제 나와요?",
+        "何週間かかりますか？",
+    ],
+)
+def test_time_asked_in_everyday_words_is_a_follow_up_on_the_procedure(sample_runtime, text: str) -> None:  # type: ignore[no-untyped-def]
+    state = DialogueState()
+    _ask(sample_runtime, "Đăng ký thường trú cho con", state)
+    reply = _ask(sample_runtime, text, state)
+    assert reply.intent == "ask_duration" and [p.code for p in reply.procedures][:1] == ["1.004222"]
+
+
+def test_a_procedure_named_with_time_in_it_is_not_a_time_question() -> None:
+    from bot.intents import cues
+
+    assert "duration" not in cues("gia han thoi gian thu nghiem")
