@@ -407,7 +407,7 @@ class Assistant:
             # "I live in Hải Châu ward" during a procedure: where to submit it there, not
             # the whole answer again.
             aspect = "where"
-        if aspect == "overview" and ctx.u.returns_to is None:
+        if aspect == "overview" and ctx.u.returns_to is None and not ctx.u.about_current:
             # "what about for a foreigner?": the same subject, narrowed by the new words.
             narrowed = self.searcher.search(
                 f"{current.name} {ctx.text}", ctx.detected, k=max(self.config.results, 3)

@@ -232,3 +232,30 @@ def test_a_procedure_named_with_time_in_it_is_not_a_time_question() -> None:
     from bot.intents import cues
 
     assert "duration" not in cues("gia han thoi gian thu nghiem")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("giá bao nhiêu", "ask_fee"),
+        ("cần mang gì", "ask_documents"),
+        ("What do I bring?", "ask_documents"),
+        ("Qu'est-ce que je dois apporter ?", "ask_documents"),
+        ("¿Qué llevo?", "ask_documents"),
+        ("要准备什么？", "ask_documents"),
+        ("các bước ra sao?", "ask_procedure"),
+        ("What are the steps?", "ask_procedure"),
+        ("Quelles sont les étapes ?", "ask_procedure"),
+        ("流程呢？", "ask_procedure"),
+        ("手順は？", "ask_procedure"),
+    ],
+)
+def test_everyday_follow_ups_act_on_the_procedure_under_discussion(
+    sample_runtime, text: str, intent: str
+) -> None:  # type: ignore[no-untyped-def]
+    state = DialogueState()
+    _ask(sample_runtime, "Đăng ký thường trú cho con", state)
+    reply = _ask(sample_runtime, text, state)
+    assert reply.intent == intent and [p.code for p in reply.procedures][:1] == ["1.004222"], reply.answer[
+        :150
+    ]
