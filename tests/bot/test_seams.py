@@ -248,6 +248,7 @@ def test_a_procedure_named_with_time_in_it_is_not_a_time_question() -> None:
         ("Quelles sont les étapes ?", "ask_procedure"),
         ("流程呢？", "ask_procedure"),
         ("手順は？", "ask_procedure"),
+        ("何を持っていけばいいですか？", "ask_documents"),
     ],
 )
 def test_everyday_follow_ups_act_on_the_procedure_under_discussion(
