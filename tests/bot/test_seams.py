@@ -238,6 +238,7 @@ def test_a_procedure_named_with_time_in_it_is_not_a_time_question() -> None:
     ("text", "intent"),
     [
         ("giá bao nhiêu", "ask_fee"),
+        ("bn tien", "ask_fee"),
         ("cần mang gì", "ask_documents"),
         ("What do I bring?", "ask_documents"),
         ("Qu'est-ce que je dois apporter ?", "ask_documents"),
