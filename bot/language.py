@@ -225,6 +225,9 @@ def requested_language(text: str) -> str | None:
         # "Can you reply in Korean?" asks for Korean; "cần bằng tiếng Anh không?" asks
         # whether a paper must be in English: only a question made of request words counts.
         bare = folded.strip(" ?？¿")
+        alone = [code for code, names in _LANGUAGE_NAMES.items() if bare in names]
+        if len(alone) == 1:
+            return alone[0]  # "English?", "¿Español?": the name alone, asked
         if "?" in bare or "？" in bare or not _only_a_request(bare):
             return None
         if not _REQUEST_VERBS.search(bare) and not any(v in bare for v in _REQUEST_VERBS_CJK):
@@ -248,10 +251,16 @@ _REQUEST_VERBS = re.compile(
 _REQUEST_VERBS_CJK = _WORDS.words("request_verb", CJK)
 
 
+_CJK_START = 0x2E80  # marks are folded below this: kana keep their voicing ("で", not "て")
+
+
 def _fold_phrase(text: str) -> str:
-    text = unicodedata.normalize("NFD", (text or "").lower())
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn").replace("đ", "d")
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    folded = []
+    for ch in unicodedata.normalize("NFC", (text or "").lower()):
+        if ord(ch) < _CJK_START:
+            ch = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn")
+        folded.append(ch)
+    return " ".join("".join(folded).replace("đ", "d").split())
 
 
 _CLAUSE = re.compile(r"(?<=[?!.;。！？；])\s*|,\s+")

@@ -261,3 +261,29 @@ def test_everyday_follow_ups_act_on_the_procedure_under_discussion(
     assert reply.intent == intent and [p.code for p in reply.procedures][:1] == ["1.004222"], reply.answer[
         :150
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Can we speak English?", "en"),
+        ("English?", "en"),
+        ("¿Puedes hablar en español?", "es"),
+        ("한국어 돼요?", "ko"),
+        ("日本語できますか？", "ja"),  # "で" keeps its voicing mark when folded
+    ],
+)
+def test_asking_whether_a_language_is_possible_switches_to_it(sample_runtime, text: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    state = DialogueState()
+    _ask(sample_runtime, "Tôi muốn làm hộ chiếu", state)
+    reply = _ask(sample_runtime, text, state)
+    assert reply.intent == "language_set" and reply.language == lang and reply.handoff is None
+
+
+@pytest.mark.parametrize(
+    "text", ["cần bằng tiếng Anh không?", "Is it in English?", "Do I need an English translation?"]
+)
+def test_a_question_about_a_papers_language_is_not_a_request(text: str) -> None:
+    from bot.language import requested_language
+
+    assert requested_language(text) is None
