@@ -205,6 +205,11 @@ class Assistant:
         if not text:
             lang = known or self.config.default_language
             return Reply(conv, lang, "empty", compose.empty_input(lang))
+        if state.pending is None and state.case_id and self.cases is not None and callback_number(text):
+            # A phone number sent while the case waits in the queue: the number to call back on.
+            info = self.cases.queue_info(state.case_id)
+            if info is not None and info.position >= 1:
+                state.pending = Pending("callback_number")
         if not any(c.isalpha() or is_cjk(c) for c in text) and not _answers_pending(text, state.pending):
             if _is_emoji(text) and state.turns > 0:
                 # 👍, 🙏 after an answer: an acknowledgement in the conversation's language.

@@ -736,3 +736,13 @@ def test_a_vietnamese_term_in_a_foreign_conversation_is_searched_as_vietnamese(b
     reply = assistant.handle(Turn("tam tru"), state)
     assert reply.language == "en"  # answered in the conversation's language
     assert langs and set(langs) == {"vi-x"}, langs  # searched as the Vietnamese term it is
+
+
+def test_a_phone_number_sent_while_the_case_waits_is_kept_as_the_callback_number(bot) -> None:  # type: ignore[no-untyped-def]
+    assistant, _, cases = bot
+    kept: list[tuple[str, str]] = []
+    cases.set_callback = lambda case_id, number: kept.append((case_id, number))
+    replies, state = _talk(assistant, "Necesito un pasaporte", "0", "0905 123 456")
+    assert replies[1].handoff is not None
+    assert kept == [(replies[1].handoff.case_id, "0905123456")]
+    assert replies[2].intent == "callback" and replies[2].language == "es"
