@@ -90,6 +90,8 @@ class AssistantConfig:
 _FAILED = frozenset({"out_of_scope", "no_match"})
 # A message this short in Vietnamese without marks, in a foreign conversation, is a term.
 _TERM_WORDS = 3
+# An answer to "which place?" naming its province ("ở Đà Nẵng ạ") is this short.
+_PLACE_ANSWER_WORDS = 6
 # A phone number as citizens type it: "0905 123 456", "+84 905.123.456", "(+84) 905-123-456",
 # "(024) 3825 1234"; matched on NFKC text, so full-width digits count too.
 _PHONE = re.compile(r"(?<![\d+])(?:\(?\+?84\)?|\(?0)[\s.\-]?(?:\(0\)[\s.\-]?)?\d(?:\)?[\s.\-]?\d)+(?!\d)")
@@ -565,6 +567,10 @@ class Assistant:
                 # "¿Y cuánto demora?" before choosing: the answer for each option, and the
                 # question stays open (the first option is not the citizen's case).
                 return self._compare_options(ctx, pending)
+            if number is None and pending.kind == "choose_place":
+                named = self._place_named(text, pending.options)
+                if named is not None:
+                    return self._chosen_place(ctx, named, pending.focus, pending.question)
             if number is None:
                 return None  # a new question: the options are dropped
             if number == 0 and pending.reason == "suggest":
@@ -623,6 +629,21 @@ class Assistant:
         if focus == "where":
             self._attach_where(reply, proc, lang, state)
         return reply
+
+    def _place_named(self, text: str, options: list[str]) -> str | None:
+        """The listed place a short answer names by its province ("ở Đà Nẵng", "Da Nang",
+        "岘港的"), when it names exactly one of them."""
+        if len(text.split()) > _PLACE_ANSWER_WORDS and not any(is_cjk(c) for c in text):
+            return None
+        place = self.units.resolve(policy.spaced(text))
+        province = place.province or (
+            self.units.province(place.commune.province_code) if place.commune is not None else None
+        )
+        if province is None:
+            return None
+        names = {fold(province.full_name), fold(province.name)}
+        named = [o for o in options if any(n in fold(o) for n in names)]
+        return named[0] if len(named) == 1 else None
 
     def _chosen_place(
         self, ctx: TurnContext, label: str, focus: str | None, question: str | None = None

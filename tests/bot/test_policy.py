@@ -746,3 +746,21 @@ def test_a_phone_number_sent_while_the_case_waits_is_kept_as_the_callback_number
     assert replies[1].handoff is not None
     assert kept == [(replies[1].handoff.case_id, "0905123456")]
     assert replies[2].intent == "callback" and replies[2].language == "es"
+
+
+@pytest.mark.parametrize(
+    ("where", "answer"),
+    [
+        ("Tôi ở Hải Châu, trung tâm hành chính ở đâu?", "ở Đà Nẵng"),
+        ("I live in Hai Chau, where is the office?", "Da Nang"),
+        ("我住在Hải Châu，办事处在哪里？", "岘港的"),
+    ],
+)
+def test_a_place_question_is_answered_by_naming_the_province(bot, where, answer) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    searcher.default = None
+    replies, state = _talk(assistant, where, answer)
+    assert replies[0].needs_clarification and len(replies[0].options) >= 2
+    assert state.place is not None and state.place["name"].endswith("Hải Châu")
+    assert "Đà Nẵng" in state.place["province"]
+    assert replies[1].centre is not None and "Lê Hồng Phong" in replies[1].centre.address
