@@ -283,6 +283,11 @@ class Assistant:
         top = result.top
         place = ctx.place()
         asks_place = "place_change" in found
+        if top is not None and self._only_a_place(ctx, place):
+            # "Tôi ở Hòa Khánh", "Tôi ở Tam Kỳ": the place's own syllables matched a procedure
+            # ("hòa", "tạm": even strongly); without them nothing does. The citizen said where
+            # they live.
+            top = None
         if top is None:
             if self._off_topic(found, parse, None, self.config.out_of_scope_abstained):
                 # "The weather in Hanoi tomorrow?": the place is not what is asked.
@@ -322,6 +327,17 @@ class Assistant:
             detected=ctx.detected,
             aspect=ctx.u.aspect,
         )
+
+    def _only_a_place(self, ctx: TurnContext, place: PlaceResolution) -> bool:
+        """The message names a place and, without the place's name, matches nothing."""
+        if not place.found or not place.mention:
+            return False
+        query = policy.spaced(ctx.query)
+        rest = re.sub(re.escape(place.mention), " ", query, flags=re.IGNORECASE)
+        if rest == query:
+            return False
+        alone = self.searcher.search(vietnamese_place_names(rest), ctx.detected, k=self.config.results)
+        return alone.top is None or alone.top.score < self.config.suggest_floor
 
     def _off_topic(self, found: Cues, parse: Parse | None, top: Hit | None, confidence: float) -> bool:
         """Out of scope although words match: a near-miss cue ("thẻ hội viên", "tập gym",

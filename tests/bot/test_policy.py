@@ -764,3 +764,18 @@ def test_a_place_question_is_answered_by_naming_the_province(bot, where, answer)
     assert state.place is not None and state.place["name"].endswith("Hải Châu")
     assert "Đà Nẵng" in state.place["province"]
     assert replies[1].centre is not None and "Lê Hồng Phong" in replies[1].centre.address
+
+
+def test_a_place_whose_name_matches_a_procedure_is_still_where_the_citizen_lives(bot) -> None:  # type: ignore[no-untyped-def]
+    # "Tôi ở Tam Kỳ" matched temporary residence ("tạm") strongly: without the place's name
+    # the message matches nothing, so it says where the citizen lives.
+    assistant, searcher, _ = bot
+    searcher.default = None
+    searcher.keywords["son tra"] = ("1.004194", 0.9)
+    replies, state = _talk(assistant, "Tôi ở Sơn Trà")
+    assert not replies[0].procedures and replies[0].centre is not None
+    assert "Nguyễn Phan Vinh" in replies[0].centre.address
+    # A procedure asked there is still the procedure.
+    searcher.keywords["ho chieu"] = ("1.001456", 0.9)
+    asked, _ = _talk(assistant, "Làm hộ chiếu ở Sơn Trà")
+    assert [p.code for p in asked[0].procedures][:1] == ["1.001456"]
