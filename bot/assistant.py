@@ -329,13 +329,13 @@ class Assistant:
         )
 
     def _only_a_place(self, ctx: TurnContext, place: PlaceResolution) -> bool:
-        """The message names a place and, without the place's name, matches nothing."""
+        """A short message names a place and, without the place's name, matches nothing."""
         if not place.found or not place.mention:
             return False
         query = policy.spaced(ctx.query)
         rest = re.sub(re.escape(place.mention), " ", query, flags=re.IGNORECASE)
-        if rest == query:
-            return False
+        if rest == query or len(words(rest)) > self.config.followup_max_words:
+            return False  # a longer message is about more than where the citizen lives
         alone = self.searcher.search(vietnamese_place_names(rest), ctx.detected, k=self.config.results)
         return alone.top is None or alone.top.score < self.config.suggest_floor
 
