@@ -825,6 +825,20 @@ class Assistant:
             handed.procedures = grounded.procedures
         return handed
 
+    def _old_place_for_current(self, ctx: TurnContext, place: PlaceResolution, current: Procedure) -> Reply:
+        """An old unit named during a procedure: the unit it became, then where the procedure
+        under discussion is submitted there (the commune's centre, or the office above it)."""
+        reply = self._place_change(ctx.conv, ctx.lang, place)
+        ref = reply.place
+        if ref is None:
+            return reply
+        ctx.state.place = asdict(ref)
+        score = float(ctx.state.procedures[0].get("score", 0.0))
+        reply.procedures = [ProcedureRef(current.code, current.name, score, current.url)]
+        reply.intent = "ask_where"
+        self._attach_where(reply, current, ctx.lang, ctx.state)
+        return reply
+
     def _old_place(self, conv: str, lang: str, place: PlaceResolution, found: Cues) -> Reply:
         if "where" in found:
             # "Khuê Trung cũ, giờ nộp hồ sơ ở đâu?": the new unit and where its office is.

@@ -320,6 +320,14 @@ def _place_question(ctx: TurnContext) -> Reply | None:
         top = ctx.result().top
         if ctx.u.aspect == "where" and top is not None and top.score >= ctx.assistant.config.clear_procedure:
             return None  # where to submit a procedure named in the message: the search answers
+        current = ctx.current()
+        if current is not None and place.commune is not None and not ctx.u.correction:
+            mentioned = set(fold(place.mention).split())
+            own = [w for w in ctx.u.subject_words if w not in mentioned]
+            if not own or _words(ctx.text) <= ctx.assistant.config.followup_max_words:
+                # "我住在原来的Thạc Gián坊" while a procedure is discussed: what the old ward is
+                # now, and where that procedure is submitted there.
+                return ctx.assistant._old_place_for_current(ctx, place, current)
         return ctx.assistant._old_place(ctx.conv, ctx.lang, place, ctx.found)
     return None
 

@@ -779,3 +779,22 @@ def test_a_place_whose_name_matches_a_procedure_is_still_where_the_citizen_lives
     searcher.keywords["ho chieu"] = ("1.001456", 0.9)
     asked, _ = _talk(assistant, "Làm hộ chiếu ở Sơn Trà")
     assert [p.code for p in asked[0].procedures][:1] == ["1.001456"]
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        "Tôi ở phường Hòa Cường Bắc cũ",
+        "I live in the former Hoa Cuong Bac ward",
+        "我住在原来的Hòa Cường Bắc坊",
+    ],
+)
+def test_an_old_ward_named_during_a_procedure_answers_where_it_is_submitted_now(bot, old) -> None:  # type: ignore[no-untyped-def]
+    assistant, searcher, _ = bot
+    searcher.default = None
+    replies, state = _talk(assistant, "Tôi muốn đăng ký khai sinh cho con", old)
+    reply = replies[1]
+    assert [p.code for p in reply.procedures] == ["1.001193"] and reply.intent == "ask_where"
+    assert reply.centre is not None and "Núi Thành" in reply.centre.address  # Hòa Cường's centre
+    assert "Hòa Cường Bắc" in reply.answer  # what the old ward became comes first
+    assert state.place is not None and state.place["name"].endswith("Hòa Cường")
