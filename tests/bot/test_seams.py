@@ -124,6 +124,7 @@ def test_spanish_and_alone_does_not_accept_an_offer_of_staff(sample_runtime) -> 
         ("Je vous remercie", "thanks"),
         ("Se lo agradezco", "thanks"),
         ("thx", "thanks"),
+        ("ok tks", "thanks"),
         ("camon", "thanks"),
         ("Buenos días", "greet"),
         ("bonsoir", "greet"),
