@@ -12,6 +12,7 @@ import unicodedata
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from bot import compose, dossier_text, policy, siblings, texts
 from bot.dialogue import DialogueState, Pending
@@ -30,7 +31,7 @@ from knowledge.lexicon import LANGS, LATIN, lexicon
 from knowledge.models import Procedure
 from knowledge.search import Hit, Searcher, SearchResult
 from knowledge.text import fold, is_cjk, strip_noise, words
-from knowledge.units import PlaceResolution, UnitRegistry
+from knowledge.units import PlaceResolution, UnitRegistry, vietnamese_place_names
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,10 @@ class AssistantConfig:
 
 
 _FAILED = frozenset({"out_of_scope", "no_match"})
+# A message this short in Vietnamese without marks, in a foreign conversation, is a term.
+_TERM_WORDS = 3
+# An answer to "which place?" naming its province ("ở Đà Nẵng ạ") is this short.
+_PLACE_ANSWER_WORDS = 6
 # A phone number as citizens type it: "0905 123 456", "+84 905.123.456", "(+84) 905-123-456",
 # "(024) 3825 1234"; matched on NFKC text, so full-width digits count too.
 _PHONE = re.compile(r"(?<![\d+])(?:\(?\+?84\)?|\(?0)[\s.\-]?(?:\(0\)[\s.\-]?)?\d(?:\)?[\s.\-]?\d)+(?!\d)")
@@ -97,8 +102,19 @@ _OPTION = re.compile(
 )
 # Yes and no, matched word by word (bot/data/lexicons/yes_no.yml).
 _YES_NO = lexicon(__file__, "yes_no", required=LANGS, exclusive=True, ids=("yes", "no"))
-_YES = _YES_NO.tokens("yes")
-_NO = _YES_NO.tokens("no")
+# Whole words and phrases, per language: "đồng ý" is yes as a phrase, while its word "y" alone
+# is Spanish "and"; "chắc chắn" is yes, "chán" (bored) is not.
+_YES = {lang: frozenset(_YES_NO["yes"].terms.get(lang, ())) for lang in LANGS}
+_NO = {lang: frozenset(_YES_NO["no"].terms.get(lang, ())) for lang in LANGS}
+# A yes or no this short that only one language lists ("si", "da", "u") is another language's
+# "if", "already", "you": it counts only in a conversation in that language.
+_SHORT_ANSWER = 2
+_SHARED = {
+    w
+    for table in (_YES, _NO)
+    for w in set().union(*table.values())
+    if sum(w in phrases for phrases in table.values()) > 1
+}
 _TURN_WORDS = lexicon(
     __file__, "turn_words", required=LATIN, ids=("wait", "follow_up", "option_fillers", "everyday_numbers")
 )
@@ -141,7 +157,7 @@ class Assistant:
         state.turns += 1
         if reply.intent in _FAILED:
             state.failures += 1
-        elif reply.intent not in ("empty", "unreadable", "too_long", "language_set"):
+        elif reply.intent not in ("empty", "unreadable", "too_long", "too_short", "language_set"):
             state.failures = 0
         if (
             state.failures >= self.config.failures_before_handoff
@@ -191,6 +207,11 @@ class Assistant:
         if not text:
             lang = known or self.config.default_language
             return Reply(conv, lang, "empty", compose.empty_input(lang))
+        if state.pending is None and state.case_id and self.cases is not None and callback_number(text):
+            # A phone number sent while the case waits in the queue: the number to call back on.
+            info = self.cases.queue_info(state.case_id)
+            if info is not None and info.position >= 1:
+                state.pending = Pending("callback_number")
         if not any(c.isalpha() or is_cjk(c) for c in text) and not _answers_pending(text, state.pending):
             if _is_emoji(text) and state.turns > 0:
                 # 👍, 🙏 after an answer: an acknowledgement in the conversation's language.
@@ -217,6 +238,14 @@ class Assistant:
             state.intents = [{"intent": i, "confidence": round(c, 4)} for i, c in u.parse.ranking[:3]]
         detected = forced or u.language_request or self._detect(u, state)
         lang = answer_language(detected)
+        if (
+            lang in ("en", "fr", "es")
+            and len(u.text.split()) <= _TERM_WORDS
+            and detect(u.text, lang) == "vi-x"
+        ):
+            # "tam tru", "khai sinh": the Vietnamese term a foreigner types is searched as
+            # Vietnamese, and answered in the conversation's language.
+            detected = "vi-x"
         ctx = TurnContext(self, turn, state, conv, u, detected, lang)
         reply = policy.decide(ctx)
         if mentions_secret(text):
@@ -233,9 +262,11 @@ class Assistant:
             u.small_talk
             or _OPTION.match(u.raw)
             or callback_number(u.raw)
-            or (state.pending is not None and _yes_no(u.raw, None) is not None)
+            or (state.pending is not None and _yes_no(u.raw, None, state.language) is not None)
         )
-        return sticky_language(u.raw, state.language, self.config.default_language, keep=keep)
+        return sticky_language(
+            u.raw, state.language, self.config.default_language, keep=keep, chosen=state.language_chosen
+        )
 
     # -- decision ----------------------------------------------------------------------
     def _intent(self, parse: Parse | None, name: str) -> bool:
@@ -252,6 +283,11 @@ class Assistant:
         top = result.top
         place = ctx.place()
         asks_place = "place_change" in found
+        if top is not None and self._only_a_place(ctx, place):
+            # "Tôi ở Hòa Khánh", "Tôi ở Tam Kỳ": the place's own syllables matched a procedure
+            # ("hòa", "tạm": even strongly); without them nothing does. The citizen said where
+            # they live.
+            top = None
         if top is None:
             if self._off_topic(found, parse, None, self.config.out_of_scope_abstained):
                 # "The weather in Hanoi tomorrow?": the place is not what is asked.
@@ -291,6 +327,17 @@ class Assistant:
             detected=ctx.detected,
             aspect=ctx.u.aspect,
         )
+
+    def _only_a_place(self, ctx: TurnContext, place: PlaceResolution) -> bool:
+        """A short message names a place and, without the place's name, matches nothing."""
+        if not place.found or not place.mention:
+            return False
+        query = policy.spaced(ctx.query)
+        rest = re.sub(re.escape(place.mention), " ", query, flags=re.IGNORECASE)
+        if rest == query or len(words(rest)) > self.config.followup_max_words:
+            return False  # a longer message is about more than where the citizen lives
+        alone = self.searcher.search(vietnamese_place_names(rest), ctx.detected, k=self.config.results)
+        return alone.top is None or alone.top.score < self.config.suggest_floor
 
     def _off_topic(self, found: Cues, parse: Parse | None, top: Hit | None, confidence: float) -> bool:
         """Out of scope although words match: a near-miss cue ("thẻ hội viên", "tập gym",
@@ -383,7 +430,7 @@ class Assistant:
             # "I live in Hải Châu ward" during a procedure: where to submit it there, not
             # the whole answer again.
             aspect = "where"
-        if aspect == "overview" and ctx.u.returns_to is None:
+        if aspect == "overview" and ctx.u.returns_to is None and not ctx.u.about_current:
             # "what about for a foreigner?": the same subject, narrowed by the new words.
             narrowed = self.searcher.search(
                 f"{current.name} {ctx.text}", ctx.detected, k=max(self.config.results, 3)
@@ -412,10 +459,10 @@ class Assistant:
         """One aspect (fee, time limit, online) of every option still open, one line each,
         then the same question again; a digit then answers with that option."""
         lang, aspect = ctx.lang, ctx.u.aspect
-        kind = _ASPECT_BLOCKS[aspect]
+        kind = _ASPECT_BLOCKS.get(aspect)
         listed = [p for p in (self.searcher.index.procedure(c) for c in pending.options) if p is not None]
         lines = []
-        for number, proc in enumerate(listed, 1):
+        for number, proc in enumerate(listed if kind is not None else [], 1):
             answer = compose.procedure_answer(proc, lang, aspect, [])
             values = [line for b in getattr(answer, "blocks", ()) if b.kind == kind for line in b.lines]
             value = "; ".join(values) if values else compose.say(lang, "check_official")
@@ -424,10 +471,23 @@ class Assistant:
         ctx.state.pending = Pending(
             "choose_procedure", [p.code for p in listed], focus=aspect, reason=pending.reason
         )
-        answer = "\n".join([compose.say(lang, "depends_on_case"), *lines, "", question])
+        # Documents and offices are too long to list for every option: the question comes
+        # back, and the number chosen answers them for that option.
+        parts = [compose.say(lang, "depends_on_case"), *lines, "", question] if lines else [question]
         refs = [ProcedureRef(p.code, p.name, 0.0, p.url) for p in listed]
         intent = _FOCUS_INTENTS[aspect]
-        return Reply(ctx.conv, lang, intent, answer, refs, needs_clarification=True, options=labels)
+        reply = Reply(
+            ctx.conv, lang, intent, "\n".join(parts), refs, needs_clarification=True, options=labels
+        )
+        if aspect == "where" and listed and all("commune" in p.levels for p in listed):
+            self._where_before_question(reply, listed[0], lang, ctx.state)  # one office for all
+        return reply
+
+    def _where_before_question(self, reply: Reply, proc: Procedure, lang: str, state: DialogueState) -> None:
+        """The commune's office, then the question whose numbered options follow it."""
+        question, reply.answer = reply.answer, ""
+        self._attach_where(reply, proc, lang, state)
+        reply.answer = f"{reply.answer}\n\n{question}" if reply.answer else question
 
     def _aspect_reply(
         self,
@@ -517,12 +577,16 @@ class Assistant:
             if (
                 number is None
                 and pending.kind == "choose_procedure"
-                and ctx.u.aspect in _COMPARED_ASPECTS
+                and ctx.u.aspect in _ASKED_BEFORE_CHOOSING
                 and ctx.u.followup_shape
             ):
                 # "¿Y cuánto demora?" before choosing: the answer for each option, and the
                 # question stays open (the first option is not the citizen's case).
                 return self._compare_options(ctx, pending)
+            if number is None and pending.kind == "choose_place":
+                named = self._place_named(text, pending.options)
+                if named is not None:
+                    return self._chosen_place(ctx, named, pending.focus, pending.question)
             if number is None:
                 return None  # a new question: the options are dropped
             if number == 0 and pending.reason == "suggest":
@@ -534,10 +598,10 @@ class Assistant:
             chosen = pending.options[number - 1]
             if pending.kind == "choose_procedure":
                 return self._chosen_procedure(conv, lang, chosen, pending.focus, state)
-            return self._chosen_place(ctx, chosen, pending.focus)
+            return self._chosen_place(ctx, chosen, pending.focus, pending.question)
         if pending.kind == "handoff_offer":
             # "0" is the staff option of every offer (a caller presses it on the keypad).
-            answer = True if text.strip() == "0" else _yes_no(text, parse)
+            answer = True if text.strip() == "0" else _yes_no(text, parse, lang)
             if answer is True:
                 return self._handoff(
                     turn, state, lang, pending.reason or "talk_to_human", conv, intent="affirm"
@@ -556,7 +620,7 @@ class Assistant:
                     return Reply(conv, lang, "callback", compose.say(lang, "handoff_unavailable"))
                 saved = compose.say(lang, "callback_saved", number=mask_pii(phone))
                 return Reply(conv, lang, "callback", saved, handoff=HandoffRef(state.case_id, "waiting"))
-            if _yes_no(text, parse) is False:
+            if _yes_no(text, parse, lang) is False:
                 return Reply(conv, lang, "deny", compose.say(lang, "handoff_declined"))
             if any(c.isdigit() for c in text) and not find_dossier_codes(text):
                 state.pending = pending
@@ -582,7 +646,24 @@ class Assistant:
             self._attach_where(reply, proc, lang, state)
         return reply
 
-    def _chosen_place(self, ctx: TurnContext, label: str, focus: str | None) -> Reply:
+    def _place_named(self, text: str, options: list[str]) -> str | None:
+        """The listed place a short answer names by its province ("ở Đà Nẵng", "Da Nang",
+        "岘港的"), when it names exactly one of them."""
+        if len(text.split()) > _PLACE_ANSWER_WORDS and not any(is_cjk(c) for c in text):
+            return None
+        place = self.units.resolve(policy.spaced(text))
+        province = place.province or (
+            self.units.province(place.commune.province_code) if place.commune is not None else None
+        )
+        if province is None:
+            return None
+        names = {fold(province.full_name), fold(province.name)}
+        named = [o for o in options if any(n in fold(o) for n in names)]
+        return named[0] if len(named) == 1 else None
+
+    def _chosen_place(
+        self, ctx: TurnContext, label: str, focus: str | None, question: str | None = None
+    ) -> Reply:
         conv, lang, state = ctx.conv, ctx.lang, ctx.state
         place = self.units.resolve(label)
         where = cues("ở đâu") if focus == "where" else cues("")
@@ -590,6 +671,27 @@ class Assistant:
             return self._old_place(conv, lang, place, where)
         current = ctx.current()
         ref = self._place_ref(place) if place.status == "new" else None
+        if question and current is None and ref is not None:
+            # The place was asked before the question could be answered ("… how do I declare
+            # his death, and where? … in Hội An"): now it is answered for the chosen place.
+            state.place = asdict(ref)
+            k = max(self.config.results, self.config.siblings_considered)
+            result = self.searcher.search(vietnamese_place_names(question), ctx.detected, k=k)
+            if result.top is not None:
+                reply = self._procedure(
+                    conv,
+                    lang,
+                    result,
+                    cues(question),
+                    place,
+                    state,
+                    text=question,
+                    detected=ctx.detected,
+                    aspect=focus,
+                )
+                if not reply.needs_clarification:
+                    reply.intent = "choose_option"
+                return reply
         if focus == "where" and current is not None and ref is not None:
             # "Where do I submit it? I live in Hòa Khánh" → "1": the question was about the
             # procedure under discussion, so the answer is its office for that commune.
@@ -723,6 +825,20 @@ class Assistant:
             handed.procedures = grounded.procedures
         return handed
 
+    def _old_place_for_current(self, ctx: TurnContext, place: PlaceResolution, current: Procedure) -> Reply:
+        """An old unit named during a procedure: the unit it became, then where the procedure
+        under discussion is submitted there (the commune's centre, or the office above it)."""
+        reply = self._place_change(ctx.conv, ctx.lang, place)
+        ref = reply.place
+        if ref is None:
+            return reply
+        ctx.state.place = asdict(ref)
+        score = float(ctx.state.procedures[0].get("score", 0.0))
+        reply.procedures = [ProcedureRef(current.code, current.name, score, current.url)]
+        reply.intent = "ask_where"
+        self._attach_where(reply, current, ctx.lang, ctx.state)
+        return reply
+
     def _old_place(self, conv: str, lang: str, place: PlaceResolution, found: Cues) -> Reply:
         if "where" in found:
             # "Khuê Trung cũ, giờ nộp hồ sơ ở đâu?": the new unit and where its office is.
@@ -755,7 +871,11 @@ class Assistant:
             options = [_option(h.procedure, lang) for h in shown]
             question, labels = compose.clarify_siblings(lang, options)
             state.pending = Pending("choose_procedure", [o[0] for o in options], focus=focus)
-            return Reply(conv, lang, intent, question, refs, needs_clarification=True, options=labels)
+            reply = Reply(conv, lang, intent, question, refs, needs_clarification=True, options=labels)
+            if focus == "where" and all("commune" in h.procedure.levels for h in shown):
+                # Every variant goes to the citizen's commune: where is answered already.
+                self._where_before_question(reply, shown[0].procedure, lang, state)
+            return reply
         if family:
             # The question decides the variant ("bị mất" → re-issue): it goes first.
             ranked = [family[0], *(h for h in ranked if h is not family[0])]
@@ -900,6 +1020,8 @@ _INTENT_FOCUS = {intent: focus for focus, intent in _FOCUS_INTENTS.items()}
 # Aspects short enough to compare across the options of an open question, and their blocks.
 _ASPECT_BLOCKS = {"fee": "fees", "duration": "time", "online": "online"}
 _COMPARED_ASPECTS = frozenset(_ASPECT_BLOCKS)
+# Asked before a variant is chosen, these keep the question open (compared, or asked again).
+_ASKED_BEFORE_CHOOSING = _COMPARED_ASPECTS | {"documents", "where"}
 _ASPECT_INTENTS = frozenset({"ask_procedure", *_FOCUS_INTENTS.values()})
 # Ordinals and numbers in words, by the option's number (bot/data/lexicons/ordinals.yml).
 _ORDINALS = {
@@ -977,28 +1099,49 @@ def _option_number(text: str, parse: Parse | None) -> int | None:
     return _ORDINALS.get(stripped) if 0 < len(stripped) <= 2 else None
 
 
-def _yes_no(text: str, parse: Parse | None) -> bool | None:
-    if parse is not None and parse.confidence >= 0.6:
+def _yes_no(text: str, parse: Parse | None, lang: str | None = None) -> bool | None:
+    """A yes or a no to the assistant's question, in ``lang`` (the conversation's language;
+    None: any language), or None when the message is something else."""
+    folded = fold(text).strip(" .!?。！？,")
+    words = folded.split()
+    # One or two letters ("y", "o", "a") is too little for the NLU, whose character n-grams
+    # read "y" as the end of "đồng ý".
+    tiny = len(words) == 1 and len(folded) <= _SHORT_ANSWER and folded.isascii()
+    if parse is not None and parse.confidence >= 0.6 and not tiny:
         if parse.intent == "affirm":
             return True
         if parse.intent == "deny":
             return False
-    folded = fold(text).strip(" .!?。！？")
-    if folded in _YES or text.strip(" .!?。！？") in _YES:
+    yes, no = _answer_words("yes", lang), _answer_words("no", lang)
+    bare = text.strip(" .!?。！？")
+    if folded in yes or bare in yes:
         return True
-    if folded in _NO or text.strip(" .!?。！？") in _NO:
+    if folded in no or bare in no:
         return False
-    words = folded.split()
     if len(words) > 1 and text.rstrip().endswith(("?", "？")):
         return None  # "y el precio?", "ok, and the fee?": a question, not an answer
-    first = words[0] if words else ""
-    if len(first) == 1 and len(words) > 1:
-        return None  # "y" is "yes" alone; before other words it is Spanish "and"
-    if first in _YES and len(folded.split()) <= 4:
-        return True
-    if first in _NO and len(folded.split()) <= 4:
-        return False
+    if len(words) > 4:
+        return None
+    # "ok thanks", "đồng ý ạ", "non merci": an answer that begins with a yes or a no phrase.
+    for n in (3, 2, 1):
+        lead = " ".join(words[:n])
+        if len(words) > n and lead in yes:
+            return True
+        if len(words) > n and lead in no:
+            return False
     return None
+
+
+@lru_cache(maxsize=32)
+def _answer_words(answer: str, lang: str | None) -> frozenset[str]:
+    own = "vi" if lang == "vi-x" else lang
+    table = _YES if answer == "yes" else _NO
+    return frozenset(
+        w
+        for code, phrases in table.items()
+        for w in phrases
+        if own is None or code == own or len(w) > _SHORT_ANSWER or w in _SHARED
+    )
 
 
 def _local_time(iso: str | None, lang: str) -> str:

@@ -1173,6 +1173,10 @@ def unreadable_input(lang: str) -> str:
     return _t(normalize_lang(lang), "unreadable_input")
 
 
+def too_short(lang: str) -> str:
+    return _t(normalize_lang(lang), "too_short_input")
+
+
 def too_long(lang: str) -> str:
     return _t(normalize_lang(lang), "too_long")
 

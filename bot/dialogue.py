@@ -24,6 +24,8 @@ class Pending:
     options: list[str] = field(default_factory=list)  # procedure codes / places / aspect keys, in order
     focus: str | None = None  # the aspect the citizen asked about, kept for the choice
     reason: str | None = None  # handoff_offer: why staff was offered
+    # choose_place: the question asked with the place, answered once the place is chosen
+    question: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Pending:
@@ -32,6 +34,7 @@ class Pending:
             options=[str(o) for o in data.get("options", [])],
             focus=data.get("focus"),
             reason=data.get("reason"),
+            question=data.get("question"),
         )
 
 

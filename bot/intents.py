@@ -19,11 +19,15 @@ _CUES: dict[str, list[str]] = {
 }
 
 
+_GAP = re.compile(r"(?:\\ |')+")
+
+
 def _words_pattern(cues: list[str]) -> re.Pattern[str]:
     parts = []
     for cue in sorted(cues, key=len, reverse=True):
         prefix = cue.endswith("*")
-        body = re.escape(cue.rstrip("*").strip())
+        # "you don t understand" matches "you don't understand" and "you don’t understand".
+        body = _GAP.sub(r"[\\s'’]+", re.escape(cue.rstrip("*").strip()))
         parts.append(r"(?<!\w)" + body + ("" if prefix else r"(?!\w)"))
     return re.compile("|".join(parts) or r"(?!x)x")
 
@@ -35,7 +39,8 @@ def _compile(cues: list[str]) -> tuple[re.Pattern[str], re.Pattern[str], list[st
     folded = [c for c in cues if c.isascii()]
     cjk = [c for c in cues if any(is_cjk(ch) for ch in c)]
     accented = [c for c in cues if not c.isascii() and c not in cjk]
-    return _words_pattern(folded), _words_pattern(accented), cjk
+    # CJK cues are found in the text with its spaces removed ("쓸모 없" in "쓸모없어요").
+    return _words_pattern(folded), _words_pattern(accented), [c.replace(" ", "") for c in cjk]
 
 
 _COMPILED = {name: _compile(cues) for name, cues in _CUES.items()}

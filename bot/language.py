@@ -35,7 +35,7 @@ _WORDS = lexicon(
         "request_token",
         "request_verb",
     ),
-    needs={"function_words": LATIN, "greeting": LATIN, "short_message_words": ("en", "fr", "es")},
+    needs={"function_words": LATIN, "greeting": LATIN, "short_message_words": LATIN},
 )
 _LATIN_CODES = {"en": "en", "fr": "fr", "es": "es", "vi": "vi-x"}  # the order breaks ties
 _FUNCTION_WORDS: dict[str, set[str]] = {
@@ -119,7 +119,8 @@ def _unmarked_vietnamese(text: str, tokens: list[str]) -> bool:
     written text with marks, reads such messages as English or French."""
     if not text.isascii() or not tokens:
         return False
-    syllables = sum(1 for t in tokens if SYLLABLE_RE.match(t))
+    # Chat shorthand ("dc", "ko", "ntn") counts as Vietnamese: it is not a syllable.
+    syllables = sum(1 for t in tokens if SYLLABLE_RE.match(t) or t in _SHORT_WORDS["vi-x"])
     if syllables < 0.75 * len(tokens):
         return False
     counts = {lang: sum(1 for t in tokens if t in vocab) for lang, vocab in _FUNCTION_WORDS.items()}
@@ -137,6 +138,11 @@ def detect(text: str, default: str = "vi") -> str:
                 return lang
     if _unmarked_vietnamese(text, tokens):
         return "vi-x"
+    marked = sum(1 for t in tokens if _distinctly_vietnamese(t))
+    if marked and 3 * marked >= len(tokens) and _script_language(text) is None:
+        # "alo ad ơi": a third of the words carry marks only Vietnamese has (the model, on a
+        # few words, reads such a line as Spanish); "¿Cómo registro un hộ kinh doanh?" is not.
+        return "vi"
     detector = _lingua()
     if detector is not None and (tokens or _script_language(text)):
         found = detector.detect_language_of(text)
@@ -229,6 +235,9 @@ def requested_language(text: str) -> str | None:
         # "Can you reply in Korean?" asks for Korean; "cần bằng tiếng Anh không?" asks
         # whether a paper must be in English: only a question made of request words counts.
         bare = folded.strip(" ?？¿")
+        alone = [code for code, names in _LANGUAGE_NAMES.items() if bare in names]
+        if len(alone) == 1:
+            return alone[0]  # "English?", "¿Español?": the name alone, asked
         if "?" in bare or "？" in bare or not _only_a_request(bare):
             return None
         if not _REQUEST_VERBS.search(bare) and not any(v in bare for v in _REQUEST_VERBS_CJK):
@@ -252,10 +261,16 @@ _REQUEST_VERBS = re.compile(
 _REQUEST_VERBS_CJK = _WORDS.words("request_verb", CJK)
 
 
+_CJK_START = 0x2E80  # marks are folded below this: kana keep their voicing ("で", not "て")
+
+
 def _fold_phrase(text: str) -> str:
-    text = unicodedata.normalize("NFD", (text or "").lower())
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn").replace("đ", "d")
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    folded = []
+    for ch in unicodedata.normalize("NFC", (text or "").lower()):
+        if ord(ch) < _CJK_START:
+            ch = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn")
+        folded.append(ch)
+    return " ".join("".join(folded).replace("đ", "d").split())
 
 
 _CLAUSE = re.compile(r"(?<=[?!.;。！？；])\s*|,\s+")
@@ -307,20 +322,50 @@ def _only_a_request(chunk: str) -> bool:
     )
 
 
-# The words of a short first message around a place name ("I live in Hai Chau", "J'habite à
-# Hải Châu", "Vivo en Hải Châu"): too few for the model, whose guess the name's marks sway.
-_SHORT_WORDS = {lang: frozenset(_WORDS["short_message_words"].terms[lang]) for lang in ("en", "fr", "es")}
+# The words of a short message ("I live in Hai Chau", "J'habite à Hải Châu", "Quiero un
+# pasaporte", "lam ho chieu"): too few for the model, whose guess a place name's marks sway.
+# Each language votes with its function words and its short-message words (request verbs,
+# question words, the names of common papers); Vietnamese typed without marks with its grammar
+# and chat shorthand only: "khai sinh", "tam tru" are the terms foreigners use too.
+_SHORT_WORDS = {
+    code: frozenset(_WORDS["short_message_words"].terms[lang])
+    | (_FUNCTION_WORDS[code] if lang != "vi" else set())
+    for lang, code in _LATIN_CODES.items()
+}
+
+
+def _short_votes(words: list[str]) -> dict[str, int]:
+    lowered = [w.lower() for w in words]
+    return {code: sum(w in vocab for w in lowered) for code, vocab in _SHORT_WORDS.items()}
 
 
 def _vote_short(words: list[str]) -> str | None:
+    """The one language two or more words of a short first message belong to, else None."""
     if any(_marked(w) and not w[:1].isupper() for w in words):
         return None  # Vietnamese marks on a word that is not a name: Vietnamese
-    lowered = [w.lower() for w in words]
-    votes = {code: sum(w in vocab for w in lowered) for code, vocab in _SHORT_WORDS.items()}
+    votes = _short_votes(words)
+    votes.pop("vi-x")  # unmarked Vietnamese is told by its syllables (_unmarked_vietnamese)
     best = max(votes, key=lambda c: votes[c])
     if votes[best] >= 2 and all(v < votes[best] for c, v in votes.items() if c != best):
         return best
     return None
+
+
+def _short_switch(words: list[str], current: str) -> str | None:
+    """A short message of a conversation in another language whose words clearly say one
+    language ("Quiero un pasaporte" after French, "lam ho chieu" after English): two words
+    of that language at least, more than any other language has, the conversation's
+    included. A place name, a number or one shared word never decides."""
+    if not words or any(_marked(w) for w in words):
+        return None  # marked Vietnamese is counted by the caller
+    votes = _short_votes(words)
+    best = max(votes, key=lambda c: votes[c])
+    if votes[best] < 2 or any(v >= votes[best] for c, v in votes.items() if c != best):
+        return None
+    if best == "vi-x" and not all(SYLLABLE_RE.match(w.lower()) for w in words):
+        return None  # "the can" is not Vietnamese: every word must be a syllable
+    same = "vi" if best == "vi-x" else best
+    return None if same == current or best == current else best
 
 
 # Han characters a short reply may share between Japanese and Chinese.
@@ -333,6 +378,7 @@ def sticky_language(
     default: str,
     *,
     keep: bool = False,
+    chosen: bool = False,
     min_words: int = 4,
 ) -> str:
     """The language to read a message in, given the conversation's ``current`` one.
@@ -341,7 +387,8 @@ def sticky_language(
     greetings, thanks, "ok", digits, a phone number, an emoji or a place name ("I live in
     Hai Chau ward" is English) never change it. ``keep`` (small talk, an option chosen)
     keeps it whatever the words. The first message of a conversation that says too little
-    to tell ("ok", "1", an emoji) is read in ``default``.
+    to tell ("ok", "1", an emoji) is read in ``default``. A language the citizen ``chosen``
+    explicitly is not switched by a short message.
     """
     text = unicodedata.normalize("NFC", text or "")
     tokens = _WORD.findall(text.lower())
@@ -350,7 +397,8 @@ def sticky_language(
         if keep and not script and len(tokens) <= 2 and not _greeting(tokens, text):
             return default
         if not script and len(tokens) <= 2 and not _greeting(tokens, text) and not _marked(text):
-            return default
+            # Two words of one language ("Quiero pasaporte", "estoy harto") say which.
+            return _vote_short(_WORD.findall(text)) or default
         if not script:
             named = [w for i, w in enumerate(_WORD.findall(text)) if i == 0 or not w[:1].isupper()]
             if len(named) >= min_words and not _marked(text):
@@ -369,12 +417,18 @@ def sticky_language(
     if script is not None:
         # Another script is a confident signal once it is more than a word or two.
         return detect(text, current) if cjk >= 2 and script != current else current
-    if current in ("zh", "ko", "ja") and cjk == 0 and len(tokens) < min_words:
-        return current
     # Capitalised words after the first are names (places, people): they say nothing of
     # the language the citizen writes in.
     raw_words = _WORD.findall(text)
     content = [w for i, w in enumerate(raw_words) if i == 0 or not w[:1].isupper()]
+    if len(content) < min_words and not chosen:
+        # "Son Tra ward", "Le Hong Phong": a capitalised first word before another is a name too.
+        named_first = len(raw_words) > 1 and raw_words[0][:1].isupper() and raw_words[1][:1].isupper()
+        switched = _short_switch(content[1:] if named_first else content, current)
+        if switched is not None:
+            return switched
+    if current in ("zh", "ko", "ja") and cjk == 0 and len(tokens) < min_words:
+        return current
     marked = sum(1 for w in content if _distinctly_vietnamese(w))
     # A Vietnamese term inside a foreign sentence ("exchange my giấy phép lái xe") is not
     # Vietnamese; a sentence of marked words is.

@@ -31,7 +31,7 @@ from knowledge.lexicon import CJK, LANGS, LATIN, lexicon
 from knowledge.models import Procedure
 from knowledge.search import Hit, SearchResult
 from knowledge.text import fold, is_cjk
-from knowledge.units import PlaceResolution
+from knowledge.units import PlaceResolution, vietnamese_place_names
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant, Turn
@@ -74,10 +74,10 @@ class TurnContext:
         if self._result is None:
             config = self.assistant.config
             k = max(config.results, config.siblings_considered)
-            result = self.assistant.searcher.search(self.query, self.detected, k=k)
+            result = self.assistant.searcher.search(vietnamese_place_names(self.query), self.detected, k=k)
             if result.top is None and self.u.question:
                 # The question alone is too thin ("làm thế nào ạ?"): the story says what about.
-                whole = self.assistant.searcher.search(self.u.raw, self.detected, k=k)
+                whole = self.assistant.searcher.search(vietnamese_place_names(self.u.raw), self.detected, k=k)
                 result = whole if whole.top is not None else result
             elif self.u.question is None and (
                 result.top is None or result.top.score < config.clear_procedure
@@ -86,7 +86,7 @@ class TurnContext:
                 # drown the question ("… What do we need to do to register his death?").
                 asked = question_of(self.u.text, config.followup_max_words)
                 if asked is not None and asked != self.u.text:
-                    alone = self.assistant.searcher.search(asked, self.detected, k=k)
+                    alone = self.assistant.searcher.search(vietnamese_place_names(asked), self.detected, k=k)
                     # Only a confident reading that the story agrees with ("moi française …
                     # réenregistrer notre mariage" keeps its foreign element).
                     if (
@@ -276,6 +276,20 @@ def _acknowledge(ctx: TurnContext) -> Reply | None:
     return Reply(ctx.conv, ctx.lang, "acknowledge", compose.say(ctx.lang, "acknowledged"))
 
 
+_TINY_LETTERS = 2
+
+
+def is_too_short(ctx: TurnContext) -> bool:
+    """One or two Latin letters ("y", "o", "k") that answered nothing: too little to search
+    for, and not a failed question either (two of those would hand the citizen off)."""
+    word = ctx.u.raw.strip(" .,!?¿¡")
+    return 0 < len(word) <= _TINY_LETTERS and word.isascii() and word.isalpha()
+
+
+def _too_short(ctx: TurnContext) -> Reply | None:
+    return Reply(ctx.conv, ctx.lang, "too_short", compose.too_short(ctx.lang))
+
+
 def _correction(ctx: TurnContext) -> Reply | None:
     # "không phải, ý tôi là …": the subject is replaced, so nothing below may read the
     # message as a follow-up on the old one.
@@ -295,26 +309,42 @@ def _place_question(ctx: TurnContext) -> Reply | None:
     place = ctx.place()
     asks_place = "place_change" in ctx.found
     if place.status == "ambiguous" and (asks_place or ctx.u.aspect == "where" or "where" in ctx.found):
-        _remember_procedure_asked(ctx)
-        return ctx.assistant._clarify_place(ctx.conv, ctx.lang, place, ctx.state, ctx.found)
+        remembered = _remember_procedure_asked(ctx)
+        reply = ctx.assistant._clarify_place(ctx.conv, ctx.lang, place, ctx.state, ctx.found)
+        if not remembered and ctx.state.pending is not None and ctx.result().top is not None:
+            # No clear procedure yet (variants to choose from, a weak match): the question
+            # is asked again once the place is chosen, with the place known.
+            ctx.state.pending.question = ctx.query
+        return reply
     if place.status == "old" and asks_place:
         top = ctx.result().top
         if ctx.u.aspect == "where" and top is not None and top.score >= ctx.assistant.config.clear_procedure:
             return None  # where to submit a procedure named in the message: the search answers
+        current = ctx.current()
+        if current is not None and place.commune is not None and not ctx.u.correction:
+            mentioned = set(fold(place.mention).split())
+            own = [w for w in ctx.u.subject_words if w not in mentioned]
+            if not own or _words(ctx.text) <= ctx.assistant.config.followup_max_words:
+                # "我住在原来的Thạc Gián坊" while a procedure is discussed: what the old ward is
+                # now, and where that procedure is submitted there.
+                return ctx.assistant._old_place_for_current(ctx, place, current)
         return ctx.assistant._old_place(ctx.conv, ctx.lang, place, ctx.found)
     return None
 
 
-def _remember_procedure_asked(ctx: TurnContext) -> None:
+def _remember_procedure_asked(ctx: TurnContext) -> bool:
     """ "How do I register his death, and where? We live in Hội An": the place is asked
-    first, and the procedure the message names is kept so that the choice answers both."""
+    first, and the procedure the message names is kept so that the choice answers both.
+    False when no procedure is kept or under discussion."""
     a = ctx.assistant
     if ctx.state.procedures and _words(ctx.text) <= a.config.followup_max_words:
-        return  # "Nộp ở đâu? Tôi ở Hòa Khánh.": about the procedure under discussion
+        return True  # "Nộp ở đâu? Tôi ở Hòa Khánh.": about the procedure under discussion
     top = ctx.result().top
     if top is not None and top.score >= a.config.clear_procedure:
         p = top.procedure
         ctx.state.procedures = [{"code": p.code, "name": p.name, "score": top.score, "url": p.url}]
+        return True
+    return False
 
 
 def is_followup(ctx: TurnContext) -> bool:
@@ -431,6 +461,7 @@ RULES: tuple[Rule, ...] = (
     Rule("queue", _asks_wait, _queue),
     Rule("small_talk", lambda c: c.u.small_talk is not None, _small_talk),
     Rule("acknowledge", is_acknowledgement, _acknowledge),
+    Rule("too_short", is_too_short, _too_short),
     Rule("correction", lambda c: c.u.correction, _correction),
     Rule("off_topic", lambda c: "off_topic" in c.found, _off_topic_early),
     Rule("place_question", lambda c: c.place().status in ("ambiguous", "old"), _place_question),

@@ -30,8 +30,24 @@ _WORDS = lexicon(
     __file__,
     "understand",
     required=(),
-    ids=("lead_in", "return", "correction", "filler", "question_word", "thanks_end"),
+    ids=(
+        "lead_in",
+        "return",
+        "correction",
+        "filler",
+        "question_word",
+        "thanks_end",
+        "time_alone",
+        "how_alone",
+    ),
 )
+# "vậy còn thời gian?", "¿y el tiempo?", "时间呢？": the time, asked alone.
+_TIME_ALONE = frozenset(_WORDS.words("time_alone", LATIN))
+_TIME_ALONE_CJK = _WORDS.words("time_alone", CJK)
+# "các bước ra sao?", "what are the steps?": the procedure under discussion, as a whole.
+_HOW_ALONE = frozenset(_WORDS.words("how_alone", LATIN))
+_HOW_ALONE_CJK = _WORDS.words("how_alone", CJK)
+_CJK_PARTICLE_MAX = 3
 # Lead-ins that only introduce the real question ("Cho tôi hỏi thêm:", "À còn nữa,",
 # "One more thing:"): matched on the folded text at the start of the message.
 _LEAD_INS = _WORDS.words("lead_in", LATIN)
@@ -83,6 +99,8 @@ class Understanding:
     aspect: str = "overview"  # documents | fee | duration | where | online | overview
     language_request: str | None = None
     small_talk: str | None = None  # greet | thanks | goodbye
+    # "các bước ra sao?", "what are the steps?": the procedure under discussion, as a whole
+    about_current: bool = False
     subject_words: list[str] = field(default_factory=list)  # what is left once the aspect is removed
     followup_shape: bool = False  # short and without a subject of its own
     correction: bool = False
@@ -93,6 +111,19 @@ class Understanding:
     def wants(self, name: str, threshold: float) -> bool:
         """The NLU says ``name`` with at least ``threshold`` confidence."""
         return self.parse is not None and self.parse.intent == name and self.parse.confidence >= threshold
+
+
+def _time_alone(text: str) -> bool:
+    return _alone(text, _TIME_ALONE, _TIME_ALONE_CJK)
+
+
+def _alone(text: str, latin: frozenset[str], cjk: tuple[str, ...]) -> bool:
+    """The whole question is one of ``latin`` (folded, apostrophes as spaces) or one of
+    ``cjk`` with at most a particle after it ("时间呢", "절차는요")."""
+    bare = text.strip(" ?？!！.。,、¿¡")
+    if " ".join(fold(bare).replace("'", " ").replace("’", " ").split()) in latin:
+        return True
+    return any(bare.startswith(w) and len(bare) - len(w) <= _CJK_PARTICLE_MAX for w in cjk)
 
 
 def aspect_of(text: str, found: Cues) -> str:
@@ -275,14 +306,20 @@ def understand(
     if parse is not None and parse.confidence >= intent_confidence:
         u.intent = parse.intent
         u.confidence = parse.confidence
+    time_alone = found.focus == "overview" and _time_alone(text)
+    if time_alone:
+        found.found.add("duration")
     u.aspect = aspect_of(text, found)
     u.small_talk = is_small_talk(text, found)
-    u.subject_words = subject_words(text, found)
+    u.subject_words = [] if time_alone else subject_words(text, found)
+    u.about_current = found.focus == "overview" and _alone(text, _HOW_ALONE, _HOW_ALONE_CJK)
+    if u.about_current:
+        u.subject_words = []
     size = _size(text)
     # Without a subject word of its own a longer question is still a follow-up ("giấy tờ
     # chuẩn bị xong rồi thì mang đi đâu nộp").
     limit = followup_max_words * (2 if not u.subject_words else 1)
-    u.followup_shape = (
+    u.followup_shape = u.about_current or (
         size <= limit and (u.aspect != "overview" or returns_to is not None) and len(u.subject_words) <= 1
     )
     u.correction = is_correction(raw)

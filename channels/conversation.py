@@ -54,6 +54,8 @@ class HeldCases(Protocol):
 
     def on_citizen_message(self, conversation_id: str, message_id: int) -> None: ...
 
+    def after_reply(self, conversation_id: str) -> None: ...
+
 
 @dataclass(slots=True)
 class Stored:
@@ -325,6 +327,9 @@ class ConversationService:
             )
             if within is not None:
                 within(c, reply_id)
+        if reply.handoff is not None and self.cases is not None:
+            # Notices the (re)opened case owes come after the reply, in the transcript as in the chat.
+            self.cases.after_reply(conv_id)
         return Stored(reply, inbound_id, reply_id)
 
     def _replay(self, session: Any, seen: Message, conversation_id: str) -> Stored:

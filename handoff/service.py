@@ -63,6 +63,8 @@ _CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 NOTICE_CLAIMED = "handoff_claimed"
 NOTICE_RESOLVED = "handoff_resolved"
 NOTICE_ACK = "handoff_ack"
+# A case reopened straight to its officer owes the citizen a claim notice (packet key, the staff id).
+CLAIM_NOTICE_DUE = "claim_notice_due"
 # A caller talks to a person on the line or is called back: a text message (SMS) per notice
 # would tell them nothing new and cost money.
 _SPOKEN_CHANNELS = ("voice", "phone")
@@ -203,6 +205,26 @@ class CaseService:
         with self.db.session() as s:
             case = self._latest(s, conversation_id)
             return case if case is not None and case.status in HELD else None
+
+    def after_reply(self, conversation_id: str) -> None:
+        """The bot's reply that (re)opened this conversation's case is recorded: a case that went
+        straight back to its officer now tells the citizen who helps, after that reply."""
+        now = self.now()
+        with self.db.session() as s:
+            case = self._latest(s, conversation_id)
+            if case is None or not (case.packet or {}).get(CLAIM_NOTICE_DUE):
+                return
+            packet = dict(case.packet or {})
+            due = packet.pop(CLAIM_NOTICE_DUE)
+            try:
+                self._update(s, case, {"packet": packet}, now)
+            except CaseConflict:
+                # Claimed, transferred or resolved meanwhile: that change told the citizen.
+                log.info("case %s changed before its claim notice; not sent", case.id)
+                return
+            officer = s.get(Staff, due) if case.status in HELD and case.assigned_to == due else None
+            if officer is not None:
+                self._notify_claimed(s, case, officer, now)
 
     def open_case_of(self, conversation_id: str) -> Case | None:
         """The conversation's open case (waiting, assigned or waiting for the citizen)."""
@@ -997,12 +1019,12 @@ class CaseService:
                 }
                 if number:
                     values["callback_number"] = number
+                if holder is not None:
+                    # The citizen learns who helps once the bot's reply to this message is
+                    # recorded (``after_reply``): told now, the notice would precede it.
+                    values["packet"][CLAIM_NOTICE_DUE] = holder
                 self._update(s, last, values, now)
                 self._event(s, last.id, "reopened", {"by": "citizen", "to_staff_id": holder}, now)
-                if holder is not None:
-                    officer = s.get(Staff, holder)
-                    if officer is not None:
-                        self._notify_claimed(s, last, officer, now)
                 self._audit(s, staff, "reopen", last.id, {"by": "citizen", "to_staff_id": holder}, ip, now)
                 log.info("case %s reopened (%s)", last.id, "assigned" if holder else "waiting")
                 return s.get(Case, last.id, populate_existing=True)  # type: ignore[return-value]

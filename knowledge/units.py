@@ -316,6 +316,14 @@ _CJK_PLACES: dict[str, str] = {
 _CJK_PLACES_RE = re.compile("|".join(re.escape(k) for k in sorted(_CJK_PLACES, key=len, reverse=True)))
 
 
+def vietnamese_place_names(text: str) -> str:
+    """Well-known places spelt in Chinese, Japanese or Korean ("岘港", "다낭") by their Vietnamese
+    names: searched as they are, a city's characters read as a subject ("港" is a port)."""
+    if text.isascii():
+        return text
+    return _CJK_PLACES_RE.sub(lambda m: f" {_CJK_PLACES[m.group(0)]} ", text)
+
+
 def _rewrite_foreign(text: str) -> str:
     """CJK spellings and numbered units in the Vietnamese words the indices know."""
     if text.isascii() and "arrondissement" not in text and "th district" not in text:

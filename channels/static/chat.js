@@ -129,6 +129,8 @@
   function applyUi() {
     var lang = uiLang();
     document.documentElement.lang = lang;
+    el.title.textContent = t("title");
+    document.title = t("title");
     el.subtitle.textContent = t("subtitle");
     el.langLabel.textContent = t("langLabel");
     el.langAuto.textContent = t("auto");
@@ -141,6 +143,7 @@
     el.skip.textContent = t("skip");
     el.disclaimer.textContent = t("disclaimer");
     renderWelcomeStart();
+    document.documentElement.classList.remove("i18n-pending"); // painted: lang.js hid it until now
   }
 
   // ------------------------------------------------------------------ rendering
@@ -888,6 +891,7 @@
       newChat: document.getElementById("new-chat"),
       inputLabel: document.getElementById("input-label"),
       subtitle: document.getElementById("subtitle"),
+      title: document.getElementById("title"),
       skip: document.getElementById("skip-link"),
       disclaimer: document.getElementById("disclaimer"),
       operator: document.getElementById("operator"),
@@ -897,6 +901,7 @@
     };
 
     FALLBACK = {
+      title: el.title.textContent,
       subtitle: el.subtitle.textContent,
       langLabel: el.langLabel.textContent,
       auto: el.langAuto.textContent,

@@ -169,9 +169,16 @@ def test_the_citizen_is_told_who_took_the_case_that_messages_reach_them_and_that
     )
     assert read.json() == {"acknowledged": 5}
 
-    # What the resolution notice says works: asking for a person again reopens the same case.
+    # What the resolution notice says works: asking for a person again reopens the same case,
+    # straight back to Lan (still at her console); the transcript reads in order: the question,
+    # the bot's reply, then who helps.
+    seen = transcript(app, pair)[-1]["id"]
     again = ask(app, "gặp tổng đài viên", pair)
     assert again["handoff"] is not None and again["handoff"]["case_id"] == case_id
+    assert again["handoff"]["status"] == "assigned"
+    after = [(m["sender"], m["intent"]) for m in transcript(app, pair, after=seen)]
+    assert after == [("citizen", None), ("bot", again["intent"]), ("system", "handoff_claimed")], after
+    assert transcript(app, pair, after=seen)[-1]["text"] == claimed[0][1]
 
 
 def test_notices_follow_the_conversations_language_and_the_officers_role(app: Any) -> None:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.console.conftest import ARTIFACTS
-from tests.security.live_server import chromium, citizen_pages, live_app
+from tests.security.live_server import chromium, citizen_pages, live_app, watched_pages
 
 OPERATOR = "Trung tâm Phục vụ hành chính công TP Đà Nẵng"
 PASSWORD = "mat-khau-can-bo-trinh-duyet-2025"
@@ -196,3 +196,51 @@ def test_the_page_language_stays_vietnamese_after_thanks(citizen: Any) -> None:
     assert page.locator("#send").inner_text() == "Gửi"
     stored = page.evaluate("() => sessionStorage.getItem('hotline.conversation_lang')")
     assert json.dumps(stored) == '"vi"'
+
+
+TEXTS = "**/api/v1/webchat/texts*"
+
+
+def _held_texts(page: Any) -> list[Any]:
+    """Holds the page's texts back (the catalogue on a slow network) until released."""
+    held: list[Any] = []
+    page.route(TEXTS, lambda route: held.append(route))
+    return held
+
+
+def _release(page: Any, held: list[Any]) -> None:
+    page.wait_for_function("() => true")  # let Playwright dispatch the held request
+    assert held, "the page never asked for its texts"
+    for route in held:
+        route.continue_()
+    page.unroute(TEXTS)
+    page.wait_for_function("() => !document.documentElement.classList.contains('i18n-pending')")
+
+
+def test_a_reload_paints_in_the_conversations_language_with_no_flash_of_vietnamese(citizen: Any) -> None:
+    page = citizen("vi-VN")  # a Vietnamese browser, an English conversation
+    assert send(page, "How do I register the birth of my daughter?")["language"] == "en"
+    held = _held_texts(page)
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_timeout(300)  # time enough to paint, were it allowed to
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    assert not page.locator("#send").is_visible()  # the HTML's "Gửi" is never shown
+    assert not page.locator("h1").is_visible()
+    _release(page, held)
+    assert page.locator("#send").inner_text() == "Send"
+    assert page.locator("h1").inner_text() == "Administrative procedures helpline"
+    assert page.title() == "Administrative procedures helpline"
+
+
+def test_a_new_conversation_paints_in_the_browsers_language(browser: Any, server: Any) -> None:
+    with watched_pages(browser, server.state.base_url) as open_page:
+        for locale, send_label in (("fr-FR", "Envoyer"), ("vi-VN", "Gửi")):
+            page = open_page(locale=locale)
+            held = _held_texts(page)
+            page.goto("/", wait_until="domcontentloaded")
+            page.wait_for_timeout(300)
+            # French waits for its texts; Vietnamese, the HTML's own, shows at once.
+            assert page.locator("#send").is_visible() is (locale == "vi-VN")
+            _release(page, held)
+            assert page.locator("#send").inner_text() == send_label
+            assert page.evaluate("() => document.documentElement.lang") == locale[:2]

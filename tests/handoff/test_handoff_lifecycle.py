@@ -193,6 +193,16 @@ def test_reopen_within_window_goes_back_to_the_same_active_agent(db, cases, acco
     case = cases.active_case("tg-1001")
     assert case.assigned_to == people.agent.id and case.reopened == 1 and case.outcome is None
     assert "reopened" in _events(db, ref.case_id)
+    # Who helps is told after the bot's reply to the message that reopened the case, once.
+    assert _claim_notices(db) == 1  # the first claim's
+    cases.after_reply("tg-1001")
+    cases.after_reply("tg-1001")
+    assert _claim_notices(db) == 2
+
+
+def _claim_notices(db) -> int:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        return len(list(s.scalars(select(Message.id).where(Message.intent == "handoff_claimed"))))
 
 
 def test_reopen_within_window_queues_when_the_agent_is_gone(cases, people, clock):
