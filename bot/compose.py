@@ -222,8 +222,8 @@ def _title(proc: Procedure, lang: str, name_translation: str | None, limit: int 
     if translation and limit:
         translation = _truncate(translation, limit)
     if translation:
-        return _t(lang, "title_translated", translation=translation, quoted=_quote(lang, name))
-    return _t(lang, "title_plain", quoted=_quote(lang, name))
+        return _t(lang, "title_translated", name=name, translation=translation, quoted=_quote(lang, name))
+    return _t(lang, "title_plain", name=name, quoted=_quote(lang, name))
 
 
 _SUMMARY_CHARS = 120

@@ -200,7 +200,26 @@ def text(lang: str, key: str, domain: str = "bot") -> str:
 def t(lang: str, key: str, domain: str = "bot", /, **values: object) -> str:
     """``key`` in ``lang`` (else Vietnamese), its ``{placeholders}`` filled from ``values``."""
     template = text(lang, key, domain)
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError) as error:
+        # A translator's template names a placeholder this call does not give: say so in the
+        # log and answer with the Vietnamese source text rather than fail the citizen's turn.
+        log.error("%s: %r in %s has a placeholder the code does not fill (%r)", domain, key, lang, error)
+        source = text(SOURCE_LANGUAGE, key, domain)
+        try:
+            return source.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return source.format_map(_Missing(values))
+
+
+class _Missing(dict[str, object]):
+    """``str.format_map`` values that leave an unknown ``{placeholder}`` as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 @lru_cache(maxsize=256)

@@ -15,8 +15,19 @@ const readline = require("readline");
 
 const [base, chatPath] = process.argv.slice(2);
 
+function classList() {
+  const names = new Set();
+  return {
+    add(...xs) { xs.forEach((x) => names.add(x)); },
+    remove(...xs) { xs.forEach((x) => names.delete(x)); },
+    contains(x) { return names.has(x); },
+    toggle(x, on) { const want = on === undefined ? !names.has(x) : on; want ? names.add(x) : names.delete(x); return want; },
+  };
+}
+
 function node(tag) {
   const n = {
+    classList: classList(),
     tagName: tag, children: [], attrs: {}, style: {}, handlers: {}, hidden: false, disabled: false,
     value: "", className: "", id: "", lang: "", href: "", target: "", rel: "", type: "", placeholder: "",
     scrollTop: 0, scrollHeight: 0, _text: "",
@@ -50,7 +61,7 @@ const inflight = new Set();
 
 globalThis.document = {
   readyState: "complete",
-  documentElement: { lang: "" },
+  documentElement: { lang: "", classList: classList() },
   getElementById(id) { return (byId[id] = byId[id] || node(id === "lang-select" ? "select" : "div")); },
   createElement: node,
   createTextNode(text) { return { textContent: String(text) }; },
