@@ -207,6 +207,7 @@ _NameTables = tuple[list[str], list[frozenset[str]], np.ndarray, np.ndarray]
 
 
 def _name_tables(names: list[str], folder: Path | None) -> _NameTables:
+    import contextlib
     import hashlib
     import os
     import pickle
@@ -238,7 +239,8 @@ def _name_tables(names: list[str], folder: Path | None) -> _NameTables:
             os.replace(tmp, path)
         except OSError as exc:  # a read-only index folder: folded at every start
             log.debug("search cache not written to %s: %s", folder, exc)
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                tmp.unlink()
     return tables
 
 
