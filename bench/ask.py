@@ -74,12 +74,17 @@ def checkout(rev: str, folder: Path) -> Path | None:
     return folder
 
 
-def index_view(index: Path, folder: Path) -> Path:
+def index_view(index: Path, folder: Path, code: Path) -> Path:
     """The index files behind links in a folder of their own: each version keeps its own
-    caches (terminology.pickle is keyed by its code) without invalidating the other's."""
+    caches (keyed by its code) without invalidating the other's, and the files the old code
+    does not name (``query_encoder.npz`` before the NumPy encoder) are left out."""
     folder.mkdir()
+    modules = [*code.glob("knowledge/*.py"), *code.glob("channels/*.py")]
+    sources = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in modules)
     for item in index.iterdir():
-        if item.name in ("terminology.pickle", "loaded.pickle", "search.pickle", "query_encoder.npz"):
+        if item.name in ("terminology.pickle", "loaded.pickle", "search.pickle"):
+            continue
+        if item.name == "query_encoder.npz" and item.name not in sources:
             continue
         if item.is_dir():  # the NLU model: retrained in place when bot/data differs
             shutil.copytree(item, folder / item.name)
@@ -124,7 +129,7 @@ def main() -> int:
         if not args.skip_before:
             old = checkout(args.before_rev, Path(tmp) / "before")
             if old is not None:
-                codes = {"before": (old, index_view(index, Path(tmp) / "before-index")), **codes}
+                codes = {"before": (old, index_view(index, Path(tmp) / "before-index", old)), **codes}
         cmd = [sys.executable, "-m", "channels.cli", "--config", str(config), "ask"]
         for code, folder in codes.values():
             timed([*cmd, "--index", str(folder), QUESTIONS["vi"]], code)  # writes the caches
