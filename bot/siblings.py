@@ -84,6 +84,8 @@ _WORDS = lexicon(
         "died",
         "marrying",
         "copy",
+        "extract",
+        "other_papers",
         "foreign",
         "domestic",
         "central",
@@ -213,7 +215,8 @@ class Question:
             said(_EVENT_IDS),
             frozenset(_parties(folded, compact)),
             said(_LEVEL_IDS),
-            bool(said(("copy",))),
+            # "bản sao căn cước" to register a marriage: a copy of another paper, a document to bring.
+            bool(said(("extract",)) or (said(("copy",)) and not said(("other_papers",)))),
             frozenset(_WORD.findall(folded)),
         )
 
