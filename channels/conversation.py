@@ -129,7 +129,7 @@ class ConversationService:
                 locked = (
                     select(Conversation.state, Conversation.display_name, Conversation.language)
                     .where(Conversation.id == conv_id)
-                    .with_for_update()
+                    .with_for_update(key_share=True)  # NO KEY UPDATE: messages' keys may still refer to it
                 )
                 row = c.execute(locked).first()
                 if row is None:
@@ -296,6 +296,12 @@ class ConversationService:
         reply, state = thought.reply, thought.state
         assert state is not None, "a reply the channel wrote is stored with record_text"
         with self.db.engine.begin() as c:
+            # The conversation's row first (PostgreSQL): every writer of a conversation takes
+            # it before anything else, so two replicas recording turns of one chat (or opening
+            # its case) queue up instead of deadlocking.
+            c.execute(
+                select(Conversation.id).where(Conversation.id == conv_id).with_for_update(key_share=True)
+            )
             result = c.execute(
                 insert(Message).values(
                     conversation_id=conv_id,

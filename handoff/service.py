@@ -963,7 +963,7 @@ class CaseService:
                 .where(Conversation.id == packet.conversation_id)
                 .values(updated_at=Conversation.updated_at)
             )
-            conv = s.get(Conversation, packet.conversation_id, with_for_update=True)
+            conv = s.get(Conversation, packet.conversation_id, with_for_update={"key_share": True})
             if conv is None:
                 s.add(
                     Conversation(
@@ -1130,7 +1130,7 @@ class CaseService:
             return True
         # The conversation's row lock (PostgreSQL) keeps two messages at once from both
         # acknowledging.
-        s.get(Conversation, case.conversation_id, with_for_update=True)
+        s.get(Conversation, case.conversation_id, with_for_update={"key_share": True})
         last = s.scalar(
             select(Message.created_at)
             .where(
