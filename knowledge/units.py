@@ -324,6 +324,50 @@ def vietnamese_place_names(text: str) -> str:
     return _CJK_PLACES_RE.sub(lambda m: f" {_CJK_PLACES[m.group(0)]} ", text)
 
 
+# Wards, communes and districts as Chinese (and Japanese kanji) write them: by the characters of
+# their Sino-Vietnamese syllables ("海洲坊" is "phường Hải Châu", "奎中" "Khuê Trung"), then a unit
+# character. The table (syllable -> characters) is data a translator can extend.
+HAN_VIET_FILE = Path(__file__).resolve().parent / "data" / "han_viet.yml"
+_HAN_UNITS = {"坊": "phường", "社": "xã", "乡": "xã", "鄉": "xã", "镇": "thị trấn", "鎮": "thị trấn",
+              "郡": "quận", "区": "quận", "區": "quận", "县": "huyện", "縣": "huyện"}
+_HAN_RUN_RE = re.compile(r"([\u3400-\u9fff]{2,12})([坊社乡鄉镇鎮郡区區县縣])")
+_HAN_MAX_CHARS = 4  # the longest name read (syllables of one unit's name)
+_HAN_MAX_READINGS = 256
+
+
+@lru_cache(maxsize=1)
+def han_viet_readings() -> dict[str, tuple[str, ...]]:
+    """Character -> its Sino-Vietnamese syllables (lower case, with marks), from ``HAN_VIET_FILE``."""
+    if not HAN_VIET_FILE.exists():
+        return {}
+    table = yaml.safe_load(HAN_VIET_FILE.read_text(encoding="utf-8")) or {}
+    readings: dict[str, list[str]] = defaultdict(list)
+    for syllable, chars in table.items():
+        syllable = normalize(str(syllable)).lower()
+        for ch in chars or []:
+            if syllable not in readings[ch]:
+                readings[ch].append(syllable)
+    return {ch: tuple(v) for ch, v in readings.items()}
+
+
+def han_viet_names(chars: str) -> list[tuple[str, ...]]:
+    """Every reading of a run of characters, as syllables ("海洲" -> ("hải", "châu"), …), or
+    none when a character has no reading or the run has too many."""
+    table = han_viet_readings()
+    options = [table.get(ch, ()) for ch in chars]
+    if not all(options):
+        return []
+    count = 1
+    for o in options:
+        count *= len(o)
+    if count > _HAN_MAX_READINGS:
+        return []
+    out: list[tuple[str, ...]] = [()]
+    for o in options:
+        out = [(*prefix, syllable) for prefix in out for syllable in o]
+    return out
+
+
 def _rewrite_foreign(text: str) -> str:
     """CJK spellings and numbered units in the Vietnamese words the indices know."""
     if text.isascii() and "arrondissement" not in text and "th district" not in text:
@@ -1076,6 +1120,28 @@ class UnitRegistry:
         self._first_tokens = frozenset(k[0] for k in self._index)
 
     # ----------------------------------------------------------------- resolve
+    def _read_han(self, text: str) -> str:
+        """A unit written in Chinese characters ("海洲坊") in the Vietnamese words the index
+        knows ("phường Hải Châu"): the characters before the unit character, read by their
+        Sino-Vietnamese syllables, longest name first, must spell a unit's name exactly
+        (marks included, which keeps homophones apart)."""
+        if text.isascii() or not _HAN_RUN_RE.search(text):
+            return text
+
+        def read(m: re.Match[str]) -> str:
+            run, unit = m.group(1), m.group(2)
+            for size in range(min(_HAN_MAX_CHARS, len(run)), 1, -1):
+                for syllables in han_viet_names(run[-size:]):
+                    key = tuple(fold(s) for s in syllables)
+                    if any(
+                        e.accented == syllables and e.kind != "province" for e in self._index.get(key, ())
+                    ):
+                        name = " ".join(w.capitalize() for w in syllables)
+                        return f"{run[:-size]} {_HAN_UNITS[unit]} {name} "
+            return m.group(0)
+
+        return _HAN_RUN_RE.sub(read, text)
+
     def resolve(self, text: str) -> PlaceResolution:
         """Find the place a citizen's message is about (see ``PlaceResolution``).
 
@@ -1087,7 +1153,7 @@ class UnitRegistry:
         in force win unless the message says the unit is old ("cũ", "trước sáp nhập",
         "old") or names the old district it was in.
         """
-        toks = _tokenize(_rewrite_foreign(text))
+        toks = _tokenize(self._read_han(_rewrite_foreign(text)))
         if not toks.folded:
             return PlaceResolution()
         chosen = _select(self._find_mentions(toks))

@@ -288,3 +288,15 @@ def test_a_question_about_a_papers_language_is_not_a_request(text: str) -> None:
     from bot.language import requested_language
 
     assert requested_language(text) is None
+
+
+def test_a_ward_written_in_chinese_characters_answers_where_for_the_procedure(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    """ "海洲坊" is "phường Hải Châu" read by its Sino-Vietnamese syllables: the place sticks and
+    the office of the procedure under discussion is given, in Chinese (was: no address known)."""
+    state = DialogueState()
+    first = _ask(sample_runtime, "我想办理结婚登记", state)
+    assert first.procedures
+    reply = _ask(sample_runtime, "我住在岘港海洲坊", state)
+    assert reply.language == "zh"
+    assert "Hải Châu" in reply.answer, reply.answer
+    assert reply.procedures and reply.procedures[0].code == first.procedures[0].code

@@ -554,6 +554,36 @@ def test_unit_words_and_old_markers_of_other_languages(
 
 
 @pytest.mark.parametrize(
+    ("text", "status", "expected"),
+    [
+        # Wards and communes written with the characters of their Sino-Vietnamese syllables.
+        ("我住在岘港海洲坊", "new", "Phường Hải Châu"),
+        ("我住在峴港海洲坊，结婚登记在哪里办？", "new", "Phường Hải Châu"),
+        ("我以前住在岘港奎中坊", "old", "Phường Cẩm Lệ"),
+        ("岘港和进社", "new", "Xã Hòa Tiến"),
+    ],
+)
+def test_units_written_in_chinese_characters(
+    registry: UnitRegistry, text: str, status: str, expected: str
+) -> None:
+    res = registry.resolve(text)
+    assert res.status == status, (text, res.status, res.mention)
+    assert _names(res) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我住在岘港不知道坊",  # characters that spell no unit of the province: the province only
+        "岘港平安",  # no unit character: everyday words are not read as a name
+    ],
+)
+def test_chinese_words_that_name_no_unit_stay_the_province(registry: UnitRegistry, text: str) -> None:
+    res = registry.resolve(text)
+    assert res.status == "province" and res.province is not None and res.province.name == "Đà Nẵng"
+
+
+@pytest.mark.parametrize(
     ("text", "province"),
     [("胡志明市", "Hồ Chí Minh"), ("다낭에 살아요", "Đà Nẵng"), ("ハノイに住んでいます", "Hà Nội")],
 )
