@@ -51,7 +51,9 @@ _ACTIONS: tuple[tuple[str, str], ...] = (
 _LEADING = ("thu tuc", "lien thong thu tuc hanh chinh ve", "giai quyet viec")
 # Words (with their marks: "có" but not "cổ", "đối" but not "đổi") after which a name stops
 # naming its object and starts qualifying it.
-_QUALIFIER_START = frozenset("cho tại có đối trong của thực ở theo khi từ đến hoặc lần lưu và".split())
+_QUALIFIER_START = frozenset("cho tại có đối trong của ở theo khi từ đến hoặc lần lưu và".split())
+# "thực hiện tại cấp tỉnh" qualifies; "chứng thực", "thực phẩm" are the object.
+_QUALIFIER_PAIRS = frozenset({("thực", "hiện")})
 # Objects too generic to make two procedures siblings on their own.
 _GENERIC_CORES = frozenset(
     {"giay phep", "giay chung nhan", "chung chi", "the", "giay", "so", "ho so", "chung nhan", "giay xac nhan"}
@@ -268,7 +270,11 @@ def shape(name: str) -> Shape:
     if folded[start : start + 1] == ["viec"] and start + 1 < len(folded):
         start += 1
     cut = next(
-        (i for i in range(start + 1, len(marked)) if marked[i] in _QUALIFIER_START),
+        (
+            i
+            for i in range(start + 1, len(marked))
+            if marked[i] in _QUALIFIER_START or tuple(marked[i : i + 2]) in _QUALIFIER_PAIRS
+        ),
         len(marked),
     )
     core = tuple(folded[start:cut])

@@ -54,6 +54,15 @@ def test_marks_decide_where_a_qualifier_starts() -> None:
     # "cổ phần" is part of the object; "có yếu tố" starts a qualifier.
     assert shape("Đăng ký chào bán cổ phần riêng lẻ").core[:4] == ("chao", "ban", "co", "phan")
     assert shape("Đăng ký khai sinh có yếu tố nước ngoài").core == ("khai", "sinh")
+    # "thực hiện tại cấp tỉnh" qualifies; the "thực" of "chứng thực" or "thực phẩm" is the object
+    # (every "Chứng thực …" was one family, and the shortest name won a contract-for-sale question).
+    assert shape("Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)").level == "province"
+    assert shape("Chứng thực giao dịch liên quan đến tài sản là động sản").core[:3] == ("chung", "thuc", "giao")
+    assert not are_siblings(
+        "Chứng thực giao dịch liên quan đến tài sản là động sản, quyền sử dụng đất, nhà ở",
+        "Chứng thực việc sửa đổi, bổ sung, hủy bỏ giao dịch",
+    )
+    assert shape("Cấp giấy chứng nhận đủ điều kiện an toàn thực phẩm").core[-2:] == ("thuc", "pham")
 
 
 @pytest.mark.parametrize(
