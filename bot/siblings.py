@@ -49,6 +49,8 @@ _ACTIONS: tuple[tuple[str, str], ...] = (
     ("dang ky", "first"),
 )
 _LEADING = ("thu tuc", "lien thong thu tuc hanh chinh ve", "giai quyet viec")
+# Words naming the content of a paper before the paper itself ("hiệu đính thông tin trên …").
+_CONTENT_OF = (("thong", "tin", "tren"), ("noi", "dung", "tren"), ("thong", "tin", "ghi", "tren"))
 # Words (with their marks: "có" but not "cổ", "đối" but not "đổi") after which a name stops
 # naming its object and starts qualifying it.
 _QUALIFIER_START = frozenset("cho tại có đối trong của ở theo khi từ đến hoặc lần lưu và".split())
@@ -139,6 +141,16 @@ def _matcher(phrases: Sequence[str]) -> tuple[re.Pattern[str] | None, tuple[str,
 
 Matcher = tuple[re.Pattern[str] | None, tuple[str, ...]]
 _MATCHERS: dict[str, Matcher] = {e.id: _matcher(e.words()) for e in _WORDS.entries}
+# Everyday words that ask for "a new one" without saying how the law issues it: a damaged
+# identity card is "replaced" by an exchange, a damaged investment certificate by a re-issue.
+_LOOSE_ACTION_WORDS = frozenset(
+    {"replacement", "replace", "get a new one", "issued again", "refaire", "lam lai", "xin lai", "重新办理"}
+)
+_NAMED: dict[str, Matcher] = {
+    e.id: _matcher([w for w in e.words() if w not in _LOOSE_ACTION_WORDS])
+    for e in _WORDS.entries
+    if e.id in ("reissue", "exchange", "extend")
+}
 
 
 def _says(matcher: Matcher, folded: str, compact: str) -> bool:
@@ -202,6 +214,7 @@ class Question:
     levels: frozenset[str]
     copy: bool  # a copy or extract of an existing record
     words: frozenset[str]
+    named: frozenset[str] = frozenset()  # "reissue", "exchange", "extend" in the law's own words
 
     @classmethod
     def read(cls, text: str) -> Question:
@@ -220,6 +233,7 @@ class Question:
             # "bản sao căn cước" to register a marriage: a copy of another paper, a document to bring.
             bool(said(("extract",)) or (said(("copy",)) and not said(("other_papers",)))),
             frozenset(_WORD.findall(folded)),
+            frozenset(i for i, m in _NAMED.items() if _says(m, folded, compact)),
         )
 
 
@@ -269,6 +283,12 @@ def shape(name: str) -> Shape:
     # "Đăng ký việc nuôi con nuôi", "Giải quyết việc nuôi con nuôi …": "việc" only introduces it.
     if folded[start : start + 1] == ["viec"] and start + 1 < len(folded):
         start += 1
+    # "Cấp lại và hiệu đính thông tin trên Giấy chứng nhận …": the paper is the object.
+    for lead in _CONTENT_OF:
+        n = len(lead)
+        if tuple(folded[start : start + n]) == lead and start + n < len(folded):
+            start += n
+            break
     cut = next(
         (
             i
@@ -373,7 +393,11 @@ def _decide(q: Question, family: list[Hit], shapes: dict[int, Shape]) -> list[Hi
     # new one"; a damaged one exchanged where the family has an exchange.
     for situation in _SITUATION_IDS:
         if situation in q.situations:
-            for tier in _SITUATION_ACTIONS[situation]:
+            tiers = _SITUATION_ACTIONS[situation]
+            # Of the actions the situation allows, the one the question names comes first
+            # ("bị hỏng … xin cấp lại": re-issued, though a damaged paper is usually exchanged).
+            named = q.named & frozenset().union(*tiers) if tiers else frozenset()
+            for tier in ((named,) if named else ()) + tiers:
                 acting = [h for h in cands if shapes[id(h)].actions & tier]
                 if acting:
                     cands = acting

@@ -195,6 +195,35 @@ def test_the_situation_named_in_a_qualifier_decides(text: str, expected: str) ->
 def test_actions_joined_by_and_chain() -> None:
     s = shape("Thủ tục cấp lại và hiệu đính thông tin trên Giấy chứng nhận đăng ký đầu tư")
     assert s.actions == {"reissue", "amend"}
+    # "thông tin trên" names the content of the paper: the paper is the object, so the
+    # re-issue is a sibling of the exchange.
+    assert s.core == ("giay", "chung", "nhan", "dang", "ky", "dau", "tu")
+    assert are_siblings(INVESTMENT["reissue"], INVESTMENT["exchange"])
+
+
+INVESTMENT = {
+    "first": "Thủ tục cấp Giấy chứng nhận đăng ký đầu tư",
+    "exchange": "Thủ tục đổi Giấy chứng nhận đăng ký đầu tư",
+    "reissue": "Thủ tục cấp lại và hiệu đính thông tin trên Giấy chứng nhận đăng ký đầu tư",
+}
+
+
+@pytest.mark.parametrize(
+    ("names", "order", "text", "expected"),
+    [
+        # A damaged paper is exchanged where the family has an exchange ...
+        (CARD, ("exchange", "reissue"), "thẻ căn cước bị hỏng", "exchange"),
+        (CARD, ("reissue", "exchange"), "my ID card is damaged, how do I get a replacement?", "exchange"),
+        # ... unless the question names the re-issue in the law's own words.
+        (INVESTMENT, ("first", "exchange", "reissue"), "投资登记证书原件被水泡坏了，怎么申请重新发放？", "reissue"),
+        (INVESTMENT, ("exchange", "reissue"), "giấy chứng nhận đăng ký đầu tư bị rách, xin cấp lại", "reissue"),
+    ],
+)
+def test_a_damaged_paper_follows_the_action_the_question_names(
+    names: dict[str, str], order: tuple[str, ...], text: str, expected: str
+) -> None:
+    found = resolve(text, "vi", hits(names, *order), margin=0.08)
+    assert found is not None and codes(found)[:1] == [expected], codes(found)
 
 
 def test_words_pick_a_listed_variant_only_when_they_decide() -> None:
