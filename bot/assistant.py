@@ -67,7 +67,7 @@ class AssistantConfig:
     # Variants of one procedure within this score of the top one are its siblings: the
     # question decides between them, or the assistant asks.
     sibling_margin: float = 0.08
-    siblings_considered: int = 6
+    siblings_considered: int = 10
     # Below the search threshold: from this score on the best candidates are offered as
     # numbered options (with "0" for staff); below it only staff is offered.
     suggest_floor: float = 0.2

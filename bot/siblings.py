@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from knowledge.lexicon import lexicon
@@ -120,6 +120,9 @@ _CASES: dict[str, tuple[str, ...]] = {
     "revoked": ("thu hồi",),
 }
 _LEVEL_IDS = ("central", "province", "commune")
+# Nearest office first, for a question that names no level (a stable sort keeps the scores'
+# order within a level).
+_LEVEL_RANK = {"commune": 0, "province": 1, None: 1, "central": 2}
 # A question that decides the variant may pick a sibling this far below the top candidate:
 # "my wife is Vietnamese and I am Australian … register the birth" ranks the domestic
 # registration first, its foreign-element sibling 0.1 lower. Undecided questions keep
@@ -128,6 +131,10 @@ DECIDED_MARGIN = 0.25
 # A copy of a record and registering one are told apart by a question's words that search
 # hardly weighs ("acte de naissance" is both): the one it names may lie further below.
 RECORD_MARGIN = 0.4
+# A loss procedure ranked first for a question that says nothing of a loss gives way to the
+# paper's own procedure this far below.
+LOSS_MARGIN = 0.1
+_LOSS_WORDS = frozenset({"mất", "thất"})
 # Objects of a copy: "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh".
 _COPY_CORES = (("ban", "sao"), ("trich", "luc"))
 
@@ -343,6 +350,31 @@ def copy_of(copy: Hit, record: Hit) -> bool:
     return f" {' '.join(rs.core)} " in words or bool(field and f" {field} " in words)
 
 
+def _names_a_loss(name: str) -> bool:
+    """ "Trình báo mất hộ chiếu", "Cấp lại … bị mất": a procedure for a lost paper ("mất" with
+    its marks: "mặt", "tiền mặt" are other words)."""
+    return any(w in _LOSS_WORDS for w in _WORD.findall(normalize(name).lower()))
+
+
+def _not_a_loss(q: Question, hits: Sequence[Hit], wide: float) -> Hit | None:
+    """A question silent on a loss ("Je veux un passeport") is not about reporting a lost
+    paper: when search ranks a loss procedure first, the procedure for the paper itself
+    ("Cấp hộ chiếu phổ thông") close below it comes first."""
+    top = hits[0]
+    if "lost" in q.situations or not _names_a_loss(top.procedure.name):
+        return None
+    words = set(_WORD.findall(fold(top.procedure.name)))
+    for h in hits[1:]:
+        if top.score - h.score > wide:
+            break
+        if _names_a_loss(h.procedure.name):
+            continue
+        core = shape(h.procedure.name).core
+        if len(core) >= 2 and set(core) <= words:
+            return h
+    return None
+
+
 def _copy_or_record(q: Question, hits: Sequence[Hit], wide: float) -> Hit | None:
     """A copy of an existing record or registering a new one, when the question says which
     and search ranked the other first: "a copy of my birth certificate" / "acte de naissance
@@ -442,7 +474,7 @@ def resolve(
         return None
     q = Question.read(text)
     wide = max(margin, decided_margin)
-    moved = _copy_or_record(q, hits, max(wide, RECORD_MARGIN))
+    moved = _copy_or_record(q, hits, max(wide, RECORD_MARGIN)) or _not_a_loss(q, hits, LOSS_MARGIN)
     ranked = [moved, *(h for h in hits if h is not moved)] if moved is not None else list(hits)
     top = ranked[0]
     family = _family(top, ranked, margin)
@@ -456,6 +488,14 @@ def resolve(
             family = [h for h in decided if anchor.score - h.score <= margin]
             family.sort(key=lambda h: -h.score)
             moved = top = family[0]
+    # The same procedure at another level is one the citizen cannot tell apart, however far
+    # search scored it (its description differs, not the question's fit): weighed by level below.
+    plain = replace(shape(top.procedure.name), level=None)
+    family += [
+        h
+        for h in broad
+        if h not in family and h.score <= top.score and replace(shape(h.procedure.name), level=None) == plain
+    ]
     if len(family) < 2:
         return [top] if moved is not None else None
     shapes = {id(h): shape(h.procedure.name) for h in family}
@@ -481,7 +521,10 @@ def resolve(
         fewest = min(unmentioned.values())
         kept += [h for h in group if unmentioned[id(h)] == fewest]
     kept.sort(key=lambda h: -h.score)
-    # One option per variant: the same variant at another level adds nothing to choose.
+    # One option per variant: the same variant at another level adds nothing to choose, and
+    # a citizen who names no level goes to the nearest office that does it (the province's
+    # passport office, not the central department that issues passports in special cases).
+    kept.sort(key=lambda h: _LEVEL_RANK.get(shapes[id(h)].level, 1))
     seen: set[tuple[frozenset[str], frozenset[str], bool]] = set()
     unique = []
     for h in kept:

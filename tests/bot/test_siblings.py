@@ -57,7 +57,11 @@ def test_marks_decide_where_a_qualifier_starts() -> None:
     # "thực hiện tại cấp tỉnh" qualifies; the "thực" of "chứng thực" or "thực phẩm" is the object
     # (every "Chứng thực …" was one family, and the shortest name won a contract-for-sale question).
     assert shape("Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)").level == "province"
-    assert shape("Chứng thực giao dịch liên quan đến tài sản là động sản").core[:3] == ("chung", "thuc", "giao")
+    assert shape("Chứng thực giao dịch liên quan đến tài sản là động sản").core[:3] == (
+        "chung",
+        "thuc",
+        "giao",
+    )
     assert not are_siblings(
         "Chứng thực giao dịch liên quan đến tài sản là động sản, quyền sử dụng đất, nhà ở",
         "Chứng thực việc sửa đổi, bổ sung, hủy bỏ giao dịch",
@@ -215,8 +219,18 @@ INVESTMENT = {
         (CARD, ("exchange", "reissue"), "thẻ căn cước bị hỏng", "exchange"),
         (CARD, ("reissue", "exchange"), "my ID card is damaged, how do I get a replacement?", "exchange"),
         # ... unless the question names the re-issue in the law's own words.
-        (INVESTMENT, ("first", "exchange", "reissue"), "投资登记证书原件被水泡坏了，怎么申请重新发放？", "reissue"),
-        (INVESTMENT, ("exchange", "reissue"), "giấy chứng nhận đăng ký đầu tư bị rách, xin cấp lại", "reissue"),
+        (
+            INVESTMENT,
+            ("first", "exchange", "reissue"),
+            "投资登记证书原件被水泡坏了，怎么申请重新发放？",
+            "reissue",
+        ),
+        (
+            INVESTMENT,
+            ("exchange", "reissue"),
+            "giấy chứng nhận đăng ký đầu tư bị rách, xin cấp lại",
+            "reissue",
+        ),
     ],
 )
 def test_a_damaged_paper_follows_the_action_the_question_names(
@@ -276,3 +290,34 @@ def test_a_foreigner_who_passed_the_exam_gets_the_first_issue_not_the_foreign_ex
     }
     found = resolve(text, "ko", hits(names, "foreign", "first", "reissue"), 0.2)
     assert codes(found) == ["first"]
+
+
+PASSPORT = {
+    "lost_commune": "Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp xã)",
+    "central": "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp trung ương)",
+    "lost_district": "Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp huyện)",
+    "province": "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)",
+}
+
+
+def _passport_hits() -> list[Hit]:
+    scores = {"lost_commune": 0.81, "central": 0.79, "lost_district": 0.77, "province": 0.61}
+    return [Hit(Procedure(code=k, name=PASSPORT[k]), v, 0.0, 0.0) for k, v in scores.items()]
+
+
+@pytest.mark.parametrize(
+    "text", ["Je veux un passeport", "Quiero un pasaporte", "làm hộ chiếu", "我要办护照"]
+)
+def test_a_question_silent_on_a_loss_gets_the_paper_at_the_nearest_level(text: str) -> None:
+    """Search ranked the lost-passport report first and the central department's passport
+    above the province's (their descriptions differ, not the question's fit): the passport
+    itself, at the province, which is where a citizen applies."""
+    assert codes(resolve(text, "vi", _passport_hits(), margin=0.08)) == ["province"]
+
+
+@pytest.mark.parametrize(
+    "text", ["I lost my passport", "mất hộ chiếu thì làm sao", "j'ai perdu mon passeport"]
+)
+def test_a_loss_keeps_the_loss_procedure(text: str) -> None:
+    found = resolve(text, "vi", _passport_hits(), margin=0.08)
+    assert found is None or codes(found)[0].startswith("lost"), codes(found)
