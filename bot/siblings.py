@@ -291,9 +291,9 @@ def shape(name: str) -> Shape:
     if folded[start : start + 1] == ["viec"] and start + 1 < len(folded):
         start += 1
     # "Cấp lại và hiệu đính thông tin trên Giấy chứng nhận …": the paper is the object.
-    for lead in _CONTENT_OF:
-        n = len(lead)
-        if tuple(folded[start : start + n]) == lead and start + n < len(folded):
+    for content in _CONTENT_OF:
+        n = len(content)
+        if tuple(folded[start : start + n]) == content and start + n < len(folded):
             start += n
             break
     cut = next(
@@ -371,6 +371,22 @@ def _not_a_loss(q: Question, hits: Sequence[Hit], wide: float) -> Hit | None:
             continue
         core = shape(h.procedure.name).core
         if len(core) >= 2 and set(core) <= words:
+            return h
+    return None
+
+
+def _first_registration(q: Question, top: Hit, broad: Sequence[Hit]) -> Hit | None:
+    """ "Quiero registrar el matrimonio": a question that names no action and no situation
+    asks for the registration itself, not for registering it again ("Đăng ký lại kết hôn …",
+    for a register that was lost) or amending it, which search may rank first."""
+    if q.wanted or q.situations or q.copy:
+        return None
+    top_shape = shape(top.procedure.name)
+    if "first" in top_shape.actions or top_shape.copy:
+        return None
+    for h in broad:
+        s = shape(h.procedure.name)
+        if h is not top and s.actions == {"first"} and s.foreign == top_shape.foreign and not s.copy:
             return h
     return None
 
@@ -479,6 +495,11 @@ def resolve(
     top = ranked[0]
     family = _family(top, ranked, margin)
     broad = _family(top, ranked, wide)
+    first = _first_registration(q, top, broad)
+    if first is not None:
+        moved = top = first
+        family = _family(top, ranked, margin)
+        broad = _family(top, ranked, wide)
     if len(broad) > len(family):
         decided = _decide(q, broad, {id(h): shape(h.procedure.name) for h in broad})
         if top not in decided:
@@ -493,7 +514,7 @@ def resolve(
     plain = replace(shape(top.procedure.name), level=None)
     family += [
         h
-        for h in broad
+        for h in ranked
         if h not in family and h.score <= top.score and replace(shape(h.procedure.name), level=None) == plain
     ]
     if len(family) < 2:

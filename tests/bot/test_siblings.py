@@ -321,3 +321,39 @@ def test_a_question_silent_on_a_loss_gets_the_paper_at_the_nearest_level(text: s
 def test_a_loss_keeps_the_loss_procedure(text: str) -> None:
     found = resolve(text, "vi", _passport_hits(), margin=0.08)
     assert found is None or codes(found)[0].startswith("lost"), codes(found)
+
+
+def test_the_same_procedure_at_another_level_counts_however_far_search_scored_it() -> None:
+    far = [
+        Hit(Procedure(code="central", name=PASSPORT["central"]), 0.77, 0.0, 0.0),
+        Hit(
+            Procedure(code="other", name="Cấp Giấy xác nhận nhân sự của công dân Việt Nam ở nước ngoài"),
+            0.68,
+            0,
+            0,
+        ),
+        Hit(Procedure(code="province", name=PASSPORT["province"]), 0.51, 0.0, 0.0),
+    ]
+    assert codes(resolve("我太太是越南人，要第一次办护照，怎么申请？", "zh", far, margin=0.08)) == [
+        "province"
+    ]
+
+
+REGISTRATION = {
+    "again": "Thủ tục đăng ký lại kết hôn có yếu tố nước ngoài",
+    "mobile": "Thủ tục đăng ký kết hôn lưu động",
+    "first": "Thủ tục đăng ký kết hôn có yếu tố nước ngoài",
+}
+
+
+def test_a_question_naming_no_action_asks_for_the_registration_not_registering_again() -> None:
+    ranked = [
+        Hit(Procedure(code="again", name=REGISTRATION["again"]), 0.86, 0.0, 0.0),
+        Hit(Procedure(code="mobile", name=REGISTRATION["mobile"]), 0.78, 0.0, 0.0),
+        Hit(Procedure(code="first", name=REGISTRATION["first"]), 0.77, 0.0, 0.0),
+    ]
+    found = resolve("Quiero registrar el matrimonio con mi novia vietnamita", "es", ranked, margin=0.08)
+    assert found is not None and "first" in codes(found), codes(found)
+    # Registering again is kept when the question asks for it.
+    again = resolve("Queremos volver a registrar nuestro matrimonio", "es", ranked, margin=0.08)
+    assert again is None or codes(again)[0] == "again", codes(again)
