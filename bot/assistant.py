@@ -308,6 +308,11 @@ class Assistant:
             return self._not_in_catalogue(conv, lang, absent, state)
         if place.status == "new" and asks_place:
             return self._place_change(conv, lang, place)
+        if place.status == "province" and asks_place and _old_province(place):
+            # "以前のニントゥアン省は、合併後どの省になりましたか？": a province before the merger
+            # asked about ("合併" also matches company mergers in the descriptions): the province
+            # it is part of now and its centre, as for a message naming only the place.
+            return self._centre(conv, lang, place)
         if place.status in ("new", "old") and "where" in found and top.score < self.config.clear_procedure:
             # "Địa chỉ trung tâm hành chính công phường Hải Châu": the office, not a procedure
             # (of the new ward when an old one is named).
@@ -970,6 +975,17 @@ class Assistant:
         return change
 
     def _centre(self, conv: str, lang: str, place: PlaceResolution) -> Reply:
+        """Where to submit in the place named; a province named by its pre-merger name says
+        first which province it is part of now."""
+        reply = self._centre_only(conv, lang, place)
+        if place.status == "province" and place.commune is None and _old_province(place):
+            assert place.province is not None
+            merged = compose.province_merged(lang, place.mention, place.province.full_name)
+            reply.answer = f"{merged}\n{reply.answer}"
+            reply.intent = "ask_place_change"
+        return reply
+
+    def _centre_only(self, conv: str, lang: str, place: PlaceResolution) -> Reply:
         commune = place.commune
         province = place.province
         if commune is not None and province is None:
@@ -999,6 +1015,13 @@ def _size(text: str) -> int:
     """Words in a message; about two CJK characters make a word."""
     cjk = sum(1 for c in text if is_cjk(c))
     return cjk // 2 if cjk else len(words(text))
+
+
+def _old_province(place: PlaceResolution) -> bool:
+    """The province was named by a pre-reform name ("Ninh Thuận", now part of Khánh Hòa)."""
+    if place.province is None or not place.mention:
+        return False
+    return fold(place.province.name) not in fold(place.mention)
 
 
 def _long(text: str, config: AssistantConfig) -> bool:

@@ -1050,6 +1050,11 @@ def place_answer(
     return "\n".join(lines)
 
 
+def province_merged(lang: str, old: str, province: str) -> str:
+    """ "Since 1 July 2025, the former Ninh Thuận province is part of Khánh Hòa province." """
+    return _t(normalize_lang(lang), "province_merged", old=_clean(old), province=_clean(province))
+
+
 def centre_answer(
     lang: str,
     *,
@@ -1065,15 +1070,8 @@ def centre_answer(
     commune_c, province_c = _clean(commune), _clean(province)
     address_c, phone_c, hours_c = _clean(address), _clean(phone), _clean(hours)
     if not address_c:
-        lines = [
-            _t(
-                lang,
-                "centre_no_address",
-                commune=commune_c,
-                province=province_c,
-                portal=PORTAL_URL,
-            )
-        ]
+        key = "centre_no_address" if commune_c else "centre_no_address_province"
+        lines = [_t(lang, key, commune=commune_c, province=province_c, portal=PORTAL_URL)]
         if phone_c:
             lines.append(_t(lang, "centre_phone", phone=phone_c))
         return "\n".join(lines)

@@ -9,6 +9,7 @@ import pytest
 from bot.assistant import Turn, _yes_no
 from bot.dialogue import DialogueState
 from bot.language import sticky_language
+from knowledge.text import fold
 
 
 def _ask(runtime, text: str, state: DialogueState):  # type: ignore[no-untyped-def]
@@ -300,3 +301,21 @@ def test_a_ward_written_in_chinese_characters_answers_where_for_the_procedure(sa
     assert reply.language == "zh"
     assert "Hải Châu" in reply.answer, reply.answer
     assert reply.procedures and reply.procedures[0].code == first.procedures[0].code
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("以前のクアンナム省は、合併後どの省になりましたか？", "ja"),
+        ("Tỉnh Quảng Nam cũ giờ sáp nhập vào đâu?", "vi"),
+        ("The old Quang Nam province is now part of which province after the merger?", "en"),
+    ],
+)
+def test_a_province_named_by_its_pre_merger_name_is_answered_with_the_one_it_joined(
+    sample_runtime, text: str, lang: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Was: procedures about company mergers ("合併"), or only "no address on record for , Đà Nẵng"."""
+    reply = _ask(sample_runtime, text, DialogueState())
+    assert reply.intent == "ask_place_change" and not reply.procedures, (reply.intent, reply.answer)
+    assert "quang nam" in fold(reply.answer) and "Đà Nẵng" in reply.answer  # as the citizen wrote it
+    assert "2025" in reply.answer and " , " not in reply.answer and "của ," not in reply.answer
