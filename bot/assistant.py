@@ -1021,7 +1021,9 @@ def _old_province(place: PlaceResolution) -> bool:
     """The province was named by a pre-reform name ("Ninh Thuận", now part of Khánh Hòa)."""
     if place.province is None or not place.mention:
         return False
-    return fold(place.province.name) not in fold(place.mention)
+    said = fold(place.mention).replace(" ", "")
+    names = (place.province.name, place.province.name_en or "")
+    return not any(fold(n).replace(" ", "") in said for n in names if n)
 
 
 def _long(text: str, config: AssistantConfig) -> bool:

@@ -319,3 +319,15 @@ def test_a_province_named_by_its_pre_merger_name_is_answered_with_the_one_it_joi
     assert reply.intent == "ask_place_change" and not reply.procedures, (reply.intent, reply.answer)
     assert "quang nam" in fold(reply.answer) and "Đà Nẵng" in reply.answer  # as the citizen wrote it
     assert "2025" in reply.answer and " , " not in reply.answer and "của ," not in reply.answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My former landlord in Hanoi kept my deposit. Can I file a lawsuit online?",
+        "Tôi ở Đà Nẵng cũ, muốn đăng ký kết hôn",
+    ],
+)
+def test_a_current_province_however_spelt_is_not_a_pre_merger_one(sample_runtime, text: str) -> None:  # type: ignore[no-untyped-def]
+    reply = _ask(sample_runtime, text, DialogueState())
+    assert reply.intent != "ask_place_change", reply.answer
