@@ -134,7 +134,6 @@ RECORD_MARGIN = 0.4
 # A loss procedure ranked first for a question that says nothing of a loss gives way to the
 # paper's own procedure this far below.
 LOSS_MARGIN = 0.1
-_LOSS_WORDS = frozenset({"mất", "thất"})
 # Objects of a copy: "Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh".
 _COPY_CORES = (("ban", "sao"), ("trich", "luc"))
 
@@ -351,9 +350,10 @@ def copy_of(copy: Hit, record: Hit) -> bool:
 
 
 def _names_a_loss(name: str) -> bool:
-    """ "Trình báo mất hộ chiếu", "Cấp lại … bị mất": a procedure for a lost paper ("mất" with
-    its marks: "mặt", "tiền mặt" are other words)."""
-    return any(w in _LOSS_WORDS for w in _WORD.findall(normalize(name).lower()))
+    """ "Trình báo mất hộ chiếu", "Cấp lại … bị mất": a procedure for a lost paper, named with
+    the words of a "lost" qualifier (with their marks: "mặt", "thất nghiệp" are other words)."""
+    spaced = f" {' '.join(_WORD.findall(normalize(name).lower()))} "
+    return any(f" {w} " in spaced for w in _CASES["lost"])
 
 
 def _not_a_loss(q: Question, hits: Sequence[Hit], wide: float) -> Hit | None:

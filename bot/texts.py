@@ -208,11 +208,7 @@ def t(lang: str, key: str, domain: str = "bot", /, **values: object) -> str:
         # A translator's template names a placeholder this call does not give: say so in the
         # log and answer with the Vietnamese source text rather than fail the citizen's turn.
         log.error("%s: %r in %s has a placeholder the code does not fill (%r)", domain, key, lang, error)
-        source = text(SOURCE_LANGUAGE, key, domain)
-        try:
-            return source.format(**values)
-        except (KeyError, IndexError, ValueError):
-            return source.format_map(_Missing(values))
+        return text(SOURCE_LANGUAGE, key, domain).format_map(_Missing(values))
 
 
 class _Missing(dict[str, object]):

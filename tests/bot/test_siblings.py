@@ -357,3 +357,12 @@ def test_a_question_naming_no_action_asks_for_the_registration_not_registering_a
     # Registering again is kept when the question asks for it.
     again = resolve("Queremos volver a registrar nuestro matrimonio", "es", ranked, margin=0.08)
     assert again is None or codes(again)[0] == "again", codes(again)
+
+
+def test_a_loss_is_named_by_the_lost_qualifiers_words_only() -> None:
+    from bot.siblings import _names_a_loss
+
+    assert _names_a_loss(PASSPORT["lost_commune"])
+    assert _names_a_loss("Cấp lại chứng chỉ trong trường hợp bị thất lạc")
+    assert not _names_a_loss("Giải quyết hưởng trợ cấp thất nghiệp")  # "thất" of unemployment
+    assert not _names_a_loss("Cấp giấy phép thu đổi ngoại tệ bằng tiền mặt")  # "mặt", not "mất"
