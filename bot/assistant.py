@@ -261,7 +261,7 @@ class Assistant:
         keep = bool(
             u.small_talk
             or _OPTION.match(u.raw)
-            or callback_number(u.raw)
+            or _mostly_a_number(u.raw)
             or (state.pending is not None and _yes_no(u.raw, None, state.language) is not None)
         )
         return sticky_language(
@@ -1015,6 +1015,14 @@ def _size(text: str) -> int:
     """Words in a message; about two CJK characters make a word."""
     cjk = sum(1 for c in text if is_cjk(c))
     return cjk // 2 if cjk else len(words(text))
+
+
+def _mostly_a_number(text: str) -> bool:
+    """A phone number with a few words around it ("số của tôi 0905 123 456", "my number is …")
+    says nothing of the language; a sentence that also carries one does."""
+    if not callback_number(text):
+        return False
+    return len(words(re.sub(r"[\d+().\-]+", " ", text))) <= 4
 
 
 def _old_province(place: PlaceResolution) -> bool:

@@ -331,3 +331,14 @@ def test_a_province_named_by_its_pre_merger_name_is_answered_with_the_one_it_joi
 def test_a_current_province_however_spelt_is_not_a_pre_merger_one(sample_runtime, text: str) -> None:  # type: ignore[no-untyped-def]
     reply = _ask(sample_runtime, text, DialogueState())
     assert reply.intent != "ask_place_change", reply.answer
+
+
+def test_a_sentence_carrying_a_phone_number_still_switches_the_language(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    """Was: any message with a phone number kept the conversation's language, so an English
+    request for a person after a Chinese message was answered in Chinese."""
+    state = DialogueState()
+    _ask(sample_runtime, "我住在岘港海洲坊", state)
+    reply = _ask(sample_runtime, "I want to talk to a person please, my number is 0905 123 456", state)
+    assert reply.language == "en", reply.answer
+    # A number with a few words around it still says nothing of the language.
+    assert _ask(sample_runtime, "số của tôi 0905 123 456", state).language == "en"
