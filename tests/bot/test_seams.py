@@ -342,3 +342,26 @@ def test_a_sentence_carrying_a_phone_number_still_switches_the_language(sample_r
     assert reply.language == "en", reply.answer
     # A number with a few words around it still says nothing of the language.
     assert _ask(sample_runtime, "số của tôi 0905 123 456", state).language == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One more: how much is a passport?",
+        "Another thing, how much is a passport?",
+        "Autre chose : combien coûte un passeport ?",
+    ],
+)
+def test_a_lead_in_before_a_new_subject_asks_about_that_subject(sample_runtime, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Was: "One more:" was not a lead-in, its words made the message look like a follow-up on
+    the birth registration under discussion, whose fee was answered."""
+    state = DialogueState()
+    first = _ask(sample_runtime, "I want to register my baby's birth", state)
+    assert first.procedures
+    reply = _ask(sample_runtime, text, state)
+    assert reply.procedures and reply.procedures[0].code != first.procedures[0].code, reply.answer
+    assert (
+        "passport" in reply.answer.lower()
+        or "passeport" in reply.answer.lower()
+        or "hộ chiếu" in reply.answer
+    )
