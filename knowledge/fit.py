@@ -38,7 +38,7 @@ from knowledge.search import Searcher, Signals
 log = logging.getLogger(__name__)
 
 # Single signals whose own best candidates widen the list the fitter sees.
-_WIDEN = ("name", "body", "dense", "term_name", "desc_vi", "desc_en")
+_WIDEN = ("name", "body", "dense", "term_name", "desc_vi", "desc_en", "ml_dense")
 
 
 @dataclass(slots=True)

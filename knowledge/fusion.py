@@ -50,6 +50,10 @@ VECTOR_FEATURES: tuple[str, ...] = (
     "term_name",
     "term_body",
     "dense",
+    # The multilingual encoder: the question against the description in its own language
+    # (knowledge/multilingual.py; en, fr, es, zh, ko, ja questions).
+    "ml_dense",
+    "ml_top",
 )
 # Signals computed for the short list only (they look at the candidate's words).
 CANDIDATE_FEATURES: tuple[str, ...] = ("name_cover", "name_exact", "alias")
@@ -62,7 +66,7 @@ FEATURES: tuple[str, ...] = VECTOR_FEATURES + CANDIDATE_FEATURES + INTERACTIONS
 # The calibration turns a candidate's ranking logit into a probability with signals of the
 # question as a whole: they do not reorder candidates, they move the confidence (a question
 # half made of words nobody knows, or naming nothing specific, is less likely answered).
-CALIBRATION: tuple[str, ...] = ("logit", "coverage", "specific", "foreign", "length")
+CALIBRATION: tuple[str, ...] = ("logit", "coverage", "specific", "foreign", "length", "ml_best")
 
 # Language groups of the thresholds: the targets are per group, and the signals a
 # foreign question has (terminology + dense only) are weaker than a Vietnamese one's.

@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,6 +26,7 @@ from knowledge.centres import CentreRegistry
 from knowledge.dense import DenseIndex, Encoder
 from knowledge.lexical import BM25Index, terms
 from knowledge.models import Procedure
+from knowledge.multilingual import VECTOR_FILE, DescriptionVectors, MultilingualEncoder, VectorCache
 from knowledge.terminology import Terminology
 from knowledge.units import UnitRegistry
 
@@ -46,10 +47,12 @@ class IndexInputs:
     model_name: str
     terminology_hash: str
     sources: list[str] = field(default_factory=list)
+    # The multilingual encoder and the languages of its description vectors ("" = none).
+    multilingual: str = ""
 
     def content_hash(self) -> str:
         h = hashlib.sha256()
-        h.update(f"v{INDEX_VERSION}|{self.model_name}|{self.terminology_hash}|".encode())
+        h.update(f"v{INDEX_VERSION}|{self.model_name}|{self.terminology_hash}|{self.multilingual}|".encode())
         for proc in self.procedures:
             h.update(json.dumps(proc.to_dict(), ensure_ascii=False, sort_keys=True).encode())
         h.update(self.units.content_hash().encode())
@@ -167,6 +170,7 @@ class KnowledgeIndex:
         units: UnitRegistry,
         centres: CentreRegistry,
         meta: dict[str, Any],
+        multilingual: DescriptionVectors | None = None,
     ) -> None:
         self.procedures = procedures
         self.by_code = {p.code: i for i, p in enumerate(procedures)}
@@ -177,6 +181,7 @@ class KnowledgeIndex:
         self.units = units
         self.centres = centres
         self.meta = meta
+        self.multilingual = multilingual
 
     @property
     def content_hash(self) -> str:
@@ -193,6 +198,8 @@ class KnowledgeIndex:
         encoder: Encoder,
         terminology: Terminology,
         report: dict[str, Any] | None = None,
+        multilingual: MultilingualEncoder | None = None,
+        languages: Sequence[str] = (),
     ) -> KnowledgeIndex:
         started = time.perf_counter()
         procs = inputs.procedures
@@ -207,6 +214,14 @@ class KnowledgeIndex:
         vectors = encoder.encode_documents(texts) if texts else np.zeros((0, 1), np.float32)
         dense_s = time.perf_counter() - t0
         dense = DenseIndex.build(vectors)
+        t0 = time.perf_counter()
+        ml_vectors: DescriptionVectors | None = None
+        ml_embedded: dict[str, int] = {}
+        if multilingual is not None and languages:
+            ml_vectors, ml_embedded = DescriptionVectors.build(
+                [p.descriptions for p in procs], languages, multilingual, VectorCache(multilingual.name)
+            )
+        ml_s = time.perf_counter() - t0
         total_s = round(time.perf_counter() - started, 3)
         meta: dict[str, Any] = {
             "version": INDEX_VERSION,
@@ -225,12 +240,19 @@ class KnowledgeIndex:
             "timings_s": {
                 "lexical": round(lexical_s, 3),
                 "embedding": round(dense_s, 3),
+                "multilingual": round(ml_s, 3),
                 "total": total_s,
+            },
+            "multilingual": {
+                "model": multilingual.name if ml_vectors is not None and multilingual is not None else None,
+                "languages": sorted(ml_vectors.languages) if ml_vectors is not None else [],
+                # Texts the shipped cache (knowledge/data/embeddings) did not have.
+                "embedded": ml_embedded,
             },
             "import_report": report or {},
         }
         log.info("index built: %d procedures in %.1f s", len(procs), total_s)
-        return cls(procs, fields, dense, inputs.units, inputs.centres, meta)
+        return cls(procs, fields, dense, inputs.units, inputs.centres, meta, ml_vectors)
 
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
@@ -241,6 +263,10 @@ class KnowledgeIndex:
         for name, bm25 in self.fields.items():
             bm25.save(path, f"bm25_{name}")
         self.dense.save(path / "dense.faiss")
+        if self.multilingual is not None:
+            self.multilingual.save(path)
+        else:
+            (path / VECTOR_FILE).unlink(missing_ok=True)
         self.units.save(path / "units.json")
         self.centres.save(path / "centres.json")
         # meta.json is written last: a folder without it is an unfinished build.
@@ -264,7 +290,15 @@ class KnowledgeIndex:
                 parts = cls._load_parts(path)
                 _write_cache(path, key, parts)
         procs, fields, units, centres = parts
-        return cls(procs, fields, DenseIndex.load(path / "dense.faiss"), units, centres, meta)
+        return cls(
+            procs,
+            fields,
+            DenseIndex.load(path / "dense.faiss"),
+            units,
+            centres,
+            meta,
+            DescriptionVectors.load(path),
+        )
 
     @staticmethod
     def _load_parts(path: Path) -> _Parts:

@@ -50,7 +50,7 @@ FEATURES: tuple[str, ...] = (
     + ("name_cover", "name_exact", "alias")
     + tuple(f"rel_{f}" for f in RELATIVE)
     + ("levels", "name_words", "same_name_rank")
-    + ("coverage", "specific", "foreign", "length", "group_vi", "group_vix", "group_en")
+    + ("coverage", "specific", "foreign", "length", "ml_best", "group_vi", "group_vix", "group_en")
 )
 
 
@@ -106,7 +106,7 @@ def feature_matrix(
     for i, name in enumerate(names):
         seen.setdefault(name, i)
         x[i, col["same_name_rank"]] = float(seen[name] != i)
-    for k in ("coverage", "specific", "foreign", "length"):
+    for k in ("coverage", "specific", "foreign", "length", "ml_best"):
         x[:, col[k]] = question.get(k, 0.0)
     x[:, col["group_vi"]] = group == "vi"
     x[:, col["group_vix"]] = group == "vi-x"
