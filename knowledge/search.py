@@ -80,6 +80,8 @@ class SearchConfig:
     dense_ceiling: float = 0.8
     candidates: int = 100
     expansion_weight: float = 0.8
+    # Per language, the fewest words a question needs for the multilingual encoder to read it.
+    multilingual_min_words: dict[str, int] = field(default_factory=dict)
     # Signals switched off (their value forced to 0): the bench's ablation, never production.
     ablate: frozenset[str] = frozenset()
 
@@ -196,6 +198,7 @@ _ML_TOP = VECTOR_FEATURES.index("ml_top")
 # out-of-scope, place and office questions; the right one is within 0.03 of the best in nine
 # questions of ten.
 ML_FLOOR, ML_SPAN, ML_GAP = 0.80, 0.12, 0.03
+
 _DESC_EN = VECTOR_FEATURES.index("desc_en")
 _COL = {name: j for j, name in enumerate(FEATURES)}
 
@@ -323,7 +326,7 @@ class Searcher:
         pivot = text if lang == "en" else " ; ".join(expansion.en_terms)
         return q, q_exp, q_en, expansion, pivot
 
-    def signals(self, text: str, lang: str) -> Signals:
+    def signals(self, text: str, lang: str, multilingual: bool = True) -> Signals:
         cfg = self.config
         n = len(self.index.procedures)
         ml_best = 0.0
@@ -342,7 +345,8 @@ class Searcher:
             if name in SECONDARY_FIELDS or name == "ml_top":
                 continue  # scored on the short list only (fill_secondary); ml_top with ml_dense
             if name == "ml_dense":
-                ml_best = self._multilingual(text, lang, vectors, row)
+                if multilingual:
+                    ml_best = self._multilingual(text, lang, vectors, row)
                 continue
             if name == "desc_own":
                 own = self.index.fields.get(OWN_FIELDS.get(lang, ""))
@@ -384,6 +388,8 @@ class Searcher:
         rarely reaches 0.87 and a procedure question usually does)."""
         vecs = self.index.multilingual
         if self.multilingual is None or vecs is None or lang not in vecs.languages:
+            return 0.0
+        if len(_TOKEN.findall(text)) < self.config.multilingual_min_words.get(lang, 0):
             return 0.0
         sims = vecs.similarities(lang, self.multilingual.encode_query(text))
         if sims is None or not sims.any():
@@ -477,9 +483,9 @@ class Searcher:
         order = top[np.argsort(-pre_top)]
         return order[: min(want, n)]
 
-    def candidates(self, text: str, lang: str, want: int) -> Candidates:
+    def candidates(self, text: str, lang: str, want: int, multilingual: bool = True) -> Candidates:
         """The first stage: the short list ordered by the fusion's logit."""
-        sig = self.signals(text, lang)
+        sig = self.signals(text, lang, multilingual)
         top = self.shortlist(sig, want)
         best = self.index.procedures[int(top[0])] if len(top) else None
         # Confidence falls with the share of the question nobody understood: "renew my
@@ -510,11 +516,14 @@ class Searcher:
     def threshold(self, lang: str) -> float:
         return self.fusion.threshold(lang, self.config.threshold)
 
-    def search(self, text: str, lang: str = "vi", k: int = 5) -> SearchResult:
+    def search(self, text: str, lang: str = "vi", k: int = 5, multilingual: bool = True) -> SearchResult:
+        """``multilingual=False``: without the multilingual encoder, which finds a nearest
+        description for any sentence ("I live in Da Nang" is near residence registration);
+        the words alone say whether anything but a place was asked."""
         n = len(self.index.procedures)
         if n == 0 or not text.strip():
             return SearchResult([], True, threshold=self.threshold(lang))
-        cand = self.candidates(text, lang, max(k * 4, 30))
+        cand = self.candidates(text, lang, max(k * 4, 30), multilingual)
         question = cand.question
         procs = self.index.procedures
         hits = []

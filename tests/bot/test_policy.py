@@ -57,7 +57,7 @@ class FakeSearcher:
         self.default: tuple[str, float] | None = ("1.013978", 0.6)
         self.queries: list[str] = []
 
-    def search(self, text: str, lang: str, k: int = 3) -> SearchResult:
+    def search(self, text: str, lang: str, k: int = 3, multilingual: bool = True) -> SearchResult:
         self.queries.append(text)
         folded = fold(text)
         for word, codes in self.families.items():

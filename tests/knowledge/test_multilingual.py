@@ -119,8 +119,16 @@ def test_index_and_search_use_it_for_foreign_questions(sample_runtime) -> None: 
     assert fr.vectors[row].max() > 0.3
     best = rt.index.procedures[int(np.argmax(fr.vectors[row]))]
     assert "sinh" in best.name.lower()
-    vi = rt.searcher.signals("đăng ký khai sinh cho con", "vi")
-    assert not vi.vectors[row].any()  # Vietnamese is read by the lexical signals
+    short = rt.searcher.signals("đăng ký khai sinh cho con", "vi")
+    assert not short.vectors[row].any() and short.ml_best == 0.0  # short Vietnamese: the lexical signals
+    story = (
+        "Vợ tôi vừa sinh em bé được hai tuần ở bệnh viện tỉnh, bây giờ gia đình muốn làm giấy tờ "
+        "cho cháu để sau này đi học và có thẻ bảo hiểm thì làm ở đâu"
+    )
+    long = rt.searcher.signals(story, "vi")
+    assert long.ml_best > 0.0
+    assert "sinh" in rt.index.procedures[int(np.argmax(long.vectors[row]))].name.lower()
+    assert not rt.searcher.signals(story, "vi-x").vectors[row].any()  # without marks: not read
 
 
 def test_none_builds_an_index_without_vectors(tmp_path: Path) -> None:
