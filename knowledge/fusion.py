@@ -54,6 +54,7 @@ VECTOR_FEATURES: tuple[str, ...] = (
     # (knowledge/multilingual.py; en, fr, es, zh, ko, ja questions).
     "ml_dense",
     "ml_top",
+    "ml_short",
 )
 # Signals computed for the short list only (they look at the candidate's words).
 CANDIDATE_FEATURES: tuple[str, ...] = ("name_cover", "name_exact", "alias")

@@ -193,6 +193,17 @@ _LONG_WORDS = 40.0
 PRIMARY_SHORTLIST = 60
 _NAME = VECTOR_FEATURES.index("name")
 _ML_TOP = VECTOR_FEATURES.index("ml_top")
+_ML_SHORT = VECTOR_FEATURES.index("ml_short")
+ML_SHORT_WORDS = 20.0
+
+
+def _words(text: str) -> float:
+    """Words of a question; Chinese, Japanese and Korean characters count two to a word."""
+    cjk = sum(1 for ch in text if is_cjk(ch))
+    latin = len(_TOKEN.findall("".join(" " if is_cjk(ch) else ch for ch in text)))
+    return latin + cjk / 2.0
+
+
 # The multilingual signal's scale (knowledge/multilingual.py), measured on the project's sets:
 # the best description's cosine is 0.88–0.93 for most procedure questions, 0.81–0.87 for
 # out-of-scope, place and office questions; the right one is within 0.03 of the best in nine
@@ -342,7 +353,7 @@ class Searcher:
                     span = cfg.dense_ceiling - cfg.dense_floor
                     vectors[row, ids] = np.clip((sims - cfg.dense_floor) / span, 0.0, 1.0)
                 continue
-            if name in SECONDARY_FIELDS or name == "ml_top":
+            if name in SECONDARY_FIELDS or name in ("ml_top", "ml_short"):
                 continue  # scored on the short list only (fill_secondary); ml_top with ml_dense
             if name == "ml_dense":
                 if multilingual:
@@ -399,6 +410,9 @@ class Searcher:
         vectors[row] = strength
         gap = float(sims.max()) - sims
         vectors[_ML_TOP] = np.clip(1.0 - gap / ML_GAP, 0.0, 1.0) * best
+        # The same for a short question ("registrar el matrimonio"), where the encoder tells
+        # siblings apart less well than the words do: the fit weighs it on its own.
+        vectors[_ML_SHORT] = vectors[_ML_TOP] * (1.0 - min(1.0, _words(text) / ML_SHORT_WORDS))
         return best
 
     def fill_secondary(self, sig: Signals, ids: np.ndarray) -> None:

@@ -119,6 +119,11 @@ def test_index_and_search_use_it_for_foreign_questions(sample_runtime) -> None: 
     assert fr.vectors[row].max() > 0.3
     best = rt.index.procedures[int(np.argmax(fr.vectors[row]))]
     assert "sinh" in best.name.lower()
+    # ml_short: the best description's closeness again, weighed for a short question only.
+    top, short = VECTOR_FEATURES.index("ml_top"), VECTOR_FEATURES.index("ml_short")
+    assert 0 < fr.vectors[short].max() < fr.vectors[top].max()
+    zh = rt.searcher.signals("我想给孩子办出生登记", "zh")  # ten characters: five words
+    assert zh.vectors[short].max() == pytest.approx(zh.vectors[top].max() * 0.75, rel=1e-3)
     short = rt.searcher.signals("đăng ký khai sinh cho con", "vi")
     assert not short.vectors[row].any() and short.ml_best == 0.0  # short Vietnamese: the lexical signals
     story = (
