@@ -293,8 +293,8 @@ class Runtime:
             multilingual_min_words=dict(settings.search.multilingual_min_words),
         )
         multilingual = make_multilingual_encoder(settings) if index.multilingual is not None else None
-        if multilingual is not None:
-            multilingual.warm_up()
+        if multilingual is not None and not one_shot:
+            multilingual.warm_up()  # `hotline ask` loads it only if its question needs it
         searcher = Searcher(
             index, encoder, terminology, search_config, cache_dir=path, multilingual=multilingual
         )
