@@ -349,9 +349,7 @@ class Assistant:
             if not more.found or not more.mention:
                 break
             rest = re.sub(re.escape(more.mention), " ", rest, flags=re.IGNORECASE)
-        alone = self.searcher.search(
-            rest, ctx.detected, k=self.config.results, multilingual=False
-        )
+        alone = self.searcher.search(rest, ctx.detected, k=self.config.results, multilingual=False)
         return alone.top is None or alone.top.score < self.config.suggest_floor
 
     def _off_topic(self, found: Cues, parse: Parse | None, top: Hit | None, confidence: float) -> bool:

@@ -28,7 +28,7 @@ from functools import lru_cache
 from knowledge.lexicon import lexicon
 from knowledge.search import Hit
 from knowledge.terminology import DEFAULT_DIR, Terminology
-from knowledge.text import fold, is_cjk, normalize
+from knowledge.text import fold, has_vietnamese_marks, is_cjk, normalize, words
 
 # Leading actions of a name (folded), longest first; a name may chain several ("Cấp,
 # gia hạn, cấp lại, cấp đổi chứng chỉ ...").
@@ -474,6 +474,21 @@ def _decide(q: Question, family: list[Hit], shapes: dict[int, Shape]) -> list[Hi
     return cands
 
 
+def _said(text: str) -> Callable[[Hit, frozenset[str]], frozenset[str]]:
+    """Of a member's qualifier words (folded) that the question has, those it really says:
+    with marks, "đăng ký" does not say "đang" (khai thác) though both fold to "dang"."""
+    if not has_vietnamese_marks(text):
+        return lambda h, found: found
+    marked = frozenset(w.lower() for w in words(normalize(text)))
+
+    def said(h: Hit, found: frozenset[str]) -> frozenset[str]:
+        name = [w.lower() for w in words(normalize(h.procedure.name))]
+        # Every word of the name with that folded form: "Đăng ký … đang khai thác" has two.
+        return frozenset(f for f in found if all(w in marked for w in name if fold(w) == f))
+
+    return said
+
+
 def resolve(
     text: str, lang: str, hits: Sequence[Hit], margin: float, decided_margin: float = DECIDED_MARGIN
 ) -> list[Hit] | None:
@@ -527,7 +542,10 @@ def resolve(
     shared = frozenset.intersection(
         *(shapes[id(h)].qualifiers | frozenset(shapes[id(h)].core) for h in cands)
     )
-    evidence = {id(h): len((shapes[id(h)].qualifiers - shared - _GENERIC_QUALIFIERS) & asked) for h in cands}
+    said = _said(text)
+    evidence = {
+        id(h): len(said(h, (shapes[id(h)].qualifiers - shared - _GENERIC_QUALIFIERS) & asked)) for h in cands
+    }
     best = max(evidence.values())
     if best >= 2:
         cands = [h for h in cands if evidence[id(h)] == best]
@@ -538,7 +556,9 @@ def resolve(
     for h in cands:
         groups.setdefault((shapes[id(h)].foreign, shapes[id(h)].actions), []).append(h)
     for group in groups.values():
-        unmentioned = {id(h): len(shapes[id(h)].qualifiers - asked) for h in group}
+        unmentioned = {
+            id(h): len(shapes[id(h)].qualifiers - said(h, shapes[id(h)].qualifiers & asked)) for h in group
+        }
         fewest = min(unmentioned.values())
         kept += [h for h in group if unmentioned[id(h)] == fewest]
     kept.sort(key=lambda h: -h.score)

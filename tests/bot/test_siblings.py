@@ -366,3 +366,20 @@ def test_a_loss_is_named_by_the_lost_qualifiers_words_only() -> None:
     assert _names_a_loss("Cấp lại chứng chỉ trong trường hợp bị thất lạc")
     assert not _names_a_loss("Giải quyết hưởng trợ cấp thất nghiệp")  # "thất" of unemployment
     assert not _names_a_loss("Cấp giấy phép thu đổi ngoại tệ bằng tiền mặt")  # "mặt", not "mất"
+
+
+BOAT = {
+    "new": "Đăng ký phương tiện lần đầu đối với phương tiện chưa khai thác trên đường thủy nội địa",
+    "running": "Đăng ký phương tiện lần đầu đối với phương tiện đang khai thác trên đường thủy nội địa",
+}
+
+
+@pytest.mark.parametrize("order", [("new", "running"), ("running", "new")])
+def test_a_folded_collision_says_no_qualifier(order: tuple[str, str]) -> None:
+    """ "đăng ký" folds to "dang ky", as "đang khai thác" folds to "dang khai thac": the
+    question's "đăng" must not pick the boat already running. Undecided, both are asked."""
+    text = "Tôi vừa đóng xong chiếc đò máy chở khách, muốn đăng ký phương tiện để chạy."
+    assert codes(resolve(text, "vi", hits(BOAT, *order), margin=0.08)) == list(order)
+    # Said with its marks, the qualifier decides.
+    said = "Chiếc đò của tôi đang khai thác trên sông, giờ muốn đăng ký phương tiện"
+    assert codes(resolve(said, "vi", hits(BOAT, *order), margin=0.08))[0] == "running"
