@@ -122,7 +122,7 @@ _SNOWBALL = {"fr": "french", "es": "spanish"}
 def _stemmer(lang: str) -> Any:
     if lang not in _SNOWBALL:
         return None
-    import snowballstemmer  # type: ignore[import-untyped]
+    import snowballstemmer
 
     return snowballstemmer.stemmer(_SNOWBALL[lang])
 

@@ -50,6 +50,7 @@ FEATURES: tuple[str, ...] = (
     + ("name_cover", "name_exact", "alias")
     + tuple(f"rel_{f}" for f in RELATIVE)
     + ("levels", "name_words", "same_name_rank")
+    + ("contrast_name", "contrast_desc", "contrast_name_gap", "contrast_desc_gap")
     + ("coverage", "specific", "foreign", "length", "ml_best", "group_vi", "group_vix", "group_en")
 )
 
@@ -76,12 +77,15 @@ def feature_matrix(
     levels: np.ndarray,
     lengths: np.ndarray,
     names: Sequence[str],
+    contrast: np.ndarray | None = None,
 ) -> np.ndarray:
     """The reranker's features for one question's candidates (in the first stage's order).
 
     ``fused``: each candidate's fusion signals (a row of ``fusion.FEATURES``); ``logits``:
     its first-stage logit;
-    ``levels``/``lengths``: its catalogue priors; ``names``: its folded name.
+    ``levels``/``lengths``: its catalogue priors; ``names``: its folded name;
+    ``contrast``: the share of the question only its name / its description says among the
+    closest candidates (``Searcher._contrast``), one column each.
     """
     n = len(fused)
     x = np.zeros((n, len(FEATURES)), dtype=np.float64)
@@ -106,6 +110,10 @@ def feature_matrix(
     for i, name in enumerate(names):
         seen.setdefault(name, i)
         x[i, col["same_name_rank"]] = float(seen[name] != i)
+    if contrast is not None and len(contrast):
+        for j, f in enumerate(("contrast_name", "contrast_desc")):
+            x[:, col[f]] = contrast[:, j]
+            x[:, col[f"{f}_gap"]] = contrast[:, j] - float(contrast[:, j].max())
     for k in ("coverage", "specific", "foreign", "length", "ml_best"):
         x[:, col[k]] = question.get(k, 0.0)
     x[:, col["group_vi"]] = group == "vi"

@@ -140,12 +140,16 @@ class Signals:
     filled: np.ndarray | None = None  # procedures whose short-list fields are scored
     english: bool = False  # the encoder is English: for an English question it reads the question itself
     ml_best: float = 0.0  # the multilingual encoder's best similarity, on its scale (0 when not used)
+    desc_field: str = ""  # the descriptions in the question's language, and its terms for them
+    desc_query: dict[str, float] = field(default_factory=dict)
 
 
 # Concepts of these files are general vocabulary (actions, persons, documents, kinds of
 # activity), not fields.
 GENERIC_FILES = ("core.yml", "core_catalogue.yml")
 _TOKEN = re.compile(r"[^\W_]+")
+# The close candidates a distinguishing word is looked for against (rerank_features).
+CONTRAST_TOP = 5
 _CJK_FUNCTION = frozenset(
     "的了吗呢吧我你他她它们是在有和与及或请问怎么样如何什么哪里要想需可以能该应这那个一些？。，、！은는이가을를에의도요다까나고서"
 )
@@ -376,6 +380,13 @@ class Searcher:
             if bound > 0:
                 vectors[row] = scores / bound
         qwords = frozenset(t[1:] for t in q if t.startswith("~") and "_" not in t)
+        if lang in ("vi", "vi-x"):
+            desc_field, desc_query = "desc_vi", q
+        elif lang == "en":
+            desc_field, desc_query = "desc_en", q_en
+        else:
+            desc_field = OWN_FIELDS.get(lang, "")
+            desc_query = query_terms(own_text(text, lang), has_marks=False) if desc_field else {}
         return Signals(
             vectors,
             expansion,
@@ -389,6 +400,8 @@ class Searcher:
             np.zeros(n, dtype=bool),
             english=lang == "en",
             ml_best=ml_best,
+            desc_field=desc_field,
+            desc_query=desc_query,
         )
 
     def _multilingual(self, text: str, lang: str, vectors: np.ndarray, row: int) -> float:
@@ -514,6 +527,10 @@ class Searcher:
     def rerank_features(self, cand: Candidates, lang: str) -> np.ndarray:
         """The second stage's features of the first ``DEPTH`` candidates."""
         ids = cand.ids[:DEPTH]
+        contrast = np.zeros((len(ids), 2), dtype=np.float64)
+        if "contrast" not in self.config.ablate:
+            contrast[:, 0] = self._contrast("name", cand.sig.query, ids)
+            contrast[:, 1] = self._contrast(cand.sig.desc_field, cand.sig.desc_query, ids)
         return feature_matrix(
             cand.x[:DEPTH],
             cand.logits[: len(ids)],
@@ -522,7 +539,36 @@ class Searcher:
             self._levels[ids],
             self._name_lengths[ids],
             [self._folded_names[i] for i in ids],
+            contrast,
         )
+
+    def _contrast(self, field_name: str, query: dict[str, float], ids: Sequence[int]) -> np.ndarray:
+        """How much of the question only this candidate's ``field_name`` says among the first
+        stage's best ``CONTRAST_TOP``: the words that tell siblings apart ("xóa đăng ký" from
+        "đăng ký", "volver a certificar" from "certificar"), as a share of what the question
+        could match. A word every close candidate has decides nothing between them."""
+        out = np.zeros(len(ids), dtype=np.float64)
+        bm25 = self.index.fields.get(field_name) if field_name else None
+        if bm25 is None or not query or not len(ids):
+            return out
+        found = [(bm25.vocab[t], w) for t, w in query.items() if t in bm25.vocab]
+        if not found:
+            return out
+        cols = [j for j, _ in found]
+        qw = np.asarray([w for _, w in found], dtype=np.float64)
+        bound = float(np.dot(bm25.col_max[cols], qw))
+        if bound <= 0:
+            return out
+        m = bm25.matrix
+        rows = np.asarray(ids, dtype=np.int64)
+        sub = (m[rows][:, cols] if m.format == "csr" else m[:, cols][rows]).toarray()
+        present = sub > 0
+        top = min(CONTRAST_TOP, len(rows))
+        in_top = present[:top].sum(axis=0)
+        others = np.broadcast_to(in_top, present.shape).copy()
+        others[:top] -= present[:top]
+        out[:] = (sub * qw * (others == 0)).sum(axis=1) / bound
+        return out
 
     def reranking(self) -> bool:
         return self.fusion.rerank is not None and "rerank" not in self.config.ablate

@@ -169,3 +169,45 @@ def test_the_reranker_orders_and_the_first_stage_gives_the_confidence(sample_run
     assert {h.procedure.code for h in reranked.hits} <= {
         base.index.procedures[i].code for i in first.candidates(text, lang, 30).ids[:DEPTH]
     }
+
+
+def test_contrast_features_sit_beside_the_best_contrast_of_the_list():
+    rows = [{"name": 0.9}, {"name": 0.8}, {"name": 0.1}]
+    fused = np.asarray([[r.get(f, 0.0) for f in FUSION_FEATURES] for r in rows], dtype=np.float64)
+    contrast = np.asarray([[0.0, 0.1], [0.3, 0.4], [0.0, 0.0]])
+    x = feature_matrix(
+        fused,
+        np.asarray([2.0, 1.9, 0.5]),
+        {"coverage": 1.0},
+        "vi",
+        np.zeros(3, np.float32),
+        np.zeros(3, np.float32),
+        ["a", "b", "c"],
+        contrast,
+    )
+    assert x[:, COL["contrast_name"]].tolist() == pytest.approx([0.0, 0.3, 0.0])
+    assert x[:, COL["contrast_desc_gap"]].tolist() == pytest.approx([-0.3, 0.0, -0.4])
+    # Without contrast (an older caller) the columns stay 0: a reranker fitted without them
+    # ranks as before.
+    assert not _features(rows, [2.0, 1.9, 0.5])[:, COL["contrast_name"]].any()
+
+
+def test_contrast_counts_only_the_words_that_tell_close_candidates_apart(sample_runtime):
+    """Against "kết hôn", "kết hôn có yếu tố nước ngoài": the words both names share decide
+    nothing; "yếu tố nước ngoài" belongs to the foreign variant alone (and to its border
+    sibling too, so among all three it is "biên giới" that singles that one out)."""
+    from knowledge.lexical import query_terms
+
+    searcher = sample_runtime.searcher
+    ids = {p.code: i for i, p in enumerate(searcher.index.procedures)}
+    plain, foreign, border = ids["1.000894"], ids["2.000806"], ids["1.000094"]
+    q = query_terms("đăng ký kết hôn có yếu tố nước ngoài", has_marks=True)
+    pair = searcher._contrast("name", q, [plain, foreign])
+    assert pair[0] == 0.0 and pair[1] > 0.1
+    three = searcher._contrast("name", q, [plain, foreign, border])
+    assert three[0] == 0.0 and three[1] < pair[1]
+    q_border = query_terms("kết hôn với người nước ngoài ở khu vực biên giới", has_marks=True)
+    assert searcher._contrast("name", q_border, [plain, foreign, border]).argmax() == 2
+    # A question none of the field's words meet, or an unknown field: nothing to contrast.
+    assert not searcher._contrast("name", {"~netflix": 1.0}, [plain, foreign]).any()
+    assert not searcher._contrast("desc_xx", q, [plain, foreign]).any()
