@@ -17,7 +17,7 @@ from functools import lru_cache
 from bot import compose, dossier_text, policy, siblings, texts
 from bot.dialogue import DialogueState, Pending
 from bot.dossier import DossierSource, DossierSourceError, find_dossier_codes
-from bot.intents import Cues, cues
+from bot.intents import Cues, cue_matches, cues
 from bot.language import SUPPORTED, answer_language, detect, sticky_language
 from bot.nlu import NLUEngine, Parse
 from bot.policy import TurnContext
@@ -88,6 +88,20 @@ class AssistantConfig:
 
 
 _FAILED = frozenset({"out_of_scope", "no_match"})
+_PUNCT = re.compile(r"[^\w]+")
+
+
+def _mentions(proc: Procedure, phrase: str) -> bool:
+    """Whether the procedure's name, field, aliases or description in any language uses
+    ``phrase``: whole folded words for Latin script, a substring for CJK."""
+    texts = [proc.name, proc.field, *proc.aliases, *proc.descriptions.values()]
+    if any(is_cjk(c) for c in phrase):
+        compact = phrase.replace(" ", "")
+        return any(compact in t.replace(" ", "") for t in texts)
+    folded = " " + _PUNCT.sub(" ", fold(" ".join(texts))) + " "
+    return f" {_PUNCT.sub(' ', fold(phrase)).strip()} " in folded
+
+
 # A message this short in Vietnamese without marks, in a foreign conversation, is a term.
 _TERM_WORDS = 3
 # An answer to "which place?" naming its province ("ở Đà Nẵng ạ") is this short.
@@ -301,7 +315,7 @@ class Assistant:
                 return self._centre(conv, lang, place)
             # A long story that mentions where the citizen lives asks about something else.
             return self._unanswered(ctx, result)
-        if self._off_topic(found, parse, top, self.config.out_of_scope_confidence):
+        if self._off_topic(found, parse, top, self.config.out_of_scope_confidence, ctx.query):
             return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
         absent = self.absent.match(ctx.query)
         if absent is not None and self._absent_wins(absent, top):
@@ -352,14 +366,26 @@ class Assistant:
         alone = self.searcher.search(rest, ctx.detected, k=self.config.results, multilingual=False)
         return alone.top is None or alone.top.score < self.config.suggest_floor
 
-    def _off_topic(self, found: Cues, parse: Parse | None, top: Hit | None, confidence: float) -> bool:
+    def _off_topic(
+        self, found: Cues, parse: Parse | None, top: Hit | None, confidence: float, text: str = ""
+    ) -> bool:
         """Out of scope although words match: a near-miss cue ("thẻ hội viên", "tập gym",
         "exchange rate") unless a procedure is all but named and asked for ("giấy phép kinh
-        doanh vàng", not "giá vàng hôm nay"), or a confident NLU unless a procedure matches
-        clearly."""
+        doanh vàng", not "giá vàng hôm nay") or the procedure found is about what the cue
+        names and something is asked to be done (interest rates, 金利, in "cấp bù lãi suất",
+        not today's rate), or a confident NLU unless a
+        procedure matches clearly."""
         score = top.score if top is not None else 0.0
         if "off_topic" in found and (score < self.config.off_topic_override or "act" not in found):
-            return True
+            said = cue_matches(text, "off_topic") if text else []
+            if (
+                top is None
+                or not said
+                or "act" not in found
+                or score < self.config.absent_below
+                or not all(_mentions(top.procedure, phrase) for phrase in said)
+            ):
+                return True
         return (
             score < self.config.clear_procedure
             and parse is not None
@@ -375,6 +401,8 @@ class Assistant:
         if top.score >= self.config.absent_named_below:
             return False
         # A keyword in another script cannot be found in a Vietnamese name: it is not named.
+        # Descriptions are not looked at: they name neighbouring subjects in passing ("a
+        # foreigner with a work permit" in a residence card's).
         named = set(fold(f"{top.procedure.name} {top.procedure.field}").split())
         return is_cjk(absent.keyword[0]) or not set(absent.keyword.split()) <= named
 

@@ -78,6 +78,16 @@ def cues(text: str) -> Cues:
     return Cues(found)
 
 
+def cue_matches(text: str, name: str) -> list[str]:
+    """The phrases of cue ``name`` the text uses: folded for Latin-script cues, as written for
+    CJK ones ("doi tien" in "đổi tiến độ", "金利")."""
+    pattern, marked, cjk = _COMPILED[name]
+    raw = text.replace(" ", "")
+    found = [m.group(0) for m in pattern.finditer(fold(text))]
+    found += [fold(m.group(0)) for m in marked.finditer(normalize(text).lower())]
+    return found + [c for c in cjk if c in raw]
+
+
 def cue_spans(folded: str, names: tuple[str, ...]) -> list[tuple[int, int]]:
     """Where the Latin cues of ``names`` occur in an already folded text (start, end)."""
     spans = []

@@ -299,7 +299,7 @@ def _correction(ctx: TurnContext) -> Reply | None:
 
 def _off_topic_early(ctx: TurnContext) -> Reply | None:
     a = ctx.assistant
-    if a._off_topic(ctx.found, ctx.u.parse, ctx.result().top, a.config.out_of_scope_confidence):
+    if a._off_topic(ctx.found, ctx.u.parse, ctx.result().top, a.config.out_of_scope_confidence, ctx.query):
         # "A good restaurant in Hải Châu?": the place is not what is asked.
         return Reply(ctx.conv, ctx.lang, "out_of_scope", compose.out_of_scope(ctx.lang))
     return None

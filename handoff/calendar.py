@@ -24,7 +24,7 @@ KINDS = ("holiday", "day_off", "workday")
 _KEYS = frozenset({"date", "kind", "name", "for"})
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # yaml has no stubs here
     """Safe YAML that leaves dates as text, so that "2026-02-30" is our clear error, not
     PyYAML's bare "day is out of range for month"."""
 

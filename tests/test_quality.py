@@ -66,3 +66,38 @@ def test_import_report_counts(full_runtime):
     assert full_runtime.index.meta["procedures"] == 2625 + 207
     assert report["imported"] == 2625 + 207
     assert Path(full_runtime.index.meta["sources"][0]).name == "national-portal-2026-07.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # 金利 / lãi suất are near-miss cues (bank rates), but this procedure is about them.
+        ("社会住宅を買う人に優遇金利で貸しています。金利差の補填はどう申請しますか？", "3.000039"),
+        (
+            "ngân hàng tôi cho vay nhà ở xã hội, muốn được cấp bù lãi suất thì lập kế hoạch thế nào",
+            "3.000039",
+        ),
+    ],
+)
+def test_a_near_miss_word_the_procedure_found_is_about_does_not_turn_it_away(full_runtime, text, code):  # type: ignore[no-untyped-def]
+    from bot.assistant import Turn
+
+    reply = full_runtime.assistant.handle(Turn(text))
+    assert reply.intent not in ("out_of_scope", "no_match"), reply.answer[:120]
+    assert [p.code for p in reply.procedures][:1] == [code]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's the gold price today?",
+        "tỷ giá đô la hôm nay",
+        "lãi suất tiết kiệm ngân hàng nào cao nhất",
+        "今日の金利はいくらですか",
+    ],
+)
+def test_near_miss_words_stay_out_of_scope_on_the_full_catalogue(full_runtime, text):  # type: ignore[no-untyped-def]
+    from bot.assistant import Turn
+
+    reply = full_runtime.assistant.handle(Turn(text))
+    assert reply.intent == "out_of_scope" and reply.procedures == [], (reply.intent, reply.answer[:120])

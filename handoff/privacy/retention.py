@@ -31,12 +31,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ARRAY,
+    ColumnElement,
     Connection,
+    Table,
     and_,
     any_,
     bindparam,
@@ -212,7 +214,7 @@ class Rollup:
                 ).scalar()
                 or 0
             )
-        where = Message.conversation_id.in_(conversation_ids)
+        where: ColumnElement[bool] = Message.conversation_id.in_(conversation_ids)
         if before is not None:
             where = and_(where, Message.created_at < before)
         counts: Counter[tuple[date, str, str, str, str]] = Counter()
@@ -380,7 +382,9 @@ class RetentionJob:
                 )
                 report.seconds = round(time.perf_counter() - started, 3)
                 c.execute(
-                    AuditEntry.__table__.insert().values(
+                    cast(Table, AuditEntry.__table__)
+                    .insert()
+                    .values(
                         staff_id=None,
                         action="retention_purge",
                         case_id=None,

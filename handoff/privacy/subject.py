@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, Table, or_, select
 
 from handoff.auth import aware
 from handoff.db import Database
@@ -171,7 +171,9 @@ class SubjectRequests:
             }
             entry = self._audit("privacy_erase", subject, by, staff, ip, counts, utcnow())
             c.execute(
-                AuditEntry.__table__.insert().values(
+                cast(Table, AuditEntry.__table__)
+                .insert()
+                .values(
                     staff_id=entry.staff_id,
                     action=entry.action,
                     case_id=None,

@@ -67,3 +67,13 @@ def test_off_topic_near_misses_and_asking_for_an_act(text, act):
     assert ("act" in found) is act
     if not act:
         assert "off_topic" in found
+
+
+def test_cue_matches_names_the_phrases_found():
+    from bot.intents import cue_matches
+
+    assert cue_matches("cach doi tien o san bay", "off_topic") == ["cach doi tien"]
+    assert cue_matches("đổi tiền đô ở đâu", "off_topic") == ["doi tien do"]
+    assert cue_matches("dự án muốn đổi tiến độ", "off_topic") == []
+    assert cue_matches("今日の金利はいくらですか", "off_topic") == ["金利"]
+    assert cue_matches("đăng ký khai sinh", "off_topic") == []
