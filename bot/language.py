@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -87,9 +88,12 @@ _LINGUA_CODES = {
 }
 
 
-# A server preloads every language model (warm_up: about 0.8 s, 150 MB, once); a one-shot
-# command does not: lingua then loads only the models a question needs (none for
-# Vietnamese with its marks, which its rules settle: 0.8 s less for `hotline ask`).
+# A server preloads every language model (warm_up, once); a one-shot command does not:
+# lingua then loads only the models a question needs (none for Vietnamese with its marks,
+# which its rules settle: 0.8 s less for `hotline ask`). lingua runs in its low-accuracy
+# mode (trigrams: 10 MB a process instead of 119 MB): what its 1- to 5-gram models did for
+# short messages, the orthography and the descriptions' vocabulary below do first ("¿Cuánto
+# es?", "C'est combien ?", "Connect me to an operator").
 _PRELOAD = [False]
 
 
@@ -102,7 +106,7 @@ def _lingua() -> Any:
         log.warning("lingua is not installed; language detection uses cues only")
         return None
     langs = [getattr(Language, name) for name in _LINGUA_CODES]
-    builder = LanguageDetectorBuilder.from_languages(*langs)
+    builder = LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode()
     if _PRELOAD[0]:
         builder = builder.with_preloaded_language_models()
     return builder.build()
@@ -111,6 +115,58 @@ def _lingua() -> Any:
 def warm_up() -> None:
     _PRELOAD[0] = True
     _lingua()
+    _vocabulary()
+
+
+# Spanish alone opens a question or an exclamation upside down; French elides its articles
+# and pronouns before a vowel ("c'est", "j'habite", "l'acte", "qu'il").
+_SPANISH_OPENING = re.compile(r"[¿¡]")
+_FRENCH_ELISION = re.compile(r"(?<![^\W\d_])(?:c|j|l|d|qu|n|s|m)['’][^\W\d_]", re.IGNORECASE)
+
+
+def _orthography(text: str, tokens: list[str]) -> str | None:
+    """Spanish or French by their spelling alone, even around a Vietnamese name ("¿Cómo
+    registro un hộ kinh doanh?"), unless Vietnamese words are a third of the message."""
+    marked = sum(1 for t in tokens if _distinctly_vietnamese(t))
+    if _script_language(text) is not None or 3 * marked >= len(tokens):
+        return None
+    spanish, french = bool(_SPANISH_OPENING.search(text)), bool(_FRENCH_ELISION.search(text))
+    if spanish != french:
+        return "es" if spanish else "fr"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, frozenset[str]]:
+    """Words only one of English, French and Spanish uses in the procedures' descriptions
+    (knowledge/data/descriptions, each written in all three), seen in two descriptions or
+    more and longer than two letters: "station", "operator" (en), "inscription" (fr),
+    "solicitud" (es)."""
+    from knowledge.descriptions import read_entries
+
+    seen: dict[str, Counter[str]] = {code: Counter() for code in ("en", "fr", "es")}
+    for entry in read_entries().values():
+        for code, counter in seen.items():
+            text = entry.texts.get(code)
+            if isinstance(text, str):
+                counter.update(set(_WORD.findall(text.lower())))
+    out = {}
+    for code, counter in seen.items():
+        others = set().union(*(set(c) for k, c in seen.items() if k != code))
+        out[code] = frozenset(w for w, n in counter.items() if n >= 2 and len(w) > 2 and w not in others)
+    return out
+
+
+def _vocabulary_vote(text: str, tokens: list[str]) -> str | None:
+    """English, French or Spanish when at least two of the message's words belong to that
+    language's vocabulary alone and more than twice as many as to any other's."""
+    if _script_language(text) is not None or any(_distinctly_vietnamese(t) for t in tokens):
+        return None
+    words = set(tokens)
+    own = {code: len(words & vocab) for code, vocab in _vocabulary().items()}
+    best = max(own, key=lambda code: own[code])
+    others = max(n for code, n in own.items() if code != best)
+    return best if own[best] >= 2 and own[best] > 2 * others else None
 
 
 def _unmarked_vietnamese(text: str, tokens: list[str]) -> bool:
@@ -182,7 +238,7 @@ def detect(text: str, default: str = "vi") -> str:
         # "alo ad ơi": a third of the words carry marks only Vietnamese has (the model, on a
         # few words, reads such a line as Spanish); "¿Cómo registro un hộ kinh doanh?" is not.
         return "vi"
-    voted = _function_word_vote(text, tokens)
+    voted = _function_word_vote(text, tokens) or _orthography(text, tokens) or _vocabulary_vote(text, tokens)
     if voted is not None:
         return voted
     detector = _lingua()
