@@ -383,3 +383,35 @@ def test_a_folded_collision_says_no_qualifier(order: tuple[str, str]) -> None:
     # Said with its marks, the qualifier decides.
     said = "Chiếc đò của tôi đang khai thác trên sông, giờ muốn đăng ký phương tiện"
     assert codes(resolve(said, "vi", hits(BOAT, *order), margin=0.08))[0] == "running"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("giay phep khai thac mo cua cty do Bo cap, nay doi ten thi doi giay phep the nao", "central"),
+        (
+            "Giấy phép khai thác khoáng sản do UBND tỉnh cấp, công ty đổi tên thì đổi giấy phép ở đâu?",
+            "province",
+        ),
+        (
+            "Our mining licence was issued at central level; the company changed its name. How do we exchange it?",
+            "central",
+        ),
+        ("giấy phép khai thác mỏ công ty tôi đổi tên, đổi giấy phép thế nào", "province"),
+    ],
+)
+def test_a_level_the_question_names_picks_that_level(text: str, code: str) -> None:
+    """The same procedure published per level: the level the citizen names ("do Bộ cấp",
+    "UBND tỉnh", "central level") decides; without one, the province's (the nearest office)."""
+    hits = [
+        Hit(
+            Procedure(code="central", name="Cấp đổi giấy phép khai thác khoáng sản (cấp Bộ)"), 0.66, 0.0, 0.0
+        ),
+        Hit(
+            Procedure(code="province", name="Cấp đổi giấy phép khai thác khoáng sản (cấp Tỉnh)"),
+            0.62,
+            0.0,
+            0.0,
+        ),
+    ]
+    assert codes(resolve(text, "vi", hits, margin=0.08)) == [code]
