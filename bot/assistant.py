@@ -371,26 +371,31 @@ class Assistant:
     ) -> bool:
         """Out of scope although words match: a near-miss cue ("thẻ hội viên", "tập gym",
         "exchange rate") unless a procedure is all but named and asked for ("giấy phép kinh
-        doanh vàng", not "giá vàng hôm nay") or the procedure found is about what the cue
-        names and something is asked to be done (interest rates, 金利, in "cấp bù lãi suất",
-        not today's rate), or a confident NLU unless a
-        procedure matches clearly."""
+        doanh vàng", not "giá vàng hôm nay"), or asked to be done and the procedure found is
+        about what the cue names (金利 in the interest compensation of social-housing loans,
+        not today's rate); or a confident NLU unless a procedure matches clearly."""
         score = top.score if top is not None else 0.0
-        if "off_topic" in found and (score < self.config.off_topic_override or "act" not in found):
-            said = cue_matches(text, "off_topic") if text else []
-            if (
-                top is None
-                or not said
-                or "act" not in found
-                or score < self.config.absent_below
-                or not all(_mentions(top.procedure, phrase) for phrase in said)
-            ):
-                return True
+        if "off_topic" in found and not self._asked_about(found, top, text):
+            return True
         return (
             score < self.config.clear_procedure
             and parse is not None
             and parse.intent == "out_of_scope"
             and parse.confidence >= confidence
+        )
+
+    def _asked_about(self, found: Cues, top: Hit | None, text: str) -> bool:
+        """A near-miss cue's words belong to what is asked: an act is asked for, and the
+        procedure found is all but named or is about those very words."""
+        if top is None or "act" not in found:
+            return False
+        if top.score >= self.config.off_topic_override:
+            return True
+        said = cue_matches(text, "off_topic") if text else []
+        return (
+            bool(said)
+            and top.score >= self.config.absent_below
+            and all(_mentions(top.procedure, phrase) for phrase in said)
         )
 
     def _absent_wins(self, absent: AbsentMatch, top: Hit) -> bool:

@@ -118,9 +118,8 @@ def warm_up() -> None:
     _vocabulary()
 
 
-# Spanish alone opens a question or an exclamation upside down; French elides its articles
-# and pronouns before a vowel ("c'est", "j'habite", "l'acte", "qu'il").
-_SPANISH_OPENING = re.compile(r"[¿¡]")
+# Spanish alone opens a question or an exclamation upside down (_PUNCT_HINTS); French elides
+# its articles and pronouns before a vowel ("c'est", "j'habite", "l'acte", "qu'il").
 _FRENCH_ELISION = re.compile(r"(?<![^\W\d_])(?:c|j|l|d|qu|n|s|m)['’][^\W\d_]", re.IGNORECASE)
 
 
@@ -130,7 +129,8 @@ def _orthography(text: str, tokens: list[str]) -> str | None:
     marked = sum(1 for t in tokens if _distinctly_vietnamese(t))
     if _script_language(text) is not None or 3 * marked >= len(tokens):
         return None
-    spanish, french = bool(_SPANISH_OPENING.search(text)), bool(_FRENCH_ELISION.search(text))
+    spanish = any(c in _PUNCT_HINTS["es"] for c in text)
+    french = bool(_FRENCH_ELISION.search(text))
     if spanish != french:
         return "es" if spanish else "fr"
     return None

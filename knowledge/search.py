@@ -346,6 +346,15 @@ class Searcher:
         n = len(self.index.procedures)
         ml_best = 0.0
         q, q_exp, q_en, expansion, pivot = self._query(text, lang)
+        # The descriptions in the question's language and the question's terms for them: a
+        # signal (desc_own) here, the reranker's contrast later.
+        if lang in ("vi", "vi-x"):
+            desc_field, desc_query = "desc_vi", q
+        elif lang == "en":
+            desc_field, desc_query = "desc_en", q_en
+        else:
+            desc_field = OWN_FIELDS.get(lang, "")
+            desc_query = query_terms(own_text(text, lang), has_marks=False) if desc_field else {}
         vectors = np.zeros((len(VECTOR_FEATURES), n), dtype=np.float32)
         for row, name in enumerate(VECTOR_FEATURES):
             if name in cfg.ablate:
@@ -365,8 +374,8 @@ class Searcher:
                 continue
             if name == "desc_own":
                 own = self.index.fields.get(OWN_FIELDS.get(lang, ""))
-                if own is not None:
-                    scores, bound = own.score(query_terms(own_text(text, lang), has_marks=False))
+                if own is not None and desc_query:
+                    scores, bound = own.score(desc_query)
                     if bound > 0:
                         vectors[row] = scores / bound
                 continue
@@ -380,13 +389,6 @@ class Searcher:
             if bound > 0:
                 vectors[row] = scores / bound
         qwords = frozenset(t[1:] for t in q if t.startswith("~") and "_" not in t)
-        if lang in ("vi", "vi-x"):
-            desc_field, desc_query = "desc_vi", q
-        elif lang == "en":
-            desc_field, desc_query = "desc_en", q_en
-        else:
-            desc_field = OWN_FIELDS.get(lang, "")
-            desc_query = query_terms(own_text(text, lang), has_marks=False) if desc_field else {}
         return Signals(
             vectors,
             expansion,
