@@ -294,6 +294,7 @@ class Runtime:
         search_config = SearchConfig(
             threshold=settings.search.threshold,
             multilingual_min_words=dict(settings.search.multilingual_min_words),
+            restored_marks_weight=settings.search.restored_marks_weight,
         )
         multilingual = make_multilingual_encoder(settings) if index.multilingual is not None else None
         if multilingual is not None and not one_shot:

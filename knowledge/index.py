@@ -25,6 +25,7 @@ import numpy as np
 from knowledge.centres import CentreRegistry
 from knowledge.dense import DenseIndex, Encoder
 from knowledge.lexical import BM25Index, terms
+from knowledge.marks import EVERYDAY_FILE, MARKS_FILE, MarkModel
 from knowledge.models import Procedure
 from knowledge.multilingual import VECTOR_FILE, DescriptionVectors, MultilingualEncoder, VectorCache
 from knowledge.terminology import Terminology
@@ -33,7 +34,7 @@ from knowledge.units import UnitRegistry
 log = logging.getLogger(__name__)
 
 # Bump when the on-disk layout or the way texts are indexed changes.
-INDEX_VERSION = 6
+INDEX_VERSION = 7  # 7: marks.npz (knowledge/marks.py)
 META_FILE = "meta.json"
 
 
@@ -57,6 +58,8 @@ class IndexInputs:
             h.update(json.dumps(proc.to_dict(), ensure_ascii=False, sort_keys=True).encode())
         h.update(self.units.content_hash().encode())
         h.update(self.centres.content_hash().encode())
+        if EVERYDAY_FILE.is_file():  # the mark model learns from it
+            h.update(EVERYDAY_FILE.read_bytes())
         return h.hexdigest()
 
 
@@ -146,6 +149,18 @@ def field_text(field_name: str, proc: Procedure) -> str:
     return FIELD_TEXTS[field_name](proc)[:FIELD_MAX_CHARS]
 
 
+def marks_texts(procs: Sequence[Procedure], terminology: Terminology) -> Iterator[str]:
+    """The Vietnamese the mark model learns from: every record's fields and aliases, the
+    Vietnamese descriptions, and the terminology's Vietnamese terms."""
+    for p in procs:
+        for name, text_of in FIELD_TEXTS.items():
+            if name != "desc_en":
+                yield text_of(p)
+        yield from p.aliases
+    for concept in terminology.concepts:
+        yield from concept.vi
+
+
 def dense_text(proc: Procedure, terminology: Terminology) -> str:
     """The English pivot text of a procedure (the default model is English-only)."""
     gloss = terminology.gloss(proc.name)
@@ -171,6 +186,7 @@ class KnowledgeIndex:
         centres: CentreRegistry,
         meta: dict[str, Any],
         multilingual: DescriptionVectors | None = None,
+        marks: MarkModel | None = None,
     ) -> None:
         self.procedures = procedures
         self.by_code = {p.code: i for i, p in enumerate(procedures)}
@@ -182,6 +198,9 @@ class KnowledgeIndex:
         self.centres = centres
         self.meta = meta
         self.multilingual = multilingual
+        # Restores the marks of Vietnamese typed without them (None in an index built
+        # before marks.npz existed: such questions are then matched on folded terms only).
+        self.marks = marks
 
     @property
     def content_hash(self) -> str:
@@ -222,6 +241,9 @@ class KnowledgeIndex:
                 [p.descriptions for p in procs], languages, multilingual, VectorCache(multilingual.name)
             )
         ml_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        marks = MarkModel.from_procedures(marks_texts(procs, terminology))
+        marks_s = time.perf_counter() - t0
         total_s = round(time.perf_counter() - started, 3)
         meta: dict[str, Any] = {
             "version": INDEX_VERSION,
@@ -241,6 +263,7 @@ class KnowledgeIndex:
                 "lexical": round(lexical_s, 3),
                 "embedding": round(dense_s, 3),
                 "multilingual": round(ml_s, 3),
+                "marks": round(marks_s, 3),
                 "total": total_s,
             },
             "multilingual": {
@@ -252,7 +275,7 @@ class KnowledgeIndex:
             "import_report": report or {},
         }
         log.info("index built: %d procedures in %.1f s", len(procs), total_s)
-        return cls(procs, fields, dense, inputs.units, inputs.centres, meta, ml_vectors)
+        return cls(procs, fields, dense, inputs.units, inputs.centres, meta, ml_vectors, marks)
 
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
@@ -267,6 +290,10 @@ class KnowledgeIndex:
             self.multilingual.save(path)
         else:
             (path / VECTOR_FILE).unlink(missing_ok=True)
+        if self.marks is not None:
+            self.marks.save(path)
+        else:
+            (path / MARKS_FILE).unlink(missing_ok=True)
         self.units.save(path / "units.json")
         self.centres.save(path / "centres.json")
         # meta.json is written last: a folder without it is an unfinished build.
@@ -298,6 +325,7 @@ class KnowledgeIndex:
             centres,
             meta,
             DescriptionVectors.load(path),
+            MarkModel.load(path),
         )
 
     @staticmethod

@@ -25,7 +25,7 @@ import numpy as np
 from knowledge.dense import Encoder
 from knowledge.fusion import FEATURES, VECTOR_FEATURES, FusionModel, group_of
 from knowledge.index import OWN_FIELDS, SECONDARY_FIELDS, KnowledgeIndex, own_text
-from knowledge.lexical import query_terms
+from knowledge.lexical import FOLD_PREFIX, query_terms
 from knowledge.models import Procedure
 from knowledge.multilingual import MultilingualEncoder
 from knowledge.rerank import DEPTH, catalogue_priors, feature_matrix
@@ -82,6 +82,9 @@ class SearchConfig:
     expansion_weight: float = 0.8
     # Per language, the fewest words a question needs for the multilingual encoder to read it.
     multilingual_min_words: dict[str, int] = field(default_factory=dict)
+    # The weight of the terms of an unmarked Vietnamese question read with its marks
+    # restored (knowledge/marks.py), relative to its folded terms'.
+    restored_marks_weight: float = 0.6
     # Signals switched off (their value forced to 0): the bench's ablation, never production.
     ablate: frozenset[str] = frozenset()
 
@@ -319,6 +322,8 @@ class Searcher:
             expansion = self.terminology.expand(text, lang, exclude=ASPECT_CONCEPTS)
         if lang in ("vi", "vi-x"):
             q = query_terms(text, has_marks=marks)
+            if not marks:
+                self._add_restored(text, q)
         else:
             # In a foreign question only the Vietnamese words the citizen typed (with
             # their marks) can meet the catalogue; ASCII words like "an" or "con" would
@@ -340,6 +345,17 @@ class Searcher:
                 q_en[t] = max(q_en.get(t, 0.0), w)
         pivot = text if lang == "en" else " ; ".join(expansion.en_terms)
         return q, q_exp, q_en, expansion, pivot
+
+    def _add_restored(self, text: str, q: dict[str, float]) -> None:
+        """An unmarked Vietnamese question's marked terms, from its restored reading, beside
+        its folded ones (at ``restored_marks_weight``)."""
+        weight = self.config.restored_marks_weight
+        model = self.index.marks
+        if model is None or weight <= 0 or "marks" in self.config.ablate:
+            return
+        for t, w in query_terms(model.restore(text), has_marks=True).items():
+            if not t.startswith(FOLD_PREFIX):
+                q[t] = max(q.get(t, 0.0), w * weight)
 
     def signals(self, text: str, lang: str, multilingual: bool = True) -> Signals:
         cfg = self.config
