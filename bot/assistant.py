@@ -385,18 +385,18 @@ class Assistant:
         )
 
     def _asked_about(self, found: Cues, top: Hit | None, text: str) -> bool:
-        """A near-miss cue's words belong to what is asked: an act is asked for, and the
-        procedure found is all but named or is about those very words."""
-        if top is None or "act" not in found:
+        """A near-miss cue's words belong to what is asked: the procedure found is about
+        those very words, and either an act is asked for or the match is clear ("金利差の
+        補填… どう進めれば" and the interest compensation for social-housing loans); or an
+        act is asked for and the procedure is all but named."""
+        if top is None:
             return False
-        if top.score >= self.config.off_topic_override:
+        asks = "act" in found
+        if asks and top.score >= self.config.off_topic_override:
             return True
         said = cue_matches(text, "off_topic") if text else []
-        return (
-            bool(said)
-            and top.score >= self.config.absent_below
-            and all(_mentions(top.procedure, phrase) for phrase in said)
-        )
+        floor = self.config.absent_below if asks else self.config.clear_procedure
+        return bool(said) and top.score >= floor and all(_mentions(top.procedure, phrase) for phrase in said)
 
     def _absent_wins(self, absent: AbsentMatch, top: Hit) -> bool:
         """A subject the catalogue lacks beats a weak match, and any but a near-certain one

@@ -411,6 +411,13 @@ def _citation(proc: Procedure, lang: str) -> str:
     return _t(lang, "citation_no_url", code=proc.code, url=PORTAL_URL)
 
 
+def procedure_line(proc: Procedure, lang: str) -> str:
+    """One line naming a procedure: its code and name (in a foreign answer, what it is in
+    the reader's language when the descriptions say it)."""
+    name = (summary(proc, lang) if lang != "vi" else "") or _clean(proc.name) or proc.code
+    return _t(normalize_lang(lang), "related_line", code=proc.code, name=name)
+
+
 def _related_lines(proc: Procedure, others: Sequence[Procedure], lang: str) -> list[str]:
     seen = {proc.code}
     lines: list[str] = []

@@ -24,7 +24,7 @@ from bot import compose, dossier_text, siblings
 from bot.dialogue import DialogueState, Pending
 from bot.dossier import find_dossier_codes
 from bot.intents import Cues, cues
-from bot.reply import Reply
+from bot.reply import ProcedureRef, Reply
 from bot.safety import is_abusive, wants_legal_advice
 from bot.understand import Understanding, question_of, subject_words
 from knowledge.lexicon import CJK, LANGS, LATIN, lexicon
@@ -164,16 +164,23 @@ def decide(ctx: TurnContext, rules: tuple[Rule, ...] | None = None) -> Reply:
 
 # ---------------------------------------------------------------------- predicates
 def wants_person(ctx: TurnContext) -> bool:
-    return "talk_to_human" in ctx.found or ctx.intent("talk_to_human") or "frustration" in ctx.found
+    if "talk_to_human" in ctx.found or "frustration" in ctx.found:
+        return True
+    return _model_alone(ctx, "talk_to_human")
 
 
 def complains(ctx: TurnContext) -> bool:
-    if "complaint" in ctx.found:
-        return True
-    if not ctx.intent("complaint"):
+    return "complaint" in ctx.found or _model_alone(ctx, "complaint")
+
+
+def _model_alone(ctx: TurnContext, intent: str) -> bool:
+    """The model reads ``intent`` (no word of the message says it), and the message does not
+    clearly name a procedure. The model alone, on a message that does ("여권을 만들고 싶어요",
+    "Chuyển nơi nhận lương hưu từ Hà Nội vào TP.HCM"), is wrong: long questions about the
+    long tail are far from its examples, and a case opened or a person offered for them would
+    queue staff for nothing while the answer was found."""
+    if not ctx.intent(intent):
         return False
-    # The model alone, on a message that clearly names a procedure ("여권을 만들고 싶어요"),
-    # is a request for the procedure: opening a case for it would queue staff for nothing.
     top = ctx.result().top
     return top is None or top.score < ctx.assistant.config.clear_procedure
 
@@ -228,7 +235,7 @@ def _legal(ctx: TurnContext) -> Reply | None:
 
 def _asks_status(ctx: TurnContext) -> bool:
     has_source: bool = ctx.assistant.has_dossiers()
-    return ctx.intent("dossier_status") and has_source
+    return has_source and _model_alone(ctx, "dossier_status")
 
 
 def _dossier_status(ctx: TurnContext) -> Reply | None:
@@ -311,6 +318,15 @@ def _place_question(ctx: TurnContext) -> Reply | None:
     if place.status == "ambiguous" and (asks_place or ctx.u.aspect == "where" or "where" in ctx.found):
         remembered = _remember_procedure_asked(ctx)
         reply = ctx.assistant._clarify_place(ctx.conv, ctx.lang, place, ctx.state, ctx.found)
+        if remembered and ctx.state.procedures:
+            # The procedure understood is said with the question, so that the citizen sees
+            # the place is asked for it (and can correct us before choosing).
+            record = ctx.state.procedures[0]
+            kept = ctx.assistant.searcher.index.procedure(str(record.get("code", "")))
+            if kept is not None:
+                reply.answer = f"{compose.procedure_line(kept, ctx.lang)}\n\n{reply.answer}"
+                score = float(record.get("score") or 0.0)
+                reply.procedures = [ProcedureRef(kept.code, kept.name, round(score, 4), kept.url)]
         if not remembered and ctx.state.pending is not None and ctx.result().top is not None:
             # No clear procedure yet (variants to choose from, a weak match): the question
             # is asked again once the place is chosen, with the place known.

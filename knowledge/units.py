@@ -159,6 +159,8 @@ _COMMON_PHRASES = frozenset(
         "Chỉ Đạo", "Tự Nhiên", "Khuyến Nông", "Trung Bình", "Hữu Nghị", "Tiên Tiến",
         "Tây Nam", "Tây Bắc", "Đông Bắc", "Đông Nam", "Tây Nguyên", "Nam Bộ", "Bắc Bộ",
         "Trung Bộ", "Miền Nam", "Miền Bắc", "Miền Trung",
+        # Typed without marks, "o tinh minh" is "ở tỉnh mình" (in our province), not Tịnh Minh.
+        "Tỉnh Mình", "Tỉnh Nhà",
     )
 )
 # Of those, the names of people, battles and old realms that streets and units are named
@@ -386,7 +388,12 @@ def _rewrite_foreign(text: str) -> str:
 
     out = _NUMBERED_RE.sub(numbered, text)
     out = _CJK_PLACES_RE.sub(lambda m: f" {_CJK_PLACES[m.group(0)]} ", out)
-    return out
+    # French spells the city "Hô Chi Minh(-Ville)": a circumflex without the tone, which
+    # would otherwise disagree with "Hồ" and leave "Chi Minh" to read as Xã Chí Minh.
+    return _FRENCH_HCM.sub("Ho Chi Minh", out)
+
+
+_FRENCH_HCM = re.compile(r"\bH[ôÔ] Chi Minh\b")
 
 
 # fmt: on

@@ -73,6 +73,11 @@ def test_import_report_counts(full_runtime):
     [
         # 金利 / lãi suất are near-miss cues (bank rates), but this procedure is about them.
         ("社会住宅を買う人に優遇金利で貸しています。金利差の補填はどう申請しますか？", "3.000039"),
+        # No act asked for ("どう進めれば"), but a clear match whose description says 金利.
+        (
+            "当行は社会住宅の購入者に優遇金利で融資しています。金利差の補填の計画と精算はどう進めればよいですか",
+            "3.000039",
+        ),
         (
             "ngân hàng tôi cho vay nhà ở xã hội, muốn được cấp bù lãi suất thì lập kế hoạch thế nào",
             "3.000039",
@@ -84,6 +89,26 @@ def test_a_near_miss_word_the_procedure_found_is_about_does_not_turn_it_away(ful
 
     reply = full_runtime.assistant.handle(Turn(text))
     assert reply.intent not in ("out_of_scope", "no_match"), reply.answer[:120]
+    assert [p.code for p in reply.procedures][:1] == [code]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # The NLU model alone reads a request for a person (its "chuyển" examples).
+        ("Tôi muốn chuyển nơi nhận lương hưu từ Hà Nội về Đà Nẵng", "1.001742"),
+        # "직원" here is who the citizen is, not whom they want to talk to.
+        (
+            "저는 호찌민 주재 영사관 직원입니다. 외교 면제로 부가가치세를 환급받으려면 어떻게 하나요?",
+            "1.008559",
+        ),
+    ],
+)
+def test_a_clear_procedure_question_is_answered_not_handed_to_staff(full_runtime, text, code):  # type: ignore[no-untyped-def]
+    from bot.assistant import Turn
+
+    reply = full_runtime.assistant.handle(Turn(text))
+    assert reply.handoff is None and reply.intent not in ("talk_to_human", "complaint"), reply.answer[:120]
     assert [p.code for p in reply.procedures][:1] == [code]
 
 

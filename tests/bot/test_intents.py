@@ -19,6 +19,36 @@ def test_handoff_requests(text):
     assert "talk_to_human" in cues(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "직원과 통화하고 싶어요",
+        "担当者と話したいです",
+        "找工作人员",
+        "I want to talk to your manager",
+        "cho tôi gặp tư vấn viên",
+    ],
+)
+def test_handoff_requests_with_a_staff_word(text):
+    assert "talk_to_human" in cues(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "저는 대사관 직원입니다",
+        "我是公司负责人，想办理变更登记",
+        "当社の担当者が申請します",
+        "I'm a manager at a garment factory",
+        "Soy asesor jurídico en Hanói",
+        "Cấp lại thẻ tư vấn viên pháp luật",
+        "tôi là người phụ trách kho",
+    ],
+)
+def test_a_staff_word_that_says_who_someone_is_is_not_a_request(text):
+    assert "talk_to_human" not in cues(text)
+
+
 def test_place_change_needs_the_word_old_not_cu_tru():
     assert "place_change" in cues("Xã Hòa Tiến cũ nay thuộc xã nào?")
     assert "place_change" not in cues("Đăng ký cư trú cho con")

@@ -610,6 +610,9 @@ def test_a_procedure_asked_with_an_ambiguous_place_is_answered_once_the_place_is
     )
     replies, _ = _talk(assistant, story, "1")
     assert replies[0].needs_clarification and len(replies[0].options) >= 2
+    # The place is asked for the procedure understood, which the question names with its code.
+    assert [p.code for p in replies[0].procedures] == ["1.000656"]
+    assert replies[0].answer.startswith("• 1.000656 – ")
     assert [p.code for p in replies[1].procedures] == ["1.000656"]
     assert replies[1].centre is not None and "Lê Hồng Phong" in replies[1].centre.address
 

@@ -742,3 +742,19 @@ def test_ward_in_brackets_after_a_cjk_city_is_the_ward(registry: UnitRegistry) -
 def test_lone_roman_one_after_a_name_and_the_pronoun(registry: UnitRegistry) -> None:
     res = registry.resolve("I moved from Đà Nẵng I think in 2019")
     assert res.status == "province" and res.province is not None and res.province.name == "Đà Nẵng"
+
+
+@needs_shared
+@pytest.mark.shared_data
+def test_full_french_spelling_of_ho_chi_minh_city_is_the_city(full: UnitRegistry) -> None:
+    # "Hô" (circumflex, no tone) is French for "Hồ"; "Chi Minh" alone is not Xã Chí Minh.
+    res = full.resolve("Notre centre veut ouvrir une succursale à Hô Chi Minh-Ville.")
+    assert res.status == "province" and res.province is not None and "Hồ Chí Minh" in res.province.name
+
+
+@needs_shared
+@pytest.mark.shared_data
+def test_full_my_province_typed_without_marks_is_no_commune(full: UnitRegistry) -> None:
+    # "o tinh minh" is "ở tỉnh mình" (in our province); after a unit word it is Xã Tịnh Minh.
+    assert full.resolve("van phong o tinh minh vua chuyen dia chi").status == "none"
+    assert full.resolve("Xã Tịnh Minh cũ nay thuộc xã nào").status == "old"
