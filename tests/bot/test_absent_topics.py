@@ -41,6 +41,7 @@ def test_every_topic_names_itself_and_its_authority_in_every_language(topics: Ab
         ("đăng ký nhãn hiệu cho sản phẩm", "intellectual_property"),
         ("Where do I get a document legalised (consular legalisation)?", "consular"),
         ("xin giấy xác nhận khuyết tật cho mẹ", "social_protection"),
+        ("giấy phép kinh doanh xăng dầu", "trade"),
     ],
 )
 def test_absent_subjects_are_recognised(topics: AbsentTopics, text: str, topic: str) -> None:
@@ -58,6 +59,12 @@ def test_absent_subjects_are_recognised(topics: AbsentTopics, text: str, topic: 
         "I need a copy of my birth certificate for my son's school",
         "tôi làm theo hợp đồng lao động, muốn rút bảo hiểm xã hội một lần",
         "trường hợp bị mất căn cước",  # "trường hợp" is not a school
+        # Catalogue subjects beside an absent one's keyword: an oil spill plan for a petrol
+        # station, agricultural insurance for poor households, a business name that copies
+        # a trademark.
+        "cây xăng của tôi ở ven sông, phải lập kế hoạch ứng phó sự cố tràn dầu",
+        "hộ nghèo nuôi heo được hỗ trợ phí bảo hiểm nông nghiệp không",
+        "Another company registered a business name that copies our trademark",
     ],
 )
 def test_catalogue_subjects_are_not_taken_for_absent_ones(topics: AbsentTopics, text: str) -> None:
