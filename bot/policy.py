@@ -173,6 +173,18 @@ def complains(ctx: TurnContext) -> bool:
     return "complaint" in ctx.found or _model_alone(ctx, "complaint")
 
 
+def asks_legal_opinion(ctx: TurnContext) -> bool:
+    """An opinion on the citizen's own case is asked ("will I win?", "legal advice"), not a
+    procedure whose subject is legal advice: "Đăng ký hoạt động Trung tâm tư vấn pháp luật",
+    "our legal advice centre wants to register" ask to do something, and the catalogue has it."""
+    if not wants_legal_advice(ctx.text):
+        return False
+    if "act" not in ctx.found:
+        return True
+    top = ctx.result().top
+    return top is None or top.score < ctx.assistant.config.clear_procedure
+
+
 def _model_alone(ctx: TurnContext, intent: str) -> bool:
     """The model reads ``intent`` (no word of the message says it), and the message does not
     clearly name a procedure. The model alone, on a message that does ("여권을 만들고 싶어요",
@@ -472,7 +484,7 @@ RULES: tuple[Rule, ...] = (
     Rule("complaint", complains, _complaint),
     Rule("person", wants_person, _person),
     Rule("not_public", lambda c: "injection" in c.found or "not_public" in c.found, _not_public),
-    Rule("legal_advice", lambda c: wants_legal_advice(c.text), _legal),
+    Rule("legal_advice", asks_legal_opinion, _legal),
     Rule("dossier_status", _asks_status, _dossier_status),
     Rule("queue", _asks_wait, _queue),
     Rule("small_talk", lambda c: c.u.small_talk is not None, _small_talk),

@@ -113,6 +113,32 @@ def test_a_clear_procedure_question_is_answered_not_handed_to_staff(full_runtime
 
 
 @pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Hội luật gia muốn đăng ký hoạt động cho Trung tâm tư vấn pháp luật thì cần hồ sơ gì", "1.000627"),
+        ("Our legal advice centre wants to register its activities, what documents?", "1.000627"),
+    ],
+)
+def test_a_procedure_about_legal_advice_is_not_refused_as_legal_advice(full_runtime, text, code):  # type: ignore[no-untyped-def]
+    from bot.assistant import Turn
+
+    reply = full_runtime.assistant.handle(Turn(text))
+    assert reply.intent != "out_of_scope", reply.answer[:120]
+    assert code in [p.code for p in reply.procedures][:3]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Necesito asesoría jurídica", "Cần tư vấn pháp lý về tranh chấp đất", "Should I sue my landlord?"],
+)
+def test_a_legal_opinion_is_still_refused_on_the_full_catalogue(full_runtime, text):  # type: ignore[no-untyped-def]
+    from bot.assistant import Turn
+
+    reply = full_runtime.assistant.handle(Turn(text))
+    assert reply.intent == "out_of_scope" and reply.procedures == [], (reply.intent, reply.answer[:120])
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "What's the gold price today?",
