@@ -392,13 +392,13 @@ def is_followup(ctx: TurnContext) -> bool:
     current = ctx.current()
     if ctx.u.followup_shape and not ctx.u.subject_words:
         return True
-    # A commune named in the message ("I live in Hai Chau ward, where do I submit?") is where
-    # to act on the procedure, not a subject of its own: its words neither lengthen the
-    # message nor count as unknown.
+    # A commune or a province named in the message ("I live in Hai Chau ward, where do I
+    # submit?", "J'habite à Hanoï") is where to act on the procedure, not a subject of its
+    # own: its words neither lengthen the message nor count as unknown.
     text, named = ctx.text, set()
-    if place.status == "new" and place.mention:
+    if place.status in ("new", "province") and place.mention:
         named = set(fold(place.mention).split())
-        text = " ".join(w for w in ctx.text.split() if not set(fold(w).split()) <= named)
+        text = " ".join(w for w in ctx.text.split() if not set(fold(w).replace("-", " ").split()) <= named)
         if ctx.u.aspect == "where" and current is not None:
             top = ctx.result().top
             if top is None or top.score < a.config.followup_below:

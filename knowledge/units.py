@@ -390,10 +390,14 @@ def _rewrite_foreign(text: str) -> str:
     out = _CJK_PLACES_RE.sub(lambda m: f" {_CJK_PLACES[m.group(0)]} ", out)
     # French spells the city "Hô Chi Minh(-Ville)": a circumflex without the tone, which
     # would otherwise disagree with "Hồ" and leave "Chi Minh" to read as Xã Chí Minh.
-    return _FRENCH_HCM.sub("Ho Chi Minh", out)
+    out = _FRENCH_HCM.sub("Ho Chi Minh", out)
+    return _FRENCH_SPELLINGS.sub(lambda m: _FRENCH_NAMES[m.group(0).lower()], out)
 
 
 _FRENCH_HCM = re.compile(r"\bH[ôÔ] Chi Minh\b")
+# French spellings with a diaeresis or an accent Vietnamese does not use there.
+_FRENCH_NAMES = {"hanoï": "Hanoi", "hué": "Hue"}
+_FRENCH_SPELLINGS = re.compile(r"\b(?:Hanoï|Hué)\b", re.IGNORECASE)
 
 
 # fmt: on

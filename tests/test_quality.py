@@ -152,3 +152,45 @@ def test_near_miss_words_stay_out_of_scope_on_the_full_catalogue(full_runtime, t
 
     reply = full_runtime.assistant.handle(Turn(text))
     assert reply.intent == "out_of_scope" and reply.procedures == [], (reply.intent, reply.answer[:120])
+
+
+@pytest.mark.parametrize(
+    ("first", "followup"),
+    [
+        (
+            "Je suis français et je veux adopter l'enfant de ma femme vietnamienne.",
+            "Où dois-je déposer le dossier ? J'habite à Hanoï",
+        ),
+        (
+            "Je suis français et je veux adopter l'enfant de ma femme vietnamienne.",
+            "Où déposer le dossier ? J'habite à Hô Chi Minh-Ville",
+        ),
+        (
+            "Soy francés y quiero adoptar al hijo de mi esposa vietnamita.",
+            "¿Dónde presento la solicitud? Vivo en Da Nang",
+        ),
+        ("我是法国人，想收养我越南妻子的儿子。", "我住在河内，在哪里提交？"),
+        (
+            "저는 프랑스인인데 베트남인 아내의 아들을 입양하고 싶어요.",
+            "어디에 신청하나요? 하노이에 살고 있어요",
+        ),
+        (
+            "I'm French and want to adopt my Vietnamese wife's son.",
+            "Where do I submit it? I live in Ho Chi Minh City",
+        ),
+    ],
+)
+def test_where_with_the_province_one_lives_in_keeps_the_procedure(full_runtime, first, followup):  # type: ignore[no-untyped-def]
+    # "J'habite à Hanoï" says where to act on the procedure under discussion: neither the
+    # province nor "I live" is a new subject to search for.
+    from bot.assistant import Turn
+    from bot.dialogue import DialogueState
+
+    state = DialogueState()
+    asked = full_runtime.assistant.handle(Turn(first), state)
+    assert asked.procedures and asked.procedures[0].code.startswith(("1.004878", "1.003976")), asked.answer[
+        :120
+    ]
+    reply = full_runtime.assistant.handle(Turn(followup), state)
+    assert reply.intent == "ask_where", reply.answer[:200]
+    assert [p.code for p in reply.procedures][:1] == [asked.procedures[0].code]

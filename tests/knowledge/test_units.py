@@ -758,3 +758,11 @@ def test_full_my_province_typed_without_marks_is_no_commune(full: UnitRegistry) 
     # "o tinh minh" is "ở tỉnh mình" (in our province); after a unit word it is Xã Tịnh Minh.
     assert full.resolve("van phong o tinh minh vua chuyen dia chi").status == "none"
     assert full.resolve("Xã Tịnh Minh cũ nay thuộc xã nào").status == "old"
+
+
+@needs_shared
+@pytest.mark.shared_data
+@pytest.mark.parametrize(("text", "province"), [("J'habite à Hanoï", "Hà Nội"), ("Nous vivons à Hué", "Huế")])
+def test_full_french_spellings_of_provinces(full: UnitRegistry, text: str, province: str) -> None:
+    res = full.resolve(text)
+    assert res.status == "province" and res.province is not None and province in res.province.name
