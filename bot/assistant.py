@@ -179,8 +179,16 @@ class Assistant:
             and reply.handoff is None
         ):
             state.failures = 0
+            offer = state.pending
+            stale = offer is not None and offer.kind == "handoff_offer" and offer.reason == "no_match"
             handed = self._handoff(turn, state, reply.language, "failures", reply.conversation_id)
-            handed.answer = f"{reply.answer}\n\n{handed.answer}"
+            if stale:
+                # "…or reply 0 to talk to a staff member" would contradict the case just
+                # opened: the handoff's own text says what happens next.
+                if state.pending is offer:
+                    state.pending = None
+            else:
+                handed.answer = f"{reply.answer}\n\n{handed.answer}"
             handed.intent = reply.intent
             reply = handed
         if reply.procedures:

@@ -280,3 +280,14 @@ def test_odd_messages_in_a_conversation_are_answered_politely(client, text):
     data = chat.say(text)
     assert data["answer"]
     assert data["handoff"] is None
+
+
+def test_two_unmatched_questions_open_a_case_without_offering_staff_again(client):
+    # The second miss opens a case: its reply says so, and does not also ask the citizen to
+    # reply "0" for a staff member (the offer the first miss made).
+    chat = Chat(client)
+    one = chat.say("Thủ tục xin cấp phép khai thác quặng titan ven biển làm thế nào?")
+    assert one["intent"] == "no_match" and one["handoff"] is None, one["answer"][:120]
+    two = chat.say("Thủ tục đăng ký thi đấu cờ tướng cấp quốc gia?")
+    assert two["handoff"] is not None, two["answer"][:200]
+    assert "“0”" not in two["answer"] and "0" not in two["answer"].split("(")[0], two["answer"]
