@@ -175,6 +175,35 @@ def strip_lead_in(text: str) -> tuple[str, bool]:
     return stripped, changed
 
 
+# A self-correction inside a message ("my work permit... no wait, I lost my residence card",
+# "đăng ký tạm trú, à không, thường trú cho con"): what follows the last one is the question.
+# After a pause mark only, so that "được ạ không" or "I mean it" in passing do not count.
+_MID_CORRECTION = re.compile(
+    r"[,.;!?…-]\s*(?:no wait|oh wait|wait no|sorry i mean|no sorry|sorry no|i mean|i meant|actually no"
+    r"|a khong(?! (?:biet|hieu|ro|co|can|duoc|phai|nho|thay|muon|the))|a nham|nham roi|y toi la|y em la"
+    r"|y minh la|xin loi nham"
+    r"|non pardon|pardon non|je veux dire|je voulais dire"
+    r"|no perdon|perdon no|mejor dicho|quiero decir|quise decir)\b[\s,.;:!-]*"
+)
+_CJK_MID_CORRECTION = ("不对，", "不对,", "不是，", "아니 ", "아니, ", "いや、", "じゃなくて、")
+
+
+def after_self_correction(text: str) -> str:
+    """The message from its last self-correction on, when what follows is a question of its
+    own (three words or more); the message itself otherwise."""
+    matches = list(_MID_CORRECTION.finditer(fold(text)))
+    last = matches[-1] if matches else None
+    if last is not None and last.start() > 0:
+        rest = _cut_folded(text, last.end())
+        if len(rest.split()) >= 3:
+            return rest
+    for marker in _CJK_MID_CORRECTION:
+        at = text.rfind(marker)
+        if at > 0 and len(text) - at - len(marker) >= 4:
+            return text[at + len(marker) :].strip()
+    return text
+
+
 def _cut_folded(text: str, folded_end: int) -> str:
     """``text`` after the first ``folded_end`` characters of its folded form. Folding keeps
     one character per character for Latin text (marks dropped, đ → d), so positions agree;
@@ -295,6 +324,7 @@ def understand(
     if requested is not None and rest:
         text = rest
     text, lead_in = strip_lead_in(text)
+    text = after_self_correction(text)
     returns_to, question_part = returned_subject(text)
     if returns_to is not None and question_part:
         text = question_part

@@ -141,3 +141,39 @@ def test_the_dossier_named_in_another_aspect_question_is_not_the_question(text: 
     from bot.understand import aspect_of
 
     assert aspect_of(text, cues(text)) == aspect
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        (
+            "my work permit... no wait, I lost my temporary residence card, how do I get a new one?",
+            "I lost my temporary residence card, how do I get a new one?",
+        ),
+        ("đăng ký tạm trú, à không, thường trú cho con thì cần gì", "thường trú cho con thì cần gì"),
+        ("dang ky tam tru, a khong, thuong tru cho con thi can gi", "thuong tru cho con thi can gi"),
+        (
+            "Je veux un passeport, non pardon, une carte d'identité pour mon fils",
+            "une carte d'identité pour mon fils",
+        ),
+        (
+            "Quiero un pasaporte, mejor dicho, el documento de identidad de mi hijo",
+            "el documento de identidad de mi hijo",
+        ),
+        ("我想办护照，不对，我想办身份证", "我想办身份证"),
+    ],
+)
+def test_a_self_correction_inside_a_message_leaves_the_question_after_it(text: str, question: str) -> None:
+    assert understand(text).text == question
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Có làm online được ạ không?",  # "ạ không" without a pause before it
+        "I mean it, how do I register a birth?",  # at the start: nothing before it to correct
+        "Đăng ký kết hôn, à không biết cần gì",  # too little after it to be a question
+    ],
+)
+def test_words_like_a_self_correction_that_are_not_one_keep_the_message(text: str) -> None:
+    assert understand(text).text == text
