@@ -122,7 +122,9 @@ _CASES: dict[str, tuple[str, ...]] = {
 _LEVEL_IDS = ("central", "province", "commune")
 # Nearest office first, for a question that names no level (a stable sort keeps the scores'
 # order within a level).
-_LEVEL_RANK = {"commune": 0, "province": 1, None: 1, "central": 2}
+# A district-level variant comes after the commune's: districts were abolished on 1 July
+# 2025 and their work moved to the communes, though the catalogue still lists both.
+_LEVEL_RANK = {"commune": 0, "district": 0.5, "province": 1, None: 1, "central": 2}
 # A question that decides the variant may pick a sibling this far below the top candidate:
 # "my wife is Vietnamese and I am Australian … register the birth" ranks the domestic
 # registration first, its foreign-element sibling 0.1 lower. Undecided questions keep
@@ -311,8 +313,10 @@ def shape(name: str) -> Shape:
         level = "central"
     elif "cap tinh" in level_text:
         level = "province"
-    elif "cap xa" in level_text or "cap huyen" in level_text:
+    elif "cap xa" in level_text:
         level = "commune"
+    elif "cap huyen" in level_text:
+        level = "district"
     qualifiers = frozenset(w for w in rest if w not in _LEVEL_WORDS and w not in _FUNCTION_WORDS)
     whole = " ".join(folded)
     element = "yeu to nuoc ngoai" in whole

@@ -415,3 +415,28 @@ def test_a_level_the_question_names_picks_that_level(text: str, code: str) -> No
         ),
     ]
     assert codes(resolve(text, "vi", hits, margin=0.08)) == [code]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("what if my passport was stolen?", "en"), ("mất hộ chiếu thì trình báo thế nào", "vi")],
+)
+def test_the_commune_variant_comes_before_the_abolished_district_one(text: str, lang: str) -> None:
+    """Districts were abolished in July 2025; the catalogue still lists their variant beside
+    the commune's. A question that names no level gets the commune's, even scored lower."""
+    hits = [
+        Hit(
+            Procedure(code="district", name="Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp huyện)"),
+            0.8,
+            0.0,
+            0.0,
+        ),
+        Hit(
+            Procedure(code="commune", name="Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp xã)"),
+            0.72,
+            0.0,
+            0.0,
+        ),
+    ]
+    assert shape(hits[0].procedure.name).level == "district"
+    assert codes(resolve(text, lang, hits, margin=0.1)) == ["commune"]
