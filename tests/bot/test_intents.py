@@ -27,6 +27,8 @@ def test_handoff_requests(text):
         "找工作人员",
         "I want to talk to your manager",
         "cho tôi gặp tư vấn viên",
+        "사람과 통화하고 싶어요",
+        "人工客服在哪里",
     ],
 )
 def test_handoff_requests_with_a_staff_word(text):
@@ -43,6 +45,8 @@ def test_handoff_requests_with_a_staff_word(text):
         "Soy asesor jurídico en Hanói",
         "Cấp lại thẻ tư vấn viên pháp luật",
         "tôi là người phụ trách kho",
+        "베트남 사람과 결혼하려고 하는데 혼인신고는 어떻게 하나요?",  # "with a Vietnamese person"
+        "我想了解人工授精补贴",  # artificial insemination
     ],
 )
 def test_a_staff_word_that_says_who_someone_is_is_not_a_request(text):
