@@ -169,6 +169,26 @@ def _vocabulary_vote(text: str, tokens: list[str]) -> str | None:
     return best if own[best] >= 2 and own[best] > 2 * others else None
 
 
+def _lone_function_words(text: str, tokens: list[str]) -> str | None:
+    """A short message whose only function words are one language's own ("best restaurants
+    in Hoi An": "in"), with no other language's marks: that language. lingua's low-accuracy
+    mode, on a few words, reads a French-looking noun ("restaurants") as French."""
+    if len(tokens) > _LONE_WORDS or _script_language(text) is not None:
+        return None
+    if any(_distinctly_vietnamese(t) for t in tokens):
+        return None
+    if sum(1 for t in tokens if not SYLLABLE_RE.match(t)) < 2:
+        return None  # "nhan chat luong an toan": Vietnamese typed without marks, "an" and all
+    words = set(tokens)
+    own = [code for code in ("en", "fr", "es") if words & _EXCLUSIVE_WORDS[code]]
+    if len(own) != 1 or any(c in _OTHER_MARKS[own[0]] for c in text.lower()):
+        return None
+    return own[0]
+
+
+_LONE_WORDS = 8
+
+
 def _unmarked_vietnamese(text: str, tokens: list[str]) -> bool:
     """Vietnamese typed without marks: nearly every word is a Vietnamese syllable and
     Vietnamese function words outnumber English/French/Spanish ones. lingua, trained on
@@ -238,7 +258,12 @@ def detect(text: str, default: str = "vi") -> str:
         # "alo ad ơi": a third of the words carry marks only Vietnamese has (the model, on a
         # few words, reads such a line as Spanish); "¿Cómo registro un hộ kinh doanh?" is not.
         return "vi"
-    voted = _function_word_vote(text, tokens) or _orthography(text, tokens) or _vocabulary_vote(text, tokens)
+    voted = (
+        _function_word_vote(text, tokens)
+        or _orthography(text, tokens)
+        or _vocabulary_vote(text, tokens)
+        or _lone_function_words(text, tokens)
+    )
     if voted is not None:
         return voted
     detector = _lingua()

@@ -194,3 +194,17 @@ def test_where_with_the_province_one_lives_in_keeps_the_procedure(full_runtime, 
     reply = full_runtime.assistant.handle(Turn(followup), state)
     assert reply.intent == "ask_where", reply.answer[:200]
     assert [p.code for p in reply.procedures][:1] == [asked.procedures[0].code]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我在越南开了一家餐厅，现在想关掉，需要办什么手续？",
+        "I opened a small restaurant in Vietnam and now want to close it. What do I need to do?",
+    ],
+)
+def test_closing_a_small_restaurant_is_closing_a_household_business(full_runtime, text):  # type: ignore[no-untyped-def]
+    from bot.assistant import Turn
+
+    reply = full_runtime.assistant.handle(Turn(text))
+    assert [p.code for p in reply.procedures][:1] == ["1.001266"], reply.answer[:120]

@@ -104,7 +104,7 @@ def test_the_vote_never_changes_a_detection_on_the_evaluation_sets(monkeypatch) 
         voted += language._function_word_vote(text, tokens) is not None
         with_vote += [(text, cur, sticky_language(text, cur, "vi")) for cur in CURRENTS]
         with_vote.append((text, "detect", detect(text)))
-    for vote in ("_function_word_vote", "_orthography", "_vocabulary_vote"):
+    for vote in ("_function_word_vote", "_orthography", "_vocabulary_vote", "_lone_function_words"):
         monkeypatch.setattr(language, vote, lambda text, tokens: None)
     changed = [
         (text, cur, lang, detect(text) if cur == "detect" else sticky_language(text, cur, "vi"))
@@ -130,6 +130,7 @@ def test_the_vote_never_changes_a_detection_on_the_evaluation_sets(monkeypatch) 
         ("J'habite à Hòa Khánh, où déposer le dossier ?", "fr"),
         ("state compensation in person commune", "en"),
         ("restoration of honour central level", "en"),
+        ("best restaurants in Hoi An", "en"),
     ],
 )
 def test_spelling_and_the_descriptions_vocabulary_settle_short_messages(
