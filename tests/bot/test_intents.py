@@ -111,3 +111,17 @@ def test_cue_matches_names_the_phrases_found():
     assert cue_matches("dự án muốn đổi tiến độ", "off_topic") == []
     assert cue_matches("今日の金利はいくらですか", "off_topic") == ["金利"]
     assert cue_matches("đăng ký khai sinh", "off_topic") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Perdí mi tarjeta de consultor jurídico. ¿Cómo pido una nueva?",
+        "Quiero renovar mi licencia de conducir",
+        "Je dois renouveler mon certificat de résidence",
+    ],
+)
+def test_french_and_spanish_name_an_administrative_act(text):
+    # With an act word, a legal or near-miss word in the message does not turn a clear
+    # procedure away (bot/policy.py: asks_legal_opinion, Assistant._asked_about).
+    assert "act" in cues(text)
