@@ -242,7 +242,7 @@ class KnowledgeIndex:
             )
         ml_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        marks = MarkModel.from_procedures(marks_texts(procs, terminology))
+        marks = MarkModel.with_everyday(marks_texts(procs, terminology))
         marks_s = time.perf_counter() - t0
         total_s = round(time.perf_counter() - started, 3)
         meta: dict[str, Any] = {

@@ -101,7 +101,8 @@ class MarkModel:
         return cls(vocab, unigrams, keys[order], counts[order])
 
     @classmethod
-    def from_procedures(cls, texts: Iterable[str]) -> MarkModel:
+    def with_everyday(cls, texts: Iterable[str]) -> MarkModel:
+        """The model of ``texts`` (the catalogue's) and of ``EVERYDAY_FILE``."""
         everyday = EVERYDAY_FILE.read_text(encoding="utf-8").splitlines() if EVERYDAY_FILE.is_file() else []
         return cls.build(texts, (line for line in everyday if line.strip() and not line.startswith("#")))
 
