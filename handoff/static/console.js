@@ -221,6 +221,7 @@
   /* ================= queue ================= */
   const Queue = {
     rows: new Map(), // case id → summary
+    loadSeq: 0, // only the newest load's answer is drawn
 
     filters() {
       const f = new FormData($("#filters"));
@@ -258,8 +259,12 @@
     },
 
     async load() {
+      // Loads overlap (the first one, the live stream's open, a filter change): an older
+      // answer arriving last must not paint rows the current filters exclude.
+      const seq = ++this.loadSeq;
       const q = this.query();
       const data = await api("GET", `/console/api/cases?${q}`);
+      if (seq !== this.loadSeq) return;
       const body = $("#queue-body");
       // A refresh must not steal the keyboard focus of someone moving through the list.
       const active = document.activeElement;

@@ -155,6 +155,37 @@ def test_queue_filters_without_reload(console_server, staff_page) -> None:
     expect(row).to_have_count(0)
 
 
+def test_an_older_queue_answer_arriving_last_does_not_undo_a_filter(console_server, staff_page) -> None:
+    """Loads overlap (page start, the live stream's open, a filter change): the queue draws
+    only the newest one's answer, whatever order the answers come back in."""
+    case_id, _ = console_server.open_case(name="Phan Thị Hồng")
+    page = staff_page("lan")
+    row = page.locator(f'tr[data-case-id="{case_id}"]')
+    expect(row).to_be_visible()
+
+    # The unfiltered answer comes back 1.5 s late, after the filtered one.
+    page.evaluate(
+        """() => {
+          const real = window.fetch;
+          window.fetch = async (url, opts) => {
+            const answer = await real(url, opts);
+            if (String(url).includes("/console/api/cases?") && !String(url).includes("language=")) {
+              await new Promise((done) => setTimeout(done, 1500));
+            }
+            return answer;
+          };
+        }"""
+    )
+    # An unfiltered reload is in flight when the officer picks a language.
+    page.evaluate(
+        "document.querySelector('#filters').dispatchEvent(new Event('submit', {cancelable: true}))"
+    )
+    page.get_by_label("Ngôn ngữ", exact=True).select_option("en")
+    expect(row).to_have_count(0)
+    page.wait_for_timeout(2500)  # the late unfiltered answer has arrived by now
+    expect(row).to_have_count(0)
+
+
 def test_failed_login_shows_a_generic_error_and_no_session(console_server, new_context, sign_in) -> None:
     context = new_context()
     page = context.new_page()
