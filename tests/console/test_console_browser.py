@@ -177,9 +177,7 @@ def test_an_older_queue_answer_arriving_last_does_not_undo_a_filter(console_serv
         }"""
     )
     # An unfiltered reload is in flight when the officer picks a language.
-    page.evaluate(
-        "document.querySelector('#filters').dispatchEvent(new Event('submit', {cancelable: true}))"
-    )
+    page.evaluate("document.querySelector('#filters').dispatchEvent(new Event('submit', {cancelable: true}))")
     page.get_by_label("Ngôn ngữ", exact=True).select_option("en")
     expect(row).to_have_count(0)
     page.wait_for_timeout(2500)  # the late unfiltered answer has arrived by now
