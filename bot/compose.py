@@ -148,26 +148,96 @@ def translate_field(field: str, lang: str) -> str | None:
 
 
 def translate_agency(agency: str, lang: str) -> str | None:
-    """The glossary translation of a common agency name, or None when unknown.
+    """The glossary translation of an agency text, or None when some part of it is unknown.
 
-    "Ủy ban nhân dân cấp xã nơi cư trú của người chết" and "Ủy ban nhân dân cấp xã (tiếp
-    nhận tại ...)" are still the commune People's Committee: a known name followed by a
-    qualifier ("nơi ...", a parenthesis) gets the known name's translation; the full
-    published text is always shown beside it. A list of alternatives (";", ",", "hoặc")
-    is not translated, since the translation would name only the first.
+    A known name followed by a qualifier (a parenthesis, "nơi …": where the citizen lives)
+    gets the known name's translation; so does a known name followed by its province ("tỉnh
+    …", "Thành phố …"), which keeps the place as published. The catalogue often lists several
+    agencies, separated by ";", ",", "/", "hoặc" or a dash (a department, then its ministry):
+    such a text is translated when every agency in it is known, the longest known names first
+    (a name may hold a comma), and the translations are joined in the same way. A list with
+    one unknown agency is not translated, since its translation would leave that one out.
+    The full published text is always shown beside the translation.
     """
     text = _clean(agency)
     lang = normalize_lang(lang)
-    found = _lookup("AGENCIES", text, lang)
-    if found or not text or lang == "vi":
-        return found
-    key = _key(text)
-    if any(sep in key for sep in (";", ",", " hoặc ")):
+    if not text or lang == "vi":
         return None
-    for known, translations in _glossary_index("AGENCIES").items():
+    return _agency_list(text, lang)
+
+
+# Between agencies of a list: ";" "," "/" "hoặc" and a dash with a space on one side at least
+# ("Cục Hải quan - Bộ Tài chính", "Khu chế xuất- Khu công nghiệp"; not "Hậu cần-Kỹ thuật").
+_AGENCY_SEP = re.compile(r"(\s*[;,/]\s*|\s+hoặc\s+|\s+[-–]\s*|\s*[-–]\s+)", re.IGNORECASE)
+_AGENCY_JOIN = {";": "; ", ",": ", ", "/": " / ", "-": " – ", "–": " – "}
+_AGENCY_JOIN_CJK = {";": "；", ",": "、", "/": " / ", "-": " – ", "–": " – "}
+_AGENCY_PLACE = re.compile(r"^(.+?)\s+((?:thành phố|tỉnh|tp\.?)\s+\S.*)$", re.IGNORECASE)
+_MAX_AGENCY_PARTS = 12
+_PARENTHESIS = re.compile(r"\([^()]*\)")
+
+
+def _agency_one(text: str, lang: str) -> str | None:
+    """One agency: a known name, alone or followed by a qualifier or its province."""
+    table = _glossary_index("AGENCIES")
+    key = _key(text)
+    found = table.get(key)
+    if found:
+        return found.get(lang)
+    if _AGENCY_SEP.search(_PARENTHESIS.sub("", text.strip(" ."))):
+        return None  # a list: its agencies are looked up one by one
+    for known, translations in table.items():
         if key.startswith(known + " (") or key.startswith(known + " nơi "):
             return translations.get(lang)
+    place = _AGENCY_PLACE.match(text.strip(" .;:"))
+    if place:
+        head = table.get(_key(place.group(1)))
+        if head and head.get(lang):
+            return _t(lang, "paren", text=head[lang], extra=place.group(2))
     return None
+
+
+@lru_cache(maxsize=8192)
+def _agency_list(text: str, lang: str) -> str | None:
+    whole = _agency_one(text, lang)
+    if whole:
+        return whole
+    pieces = _AGENCY_SEP.split(text.strip(" ."))  # [part, sep, part, sep, part …]
+    parts, seps = pieces[0::2], pieces[1::2]
+    # A parenthesis is a qualifier: a separator inside one does not split the list.
+    merged_parts: list[str] = [parts[0]]
+    merged_seps: list[str] = []
+    for sep, part in zip(seps, parts[1:], strict=True):
+        if merged_parts[-1].count("(") > merged_parts[-1].count(")"):
+            merged_parts[-1] += sep + part
+        else:
+            merged_seps.append(sep)
+            merged_parts.append(part)
+    n = len(merged_parts)
+    if n < 2 or n > _MAX_AGENCY_PARTS:
+        return None
+    # best[i]: the translation of the first i parts in the fewest known names.
+    best: list[tuple[int, str] | None] = [None] * (n + 1)
+    best[0] = (0, "")
+    for i in range(n):
+        if best[i] is None:
+            continue
+        count, done = best[i]  # type: ignore[misc]
+        for j in range(n, i, -1):
+            name = merged_parts[i]
+            for k in range(i + 1, j):
+                name += merged_seps[k - 1] + merged_parts[k]
+            translation = _agency_one(name, lang)
+            if not translation:
+                continue
+            joiner = ""
+            if i:
+                sep = merged_seps[i - 1].strip().casefold()
+                joiner = (_AGENCY_JOIN_CJK if lang in ("zh", "ja") else _AGENCY_JOIN).get(sep, " / ")
+            candidate = (count + 1, done + joiner + translation)
+            if best[j] is None or candidate[0] < best[j][0]:  # type: ignore[index]
+                best[j] = candidate
+    final = best[n]
+    return final[1] if final else None
 
 
 def _glossed(lang: str, shown: str, text: str) -> str:

@@ -68,6 +68,21 @@ def test_import_report_counts(full_runtime):
     assert Path(full_runtime.index.meta["sources"][0]).name == "national-portal-2026-07.jsonl"
 
 
+def test_fields_and_agencies_of_the_catalogue_are_translated(full_runtime):
+    """A foreign resident reads which office handles a procedure: the field and the agencies
+    of nearly every record translate (lists agency by agency), in every foreign language."""
+    from bot import compose
+
+    procs = full_runtime.index.procedures
+    for lang in ("en", "fr", "es", "zh", "ko", "ja"):
+        fields = [compose._clean(p.field) for p in procs if compose._clean(p.field)]
+        assert sum(1 for f in fields if compose.translate_field(f, lang)) / len(fields) > 0.99, lang
+        agencies = [compose._clean(p.implementing_agency or p.competent_agency) for p in procs]
+        agencies = [a for a in agencies if a]
+        share = sum(1 for a in agencies if compose.translate_agency(a, lang)) / len(agencies)
+        assert share > 0.9, (lang, share)
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [

@@ -167,8 +167,8 @@ def test_foreign_overview_without_translation_says_the_name_is_vietnamese() -> N
 def test_field_glossary_and_unknown_field() -> None:
     known = compose.procedure_answer(birth_registration(), "en", full=True)
     assert "Field: Civil status (“Hộ tịch”)" in known
-    unknown = compose.procedure_answer(birth_registration(field="Khí tượng, thủy văn"), "fr", full=True)
-    assert "Domaine : « Khí tượng, thủy văn » (en vietnamien)" in unknown
+    unknown = compose.procedure_answer(birth_registration(field="Nghề làm muối thủ công"), "fr", full=True)
+    assert "Domaine : « Nghề làm muối thủ công » (en vietnamien)" in unknown
     vi = compose.procedure_answer(birth_registration(field="Khí tượng, thủy văn"), "vi", full=True)
     assert "Lĩnh vực: Khí tượng, thủy văn" in vi
 
@@ -292,7 +292,10 @@ def test_focus_where() -> None:
     text = compose.procedure_answer(proc, "en", "where", full=True)
     lead = blocks(text)[1]
     assert "Commune People's Committee" in lead
-    assert "Competent authority: “Chủ tịch Ủy ban nhân dân cấp xã” (in Vietnamese)" in lead
+    assert (
+        "Competent authority: Chairperson of the commune-level People's Committee (“Chủ tịch Ủy ban nhân dân cấp xã”)"
+        in lead
+    )
     assert "Level: commune level" in lead
     assert "Receiving address: Bộ phận Một cửa, 119 Nguyễn Sơn" in lead
     no_address = compose.procedure_answer(birth_registration(), "vi", "where", full=True)
@@ -737,13 +740,38 @@ def test_sample_catalogue_renders_in_every_language_and_focus() -> None:
                 assert "{" not in text.replace(proc.name, "")
 
 
-def test_agency_with_a_qualifier_is_translated_but_a_list_is_not() -> None:
+def test_agency_lists_are_translated_agency_by_agency() -> None:
+    t = compose.translate_agency
+    # "A - B": a department and its ministry; the ministry's abbreviation is read.
+    assert t("Cục Chăn nuôi và Thú y - Bộ NN và MT", "fr") == (
+        f"{t('Cục Chăn nuôi và Thú y', 'fr')} – {t('Bộ Nông nghiệp và Môi trường', 'fr')}"
+    )
+    assert t("Ủy ban nhân dân tỉnh Quảng Ninh", "en") == f"{t('Ủy ban nhân dân', 'en')} (tỉnh Quảng Ninh)"
+    # A name that holds a comma is one agency; the list after it is still split.
+    police = "Cục cảnh sát quản lý hành chính về trật tự, xã hội"
+    assert t(police, "en") and t(police, "en") != t("Cục cảnh sát quản lý hành chính về trật tự", "en")
+    assert t(f"{police}, Công an cấp tỉnh", "en") == f"{t(police, 'en')}, {t('Công an cấp tỉnh', 'en')}"
+    assert t(f"{police}, Công an cấp tỉnh", "zh") == f"{t(police, 'zh')}、{t('Công an cấp tỉnh', 'zh')}"
+    assert t("Ủy ban nhân dân cấp xã hoặc Ủy ban nhân dân cấp tỉnh", "es") == (
+        f"{t('Ủy ban nhân dân cấp xã', 'es')} / {t('Ủy ban nhân dân cấp tỉnh', 'es')}"
+    )
+    # A known office followed by its province keeps the place as published.
+    assert t("Sở Tư pháp tỉnh Quảng Ninh", "en") == f"{t('Sở Tư pháp', 'en')} (tỉnh Quảng Ninh)"
+
+
+def test_agency_with_a_qualifier_is_translated_and_a_list_only_when_all_of_it_is_known() -> None:
     qualified = "Ủy ban nhân dân cấp xã nơi cư trú cuối cùng của người chết"
     assert compose.translate_agency(qualified, "en") == "Commune People's Committee"
     assert compose.translate_agency("Ủy ban nhân dân cấp xã (tiếp nhận tại Trung tâm)", "fr")
-    listed = "Ủy ban nhân dân cấp xã; tổ chức hành nghề công chứng"
+    # A list with one agency the glossary does not know is not translated: it would leave it out.
+    listed = "Ủy ban nhân dân cấp xã; Hội đồng quản lý quỹ bảo tồn di sản làng nghề"
     assert compose.translate_agency(listed, "en") is None
     assert compose.translate_agency("Ủy ban nhân dân cấp xã khu vực biên giới", "en") is None
+    # A qualifier does not swallow the rest of a list.
+    assert (
+        compose.translate_agency("Ủy ban nhân dân cấp xã (tiếp nhận, trả kết quả), Bộ Tư pháp", "en")
+        == "Commune People's Committee, Ministry of Justice"
+    )
     text = compose.procedure_answer(birth_registration(implementing_agency=qualified), "en", full=True)
     assert f"Handled by: Commune People's Committee (“{qualified}”)" in text
 
