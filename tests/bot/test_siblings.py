@@ -440,3 +440,105 @@ def test_the_commune_variant_comes_before_the_abolished_district_one(text: str, 
     ]
     assert shape(hits[0].procedure.name).level == "district"
     assert codes(resolve(text, lang, hits, margin=0.1)) == ["commune"]
+
+
+SEA_AREA = {
+    "allocate": "Giao khu vực biển (cấp tỉnh)",
+    "return": "Trả lại khu vực biển (cấp tỉnh)",
+    "amend": "Sửa đổi, bổ sung Quyết định giao khu vực biển (cấp tỉnh)",
+}
+BAILIFF_OFFICE = {
+    "merge": "Hợp nhất, sáp nhập Văn phòng Thừa phát lại",
+    "first": "Thành lập Văn phòng Thừa phát lại",
+    "transform": "Chuyển đổi loại hình hoạt động Văn phòng Thừa phát lại",
+    "terminate": "Chấm dứt hoạt động Văn phòng Thừa phát lại",
+}
+IDERA = {"first": "Thủ tục đăng ký văn bản IDERA", "cancel": "Thủ tục xóa đăng ký văn bản IDERA"}
+REHAB = {
+    "first": "Cấp giấy phép hoạt động đối với cơ sở cai nghiện ma túy tự nguyện",
+    "reissue": "Cấp lại giấy phép hoạt động đối với cơ sở cai nghiện ma túy tự nguyện",
+    "cancel": "Thu hồi giấy phép hoạt động đối với cơ sở cai nghiện ma túy tự nguyện",
+}
+
+
+def test_more_actions_lead_a_name() -> None:
+    assert shape(SEA_AREA["return"]).actions == {"return"}
+    assert shape(SEA_AREA["return"]).core == shape(SEA_AREA["allocate"]).core == ("khu", "vuc", "bien")
+    assert shape(IDERA["cancel"]).actions == {"cancel"} and shape(IDERA["cancel"]).core == (
+        "van",
+        "ban",
+        "idera",
+    )
+    assert shape(BAILIFF_OFFICE["merge"]).actions == {"merge"}
+    assert shape(BAILIFF_OFFICE["first"]).actions == {"first"}
+    assert shape(BAILIFF_OFFICE["transform"]).actions == {"transform"}
+    assert shape(BAILIFF_OFFICE["terminate"]).actions == {"terminate"}
+    assert shape("Giải thể doanh nghiệp").actions == {"terminate"}
+    assert are_siblings(SEA_AREA["return"], SEA_AREA["allocate"])
+
+
+@pytest.mark.parametrize(
+    ("names", "order", "text", "lang", "expected"),
+    [
+        (
+            SEA_AREA,
+            ("allocate", "return"),
+            "dự án dừng rồi, muốn trả lại diện tích biển cho nhà nước",
+            "vi",
+            "return",
+        ),
+        (
+            SEA_AREA,
+            ("allocate", "return"),
+            "We want to hand back the sea area the province allocated",
+            "en",
+            "return",
+        ),
+        (SEA_AREA, ("allocate", "return"), "省里分配的海域我们不用了，想退还", "zh", "return"),
+        (
+            IDERA,
+            ("first", "cancel"),
+            "hợp đồng thuê tàu bay kết thúc, muốn hủy văn bản IDERA đã đăng ký",
+            "vi",
+            "cancel",
+        ),
+        (IDERA, ("first", "cancel"), "How do we deregister the IDERA after the lease ended?", "en", "cancel"),
+        (IDERA, ("first", "cancel"), "리스가 끝나서 IDERA 등록을 말소하려고 합니다", "ko", "cancel"),
+        (BAILIFF_OFFICE, ("merge", "first"), "tôi muốn mở văn phòng thừa phát lại riêng", "vi", "first"),
+        (
+            BAILIFF_OFFICE,
+            ("first", "merge"),
+            "Nous voulons fusionner deux bureaux d'huissiers",
+            "fr",
+            "merge",
+        ),
+        (
+            BAILIFF_OFFICE,
+            ("first", "terminate"),
+            "Queremos cerrar nuestra oficina de alguaciles",
+            "es",
+            "terminate",
+        ),
+        (BAILIFF_OFFICE, ("first", "transform"), "執行官事務所の組織変更をしたい", "ja", "transform"),
+        # A licence withdrawn at the holder's request ("Thu hồi") when the facility closes.
+        (REHAB, ("reissue", "cancel", "first"), "我们的自愿戒毒所停办了，许可证要注销", "zh", "cancel"),
+        # A licence that was withdrawn and is asked for again: the re-issue, not the withdrawal.
+        (
+            REHAB,
+            ("cancel", "reissue", "first"),
+            "giấy phép cơ sở cai nghiện bị thu hồi, giờ xin cấp lại",
+            "vi",
+            "reissue",
+        ),
+    ],
+)
+def test_the_action_the_question_asks_for_decides(names, order, text, lang, expected) -> None:  # type: ignore[no-untyped-def]
+    assert codes(resolve(text, lang, hits(names, *order), margin=0.05)) == [expected]
+
+
+def test_a_question_naming_no_such_action_leaves_the_variants_as_before() -> None:
+    # "chỉ huy" (command) is not "hủy" (cancel); nothing here asks for an action.
+    found = codes(
+        resolve("Ban chỉ huy quân sự hỏi về văn bản IDERA", "vi", hits(IDERA, "first", "cancel"), 0.05)
+    )
+    assert found is not None and found[0] == "first"
