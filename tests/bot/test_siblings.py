@@ -542,3 +542,22 @@ def test_a_question_naming_no_such_action_leaves_the_variants_as_before() -> Non
         resolve("Ban chỉ huy quân sự hỏi về văn bản IDERA", "vi", hits(IDERA, "first", "cancel"), 0.05)
     )
     assert found is not None and found[0] == "first"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "The old seal was registered with the central police department. How do we register it again?",
+            "en",
+        ),
+        ("Notre sceau était enregistré au ministère. Comment le réenregistrer ?", "fr"),
+        ("Nuestro sello estaba registrado en el ministerio, ¿cómo lo registramos de nuevo?", "es"),
+    ],
+)
+def test_the_central_office_named_in_other_words_picks_the_central_level(text: str, lang: str) -> None:
+    names = {
+        "province": "Đăng ký lại mẫu con dấu (thực hiện tại cấp tỉnh)",
+        "central": "Đăng ký lại mẫu con dấu (thực hiện tại cấp trung ương)",
+    }
+    assert codes(resolve(text, lang, hits(names, "province", "central"), margin=0.05)) == ["central"]
