@@ -561,3 +561,21 @@ def test_the_central_office_named_in_other_words_picks_the_central_level(text: s
         "central": "Đăng ký lại mẫu con dấu (thực hiện tại cấp trung ương)",
     }
     assert codes(resolve(text, lang, hits(names, "province", "central"), margin=0.05)) == ["central"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("My permitted stay ends in two days and the truck broke down. Can I get more time?", "en", "extend"),
+        ("Notre permis expire bientôt, peut-on avoir plus de temps ?", "fr", "extend"),
+        ("Vamos a dejar de operar el muelle, ¿qué hacemos con el permiso?", "es", "terminate"),
+    ],
+)
+def test_everyday_words_for_an_action(text: str, lang: str, expected: str) -> None:
+    names = {
+        "first": "Cấp giấy phép hoạt động bến thủy nội địa",
+        "extend": "Gia hạn giấy phép hoạt động bến thủy nội địa",
+        "terminate": "Chấm dứt hoạt động giấy phép hoạt động bến thủy nội địa",
+    }
+    order = ("first", expected)
+    assert codes(resolve(text, lang, hits(names, *order), margin=0.05)) == [expected]
