@@ -84,6 +84,9 @@ _FUNCTION_WORDS = frozenset(
 )
 # Qualifier words too common in questions to count as naming a variant.
 _GENERIC_QUALIFIERS = frozenset("nguoi viet nam cong dan to chuc ca nhan nuoc ngoai lam".split())
+# "ở nước ngoài" names who the paper is for, not where one applies, after these words
+# ("người Việt Nam định cư ở nước ngoài"), or beside those living in Vietnam ("tại Việt Nam").
+_RESIDING_ABROAD = ("cu tru o nuoc ngoai", "dinh cu o nuoc ngoai", "tai viet nam")
 _PAREN = re.compile(r"\(([^)]*)\)")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -118,6 +121,8 @@ _WORDS = lexicon(
         "central",
         "province",
         "commune",
+        "in_vietnam",
+        "at_mission",
     ),
 )
 _ACTION_IDS = (
@@ -256,6 +261,7 @@ class Question:
     copy: bool  # a copy or extract of an existing record
     words: frozenset[str]
     named: frozenset[str] = frozenset()  # "reissue", "exchange", "extend" in the law's own words
+    where: str = "home"  # "home" unless the question says it is asked from abroad
 
     @classmethod
     def read(cls, text: str) -> Question:
@@ -275,6 +281,9 @@ class Question:
             bool(said(("extract",)) or (said(("copy",)) and not said(("other_papers",)))),
             frozenset(_WORD.findall(folded)),
             frozenset(i for i, m in _NAMED.items() if _says(m, folded, compact)),
+            # Asked from a province's hotline: in Vietnam unless an embassy or living abroad is
+            # said, and not in Vietnam now ("back in Vietnam" after "lived abroad").
+            "abroad" if said(("at_mission",)) and not said(("in_vietnam",)) else "home",
         )
 
 
@@ -289,6 +298,7 @@ class Shape:
     foreign: bool  # "có yếu tố nước ngoài" or "của người nước ngoài"
     cases: frozenset[str] = frozenset()  # "lost", "damaged", "revoked": the situation named
     element: bool = False  # "có yếu tố nước ngoài": a party or an event abroad
+    where: str | None = None  # "home" ("ở trong nước") or "abroad" ("ở nước ngoài"): where one applies
 
     @property
     def copy(self) -> bool:
@@ -356,7 +366,14 @@ def shape(name: str) -> Shape:
     foreign = element or "nguoi nuoc ngoai" in whole
     tail = f" {' '.join(marked[cut:] + _WORD.findall(' '.join(_PAREN.findall(plain))))} "
     cases = frozenset(case for case, words in _CASES.items() if any(f" {w} " in tail for w in words))
-    return Shape(frozenset(actions) or frozenset({"first"}), core, qualifiers, level, foreign, cases, element)
+    where = None
+    if " o trong nuoc" in f" {whole}":
+        where = "home"
+    elif " o nuoc ngoai" in f" {whole}" and not any(w in whole for w in _RESIDING_ABROAD):
+        where = "abroad"
+    return Shape(
+        frozenset(actions) or frozenset({"first"}), core, qualifiers, level, foreign, cases, element, where
+    )
 
 
 def are_siblings(a: str, b: str) -> bool:
@@ -504,6 +521,9 @@ def _decide(q: Question, family: list[Hit], shapes: dict[int, Shape]) -> list[Hi
             # A country abroad or an overseas Vietnamese makes a civil-status event "có yếu
             # tố nước ngoài"; it does not make the citizen a foreigner ("của người nước ngoài").
             cands = _narrow(cands, lambda s: s.element, shapes)
+    if len({shapes[id(h)].where for h in cands}) > 1:
+        # "ở trong nước" / "ở nước ngoài": where the citizen applies.
+        cands = _narrow(cands, lambda s: s.where in (q.where, None), shapes)
     if q.situations and any(shapes[id(h)].cases for h in cands):
         cands = _narrow(cands, lambda s: bool(s.cases & q.situations), shapes)
     if q.levels:
@@ -638,4 +658,4 @@ def names_variant(text: str) -> bool:
     """The message says who, what happened or what is done ("the foreign one", "cái bị mất",
     "el extranjero", "有外国因素的那个"): the words that tell one sibling from another."""
     q = Question.read(text)
-    return bool(q.parties or q.wanted or q.situations or q.levels)
+    return bool(q.parties or q.wanted or q.situations or q.levels or q.where == "abroad")

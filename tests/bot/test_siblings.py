@@ -579,3 +579,48 @@ def test_everyday_words_for_an_action(text: str, lang: str, expected: str) -> No
     }
     order = ("first", expected)
     assert codes(resolve(text, lang, hits(names, *order), margin=0.05)) == [expected]
+
+
+NATIONALITY = {
+    "home": "Cấp Giấy xác nhận có quốc tịch Việt Nam ở trong nước",
+    "abroad": "Cấp Giấy xác nhận có quốc tịch Việt Nam ở nước ngoài",
+}
+
+
+def test_where_one_applies_is_read_from_the_name() -> None:
+    assert shape(NATIONALITY["home"]).where == "home"
+    assert shape(NATIONALITY["abroad"]).where == "abroad"
+    assert shape(NATIONALITY["home"]).core == shape(NATIONALITY["abroad"]).core
+    # "ở nước ngoài" naming who the paper is for is not where one applies.
+    assert shape("Cấp giấy miễn thị thực cho người Việt Nam định cư ở nước ngoài").where is None
+    assert (
+        shape(
+            "Cấp Phiếu Lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại Việt Nam, "
+            "người Việt Nam đang cư trú ở nước ngoài"
+        ).where
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # Lived abroad, back in Vietnam now: applies here.
+        (
+            "I have lived abroad since childhood. Now that I'm back in Vietnam, how do I confirm my nationality?",
+            "en",
+            "home",
+        ),
+        ("Ahora vivo otra vez en Hanoi y quiero un certificado de nacionalidad vietnamita", "es", "home"),
+        # Nothing said of where: a province's hotline is asked from Vietnam.
+        ("giấy xác nhận có quốc tịch Việt Nam làm thế nào", "vi", "home"),
+        # At an embassy, or living abroad: the member abroad.
+        ("I live abroad; can the embassy confirm my Vietnamese nationality?", "en", "abroad"),
+        ("我住在国外，可以在大使馆办越南国籍证明吗？", "zh", "abroad"),
+    ],
+)
+def test_where_the_citizen_is_picks_the_in_country_or_the_abroad_member(
+    text: str, lang: str, expected: str
+) -> None:
+    assert codes(resolve(text, lang, hits(NATIONALITY, "abroad", "home"), margin=0.05)) == [expected]
+    assert codes(resolve(text, lang, hits(NATIONALITY, "home", "abroad"), margin=0.05)) == [expected]
