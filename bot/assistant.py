@@ -432,7 +432,9 @@ class Assistant:
         if not result.hits or self._off_topic(found, parse, None, self.config.out_of_scope_abstained):
             return Reply(conv, lang, "out_of_scope", compose.out_of_scope(lang))
         ranked = list(result.hits)
-        family = siblings.resolve(text, detected, ranked, self.config.sibling_margin)
+        family = siblings.resolve(
+            text, detected, ranked, self.config.sibling_margin, vi_terms=result.vi_terms
+        )
         if family:
             # The variants the question points to lead the options.
             ranked = [*family, *(h for h in ranked if h not in family)]
@@ -916,7 +918,11 @@ class Assistant:
         ranked = list(result.hits)
         focus = aspect or found.focus
         intent = _FOCUS_INTENTS.get(focus, "ask_procedure")
-        family = siblings.resolve(text, detected, ranked, self.config.sibling_margin) if text else None
+        family = (
+            siblings.resolve(text, detected, ranked, self.config.sibling_margin, vi_terms=result.vi_terms)
+            if text
+            else None
+        )
         if family is not None and len(family) > 1:
             # Variants of one procedure that the question does not decide: one short question.
             shown = family[: compose.MAX_OPTIONS]

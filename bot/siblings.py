@@ -547,7 +547,12 @@ def _said(text: str) -> Callable[[Hit, frozenset[str]], frozenset[str]]:
 
 
 def resolve(
-    text: str, lang: str, hits: Sequence[Hit], margin: float, decided_margin: float = DECIDED_MARGIN
+    text: str,
+    lang: str,
+    hits: Sequence[Hit],
+    margin: float,
+    decided_margin: float = DECIDED_MARGIN,
+    vi_terms: Sequence[str] = (),
 ) -> list[Hit] | None:
     """The members of the top candidate's family the question leaves open, best first.
 
@@ -556,11 +561,15 @@ def resolve(
     question decides; several when the assistant should ask which one. A question that
     decides against the top candidate ("I'm Australian" under a domestic registration, "a
     baby born last week" under a copy of a record) picks the member it names from as far
-    as ``decided_margin`` below.
+    as ``decided_margin`` below. ``vi_terms``: the terminology's Vietnamese for a foreign
+    question's words ("temporarily" → "tạm thời"), so that a qualifier it says in its own
+    language counts as said.
     """
     if not hits:
         return None
     q = Question.read(text)
+    if vi_terms and lang not in ("vi", "vi-x"):
+        q = replace(q, words=q.words | frozenset(_WORD.findall(fold(" ".join(vi_terms)))))
     wide = max(margin, decided_margin)
     moved = _copy_or_record(q, hits, max(wide, RECORD_MARGIN)) or _not_a_loss(q, hits, LOSS_MARGIN)
     ranked = [moved, *(h for h in hits if h is not moved)] if moved is not None else list(hits)

@@ -106,6 +106,7 @@ class SearchResult:
     pivot: str = ""
     coverage: float = 1.0
     threshold: float = 0.0  # the abstention threshold applied (fitted per language group)
+    vi_terms: tuple[str, ...] = ()  # the terminology's Vietnamese for the question's words
 
     @property
     def top(self) -> Hit | None:
@@ -627,7 +628,13 @@ class Searcher:
             not hits or hits[0].score < threshold or not self._has_subject(text, lang, cand.sig.expansion)
         )
         return SearchResult(
-            hits, abstained, cand.sig.expansion.concept_ids, cand.sig.pivot, cand.coverage, threshold
+            hits,
+            abstained,
+            cand.sig.expansion.concept_ids,
+            cand.sig.pivot,
+            cand.coverage,
+            threshold,
+            tuple(cand.sig.expansion.vi_terms),
         )
 
     def _specific(self, expansion: Expansion) -> bool:

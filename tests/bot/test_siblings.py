@@ -624,3 +624,28 @@ def test_where_the_citizen_is_picks_the_in_country_or_the_abroad_member(
 ) -> None:
     assert codes(resolve(text, lang, hits(NATIONALITY, "abroad", "home"), margin=0.05)) == [expected]
     assert codes(resolve(text, lang, hits(NATIONALITY, "home", "abroad"), margin=0.05)) == [expected]
+
+
+def test_a_foreign_question_says_a_qualifier_through_the_terminology() -> None:
+    names = {
+        "owner": "Đăng ký phương tiện thủy nội địa trong trường hợp chuyển quyền sở hữu",
+        "renamed": "Đăng ký phương tiện thủy nội địa trong trường hợp thay đổi tên",
+    }
+    text = "I bought this river boat from its owner. How do I register it now?"
+    # Alone, its English words say nothing of the Vietnamese qualifiers: the shorter one is taken.
+    assert codes(resolve(text, "en", hits(names, "renamed", "owner"), margin=0.05)) == ["renamed"]
+    # The terminology's Vietnamese for "bought … from its owner" names the qualifier.
+    decided = resolve(
+        text, "en", hits(names, "renamed", "owner"), margin=0.05, vi_terms=["chuyển quyền sở hữu"]
+    )
+    assert codes(decided) == ["owner"]
+    # Vietnamese questions are read in their own words only.
+    assert codes(
+        resolve(
+            "đăng ký phương tiện",
+            "vi",
+            hits(names, "renamed", "owner"),
+            0.05,
+            vi_terms=["chuyển quyền sở hữu"],
+        )
+    ) != ["owner"]
