@@ -61,3 +61,22 @@ def test_row_major_index_scores_a_short_list_like_the_full_scan(tmp_path):
     assert again.matrix.format == "csr"
     assert np.allclose(again.score_rows(q, some)[0], part)
     assert again.score_rows({"zzz": 1.0}, some)[1] == 0.0
+
+
+def test_the_dense_index_searches_on_one_thread_and_finds_the_nearest() -> None:
+    """One query at a time on one thread (FAISS's OpenMP team only contended with the encoder
+    and the other requests); exact inner-product search still ranks the nearest first."""
+    import faiss
+    import numpy as np
+
+    from knowledge.dense import DenseIndex
+
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((500, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    faiss.omp_set_num_threads(2)
+    index = DenseIndex.build(vectors)
+    assert faiss.omp_get_max_threads() == 1
+    scores, ids = index.search(vectors[42], 5)
+    assert ids[0] == 42 and abs(float(scores[0]) - 1.0) < 1e-5
+    assert list(scores) == sorted(scores, reverse=True)
