@@ -1228,6 +1228,14 @@ def not_in_catalogue(lang: str, topic: str, authority: str) -> str:
     return _t(normalize_lang(lang), "not_in_catalogue", topic=_clean(topic), authority=_clean(authority))
 
 
+def variant_abroad_not_listed(lang: str, proc: Procedure) -> str:
+    """The citizen asks for the procedure under discussion at an embassy or consulate, and
+    the catalogue has only its in-country variant: say so, name who handles it abroad, offer
+    staff."""
+    lang = normalize_lang(lang)
+    return _t(lang, "variant_abroad_not_listed", name=procedure_line(proc, lang).lstrip("•– ").strip())
+
+
 def no_match_offer(lang: str) -> str:
     return _t(normalize_lang(lang), "no_match_offer")
 

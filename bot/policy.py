@@ -450,6 +450,18 @@ def names_other_variant(ctx: TurnContext) -> bool:
     )
 
 
+def _names_its_own_subject(ctx: TurnContext) -> bool:
+    """The message (or the terminology's Vietnamese for it) says at least half of the object
+    of one of the procedures its own search found first ("register a marriage at the
+    embassy"), rather than only where or how ("and at the embassy?")."""
+    said = set(fold(f"{ctx.text} {' '.join(ctx.result().vi_terms)}").split())
+    for h in ctx.result().hits[:3]:
+        core = siblings.shape(h.procedure.name).core
+        if core and sum(1 for w in core if w in said) >= max(1, len(core) // 2):
+            return True
+    return False
+
+
 def _other_variant(ctx: TurnContext) -> Reply | None:
     current = ctx.current()
     if current is None:
@@ -464,6 +476,15 @@ def _other_variant(ctx: TurnContext) -> Reply | None:
         family.insert(0, Hit(current, 1.0, 0.0, 0.0))
     top = ctx.result().top
     codes = {h.procedure.code for h in family}
+    if (
+        siblings.asks_abroad(ctx.text)
+        and not any(siblings.shape(h.procedure.name).where == "abroad" for h in family)
+        and (top is None or top.procedure.code in codes or not _names_its_own_subject(ctx))
+    ):
+        # "and at the embassy?" after an in-country procedure the catalogue has no variant
+        # abroad of: a new search would assert whatever else mentions an embassy.
+        ctx.state.pending = Pending("handoff_offer", reason="not_in_catalogue")
+        return Reply(ctx.conv, ctx.lang, "no_match", compose.variant_abroad_not_listed(ctx.lang, current))
     if top is not None and top.score >= a.config.followup_below and top.procedure.code not in codes:
         return None  # "kết hôn với người nước ngoài" after a birth: a subject of its own
     picked = siblings.pick(ctx.text, ctx.detected, family)

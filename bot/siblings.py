@@ -663,6 +663,11 @@ def pick(text: str, lang: str, hits: Sequence[Hit]) -> Hit | None:
     return next(h for h in hits if h.procedure.code == chosen[0].procedure.code)
 
 
+def asks_abroad(text: str) -> bool:
+    """The message says the citizen applies abroad (an embassy, a consulate, living abroad)."""
+    return Question.read(text).where == "abroad"
+
+
 def names_variant(text: str) -> bool:
     """The message says who, what happened or what is done ("the foreign one", "cái bị mất",
     "el extranjero", "有外国因素的那个"): the words that tell one sibling from another."""

@@ -365,3 +365,37 @@ def test_a_lead_in_before_a_new_subject_asks_about_that_subject(sample_runtime, 
         or "passeport" in reply.answer.lower()
         or "hộ chiếu" in reply.answer
     )
+
+
+# ------------------------------------------------- the variant abroad the catalogue lacks
+@pytest.mark.parametrize(
+    ("first", "then", "words"),
+    [
+        ("I need a new passport", "and if I apply at the embassy?", "embassy or consulate"),
+        ("여권을 새로 만들고 싶어요", "대사관에서 신청하면요?", "대사관"),
+        ("Je voudrais un nouveau passeport", "Et à l'ambassade ?", "ambassade"),
+    ],
+)
+def test_asking_for_the_procedure_at_an_embassy_says_where_it_is_done_and_offers_staff(
+    sample_runtime, first: str, then: str, words: str
+) -> None:  # type: ignore[no-untyped-def]
+    state = DialogueState()
+    answer = _ask(sample_runtime, first, state)
+    code = answer.procedures[0].code
+    assert "hộ chiếu" in answer.procedures[0].name.lower()
+    reply = _ask(sample_runtime, then, state)
+    # Not a search for whatever else mentions an embassy: the procedure under discussion, the
+    # office abroad that handles it, and staff offered.
+    assert reply.intent == "no_match" and not reply.procedures
+    assert code in reply.answer and words in reply.answer
+    assert state.pending is not None and state.pending.kind == "handoff_offer"
+    # The conversation goes on with the same procedure.
+    assert state.procedures and state.procedures[0]["code"] == code
+
+
+def test_a_new_subject_at_an_embassy_is_searched_not_taken_for_the_variant(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    state = DialogueState()
+    _ask(sample_runtime, "I need a new passport", state)
+    reply = _ask(sample_runtime, "I want to register my marriage at the embassy", state)
+    assert "only has this procedure as done in Vietnam" not in reply.answer
+    assert any("kết hôn" in p.name.lower() for p in reply.procedures)
