@@ -456,7 +456,8 @@ def _names_its_own_subject(ctx: TurnContext) -> bool:
     embassy"), rather than only where or how ("and at the embassy?")."""
     said = set(fold(f"{ctx.text} {' '.join(ctx.result().vi_terms)}").split())
     for h in ctx.result().hits[:3]:
-        core = siblings.shape(h.procedure.name).core
+        # Words any subject abroad shares ("Việt Nam", "nước ngoài", "công dân") say nothing.
+        core = [w for w in siblings.shape(h.procedure.name).core if w not in siblings.GENERIC_WORDS]
         if core and sum(1 for w in core if w in said) >= max(1, len(core) // 2):
             return True
     return False

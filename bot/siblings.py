@@ -84,6 +84,7 @@ _FUNCTION_WORDS = frozenset(
 )
 # Qualifier words too common in questions to count as naming a variant.
 _GENERIC_QUALIFIERS = frozenset("nguoi viet nam cong dan to chuc ca nhan nuoc ngoai lam".split())
+GENERIC_WORDS = _GENERIC_QUALIFIERS
 # "ở nước ngoài" names who the paper is for, not where one applies, after these words
 # ("người Việt Nam định cư ở nước ngoài"), or beside those living in Vietnam ("tại Việt Nam").
 _RESIDING_ABROAD = ("cu tru o nuoc ngoai", "dinh cu o nuoc ngoai", "tai viet nam")
