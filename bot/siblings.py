@@ -384,7 +384,9 @@ def are_siblings(a: str, b: str) -> bool:
     if not ca or not cb:
         return False
     short, long_ = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
-    if " ".join(short) in _GENERIC_CORES and short != long_:
+    if short != long_ and (" ".join(short) in _GENERIC_CORES or len(short) < 2):
+        # One word is too little to extend: "Giao đất ở …" (core "đất") is no sibling of
+        # "Đặt hàng mua nhà ở …", whose folded core starts with the same "dat".
         return False
     return long_[: len(short)] == short and len(long_) - len(short) <= 3
 

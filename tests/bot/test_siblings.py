@@ -649,3 +649,13 @@ def test_a_foreign_question_says_a_qualifier_through_the_terminology() -> None:
             vi_terms=["chuyển quyền sở hữu"],
         )
     ) != ["owner"]
+
+
+def test_a_one_word_core_extends_to_no_sibling() -> None:
+    # "Giao đất ở …" leaves the core "đất"; "Đặt hàng mua nhà ở …" folds to a core that starts
+    # with the same "dat": no family ("xin giao đất làm nhà ở" got the housing order).
+    allocate = "Giao đất ở có thu tiền sử dụng đất không thông qua đấu giá"
+    order = "Đặt hàng mua nhà ở thương mại để làm nhà ở phục vụ tái định cư"
+    assert shape(allocate).core == ("dat",)
+    assert not are_siblings(allocate, order)
+    assert are_siblings(allocate, "Trả lại đất ở cho Nhà nước")  # the same one-word core still is
