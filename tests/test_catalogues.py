@@ -212,3 +212,20 @@ def test_the_locales_setting_and_its_environment_name_choose_the_tree(
         assert texts.locales_dir() == tree.resolve()
     finally:
         texts.use(None)
+
+
+def test_every_handoff_reason_the_bot_gives_has_a_console_label() -> None:
+    """The queue and the case view show a case's reason by its label (`reason_<code>` in the
+    console catalogue); a reason without one was shown to staff as its bare code."""
+    from handoff.pages import LABELS
+
+    source = (ROOT / "bot" / "assistant.py").read_text(encoding="utf-8") + (
+        ROOT / "bot" / "policy.py"
+    ).read_text(encoding="utf-8")
+    reasons = set(re.findall(r'reason="([a-z_]+)"', source)) | set(
+        re.findall(r'_handoff\([^)]*?"([a-z_]+)"', source)
+    )
+    assert {"not_in_catalogue", "no_match", "failures"} <= reasons
+    for lang in ("vi", "en"):
+        missing = sorted(r for r in reasons if f"reason_{r}" not in LABELS[lang])
+        assert not missing, (lang, missing)
