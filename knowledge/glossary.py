@@ -41,6 +41,7 @@ _SCAN_CHARS = 160  # longer than any phrase with the start of its {x} rest
 _CHANNEL_WORDS = {"in_person": "Trực tiếp", "online": "Trực tuyến", "post": "Dịch vụ bưu chính"}
 _TOKEN_RE = re.compile(r"\{[xn]\}|\d+(?:[.,]\d+)*|[^\W\d_]+|[,:/;()]")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*$")
+_EMPTY_BRACKETS = re.compile(r"\s*[(（]\s*[)）]")
 _MARKER_RE = re.compile(r"^\s*(?:\(?(?:\d{1,2}|[a-zđ]|[ivx]{1,4})[).]|[-+•*–])\s*", re.IGNORECASE)
 # What may follow a phrase without making the translation partial: a reference to the form.
 # libyaml's loader: 0.2 s less for the first foreign answer of a one-shot `hotline ask`.
@@ -181,6 +182,8 @@ def _fill(template: str, numbers: Sequence[str], inner: str, lang: str) -> str:
         ):
             inner = inner[0].lower() + inner[1:]
         text = text.replace("{x}", inner.rstrip(PARTIAL_MARK))
+        # An unknown rest in brackets ("10 USD(/bản)") leaves no empty brackets behind.
+        text = _EMPTY_BRACKETS.sub("", text)
     return text
 
 

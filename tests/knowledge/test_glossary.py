@@ -175,3 +175,28 @@ def test_the_coverage_command_prints_the_figures(capsys: pytest.CaptureFixture[s
     assert out["procedures"] == 44 and out["answer_lines"] > 400
     assert set(out["translated"]) == set(LANGS)
     assert out["translated_whole"]["en"] <= out["translated"]["en"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # A fee in dollars with its note: the note's known head in brackets, marked partial.
+        (
+            "145 USD(Thẻ tạm trú có thời hạn không quá 02 năm: 145 USD/thẻ.)",
+            "en",
+            "145 USD (temporary residence card)…",
+        ),
+        (
+            "145 USD(Thẻ tạm trú có thời hạn không quá 02 năm: 145 USD/thẻ.)",
+            "ja",
+            "145米ドル（一時滞在カード）…",
+        ),
+        ("10 USD", "zh", "10美元"),
+        # An unknown note leaves no empty brackets.
+        ("10 USD(/bản)", "fr", "10 USD…"),
+    ],
+)
+def test_fees_in_dollars_are_translated_with_the_head_of_their_note(
+    glossary: Glossary, text: str, lang: str, expected: str
+) -> None:
+    assert glossary.translate(text, lang) == expected
