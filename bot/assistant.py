@@ -658,10 +658,24 @@ class Assistant:
         if pending.kind == "handoff_offer":
             # "0" is the staff option of every offer (a caller presses it on the keypad).
             answer = True if text.strip() == "0" else _yes_no(text, parse, lang)
+            phone = callback_number(text)
+            if answer is None and phone:
+                # "yes, my number is 0905 123 456": a yes, with the number to call back on.
+                rest = re.sub(r"[^\w\s]", " ", _PHONE.sub(" ", unicodedata.normalize("NFKC", text)))
+                answer = True if _yes_no(rest, None, lang) is True else None
             if answer is True:
-                return self._handoff(
+                handed = self._handoff(
                     turn, state, lang, pending.reason or "talk_to_human", conv, intent="affirm"
                 )
+                if phone and state.case_id and self.cases is not None:
+                    try:
+                        self.cases.set_callback(state.case_id, phone)
+                        if state.pending is not None and state.pending.kind == "callback_number":
+                            state.pending = None  # not asked again
+                    except Exception:
+                        # Visible, never silent: the number is in the stored message for staff.
+                        log.exception("could not keep the callback number of case %s", state.case_id)
+                return handed
             if answer is False:
                 return Reply(conv, lang, "deny", compose.say(lang, "handoff_declined"))
             return None

@@ -291,3 +291,21 @@ def test_two_unmatched_questions_open_a_case_without_offering_staff_again(client
     two = chat.say("Thủ tục đăng ký thi đấu cờ tướng cấp quốc gia?")
     assert two["handoff"] is not None, two["answer"][:200]
     assert "“0”" not in two["answer"] and "0" not in two["answer"].split("(")[0], two["answer"]
+
+
+def test_a_yes_with_a_phone_number_accepts_the_offer_and_keeps_the_number(client):
+    chat = Chat(client)
+    offered = chat.say("Tôi muốn xin giấy phép lao động cho người nước ngoài thì làm ở đâu?")
+    assert offered["handoff"] is None and not offered["procedures"]  # not in the catalogue: staff offered
+    yes = chat.say("yes, my number is 0905 123 456")
+    assert yes["handoff"] is not None
+    cases = client.app.state.cases
+    with cases.db.session() as session:
+        case = session.get(Case, yes["handoff"]["case_id"])
+        assert case is not None
+        assert case.reason == "not_in_catalogue"  # the offer's reason, not "failures"
+        assert case.callback_number == "0905123456"
+    # Without a yes, a number alone does not accept an offer.
+    other = Chat(client)
+    other.say("Tôi muốn xin giấy phép lao động cho người nước ngoài thì làm ở đâu?")
+    assert other.say("không, 0905 123 456 là số của ai?")["handoff"] is None
