@@ -92,20 +92,24 @@ _PAREN = re.compile(r"\(([^)]*)\)")
 _WORD = re.compile(r"[^\W_]+")
 
 # What a question says about the variant it needs: reviewed word lists in every language.
+# The actions a question may ask for, each the leading action of some names (_ACTIONS).
+_ACTION_IDS = (
+    "reissue",
+    "exchange",
+    "extend",
+    "first",
+    "return",
+    "cancel",
+    "terminate",
+    "merge",
+    "transform",
+)
 _WORDS = lexicon(
     __file__,
     "siblings",
     required=("vi", "en"),
     ids=(
-        "reissue",
-        "exchange",
-        "extend",
-        "first",
-        "return",
-        "cancel",
-        "terminate",
-        "merge",
-        "transform",
+        *_ACTION_IDS,
         "lost",
         "damaged",
         "expired",
@@ -125,17 +129,6 @@ _WORDS = lexicon(
         "in_vietnam",
         "at_mission",
     ),
-)
-_ACTION_IDS = (
-    "reissue",
-    "exchange",
-    "extend",
-    "first",
-    "return",
-    "cancel",
-    "terminate",
-    "merge",
-    "transform",
 )
 # Situations in the order they decide: what happened to the paper first ("lost" beats the
 # "apply for a new one" that follows it), the event that calls for a first registration last.
