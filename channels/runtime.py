@@ -137,6 +137,21 @@ def multilingual_key(settings: Settings) -> str:
     return f"{cfg.multilingual}:{','.join(sorted(set(cfg.multilingual_languages)))}"
 
 
+def limit_blas_threads(threads: int) -> None:
+    """Cap the threads of numpy's and scipy's BLAS (OpenBLAS) in this process.
+
+    OpenBLAS starts one thread per core and its idle threads spin between calls. A search makes
+    a few small matrix products per question, so in a server with one worker per core every
+    worker kept a second core spinning: one client's questions cost twice their CPU, and two
+    workers under load answered 50 questions/s instead of about 100 (README, "Performance").
+    The index build runs before this and keeps every core.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads, user_api="blas")
+    log.debug("BLAS threads limited to %d", threads)
+
+
 def make_multilingual_encoder(settings: Settings) -> MultilingualEncoder | None:
     cfg = settings.search
     if cfg.multilingual == "none" or not cfg.multilingual_languages:
@@ -285,6 +300,7 @@ class Runtime:
             index, _ = build_index(settings, path, terminology=terminology)
         else:
             index = KnowledgeIndex.load(path)
+        limit_blas_threads(settings.search.blas_threads)
         encoder = query_encoder(settings, path, engine="numpy" if one_shot else "torch")
         encoder.warm_up()
         if not one_shot:

@@ -61,6 +61,10 @@ class SearchSettings(BaseModel):
     # short Vietnamese question is matched as well without the encoder, and faster.
     multilingual_min_words: dict[str, int] = Field(default_factory=lambda: {"vi": 15})
     multilingual_threads: int = Field(1, ge=1, le=16)
+    # Threads of numpy's and scipy's BLAS per serving process. Its idle threads spin between
+    # calls: with the default (one per core) every worker kept a second core busy doing
+    # nothing, and two workers answered half as many questions as they could.
+    blas_threads: int = Field(1, ge=1, le=64)
     # Vietnamese typed without marks is also searched with its marks restored
     # (knowledge/marks.py), at this share of the folded terms' weight; 0 switches it off.
     restored_marks_weight: float = Field(0.6, ge=0.0, le=1.0)

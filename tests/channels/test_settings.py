@@ -50,3 +50,14 @@ def test_how_much_push_work_a_server_takes_on_is_a_setting(sample_settings, samp
         assert hub.answers_at_once == 2 and hub.backlog_claim_limit == 50
     with pytest.raises(ValidationError):
         type(sample_settings.channels)(answers_at_once=0)
+
+
+def test_a_serving_process_runs_blas_on_the_configured_threads(sample_runtime) -> None:  # type: ignore[no-untyped-def]
+    """OpenBLAS starts one thread per core and its idle threads spin between calls: a worker
+    kept a second core busy for nothing. The runtime caps them (search.blas_threads)."""
+    from threadpoolctl import threadpool_info
+
+    assert sample_runtime.settings.search.blas_threads == 1
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    assert blas, "numpy has a BLAS"
+    assert all(p["num_threads"] == 1 for p in blas)

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from knowledge.lexical import FOLD_PREFIX, BM25Index, query_terms, terms
 
@@ -61,6 +62,29 @@ def test_row_major_index_scores_a_short_list_like_the_full_scan(tmp_path):
     assert again.matrix.format == "csr"
     assert np.allclose(again.score_rows(q, some)[0], part)
     assert again.score_rows({"zzz": 1.0}, some)[1] == 0.0
+
+
+def test_a_short_list_is_scored_as_scipy_scores_it() -> None:
+    """The short list's postings are gathered straight from the CSR arrays: the same scores
+    as scipy's row and column slicing, for repeated rows, empty documents and unknown terms."""
+    import random
+
+    rng = random.Random(5)
+    docs = [[f"t{rng.randint(0, 200)}" for _ in range(rng.randint(0, 60))] for _ in range(300)]
+    idx = BM25Index.build(docs).row_major()
+    for _ in range(100):
+        query = {f"t{rng.randint(0, 230)}": rng.random() for _ in range(rng.randint(1, 25))}
+        rows = np.asarray([rng.randint(0, 299) for _ in range(rng.randint(1, 40))], dtype=np.int64)
+        got, bound = idx.score_rows(query, rows)
+        known = [t for t in query if t in idx.vocab]
+        if not known:
+            assert bound == 0.0 and not got.any()
+            continue
+        q = np.asarray([query[t] for t in known], dtype=np.float32)
+        want = np.asarray(idx.matrix[rows][:, [idx.vocab[t] for t in known]] @ q).ravel()
+        assert got.shape == (len(rows),)
+        assert np.allclose(got, want, atol=1e-5)
+        assert bound == pytest.approx(float(np.dot(idx.col_max[[idx.vocab[t] for t in known]], q)))
 
 
 def test_the_dense_index_searches_on_one_thread_and_finds_the_nearest() -> None:
