@@ -40,6 +40,11 @@ def test_every_topic_names_itself_and_its_authority_in_every_language(topics: Ab
         ("我想办理孩子的转学", "education"),
         ("đăng ký nhãn hiệu cho sản phẩm", "intellectual_property"),
         ("Where do I get a document legalised (consular legalisation)?", "consular"),
+        # The verb, as citizens write it, not only the noun.
+        ("do I need to legalise my foreign birth certificate for use in Vietnam", "consular"),
+        ("¿Tengo que legalizar mi certificado de nacimiento extranjero?", "consular"),
+        ("Mon acte de naissance étranger doit-il être légalisé ?", "consular"),
+        ("hợp pháp hóa giấy tờ nước ngoài để nộp hồ sơ kết hôn", "consular"),
         ("xin giấy xác nhận khuyết tật cho mẹ", "social_protection"),
         ("giấy phép kinh doanh xăng dầu", "trade"),
     ],
@@ -65,6 +70,10 @@ def test_absent_subjects_are_recognised(topics: AbsentTopics, text: str, topic: 
         "cây xăng của tôi ở ven sông, phải lập kế hoạch ứng phó sự cố tràn dầu",
         "hộ nghèo nuôi heo được hỗ trợ phí bảo hiểm nông nghiệp không",
         "Another company registered a business name that copies our trademark",
+        # "Légaliser / legalizar una firma" is the commune's certification of a signature.
+        "je dois faire légaliser ma signature sur une procuration",
+        "quiero legalizar mi firma en un poder",
+        "hợp pháp hóa nhà đất xây không phép",  # the land, not a document
     ],
 )
 def test_catalogue_subjects_are_not_taken_for_absent_ones(topics: AbsentTopics, text: str) -> None:
