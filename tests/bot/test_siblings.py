@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.siblings import are_siblings, pick, resolve, shape
+from bot.siblings import Question, are_siblings, pick, resolve, shape
 from knowledge.models import Procedure
 from knowledge.search import Hit
 
@@ -659,3 +659,22 @@ def test_a_one_word_core_extends_to_no_sibling() -> None:
     assert shape(allocate).core == ("dat",)
     assert not are_siblings(allocate, order)
     assert are_siblings(allocate, "Trả lại đất ở cho Nhà nước")  # the same one-word core still is
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "toi can giay xac nhan xuat canh nhap canh, xin o cong an tinh duoc khong",
+        "giấy phép khai thác do tỉnh cấp giờ muốn sửa",
+        "我们公司已经拿到省里分配海域的决定，现在要修改",
+        "성 인민위원회에서 받은 허가를 바꾸고 싶어요",
+    ],
+)
+def test_the_province_is_named_as_citizens_name_it(text: str) -> None:
+    """The province's office named in passing (công an tỉnh, tỉnh cấp, 省里) decides the level."""
+    assert Question.read(text).levels == frozenset({"province"}), text
+
+
+def test_living_in_a_province_names_no_level() -> None:
+    assert not Question.read("tôi ở tỉnh Quảng Nam muốn làm hộ chiếu").levels
+    assert not Question.read("I live in Quang Nam province and need a passport").levels
