@@ -16,7 +16,8 @@ so that staff can still tell two numbers apart: ``0912 345 678`` → ``*******67
 
 What stays readable, because it is not personal and staff or citizens need it: hotlines
 (1800 / 1900 numbers), procedure codes (``1.001193``), dates, years, amounts (``70.000 đồng``,
-``100.000.000``, ``1 000 000 000 VND``) and dossier receipt codes (``000.00.24.H17-250703-0012``).
+``100.000.000``, ``1 000 000 000 VND``) dossier receipt codes (``000.00.24.H17-250703-0012``) and the hotline's own case references
+(``261208-357G3``: the day and five characters, which the citizen is told to quote).
 Receipt codes identify an application, not a person: reading a dossier's status needs the
 province's system, and the code is what staff look up and what the assistant quotes back.
 """
@@ -57,6 +58,11 @@ _HEX_ID = re.compile(
     r"(?<![0-9A-Za-z])(?:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
     r"|(?=[0-9]*+[a-f]++[0-9]++[a-f]++[0-9])[0-9a-f]{16,})(?![0-9A-Za-z])",
     re.IGNORECASE,
+)
+# A handoff case's reference (handoff/service.py ``_new_id``): the local day, a dash and five
+# characters of its alphabet ("261208-357G3"). Its first nine characters can be all digits.
+_CASE_ID = re.compile(
+    r"(?<![0-9A-Za-z])(?:2[4-9]|[3-9]\d)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-[2-9A-HJKMNP-Z]{5}(?![0-9A-Za-z])"
 )
 _PASSPORT = re.compile(f"(?<![A-Za-z{_DIGITS}])[A-Za-z]{_D}{{7,8}}(?![{_DIGITS}])")
 _CODE_WORD = (
@@ -188,7 +194,7 @@ def mask_text(text: str | None) -> str:
 
     for start, end in dossier_code_spans(text):
         blank(start, end)
-    for pattern in (_PROCEDURE_CODE, _DATE, _HEX_ID):
+    for pattern in (_PROCEDURE_CODE, _DATE, _HEX_ID, _CASE_ID):
         for m in pattern.finditer("".join(blanked)):
             blank(*m.span())
     for m in _ONE_TIME_CODE.finditer("".join(blanked)):

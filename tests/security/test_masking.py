@@ -152,6 +152,20 @@ def test_masking_is_idempotent_and_total() -> None:
     assert mask_text("1." * 20_000 + "x") is not None
 
 
+def test_case_references_stay_readable_whatever_their_characters() -> None:
+    """A case reference is the day and five characters of the service's alphabet: with the
+    five all digits ("261208-34567") it looked like a phone number and was masked in the very
+    notice that asks the citizen to quote it (a random failure of the web-chat notices test)."""
+    from handoff.service import _ID_ALPHABET
+
+    for suffix in ("357G3", "34567", "ABCDE", "2Z9X8"):
+        assert set(suffix) <= set(_ID_ALPHABET)
+        text = f"Yêu cầu 261208-{suffix} đã được giải quyết; gọi lại 0905 123 456"
+        assert mask_text(text) == f"Yêu cầu 261208-{suffix} đã được giải quyết; gọi lại *******456"
+    # A phone number that only looks like one, with a date that is not a case day, is masked.
+    assert mask_text("số 090512-34567") == "số ********567"
+
+
 def test_mask_number_masks_a_whole_value() -> None:
     assert mask_number("+84 912 345 678") == "********678"
     assert mask_number("0912345678") == "*******678"
