@@ -143,8 +143,9 @@ def limit_blas_threads(threads: int) -> None:
 
     OpenBLAS starts one thread per core and its idle threads spin between calls. A search makes
     a few small matrix products per question, so in a server with one worker per core every
-    worker kept a second core spinning: one client's questions cost twice their CPU, and two
-    workers under load answered 50 questions/s instead of about 100 (README, "Performance").
+    worker kept a second core spinning: one client's question cost 44 ms of CPU instead of 27,
+    and two workers under load answered 50 questions/s instead of 70 (README, "Answering
+    cheaper").
     The index build runs before this and keeps every core.
     """
     from threadpoolctl import threadpool_limits

